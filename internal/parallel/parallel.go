@@ -1,0 +1,101 @@
+// Package parallel runs loops over a fixed pool of worker goroutines shared
+// by the whole process: the GEMM and every CPU operation draw from it, so the
+// number of busy threads never exceeds Workers() however the calls nest.
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+type task struct {
+	fn     func(lo, hi int)
+	lo, hi int
+	wg     *sync.WaitGroup
+}
+
+var (
+	workers atomic.Int32 // 0 means "not set": GOMAXPROCS at first use
+	started atomic.Int32 // goroutines started so far; they never exit
+	startMu sync.Mutex
+	// tasks is unbuffered: a send succeeds only while a worker is idle and
+	// waiting, so a loop that finds every worker busy (a nested call) runs
+	// its share inline instead of queueing behind itself.
+	tasks  = make(chan task)
+	wgPool = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+)
+
+// Workers returns how many goroutines a loop is split over: the value given
+// to SetWorkers, or GOMAXPROCS when none was given.
+func Workers() int {
+	if w := workers.Load(); w > 0 {
+		return int(w)
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// SetWorkers sets how many goroutines loops are split over. n < 1 restores
+// the default (GOMAXPROCS).
+func SetWorkers(n int) {
+	if n < 1 {
+		n = 0
+	}
+	workers.Store(int32(n))
+}
+
+func ensureStarted(n int) {
+	if int(started.Load()) >= n {
+		return
+	}
+	startMu.Lock()
+	defer startMu.Unlock()
+	for int(started.Load()) < n {
+		go worker()
+		started.Add(1)
+	}
+}
+
+func worker() {
+	for t := range tasks {
+		t.fn(t.lo, t.hi)
+		t.wg.Done()
+	}
+}
+
+// For splits [0, n) into at most Workers() contiguous chunks and runs fn on
+// each, the first on the calling goroutine, and returns when all are done.
+// Chunks never split a multiple of grain (grain < 1 means 1), so callers can
+// keep vector-width or cache-line alignment. Results must not depend on how
+// the range is split: callers keep each output element's arithmetic inside
+// one call of fn.
+func For(n, grain int, fn func(lo, hi int)) {
+	if n <= 0 {
+		return
+	}
+	if grain < 1 {
+		grain = 1
+	}
+	units := (n + grain - 1) / grain
+	chunks := min(Workers(), units)
+	if chunks <= 1 {
+		fn(0, n)
+		return
+	}
+	ensureStarted(chunks - 1)
+	wg := wgPool.Get().(*sync.WaitGroup)
+	bound := func(c int) int { return min(n, (units*c/chunks)*grain) }
+	for c := 1; c < chunks; c++ {
+		t := task{fn: fn, lo: bound(c), hi: bound(c + 1), wg: wg}
+		wg.Add(1)
+		select {
+		case tasks <- t:
+		default:
+			wg.Done()
+			fn(t.lo, t.hi)
+		}
+	}
+	fn(0, bound(1))
+	wg.Wait()
+	wgPool.Put(wg)
+}

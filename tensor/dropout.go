@@ -1,0 +1,20 @@
+package tensor
+
+// DropoutKeep reports whether element i survives a dropout with drop
+// probability p under the given seed. It is a counter-based generator (a
+// SplitMix64 finaliser of seed and i): every device computes the same mask
+// for the same seed without sharing any state, in any order, so CPU and GPU
+// runs of one model drop the same units.
+func DropoutKeep(seed, i uint64, p float32) bool {
+	return DropoutUniform(seed, i) >= p
+}
+
+// DropoutUniform returns the uniform number in [0, 1), with 24 random bits,
+// that DropoutKeep compares with p.
+func DropoutUniform(seed, i uint64) float32 {
+	z := seed + (i+1)*0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	z ^= z >> 31
+	return float32(z>>40) * (1.0 / (1 << 24))
+}

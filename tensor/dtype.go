@@ -1,0 +1,53 @@
+package tensor
+
+import "fmt"
+
+// DType is the element type of a Tensor.
+type DType uint8
+
+const (
+	// Float32 holds activations, parameters and gradients.
+	Float32 DType = iota
+	// Int32 holds class labels, max-pool argmax indices and counts.
+	Int32
+	// Uint8 holds raw image batches on their way to the device.
+	Uint8
+)
+
+// String returns the Go name of the element type.
+func (d DType) String() string {
+	switch d {
+	case Float32:
+		return "float32"
+	case Int32:
+		return "int32"
+	case Uint8:
+		return "uint8"
+	}
+	return fmt.Sprintf("DType(%d)", uint8(d))
+}
+
+// Size returns the size of one element in bytes.
+func (d DType) Size() int {
+	switch d {
+	case Float32, Int32:
+		return 4
+	case Uint8:
+		return 1
+	}
+	panic(fmt.Sprintf("tensor: unknown %v", d))
+}
+
+// dtypeOf returns the DType of a host slice, or false when the slice type is
+// not one a Tensor can hold.
+func dtypeOf(s any) (DType, int, bool) {
+	switch s := s.(type) {
+	case []float32:
+		return Float32, len(s), true
+	case []int32:
+		return Int32, len(s), true
+	case []uint8:
+		return Uint8, len(s), true
+	}
+	return 0, 0, false
+}

@@ -1,0 +1,335 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// The functions below check shapes, dtypes and devices, panicking with both
+// shapes named when they do not fit (a programmer error), then hand the work
+// to the tensors' device. Device errors are sticky: see Device.
+
+func sameDevice(op string, ts ...*Tensor) Device {
+	var dev Device
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		if dev == nil {
+			dev = t.Device()
+		} else if t.Device() != dev {
+			panic(fmt.Sprintf("tensor: %s: tensors on devices %s and %s", op, dev.Name(), t.Device().Name()))
+		}
+	}
+	return dev
+}
+
+func wantDType(op, name string, t *Tensor, dt DType) {
+	if t.DType() != dt {
+		panic(fmt.Sprintf("tensor: %s: %s is %v %v, want %v", op, name, t.DType(), t.shape, dt))
+	}
+}
+
+func sameShape(op string, a, b *Tensor) {
+	if !slices.Equal(a.shape, b.shape) {
+		panic(fmt.Sprintf("tensor: %s: shapes %v and %v differ", op, a.shape, b.shape))
+	}
+}
+
+func wantRank(op, name string, t *Tensor, rank int) {
+	if len(t.shape) != rank {
+		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want rank %d", op, name, t.shape, rank))
+	}
+}
+
+func wantShape(op, name string, t *Tensor, shape ...int) {
+	if !slices.Equal(t.shape, shape) {
+		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want %v", op, name, t.shape, shape))
+	}
+}
+
+// Fill sets every element of the Float32 tensor x to v.
+func Fill(x *Tensor, v float32) {
+	wantDType("Fill", "x", x, Float32)
+	x.Device().Fill(x, v)
+}
+
+// Copy copies src into dst: same dtype and element count (shapes may differ).
+func Copy(dst, src *Tensor) {
+	dev := sameDevice("Copy", dst, src)
+	if dst.DType() != src.DType() || dst.Len() != src.Len() {
+		panic(fmt.Sprintf("tensor: Copy: dst %v %v, src %v %v", dst.DType(), dst.shape, src.DType(), src.shape))
+	}
+	dev.Copy(dst, src)
+}
+
+// Axpy computes y += alpha*x for Float32 tensors of one shape.
+func Axpy(alpha float32, x, y *Tensor) {
+	dev := sameDevice("Axpy", x, y)
+	sameShape("Axpy", x, y)
+	wantDType("Axpy", "x", x, Float32)
+	wantDType("Axpy", "y", y, Float32)
+	dev.Axpy(alpha, x, y)
+}
+
+// Scale computes x *= alpha.
+func Scale(x *Tensor, alpha float32) {
+	wantDType("Scale", "x", x, Float32)
+	x.Device().Scale(x, alpha)
+}
+
+// Mul computes z = x*y elementwise for Float32 tensors of one shape.
+func Mul(z, x, y *Tensor) {
+	dev := sameDevice("Mul", z, x, y)
+	sameShape("Mul", z, x)
+	sameShape("Mul", x, y)
+	for _, t := range []*Tensor{z, x, y} {
+		wantDType("Mul", "operand", t, Float32)
+	}
+	dev.Mul(z, x, y)
+}
+
+// Gemm checks that every matrix of the batch fits its tensor, then computes
+// the product g describes (see GemmArgs).
+func Gemm(g *GemmArgs) {
+	dev := sameDevice("Gemm", g.A, g.B, g.C)
+	if g.M < 0 || g.N < 0 || g.K < 0 || g.Batch < 0 {
+		panic(fmt.Sprintf("tensor: Gemm: negative size M=%d N=%d K=%d batch=%d", g.M, g.N, g.K, g.Batch))
+	}
+	batch := max(g.Batch, 1)
+	ar, ac := g.M, g.K
+	if g.TransA {
+		ar, ac = g.K, g.M
+	}
+	br, bc := g.K, g.N
+	if g.TransB {
+		br, bc = g.N, g.K
+	}
+	cb := batch
+	if g.StrideC == 0 {
+		cb = 1
+	}
+	gemmOperand("A", g.A, ar, ac, g.LDA, g.StrideA, batch)
+	gemmOperand("B", g.B, br, bc, g.LDB, g.StrideB, batch)
+	gemmOperand("C", g.C, g.M, g.N, g.LDC, g.StrideC, cb)
+	if g.M == 0 || g.N == 0 {
+		return
+	}
+	dev.Gemm(g)
+}
+
+func gemmOperand(name string, t *Tensor, rows, cols, ld, stride, batch int) {
+	wantDType("Gemm", name, t, Float32)
+	if ld < max(cols, 1) || stride < 0 {
+		panic(fmt.Sprintf("tensor: Gemm: %s is %dx%d with leading dimension %d and batch stride %d (tensor %v)", name, rows, cols, ld, stride, t.shape))
+	}
+	if rows == 0 || cols == 0 {
+		return
+	}
+	if need := (batch-1)*stride + (rows-1)*ld + cols; need > t.Len() {
+		panic(fmt.Sprintf("tensor: Gemm: %s needs %d elements (%d x %dx%d, ld %d, stride %d) but tensor %v has %d", name, need, batch, rows, cols, ld, stride, t.shape, t.Len()))
+	}
+}
+
+// MatMul computes c = alpha*op(a)*op(b) + beta*c for 2-D tensors, taking
+// sizes and leading dimensions from their shapes.
+func MatMul(c *Tensor, alpha float32, a *Tensor, transA bool, b *Tensor, transB bool, beta float32) {
+	wantRank("MatMul", "a", a, 2)
+	wantRank("MatMul", "b", b, 2)
+	wantRank("MatMul", "c", c, 2)
+	m, k := a.shape[0], a.shape[1]
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.shape[0], b.shape[1]
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb || c.shape[0] != m || c.shape[1] != n {
+		panic(fmt.Sprintf("tensor: MatMul: op(a) %dx%d times op(b) %dx%d into c %v", m, k, kb, n, c.shape))
+	}
+	Gemm(&GemmArgs{TransA: transA, TransB: transB, M: m, N: n, K: k, Alpha: alpha, Beta: beta,
+		A: a, B: b, C: c, LDA: a.shape[1], LDB: b.shape[1], LDC: n})
+}
+
+// ConvOut returns the shape [N, C*KH*KW, OH*OW] of Im2col's output for
+// images of shape x ([N, C, H, W]).
+func ConvOut(x []int, w Window) []int {
+	oh, ow := w.Out(x[2], x[3])
+	return []int{x[0], x[1] * w.KH * w.KW, oh * ow}
+}
+
+func checkWindow(op string, x *Tensor, w Window) {
+	wantRank(op, "input", x, 4)
+	if w.KH < 1 || w.KW < 1 || w.SH < 1 || w.SW < 1 || w.PH < 0 || w.PW < 0 {
+		panic(fmt.Sprintf("tensor: %s: bad window %v", op, w))
+	}
+	if oh, ow := w.Out(x.shape[2], x.shape[3]); oh < 1 || ow < 1 {
+		panic(fmt.Sprintf("tensor: %s: window %v does not fit input %v", op, w, x.shape))
+	}
+}
+
+// Im2col unfolds images x [N, C, H, W] into cols [N, C*KH*KW, OH*OW].
+func Im2col(cols, x *Tensor, w Window) {
+	dev := sameDevice("Im2col", cols, x)
+	checkWindow("Im2col", x, w)
+	wantDType("Im2col", "x", x, Float32)
+	wantDType("Im2col", "cols", cols, Float32)
+	wantShape("Im2col", "cols", cols, ConvOut(x.shape, w)...)
+	dev.Im2col(cols, x, w)
+}
+
+// Col2im overwrites dx [N, C, H, W] with the adjoint of Im2col applied to
+// cols [N, C*KH*KW, OH*OW].
+func Col2im(dx, cols *Tensor, w Window) {
+	dev := sameDevice("Col2im", dx, cols)
+	checkWindow("Col2im", dx, w)
+	wantDType("Col2im", "dx", dx, Float32)
+	wantDType("Col2im", "cols", cols, Float32)
+	wantShape("Col2im", "cols", cols, ConvOut(dx.shape, w)...)
+	dev.Col2im(dx, cols, w)
+}
+
+// BiasAdd computes y[n, c, ...] += b[c] for y of rank 2 or more.
+func BiasAdd(y, b *Tensor) {
+	dev := sameDevice("BiasAdd", y, b)
+	checkBias("BiasAdd", y, b)
+	dev.BiasAdd(y, b)
+}
+
+// BiasGrad computes db[c] += the sum of dy[n, c, ...] over n and the rest.
+func BiasGrad(db, dy *Tensor) {
+	dev := sameDevice("BiasGrad", db, dy)
+	checkBias("BiasGrad", dy, db)
+	dev.BiasGrad(db, dy)
+}
+
+func checkBias(op string, y, b *Tensor) {
+	wantDType(op, "activations", y, Float32)
+	wantDType(op, "bias", b, Float32)
+	if len(y.shape) < 2 || len(b.shape) != 1 || b.shape[0] != y.shape[1] {
+		panic(fmt.Sprintf("tensor: %s: bias %v does not match channels of %v", op, b.shape, y.shape))
+	}
+}
+
+// ReLU computes y = max(x, 0).
+func ReLU(y, x *Tensor) {
+	dev := sameDevice("ReLU", y, x)
+	sameShape("ReLU", y, x)
+	wantDType("ReLU", "x", x, Float32)
+	wantDType("ReLU", "y", y, Float32)
+	dev.ReLU(y, x)
+}
+
+// ReLUGrad computes dx = dy where y > 0, else 0.
+func ReLUGrad(dx, dy, y *Tensor) {
+	dev := sameDevice("ReLUGrad", dx, dy, y)
+	sameShape("ReLUGrad", dx, dy)
+	sameShape("ReLUGrad", dy, y)
+	for _, t := range []*Tensor{dx, dy, y} {
+		wantDType("ReLUGrad", "operand", t, Float32)
+	}
+	dev.ReLUGrad(dx, dy, y)
+}
+
+// PoolOut returns the shape of MaxPool's output for input shape x.
+func PoolOut(x []int, w Window) []int {
+	oh, ow := w.Out(x[2], x[3])
+	return []int{x[0], x[1], oh, ow}
+}
+
+// MaxPool computes y = maxpool(x) and the argmax (Int32, y's shape).
+func MaxPool(y, argmax, x *Tensor, w Window) {
+	dev := sameDevice("MaxPool", y, argmax, x)
+	checkWindow("MaxPool", x, w)
+	if w.PH*2 > w.KH || w.PW*2 > w.KW {
+		panic(fmt.Sprintf("tensor: MaxPool: padding must be at most half the kernel (%v)", w))
+	}
+	wantDType("MaxPool", "x", x, Float32)
+	wantDType("MaxPool", "y", y, Float32)
+	wantDType("MaxPool", "argmax", argmax, Int32)
+	wantShape("MaxPool", "y", y, PoolOut(x.shape, w)...)
+	sameShape("MaxPool", y, argmax)
+	dev.MaxPool(y, argmax, x, w)
+}
+
+// MaxPoolGrad overwrites dx with the gradient routed back through argmax.
+func MaxPoolGrad(dx, dy, argmax *Tensor) {
+	dev := sameDevice("MaxPoolGrad", dx, dy, argmax)
+	wantRank("MaxPoolGrad", "dx", dx, 4)
+	wantRank("MaxPoolGrad", "dy", dy, 4)
+	sameShape("MaxPoolGrad", dy, argmax)
+	if dx.shape[0] != dy.shape[0] || dx.shape[1] != dy.shape[1] {
+		panic(fmt.Sprintf("tensor: MaxPoolGrad: dx %v and dy %v differ in batch or channels", dx.shape, dy.shape))
+	}
+	wantDType("MaxPoolGrad", "dx", dx, Float32)
+	wantDType("MaxPoolGrad", "dy", dy, Float32)
+	wantDType("MaxPoolGrad", "argmax", argmax, Int32)
+	dev.MaxPoolGrad(dx, dy, argmax)
+}
+
+// Dropout writes the scaled keep mask for drop probability p in [0, 1) and
+// y = x*mask.
+func Dropout(y, mask, x *Tensor, p float32, seed uint64) {
+	dev := sameDevice("Dropout", y, mask, x)
+	sameShape("Dropout", y, x)
+	sameShape("Dropout", mask, x)
+	for _, t := range []*Tensor{y, mask, x} {
+		wantDType("Dropout", "operand", t, Float32)
+	}
+	if !(p >= 0 && p < 1) {
+		panic(fmt.Sprintf("tensor: Dropout: probability %v outside [0, 1)", p))
+	}
+	dev.Dropout(y, mask, x, p, seed)
+}
+
+// SoftmaxCrossEntropy computes the mean loss, the correct count and,
+// unless dlogits is nil, the gradient (see Device.SoftmaxCrossEntropy).
+func SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels *Tensor) {
+	dev := sameDevice("SoftmaxCrossEntropy", loss, correct, dlogits, logits, labels)
+	wantRank("SoftmaxCrossEntropy", "logits", logits, 2)
+	wantDType("SoftmaxCrossEntropy", "logits", logits, Float32)
+	wantShape("SoftmaxCrossEntropy", "labels", labels, logits.shape[0])
+	wantDType("SoftmaxCrossEntropy", "labels", labels, Int32)
+	wantShape("SoftmaxCrossEntropy", "loss", loss, 1)
+	wantDType("SoftmaxCrossEntropy", "loss", loss, Float32)
+	wantShape("SoftmaxCrossEntropy", "correct", correct, 1)
+	wantDType("SoftmaxCrossEntropy", "correct", correct, Int32)
+	if dlogits != nil {
+		sameShape("SoftmaxCrossEntropy", dlogits, logits)
+		wantDType("SoftmaxCrossEntropy", "dlogits", dlogits, Float32)
+	}
+	dev.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels)
+}
+
+// SGD updates params from grads (and velocity, needed when Momentum != 0).
+func SGD(params, grads, velocity *Tensor, o SGDOptions) {
+	dev := sameDevice("SGD", params, grads, velocity)
+	sameShape("SGD", params, grads)
+	wantDType("SGD", "params", params, Float32)
+	wantDType("SGD", "grads", grads, Float32)
+	if o.Momentum != 0 {
+		if velocity == nil {
+			panic("tensor: SGD: momentum needs a velocity tensor")
+		}
+		sameShape("SGD", params, velocity)
+		wantDType("SGD", "velocity", velocity, Float32)
+	}
+	dev.SGD(params, grads, velocity, o)
+}
+
+// Resize writes the bilinear resize of src (Float32 or Uint8, [N, C, H, W])
+// into dst (Float32, [N, C, OH, OW]).
+func Resize(dst, src *Tensor) {
+	dev := sameDevice("Resize", dst, src)
+	wantRank("Resize", "src", src, 4)
+	wantRank("Resize", "dst", dst, 4)
+	wantDType("Resize", "dst", dst, Float32)
+	if src.DType() == Int32 {
+		panic(fmt.Sprintf("tensor: Resize: src is int32 %v, want float32 or uint8", src.shape))
+	}
+	if dst.shape[0] != src.shape[0] || dst.shape[1] != src.shape[1] {
+		panic(fmt.Sprintf("tensor: Resize: dst %v and src %v differ in batch or channels", dst.shape, src.shape))
+	}
+	dev.Resize(dst, src)
+}
