@@ -1,0 +1,51 @@
+package tensor
+
+// biasArgs views y (or dy) as [N, C, inner] with the bias b (or db) [C].
+type biasArgs struct {
+	y, b        []float32
+	n, c, inner int
+}
+
+func newBiasArgs(y, b *Tensor) biasArgs {
+	n, c := y.shape[0], y.shape[1]
+	return biasArgs{y: f32(y), b: f32(b), n: n, c: c, inner: checkShape(y.shape[2:])}
+}
+
+// grainFor returns how many units of the given size make a chunk worth
+// handing to another worker.
+func grainFor(unit int) int { return max(1, 4096/max(unit, 1)) }
+
+// biasAddLoop runs over the N*C (image, channel) spans of y.
+var biasAddLoop = newLoop(func(a *biasArgs, lo, hi int) {
+	for u := lo; u < hi; u++ {
+		v := a.b[u%a.c]
+		span := a.y[u*a.inner : (u+1)*a.inner]
+		for i := range span {
+			span[i] += v
+		}
+	}
+})
+
+// biasGradLoop runs over channels: each db[c] is summed by one worker, in
+// image then position order and in float64, whatever the worker count.
+var biasGradLoop = newLoop(func(a *biasArgs, lo, hi int) {
+	for c := lo; c < hi; c++ {
+		var s float64
+		for n := range a.n {
+			for _, v := range a.y[(n*a.c+c)*a.inner:][:a.inner] {
+				s += float64(v)
+			}
+		}
+		a.b[c] += float32(s)
+	}
+})
+
+func (cpuDevice) BiasAdd(y, b *Tensor) {
+	a := newBiasArgs(y, b)
+	biasAddLoop.For(a.n*a.c, grainFor(a.inner), a)
+}
+
+func (cpuDevice) BiasGrad(db, dy *Tensor) {
+	a := newBiasArgs(dy, db)
+	biasGradLoop.For(a.c, grainFor(a.n*a.inner), a)
+}

@@ -1,0 +1,100 @@
+package tensor
+
+// convArgs carries one Im2col or Col2im call to the plane loops; each
+// (image, channel) plane of x owns rows [c*KH*KW, (c+1)*KH*KW) of its
+// image's columns, so planes are independent units of work.
+type convArgs struct {
+	x, cols    []float32
+	h, w       int
+	oh, ow     int
+	win        Window
+	planeInner int // KH*KW*OH*OW: the columns one plane owns
+}
+
+func newConvArgs(x, cols *Tensor, win Window) convArgs {
+	h, w := x.shape[2], x.shape[3]
+	oh, ow := win.Out(h, w)
+	return convArgs{x: f32(x), cols: f32(cols), h: h, w: w, oh: oh, ow: ow, win: win, planeInner: win.KH * win.KW * oh * ow}
+}
+
+// validOut returns the outputs [lo, hi) of a window row or column whose input
+// position o*s-p+k lies inside [0, in); the others read the zero padding.
+func validOut(out, in, k, s, p int) (lo, hi int) {
+	lo = min(out, max(0, ceilDiv(p-k, s)))
+	hi = max(lo, min(out, ceilDiv(in+p-k, s)))
+	return lo, hi
+}
+
+// ceilDiv rounds a/b up for b > 0 and any a.
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return -(-a / b)
+	}
+	return (a + b - 1) / b
+}
+
+var im2colLoop = newLoop(func(a *convArgs, lo, hi int) {
+	for plane := lo; plane < hi; plane++ {
+		x := a.x[plane*a.h*a.w : (plane+1)*a.h*a.w]
+		cols := a.cols[plane*a.planeInner : (plane+1)*a.planeInner]
+		for kh := range a.win.KH {
+			hlo, hhi := validOut(a.oh, a.h, kh, a.win.SH, a.win.PH)
+			for kw := range a.win.KW {
+				wlo, whi := validOut(a.ow, a.w, kw, a.win.SW, a.win.PW)
+				row := cols[(kh*a.win.KW+kw)*a.oh*a.ow:][:a.oh*a.ow]
+				clear(row[:hlo*a.ow])
+				clear(row[hhi*a.ow:])
+				for oh := hlo; oh < hhi; oh++ {
+					out := row[oh*a.ow : (oh+1)*a.ow]
+					in := x[(oh*a.win.SH-a.win.PH+kh)*a.w:][:a.w]
+					clear(out[:wlo])
+					clear(out[whi:])
+					iw := wlo*a.win.SW - a.win.PW + kw
+					if a.win.SW == 1 {
+						copy(out[wlo:whi], in[iw:])
+						continue
+					}
+					for ow := wlo; ow < whi; ow++ {
+						out[ow] = in[iw]
+						iw += a.win.SW
+					}
+				}
+			}
+		}
+	}
+})
+
+// Col2im scatters each plane's columns back in a fixed order (kh, kw, oh,
+// ow); a plane is written by one worker only, so the sums do not depend on
+// the worker count.
+var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
+	for plane := lo; plane < hi; plane++ {
+		x := a.x[plane*a.h*a.w : (plane+1)*a.h*a.w]
+		cols := a.cols[plane*a.planeInner : (plane+1)*a.planeInner]
+		clear(x)
+		for kh := range a.win.KH {
+			hlo, hhi := validOut(a.oh, a.h, kh, a.win.SH, a.win.PH)
+			for kw := range a.win.KW {
+				wlo, whi := validOut(a.ow, a.w, kw, a.win.SW, a.win.PW)
+				row := cols[(kh*a.win.KW+kw)*a.oh*a.ow:][:a.oh*a.ow]
+				for oh := hlo; oh < hhi; oh++ {
+					in := row[oh*a.ow : (oh+1)*a.ow]
+					out := x[(oh*a.win.SH-a.win.PH+kh)*a.w:][:a.w]
+					iw := wlo*a.win.SW - a.win.PW + kw
+					for ow := wlo; ow < whi; ow++ {
+						out[iw] += in[ow]
+						iw += a.win.SW
+					}
+				}
+			}
+		}
+	}
+})
+
+func (cpuDevice) Im2col(cols, x *Tensor, w Window) {
+	im2colLoop.For(x.shape[0]*x.shape[1], 1, newConvArgs(x, cols, w))
+}
+
+func (cpuDevice) Col2im(dx, cols *Tensor, w Window) {
+	col2imLoop.For(dx.shape[0]*dx.shape[1], 1, newConvArgs(dx, cols, w))
+}
