@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package peak
+
+// available lists the kernels this CPU runs: only the portable one.
+func available() []fmaKernel { return []fmaKernel{goKernel} }
