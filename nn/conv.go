@@ -1,0 +1,190 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Conv2d is a 2-D convolution with bias, computed as im2col and one GEMM per
+// image: Y_i = W x cols_i with W viewed as [out, in*KH*KW]. Its input and
+// weight layouts are PyTorch's (NCHW; weight [out, in, KH, KW]).
+//
+// The batch is unfolded in chunks of images whose columns fit the
+// workspace, and each chunk's products run as one batched GEMM sharing W.
+// Backward unfolds each chunk again rather than keeping every image's
+// columns (hundreds of megabytes for a batch): dW += sum_i dY_i x cols_i^T
+// in the GEMM's summing mode, then the same columns buffer is overwritten
+// with dcols_i = W^T x dY_i and folded back into dx by Col2im.
+type Conv2d struct {
+	Out    int           // output channels
+	Window tensor.Window // kernel, stride, padding
+
+	in      []int // one input sample: [C, H, W]
+	oh, ow  int
+	k       int // in-channels times kernel area: a column's length
+	w, b    *tensor.Tensor
+	dw, db  *tensor.Tensor
+	ws      *Workspace
+	x       *tensor.Tensor // the last Forward's input, for Backward
+	y, dx   batchBuf
+	xs, ys  chunks
+	dxs     chunks
+	dys     chunks
+	colsSrc *tensor.Tensor    // the workspace buffer the cols views are of
+	cols    [2]*tensor.Tensor // views for a full chunk and the last one
+	g       tensor.GemmArgs   // reused so a call allocates nothing
+}
+
+// NewConv2d returns a convolution to out channels over the given window;
+// the input channels come from the first input.
+func NewConv2d(out int, w tensor.Window) *Conv2d {
+	return &Conv2d{Out: out, Window: w}
+}
+
+// Setup implements Layer: in is [C, H, W].
+func (c *Conv2d) Setup(in []int) []int {
+	oh, ow := windowOut("Conv2d", c.Window, in)
+	c.in = append(c.in[:0], in...)
+	c.oh, c.ow = oh, ow
+	c.k = in[0] * c.Window.KH * c.Window.KW
+	return []int{c.Out, oh, ow}
+}
+
+// ParamSpecs implements Parametric; Xavier fans are PyTorch's:
+// in*KH*KW and out*KH*KW.
+func (c *Conv2d) ParamSpecs() []ParamSpec {
+	area := c.Window.KH * c.Window.KW
+	return []ParamSpec{
+		{Name: "weight", Shape: []int{c.Out, c.in[0], c.Window.KH, c.Window.KW}, FanIn: c.k, FanOut: c.Out * area},
+		{Name: "bias", Shape: []int{c.Out}},
+	}
+}
+
+// Attach implements Parametric. The weight is kept as the [out, C*KH*KW]
+// matrix the GEMMs read.
+func (c *Conv2d) Attach(params, grads []*tensor.Tensor) {
+	c.w, c.b = params[0].Reshape(c.Out, c.k), params[1]
+	c.dw, c.db = grads[0].Reshape(c.Out, c.k), grads[1]
+}
+
+// useWorkspace shares a model's workspace; without one the layer makes its
+// own on first use.
+func (c *Conv2d) useWorkspace(ws *Workspace) { c.ws = ws }
+
+// FLOPs implements Layer: the forward GEMM, and for backward the weight
+// gradient's and the columns gradient's, all M=out, N=OH*OW, K=C*KH*KW.
+func (c *Conv2d) FLOPs() (forward, backward int64) {
+	f := 2 * int64(c.Out) * int64(c.k) * int64(c.oh*c.ow)
+	return f, 2 * f
+}
+
+// String implements Layer.
+func (c *Conv2d) String() string {
+	inC := 0
+	if len(c.in) > 0 {
+		inC = c.in[0]
+	}
+	return fmt.Sprintf("Conv2d(%d, %d, %v)", inC, c.Out, c.Window)
+}
+
+// chunk returns how many images are unfolded at once for a batch of n.
+func (c *Conv2d) chunk(n int) int {
+	per := c.k * c.oh * c.ow * 4
+	return max(1, min(n, c.ws.Bytes/per))
+}
+
+// colsFor returns the columns views for chunks of size and the last,
+// shorter one (of rem images; rem 0 means none), remade only when the
+// workspace buffer changed.
+func (c *Conv2d) colsFor(dev tensor.Device, size, rem int) [2]*tensor.Tensor {
+	p := c.oh * c.ow
+	buf := c.ws.get(dev, size*c.k*p)
+	if buf != c.colsSrc || c.cols[0].Dim(0) != size || (rem > 0 && (c.cols[1] == nil || c.cols[1].Dim(0) != rem)) {
+		c.colsSrc = buf
+		c.cols[0] = tensor.ViewOf(buf.Storage(), buf.Offset(), size, c.k, p)
+		c.cols[1] = nil
+		if rem > 0 {
+			c.cols[1] = c.cols[0].Slice(0, rem)
+		}
+	}
+	return c.cols
+}
+
+// prepare checks x against Setup and returns the chunk size and the
+// columns views for its batch.
+func (c *Conv2d) prepare(x *tensor.Tensor) (size int, cols [2]*tensor.Tensor) {
+	sh := x.Shape()
+	if len(sh) != 4 || sh[1] != c.in[0] || sh[2] != c.in[1] || sh[3] != c.in[2] {
+		panic(fmt.Sprintf("nn: Conv2d set up for samples %v got input %v", c.in, sh))
+	}
+	if c.ws == nil {
+		c.ws = NewWorkspace(DefaultWorkspaceBytes)
+	}
+	n := sh[0]
+	size = c.chunk(n)
+	return size, c.colsFor(x.Device(), size, n%size)
+}
+
+// colsOf picks the columns view for a chunk of m images.
+func colsOf(cols [2]*tensor.Tensor, m int) *tensor.Tensor {
+	if cols[0].Dim(0) == m {
+		return cols[0]
+	}
+	return cols[1]
+}
+
+// Forward implements Layer.
+func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
+	size, cols := c.prepare(x)
+	c.x = x
+	p := c.oh * c.ow
+	y := c.y.get(x.Device(), tensor.Float32, x.Dim(0), []int{c.Out, c.oh, c.ow})
+	ys := c.ys.of(y, size)
+	for i, xi := range c.xs.of(x, size) {
+		m := xi.Dim(0)
+		ci := colsOf(cols, m)
+		tensor.Im2col(ci, xi, c.Window)
+		c.g = tensor.GemmArgs{M: c.Out, N: p, K: c.k, Alpha: 1,
+			A: c.w, LDA: c.k,
+			B: ci, LDB: p, StrideB: c.k * p,
+			C: ys[i], LDC: p, StrideC: c.Out * p, Batch: m}
+		tensor.Gemm(&c.g)
+	}
+	tensor.BiasAdd(y, c.b)
+	return y
+}
+
+// Backward implements Layer.
+func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	size, cols := c.prepare(c.x)
+	p := c.oh * c.ow
+	tensor.BiasGrad(c.db, dy)
+	dys := c.dys.of(dy, size)
+	var dxs []*tensor.Tensor
+	var dx *tensor.Tensor
+	if wantDX {
+		dx = c.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), c.in)
+		dxs = c.dxs.of(dx, size)
+	}
+	for i, xi := range c.xs.of(c.x, size) {
+		m := xi.Dim(0)
+		ci := colsOf(cols, m)
+		tensor.Im2col(ci, xi, c.Window)
+		c.g = tensor.GemmArgs{TransB: true, M: c.Out, N: c.k, K: p, Alpha: 1, Beta: 1,
+			A: dys[i], LDA: p, StrideA: c.Out * p,
+			B: ci, LDB: p, StrideB: c.k * p,
+			C: c.dw, LDC: c.k, Batch: m}
+		tensor.Gemm(&c.g)
+		if !wantDX {
+			continue
+		}
+		c.g = tensor.GemmArgs{TransA: true, M: c.k, N: p, K: c.Out, Alpha: 1,
+			A: c.w, LDA: c.k,
+			B: dys[i], LDB: p, StrideB: c.Out * p,
+			C: ci, LDC: p, StrideC: c.k * p, Batch: m}
+		tensor.Gemm(&c.g)
+		tensor.Col2im(dxs[i], ci, c.Window)
+	}
+	return dx
+}

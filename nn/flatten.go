@@ -1,0 +1,51 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Flatten reshapes [N, d1, d2, ...] to [N, d1*d2*...] without copying.
+type Flatten struct {
+	in     []int
+	x, y   *tensor.Tensor // cached views: a reshape is a heap object
+	dy, dx *tensor.Tensor
+}
+
+// NewFlatten returns a Flatten layer.
+func NewFlatten() *Flatten { return &Flatten{} }
+
+// Setup implements Layer.
+func (f *Flatten) Setup(in []int) []int {
+	f.in = append(f.in[:0], in...)
+	return []int{numel(in)}
+}
+
+// FLOPs implements Layer: none.
+func (f *Flatten) FLOPs() (forward, backward int64) { return 0, 0 }
+
+// String implements Layer.
+func (f *Flatten) String() string { return "Flatten(start_dim=1, end_dim=-1)" }
+
+// Forward implements Layer.
+func (f *Flatten) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
+	if x.Len() != x.Dim(0)*numel(f.in) {
+		panic(fmt.Sprintf("nn: Flatten set up for samples %v got input %v", f.in, x.Shape()))
+	}
+	if x != f.x {
+		f.x, f.y = x, x.Reshape(x.Dim(0), numel(f.in))
+	}
+	return f.y
+}
+
+// Backward implements Layer.
+func (f *Flatten) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	if !wantDX {
+		return nil
+	}
+	if dy != f.dy {
+		f.dy, f.dx = dy, dy.Reshape(f.x.Shape()...)
+	}
+	return f.dx
+}

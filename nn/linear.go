@@ -1,0 +1,92 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Linear is a fully connected layer, y = x W^T + b, with PyTorch's weight
+// layout [out, in].
+type Linear struct {
+	Out int // output features
+
+	in     int
+	w, b   *tensor.Tensor
+	dw, db *tensor.Tensor
+	x      *tensor.Tensor // the last Forward's input, for Backward
+	y, dx  batchBuf
+	g      tensor.GemmArgs // reused so a call allocates nothing
+}
+
+// NewLinear returns a fully connected layer to out features; the input
+// features come from the first input.
+func NewLinear(out int) *Linear { return &Linear{Out: out} }
+
+// Setup implements Layer: in is [features].
+func (l *Linear) Setup(in []int) []int {
+	if len(in) != 1 {
+		panic(fmt.Sprintf("nn: Linear input sample %v, want [features] (Flatten first)", in))
+	}
+	l.in = in[0]
+	return []int{l.Out}
+}
+
+// ParamSpecs implements Parametric.
+func (l *Linear) ParamSpecs() []ParamSpec {
+	return []ParamSpec{
+		{Name: "weight", Shape: []int{l.Out, l.in}, FanIn: l.in, FanOut: l.Out},
+		{Name: "bias", Shape: []int{l.Out}},
+	}
+}
+
+// Attach implements Parametric.
+func (l *Linear) Attach(params, grads []*tensor.Tensor) {
+	l.w, l.b, l.dw, l.db = params[0], params[1], grads[0], grads[1]
+}
+
+// FLOPs implements Layer.
+func (l *Linear) FLOPs() (forward, backward int64) {
+	f := 2 * int64(l.in) * int64(l.Out)
+	return f, 2 * f
+}
+
+// String implements Layer.
+func (l *Linear) String() string {
+	return fmt.Sprintf("Linear(in_features=%d, out_features=%d)", l.in, l.Out)
+}
+
+// Forward implements Layer.
+func (l *Linear) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
+	if x.Rank() != 2 || x.Dim(1) != l.in {
+		panic(fmt.Sprintf("nn: Linear set up for %d features got input %v", l.in, x.Shape()))
+	}
+	l.x = x
+	n := x.Dim(0)
+	y := l.y.get(x.Device(), tensor.Float32, n, []int{l.Out})
+	// y [n, out] = x [n, in] * W^T
+	l.g = tensor.GemmArgs{TransB: true, M: n, N: l.Out, K: l.in, Alpha: 1,
+		A: x, LDA: l.in, B: l.w, LDB: l.in, C: y, LDC: l.Out}
+	tensor.Gemm(&l.g)
+	tensor.BiasAdd(y, l.b)
+	return y
+}
+
+// Backward implements Layer.
+func (l *Linear) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	n := l.x.Dim(0)
+	tensor.BiasGrad(l.db, dy)
+	// dW [out, in] += dy^T [out, n] * x [n, in]
+	l.g = tensor.GemmArgs{TransA: true, M: l.Out, N: l.in, K: n, Alpha: 1, Beta: 1,
+		A: dy, LDA: l.Out, B: l.x, LDB: l.in, C: l.dw, LDC: l.in}
+	tensor.Gemm(&l.g)
+	if !wantDX {
+		return nil
+	}
+	// dx [n, in] = dy [n, out] * W [out, in]
+	dx := l.dx.get(dy.Device(), tensor.Float32, n, []int{l.in})
+	l.g = tensor.GemmArgs{M: n, N: l.in, K: l.Out, Alpha: 1,
+		A: dy, LDA: l.Out, B: l.w, LDB: l.in, C: dx, LDC: l.in}
+	tensor.Gemm(&l.g)
+	return dx
+}

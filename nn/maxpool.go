@@ -1,0 +1,56 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// MaxPool2d takes the maximum of each window and keeps the argmax, so its
+// backward routes each gradient to the input that won without reading the
+// input again.
+type MaxPool2d struct {
+	Window tensor.Window
+
+	in        []int
+	out       []int
+	y, argmax batchBuf
+	dx        batchBuf
+	arg       *tensor.Tensor // the last Forward's argmax
+}
+
+// NewMaxPool2d returns a max-pooling layer over the given window.
+func NewMaxPool2d(w tensor.Window) *MaxPool2d { return &MaxPool2d{Window: w} }
+
+// Setup implements Layer: in is [C, H, W].
+func (m *MaxPool2d) Setup(in []int) []int {
+	oh, ow := windowOut("MaxPool2d", m.Window, in)
+	m.in = append(m.in[:0], in...)
+	m.out = []int{in[0], oh, ow}
+	return m.out
+}
+
+// FLOPs implements Layer: none counted.
+func (m *MaxPool2d) FLOPs() (forward, backward int64) { return 0, 0 }
+
+// String implements Layer.
+func (m *MaxPool2d) String() string { return fmt.Sprintf("MaxPool2d(%v)", m.Window) }
+
+// Forward implements Layer.
+func (m *MaxPool2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
+	dev, n := x.Device(), x.Dim(0)
+	y := m.y.get(dev, tensor.Float32, n, m.out)
+	m.arg = m.argmax.get(dev, tensor.Int32, n, m.out)
+	tensor.MaxPool(y, m.arg, x, m.Window)
+	return y
+}
+
+// Backward implements Layer.
+func (m *MaxPool2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	if !wantDX {
+		return nil
+	}
+	dx := m.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), m.in)
+	tensor.MaxPoolGrad(dx, dy, m.arg)
+	return dx
+}
