@@ -1,0 +1,204 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/mumax/3/cuda/cu"
+	"github.com/tensorforge/tensorforge/kernels"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Device is one CUDA context on one GPU. It implements tensor.Device: work
+// is queued on a single stream and runs in order; Read and Sync wait for it.
+// Its methods are safe for concurrent use and run one at a time.
+//
+// A CUDA context is current per OS thread, and goroutines move between
+// threads, so every method takes the device's lock, locks its goroutine to
+// the OS thread and makes the context current there before any driver call
+// (see do).
+type Device struct {
+	mu sync.Mutex // held, with the OS thread locked, around every driver call
+
+	// Set by Open, then read-only.
+	ordinal int
+	name    string
+	sms     int
+	ctx     cu.Context
+	stream  cu.Stream
+	kernels map[string]cu.Function
+
+	exact atomic.Bool // Gemm in exact FP32 rather than TF32
+
+	// Guarded by mu.
+	err    error // the first error; every later operation is a no-op
+	closed bool
+	pool   pool
+	stage  staging
+}
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	ordinal int
+	exact   bool
+	staging int64
+}
+
+// Ordinal picks the GPU by its CUDA device number (default 0).
+func Ordinal(i int) Option { return func(c *config) { c.ordinal = i } }
+
+// ExactGemm makes Gemm compute in exact FP32 from the start instead of on
+// TF32 tensor cores; see SetExactGemm.
+func ExactGemm() Option { return func(c *config) { c.exact = true } }
+
+// StagingBytes sets the size of the pinned host buffer that Write copies
+// through (default 32 MiB); a Write larger than it goes in pieces.
+func StagingBytes(n int64) Option { return func(c *config) { c.staging = n } }
+
+// Open initialises the CUDA driver, creates a context on the chosen GPU,
+// loads every kernel module and allocates the pinned staging buffer. It
+// returns an error, never a panic, when there is no usable GPU. (A binary
+// built with -tags cuda needs libcuda.so.1 to start at all.)
+func Open(opts ...Option) (*Device, error) {
+	cfg := config{staging: 32 << 20}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.staging <= 0 {
+		return nil, fmt.Errorf("cuda: Open: staging buffer of %d bytes", cfg.staging)
+	}
+	mods, err := kernels.Modules()
+	if err != nil {
+		return nil, err
+	}
+	d := &Device{ordinal: cfg.ordinal, kernels: map[string]cu.Function{}}
+	d.exact.Store(cfg.exact)
+	d.pool.init()
+
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	err = catch("Open", func() {
+		cu.Init(0)
+		if n := cu.DeviceGetCount(); cfg.ordinal < 0 || cfg.ordinal >= n {
+			panic(fmt.Errorf("no GPU number %d (the driver sees %d)", cfg.ordinal, n))
+		}
+		dev := cu.DeviceGet(cfg.ordinal)
+		d.name = dev.Name()
+		d.sms = dev.Attribute(cu.MULTIPROCESSOR_COUNT)
+		d.ctx = cu.CtxCreate(cu.CTX_SCHED_AUTO, dev)
+		d.stream = cu.StreamCreate()
+		for _, m := range mods {
+			mod := cu.ModuleLoadData(m.PTX)
+			for _, k := range m.Kernels {
+				if _, dup := d.kernels[k]; dup {
+					panic(fmt.Errorf("kernel %s defined twice (again in %s)", k, m.Name))
+				}
+				d.kernels[k] = mod.GetFunction(k)
+			}
+		}
+		d.stage.init(cfg.staging)
+	})
+	if err != nil {
+		if d.ctx != 0 {
+			// Destroying the context frees whatever was made in it.
+			catch("Open", func() { cu.CtxDestroy(&d.ctx) })
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close waits for queued work and releases the context with all its device
+// and pinned memory. Every later operation is a no-op and Err reports that
+// the device is closed. Close returns the error the device had recorded, if
+// any; closing a closed device does nothing.
+func (d *Device) Close() error {
+	err := d.Sync()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if e := catch("Close", func() { cu.CtxDestroy(&d.ctx) }); err == nil {
+		err = e
+	}
+	d.closed, d.err = true, errClosed
+	return err
+}
+
+// Name returns "cuda".
+func (d *Device) Name() string { return "cuda" }
+
+// GPU returns the name of the graphics card, e.g. "NVIDIA H100 80GB HBM3".
+func (d *Device) GPU() string { return d.name }
+
+// Multiprocessors returns the GPU's number of streaming multiprocessors.
+func (d *Device) Multiprocessors() int { return d.sms }
+
+// SetExactGemm chooses how later Gemm calls compute: exact FP32 (true), or
+// TF32 tensor cores (false, the default), which round the inputs to 10
+// mantissa bits, as PyTorch does for convolutions by default.
+func (d *Device) SetExactGemm(exact bool) { d.exact.Store(exact) }
+
+// ExactGemm reports whether Gemm computes in exact FP32.
+func (d *Device) ExactGemm() bool { return d.exact.Load() }
+
+// MemoryInUse returns the bytes of device memory held by live storages, as
+// the pool rounds them.
+func (d *Device) MemoryInUse() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pool.inUse
+}
+
+// PeakMemory returns the most bytes MemoryInUse has reported since Open or
+// the last ResetPeakMemory.
+func (d *Device) PeakMemory() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pool.peak
+}
+
+// ResetPeakMemory starts a new PeakMemory measurement from the bytes in use
+// now.
+func (d *Device) ResetPeakMemory() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pool.peak = d.pool.inUse
+}
+
+var (
+	defaultMu  sync.Mutex
+	defaultDev *Device
+)
+
+// openDefault is what tensor.Open("cuda") calls: every caller shares one
+// device on GPU 0, opened on first use and again if it was closed.
+func openDefault() (tensor.Device, error) {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultDev == nil || defaultDev.isClosed() {
+		d, err := Open()
+		if err != nil {
+			return nil, err
+		}
+		defaultDev = d
+	}
+	return defaultDev, nil
+}
+
+func (d *Device) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
+}
+
+func init() { tensor.Register("cuda", openDefault) }

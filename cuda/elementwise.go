@@ -1,0 +1,53 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"math"
+
+	"github.com/mumax/3/cuda/cu"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Fill sets every element of x to v with the driver's 32-bit memset.
+func (d *Device) Fill(x *tensor.Tensor, v float32) {
+	d.do("Fill", func() {
+		if n := x.Len(); n > 0 {
+			cu.MemsetD32Async(d.ptr(x), math.Float32bits(v), int64(n), d.stream)
+		}
+	})
+}
+
+// Copy copies src into dst with a device-to-device memcpy on the stream.
+func (d *Device) Copy(dst, src *tensor.Tensor) {
+	d.do("Copy", func() {
+		if n := int64(src.Len()) * int64(src.DType().Size()); n > 0 {
+			cu.MemcpyDtoDAsync(d.ptr(dst), d.ptr(src), n, d.stream)
+		}
+	})
+}
+
+// Axpy computes y += alpha*x.
+func (d *Device) Axpy(alpha float32, x, y *tensor.Tensor) {
+	d.elementwise("Axpy", "axpy_f32", y.Len(), d.ptr(y), d.ptr(x), alpha)
+}
+
+// Scale computes x *= alpha.
+func (d *Device) Scale(x *tensor.Tensor, alpha float32) {
+	d.elementwise("Scale", "scale_f32", x.Len(), d.ptr(x), alpha)
+}
+
+// Mul computes z = x*y elementwise.
+func (d *Device) Mul(z, x, y *tensor.Tensor) {
+	d.elementwise("Mul", "mul_f32", z.Len(), d.ptr(z), d.ptr(x), d.ptr(y))
+}
+
+// ReLU computes y = max(x, 0).
+func (d *Device) ReLU(y, x *tensor.Tensor) {
+	d.elementwise("ReLU", "relu_f32", y.Len(), d.ptr(y), d.ptr(x))
+}
+
+// ReLUGrad computes dx = dy where y > 0 and 0 elsewhere.
+func (d *Device) ReLUGrad(dx, dy, y *tensor.Tensor) {
+	d.elementwise("ReLUGrad", "relu_grad_f32", dx.Len(), d.ptr(dx), d.ptr(dy), d.ptr(y))
+}

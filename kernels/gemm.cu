@@ -1,0 +1,393 @@
+// GEMM: C_i = alpha*op(A_i)*op(B_i) + beta*C_i for i in a batch, row-major,
+// with the semantics of tensor.GemmArgs. Two precisions share one pipeline:
+// gemm_tf32_* multiply on the tensor cores in TF32 (inputs rounded to 10
+// mantissa bits, products summed in FP32), gemm_f32_* in exact FP32 FMAs.
+// The suffix names the transposes: _nt is op(A) = A, op(B) = B^T.
+//
+// Tile hierarchy
+//   grid    x: the 128x128 tiles of C, in groups of kGroupM tile rows, so
+//              that the blocks resident at one time share rows of A and
+//              columns of B in L2; z: the batch entry, or one slice of a
+//              split k range (below).
+//   block   256 threads compute one 128x128 tile of C. They walk k in steps
+//           of BK (32 for TF32, 16 for FP32) through a ring of kStages
+//           shared-memory buffers filled by cp.async: while step t is
+//           multiplied, the copies of steps t+1 .. t+kStages-1 are in flight.
+//           Loads are guarded and zero-filled past the edges of A and B, so
+//           any M, N, K works; stores are guarded.
+//   warp    8 warps, 2 along M by 4 along N, each own a 64x32 tile of C.
+//   thread  TF32: the warp tile is 4x4 mma.sync m16n8k8 tiles; a thread
+//           holds 64 accumulators in the mma fragment layout and reads its
+//           fragments from shared memory, rounding them with cvt.rna.
+//           FP32: a thread holds an 8x8 block of C (two 4x4 blocks 32 rows
+//           and 16 columns apart) and does a rank-1 update per k from two
+//           float4 reads of A and two of B.
+//
+// Shared-memory layouts. An operand tile is BK deep in k and 128 wide in m
+// (A) or n (B). The TF32 kernels keep each operand in its orientation in
+// global memory, so every copy is a 16-byte cp.async when the matrix is
+// 16-byte aligned with a leading dimension and batch stride divisible by 4
+// (4-byte copies otherwise); rows are padded so that the fragment reads of
+// a warp touch 32 different banks (k-major rows by 8 floats, k-contiguous
+// rows by 4). The FP32 kernels want k-major tiles for their float4 reads,
+// so an operand stored with k contiguous (A without TransA, B with TransB)
+// is transposed on the way in by 4-byte copies.
+//
+// Batches and sums. The k loop runs over a sequence of (batch entry, k step)
+// pairs. With a batch of separate outputs (StrideC != 0) block z runs the k
+// steps of entry z and writes C_z. To sum the batch into one C (StrideC 0,
+// a convolution's weight gradient), or to spread a long k over more blocks
+// than the tiles of C give, the host cuts the whole sequence into slices of
+// `chunk` steps: with one slice the block accumulates across entries and
+// writes C itself; with several, slice z writes its partial product to
+// workspace z (alpha 1, beta 0) and gemm_reduce adds the slices in a fixed
+// order, so results are deterministic and no float atomics are used.
+#include "common.cuh"
+
+namespace {
+
+constexpr int kThreads = 256; // 8 warps
+constexpr int kTile = 128;    // BM = BN
+constexpr int kGroupM = 8;    // tile rows per group of the grid order
+
+// ---- PTX wrappers ----
+
+// cp_async16 starts copying the first `bytes` (0, 4, 8, 12 or 16) of the 16
+// bytes at src to dst and zero-fills the rest; both must be 16-byte aligned.
+__device__ __forceinline__ void cp_async16(float *dst, const float *src, int bytes)
+{
+	const unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+	asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(bytes) : "memory");
+}
+
+// cp_async4 copies one float (bytes 4) or writes a zero (bytes 0).
+__device__ __forceinline__ void cp_async4(float *dst, const float *src, int bytes)
+{
+	const unsigned d = (unsigned)__cvta_generic_to_shared(dst);
+	asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(d), "l"(src), "r"(bytes) : "memory");
+}
+
+// cp_async_commit closes the group of copies this thread started since the
+// last commit.
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+
+// cp_async_wait waits until at most N of this thread's groups are pending.
+template <int N>
+__device__ __forceinline__ void cp_async_wait()
+{
+	asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+
+// to_tf32 rounds x to TF32, to nearest with ties away from zero; the tensor
+// cores would otherwise drop the 13 low mantissa bits.
+__device__ __forceinline__ unsigned to_tf32(float x)
+{
+	unsigned r;
+	asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(x));
+	return r;
+}
+
+// mma_tf32 computes d += a*b for one 16x8x8 tile held by the warp in the
+// fragment layout of mma.m16n8k8 (see Tf32::step).
+__device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+{
+	asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+		     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+// dynamic_smem_bytes returns the dynamic shared memory the launch gave.
+__device__ __forceinline__ unsigned dynamic_smem_bytes()
+{
+	unsigned r;
+	asm("mov.u32 %0, %%dynamic_smem_size;\n" : "=r"(r));
+	return r;
+}
+
+// ---- end of PTX wrappers ----
+
+// Tile places one operand's share of a k step in shared memory: MN rows of
+// C (m for A, n for B) by BK values of k. KMAJOR stores element (mn, k) at
+// k*LD + mn, otherwise at mn*LD + k; PAD skews the rows against bank
+// conflicts.
+template <int MN, int BK, bool KMAJOR, int PAD>
+struct Tile {
+	static constexpr int LD = (KMAJOR ? MN : BK) + PAD;
+	static constexpr int SIZE = (KMAJOR ? BK : MN) * LD; // floats
+	static_assert(LD % 4 == 0, "rows must stay 16-byte aligned");
+
+	static __device__ __forceinline__ int at(int mn, int k) { return KMAJOR ? k * LD + mn : mn * LD + k; }
+
+	// load starts the copies of rows [mn0, mn0+MN) and k [k0, k0+BK) of
+	// op(X) into s, zero-filling what lies past mnEnd or kEnd. GK says how
+	// X is stored: k-major (K rows of length MN) or not, with leading
+	// dimension ld. vec allows 16-byte copies (x 16-byte aligned, ld a
+	// multiple of 4); only a copy that keeps the orientation can use them.
+	template <bool GK>
+	static __device__ __forceinline__ void load(float *s, const float *x, int ld, int mn0, int mnEnd, int k0, int kEnd,
+						    bool vec)
+	{
+		constexpr int ROWS = GK ? BK : MN, COLS = GK ? MN : BK;
+		const int r0 = GK ? k0 : mn0, c0 = GK ? mn0 : k0;
+		const int rows = (GK ? kEnd : mnEnd) - r0, cols = (GK ? mnEnd : kEnd) - c0;
+		const float *g = x + (long long)r0 * ld + c0; // in bounds: r0 < rows end, c0 < cols end
+		if constexpr (GK == KMAJOR) {
+			if (vec) {
+				constexpr int CH = COLS / 4; // 16-byte chunks per row
+				static_assert(ROWS * CH % kThreads == 0, "chunks must divide among the threads");
+#pragma unroll
+				for (int i = 0; i < ROWS * CH / kThreads; ++i) {
+					const int e = threadIdx.x + i * kThreads, r = e / CH, c = e % CH * 4;
+					const int n = r < rows ? min(max(cols - c, 0), 4) : 0;
+					cp_async16(s + r * LD + c, n > 0 ? g + (long long)r * ld + c : g, 4 * n);
+				}
+				return;
+			}
+		}
+		static_assert(ROWS * COLS % kThreads == 0, "elements must divide among the threads");
+#pragma unroll
+		for (int i = 0; i < ROWS * COLS / kThreads; ++i) {
+			// Consecutive threads read consecutive addresses of X.
+			const int e = threadIdx.x + i * kThreads, r = e / COLS, c = e % COLS;
+			const bool in = r < rows && c < cols;
+			cp_async4(s + (GK == KMAJOR ? r * LD + c : c * LD + r), in ? g + (long long)r * ld + c : g, in ? 4 : 0);
+		}
+	}
+};
+
+// put stores alpha*v + beta*C[m][n] if (m, n) lies in C. With beta 0 it
+// never reads C, which may then hold anything, NaN included.
+__device__ __forceinline__ void put(float *C, int ldc, int m, int n, int M, int N, float v, float alpha, float beta)
+{
+	if (m < M && n < N) {
+		float *p = C + (long long)m * ldc + n;
+		*p = beta == 0.0f ? alpha * v : fmaf(beta, *p, alpha * v);
+	}
+}
+
+// Tf32 is the tensor-core math of a warp: a 64x32 tile of C as 4x4 tiles
+// of mma.m16n8k8.
+template <bool TA, bool TB>
+struct Tf32 {
+	static constexpr int BK = 32;
+	static constexpr int kStages = 3;
+	// A is k-major in memory when transposed, B when not.
+	using TileA = Tile<kTile, BK, TA, TA ? 8 : 4>;
+	using TileB = Tile<kTile, BK, !TB, TB ? 4 : 8>;
+	// Every variant reserves the larger layout, so the host needs one size.
+	static constexpr int kStageFloats = 2 * kTile * (BK + 4);
+	static_assert(TileA::SIZE + TileB::SIZE <= kStageFloats, "stage too small");
+
+	float acc[4][4][4] = {};
+
+	// step multiplies one k step. Fragments of mma.m16n8k8 (g = lane/4,
+	// t = lane%4): a thread holds A rows g and g+8 at k t and t+4, B
+	// column g at k t and t+4, and C rows g and g+8 at columns 2t, 2t+1.
+	// The pads make the 32 lanes' reads of each fragment register hit 32
+	// different banks in either layout.
+	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
+	{
+		const int g = lane / 4, t = lane % 4;
+#pragma unroll
+		for (int kk = 0; kk < BK; kk += 8) {
+			unsigned a[4][4], b[4][2];
+#pragma unroll
+			for (int i = 0; i < 4; ++i) {
+				const int m = wm + i * 16 + g;
+				a[i][0] = to_tf32(As[TileA::at(m, kk + t)]);
+				a[i][1] = to_tf32(As[TileA::at(m + 8, kk + t)]);
+				a[i][2] = to_tf32(As[TileA::at(m, kk + t + 4)]);
+				a[i][3] = to_tf32(As[TileA::at(m + 8, kk + t + 4)]);
+			}
+#pragma unroll
+			for (int j = 0; j < 4; ++j) {
+				const int n = wn + j * 8 + g;
+				b[j][0] = to_tf32(Bs[TileB::at(n, kk + t)]);
+				b[j][1] = to_tf32(Bs[TileB::at(n, kk + t + 4)]);
+			}
+#pragma unroll
+			for (int i = 0; i < 4; ++i)
+#pragma unroll
+				for (int j = 0; j < 4; ++j)
+					mma_tf32(acc[i][j], a[i], b[j]);
+		}
+	}
+
+	// store writes the warp's tile, whose corner is (m0, n0) in C.
+	__device__ __forceinline__ void store(float *C, int ldc, int m0, int n0, int M, int N, float alpha, float beta,
+					      int lane) const
+	{
+		const int g = lane / 4, t = lane % 4;
+#pragma unroll
+		for (int i = 0; i < 4; ++i)
+#pragma unroll
+			for (int j = 0; j < 4; ++j)
+#pragma unroll
+				for (int q = 0; q < 4; ++q)
+					put(C, ldc, m0 + i * 16 + g + q / 2 * 8, n0 + j * 8 + 2 * t + q % 2, M, N,
+					    acc[i][j][q], alpha, beta);
+	}
+};
+
+// F32 is the exact FP32 math of a warp: a 64x32 tile of C as 8x4 threads
+// with 8x8 outputs each. Lane (r, c) = (lane/4, lane%4) owns rows
+// 4r..4r+3 and 32+4r..32+4r+3, columns 4c..4c+3 and 16+4c..16+4c+3 of
+// the warp tile: a float4 read of a k-major row then serves 8 (A) or 4 (B)
+// distinct addresses per warp, one shared-memory wavefront each.
+template <bool TA, bool TB>
+struct F32 {
+	static constexpr int BK = 16;
+	static constexpr int kStages = 4;
+	using TileA = Tile<kTile, BK, true, 4>;
+	using TileB = Tile<kTile, BK, true, 4>;
+	static constexpr int kStageFloats = TileA::SIZE + TileB::SIZE;
+
+	float acc[8][8] = {};
+
+	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
+	{
+		const int r = lane / 4, c = lane % 4;
+#pragma unroll
+		for (int k = 0; k < BK; ++k) {
+			float a[8], b[8];
+#pragma unroll
+			for (int h = 0; h < 2; ++h) {
+				const float4 x = *reinterpret_cast<const float4 *>(As + TileA::at(wm + h * 32 + r * 4, k));
+				const float4 y = *reinterpret_cast<const float4 *>(Bs + TileB::at(wn + h * 16 + c * 4, k));
+				a[4 * h] = x.x, a[4 * h + 1] = x.y, a[4 * h + 2] = x.z, a[4 * h + 3] = x.w;
+				b[4 * h] = y.x, b[4 * h + 1] = y.y, b[4 * h + 2] = y.z, b[4 * h + 3] = y.w;
+			}
+#pragma unroll
+			for (int i = 0; i < 8; ++i)
+#pragma unroll
+				for (int j = 0; j < 8; ++j)
+					acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+		}
+	}
+
+	__device__ __forceinline__ void store(float *C, int ldc, int m0, int n0, int M, int N, float alpha, float beta,
+					      int lane) const
+	{
+		const int r = lane / 4, c = lane % 4;
+#pragma unroll
+		for (int i = 0; i < 8; ++i)
+#pragma unroll
+			for (int j = 0; j < 8; ++j)
+				put(C, ldc, m0 + i / 4 * 32 + r * 4 + i % 4, n0 + j / 4 * 16 + c * 4 + j % 4, M, N,
+				    acc[i][j], alpha, beta);
+	}
+};
+
+// gemm is the body shared by every entry point; see the top of the file.
+// Block z covers the steps [z*chunk, z*chunk+chunk) of the sequence of
+// batch*ceil(K/BK) (entry, k step) pairs and writes C + z*strideC.
+template <class Math, bool TA, bool TB>
+__device__ __forceinline__ void gemm(float *__restrict__ C, const float *__restrict__ A, const float *__restrict__ B,
+				     int M, int N, int K, int lda, int ldb, int ldc, long long strideA,
+				     long long strideB, long long strideC, int batch, int chunk, float alpha, float beta,
+				     int vecA, int vecB)
+{
+	using TileA = typename Math::TileA;
+	using TileB = typename Math::TileB;
+	constexpr int BK = Math::BK, kStages = Math::kStages, kStage = Math::kStageFloats;
+
+	extern __shared__ float4 smem4[]; // float4: 16-byte aligned for cp.async
+	float *smem = reinterpret_cast<float *>(smem4);
+	// A launch with less shared memory than the ring needs is a host bug
+	// that would otherwise corrupt memory silently.
+	if (dynamic_smem_bytes() < kStages * kStage * sizeof(float))
+		__trap();
+
+	// Grouped tile order: kGroupM tile rows are walked column by column.
+	const int tilesM = (M + kTile - 1) / kTile, tilesN = (N + kTile - 1) / kTile;
+	const int perGroup = kGroupM * tilesN, first = blockIdx.x / perGroup * kGroupM;
+	const int groupRows = min(tilesM - first, kGroupM), inGroup = blockIdx.x % perGroup;
+	const int m0 = (first + inGroup % groupRows) * kTile, n0 = inGroup / groupRows * kTile;
+
+	const int kSteps = (K + BK - 1) / BK;
+	const int t0 = blockIdx.z * chunk;
+	const int steps = max(min(t0 + chunk, batch * kSteps) - t0, 0);
+	// The (entry, k step) of the next copy to start.
+	int entry = 0, ks = 0;
+	if (steps > 0) {
+		entry = t0 / kSteps;
+		ks = t0 - entry * kSteps;
+	}
+	auto fetch = [&](int stage) {
+		float *As = smem + stage * kStage;
+		TileA::template load<TA>(As, A + entry * strideA, lda, m0, M, ks * BK, K, vecA);
+		TileB::template load<!TB>(As + TileA::SIZE, B + entry * strideB, ldb, n0, N, ks * BK, K, vecB);
+		if (++ks == kSteps) {
+			ks = 0;
+			++entry;
+		}
+	};
+
+	const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+	const int wm = warp / 4 * 64, wn = warp % 4 * 32;
+	Math math;
+
+	// One commit per step, empty or not, keeps the group count in step
+	// with t: when step t starts, groups 0..t must be complete.
+	for (int s = 0; s < kStages - 1; ++s) {
+		if (s < steps)
+			fetch(s);
+		cp_async_commit();
+	}
+	for (int t = 0; t < steps; ++t) {
+		cp_async_wait<kStages - 2>();
+		// Step t is visible to all, and all are done with step t-1,
+		// whose buffer the next fetch reuses.
+		__syncthreads();
+		if (t + kStages - 1 < steps)
+			fetch((t + kStages - 1) % kStages);
+		cp_async_commit();
+		const float *As = smem + t % kStages * kStage;
+		math.step(As, As + TileA::SIZE, wm, wn, lane);
+	}
+	math.store(C + blockIdx.z * strideC, ldc, m0 + wm, n0 + wn, M, N, alpha, beta, lane);
+}
+
+} // namespace
+
+// Entry points. Kernel arguments, in order: C, A, B (device pointers to
+// the first matrices), M, N, K, lda, ldb, ldc (int32), strideA, strideB,
+// strideC (int64, in floats), batch, chunk (int32), alpha, beta (float32),
+// vecA, vecB (int32, nonzero when 16-byte copies are allowed). Launch with
+// 256 threads, grid (ceil(M/128)*ceil(N/128), 1, z) and the dynamic shared
+// memory kStages*kStageFloats*4: 110592 bytes for TF32, 67584 for FP32.
+#define GEMM_ENTRY(name, Math, TA, TB)                                                                             \
+	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
+		name(float *__restrict__ C, const float *__restrict__ A, const float *__restrict__ B, int M, int N, \
+		     int K, int lda, int ldb, int ldc, long long strideA, long long strideB, long long strideC,     \
+		     int batch, int chunk, float alpha, float beta, int vecA, int vecB)                             \
+	{                                                                                                          \
+		gemm<Math<TA, TB>, TA, TB>(C, A, B, M, N, K, lda, ldb, ldc, strideA, strideB, strideC, batch,     \
+					   chunk, alpha, beta, vecA, vecB);                                       \
+	}
+
+GEMM_ENTRY(gemm_tf32_nn, Tf32, false, false)
+GEMM_ENTRY(gemm_tf32_nt, Tf32, false, true)
+GEMM_ENTRY(gemm_tf32_tn, Tf32, true, false)
+GEMM_ENTRY(gemm_tf32_tt, Tf32, true, true)
+GEMM_ENTRY(gemm_f32_nn, F32, false, false)
+GEMM_ENTRY(gemm_f32_nt, F32, false, true)
+GEMM_ENTRY(gemm_f32_tn, F32, true, false)
+GEMM_ENTRY(gemm_f32_tt, F32, true, true)
+
+// gemm_reduce finishes a split GEMM: W holds `slices` partial products of
+// M x N (leading dimension N) one after another, and C = alpha*(their sum)
+// + beta*C, summed in slice order so the result never depends on timing.
+extern "C" __global__ void gemm_reduce(float *C, const float *W, int M, int N, int ldc, int slices, float alpha,
+				       float beta)
+{
+	const long long mn = (long long)M * N;
+	FOR_EACH(i, mn)
+	{
+		float s = 0.0f;
+		for (int z = 0; z < slices; ++z)
+			s += W[z * mn + i];
+		put(C, ldc, (int)(i / N), (int)(i % N), M, N, s, alpha, beta);
+	}
+}

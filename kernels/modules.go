@@ -1,0 +1,59 @@
+package kernels
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+//go:embed *.ptx
+var ptxFiles embed.FS
+
+// Module is the PTX that nvcc made of one .cu file.
+type Module struct {
+	// Name is the file's name without its extension, e.g. "relu".
+	Name string
+	// PTX is the module's text, ready for the driver's JIT.
+	PTX string
+	// Kernels lists the entry points the module defines, in file order.
+	Kernels []string
+}
+
+// Modules returns every embedded module, sorted by name.
+func Modules() ([]Module, error) {
+	names, err := fs.Glob(ptxFiles, "*.ptx")
+	if err != nil {
+		return nil, err
+	}
+	mods := make([]Module, 0, len(names))
+	for _, name := range names {
+		text, err := ptxFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		m := Module{Name: strings.TrimSuffix(name, ".ptx"), PTX: string(text)}
+		m.Kernels = entries(m.PTX)
+		if len(m.Kernels) == 0 {
+			return nil, fmt.Errorf("kernels: %s defines no kernel", name)
+		}
+		mods = append(mods, m)
+	}
+	return mods, nil
+}
+
+// entries returns the names of the kernels a PTX text defines: nvcc writes
+// each extern "C" __global__ function as a line ".visible .entry name(".
+func entries(ptx string) []string {
+	var names []string
+	for line := range strings.Lines(ptx) {
+		rest, ok := strings.CutPrefix(line, ".visible .entry ")
+		if !ok {
+			continue
+		}
+		if name, _, ok := strings.Cut(rest, "("); ok {
+			names = append(names, strings.TrimSpace(name))
+		}
+	}
+	return names
+}
