@@ -2,6 +2,9 @@ package bench
 
 import (
 	"testing"
+	"time"
+
+	"github.com/tensorforge/tensorforge/alexnet"
 
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -13,6 +16,9 @@ func benchCases(b *testing.B, cases []Case) {
 	for _, c := range cases {
 		b.Run(c.Name, func(b *testing.B) {
 			for _, name := range tensor.Devices() {
+				if !c.RunsOn(name) {
+					continue
+				}
 				b.Run(name, func(b *testing.B) {
 					dev, err := Open(name)
 					if err != nil {
@@ -41,14 +47,69 @@ func benchOn(b *testing.B, c Case, dev tensor.Device) {
 	if err := dev.Sync(); err != nil {
 		b.Fatal(err)
 	}
-	el := b.Elapsed()
-	b.ReportMetric(c.FLOPs*float64(b.N)/el.Seconds()/1e9, "GFLOP/s")
+	per := b.Elapsed() / time.Duration(b.N)
+	if c.FLOPs > 0 {
+		b.ReportMetric(c.GFLOPS(per), "GFLOP/s")
+	}
+	if c.Bytes > 0 {
+		b.ReportMetric(c.GBPerSec(per), "GB/s")
+	}
 	if c.Images > 0 {
-		b.ReportMetric(float64(c.Images*b.N)/el.Seconds(), "images/s")
+		b.ReportMetric(c.ImagesPerSec(per), "images/s")
 	}
 }
 
+// Batch sizes of the layer and model benchmarks; gpuBatches run on the
+// GPU only (a CPU step at batch 256 takes over ten seconds).
+var (
+	batches    = []int{1, 16, 128}
+	gpuBatches = []int{256}
+)
+
+// model is shared by the AlexNet benchmarks, so each device builds it once.
+var model = NewModel(224)
+
+// BenchmarkGemm times one tensor.Gemm per shape: squares and AlexNet's
+// im2col products as ANCHORS.md lists them.
 func BenchmarkGemm(b *testing.B) { benchCases(b, GemmCases()) }
+
+// BenchmarkConv times each AlexNet convolution's forward and backward
+// (weight and input gradients) alone.
+func BenchmarkConv(b *testing.B) { benchCases(b, family(layerCases(), "Conv")) }
+
+// BenchmarkMaxPool times each AlexNet max-pool's forward and backward.
+func BenchmarkMaxPool(b *testing.B) { benchCases(b, family(layerCases(), "MaxPool")) }
+
+// BenchmarkAlexNet times the whole forward pass and training step.
+func BenchmarkAlexNet(b *testing.B) {
+	cases, err := model.Cases(batches)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gpu, err := model.Cases(gpuBatches)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range gpu {
+		gpu[i].Only = "cuda"
+	}
+	benchCases(b, append(cases, gpu...))
+}
+
+func layerCases() []Case {
+	return LayerCases(alexnet.Layers(model.Config), model.Config.Input(), batches)
+}
+
+// family returns the cases of one family.
+func family(cases []Case, name string) []Case {
+	var out []Case
+	for _, c := range cases {
+		if c.Family == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // BenchmarkPeak measures each device's FMA peak: /cpu on every worker of
 // internal/parallel, /cuda-fp32 and /cuda-tf32 on the GPU.

@@ -19,13 +19,22 @@ type Case struct {
 	// FLOPs is the floating-point work of one run, counting a multiply-add
 	// as 2.
 	FLOPs float64
+	// Bytes is the memory traffic of one run, for operations without
+	// FLOPs (max-pool), whose speed is a bandwidth.
+	Bytes float64
 	// Images is how many images one run processes (0 for a bare GEMM).
 	Images int
+	// Only, when set, names the one device the case runs on (batch 256
+	// is a GPU size).
+	Only string
 	// Setup allocates the operands on dev and returns step, which queues
 	// one run, and free, which releases what Setup allocated. Steps need
 	// not wait for the device; the timing loop syncs.
 	Setup func(dev tensor.Device) (step, free func(), err error)
 }
+
+// RunsOn reports whether the case is meant for the device called name.
+func (c Case) RunsOn(name string) bool { return c.Only == "" || c.Only == name }
 
 // Op returns the case's full name without the device: "Conv/conv2/forward/b128".
 func (c Case) Op() string { return c.Family + "/" + c.Name }
@@ -38,8 +47,11 @@ type Timing struct {
 	Time time.Duration
 }
 
-// GFLOPS returns the throughput of a run of c that took d.
+// GFLOPS returns the arithmetic throughput of a run of c that took d.
 func (c Case) GFLOPS(d time.Duration) float64 { return c.FLOPs / d.Seconds() / 1e9 }
+
+// GBPerSec returns the bandwidth of a run of c that took d.
+func (c Case) GBPerSec(d time.Duration) float64 { return c.Bytes / d.Seconds() / 1e9 }
 
 // ImagesPerSec returns the images per second of a run of c that took d, or
 // 0 when c has no images.

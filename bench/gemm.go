@@ -33,15 +33,19 @@ var gemmShapes = []gemmShape{
 func GemmCases() []Case {
 	cases := make([]Case, len(gemmShapes))
 	for i, s := range gemmShapes {
-		cases[i] = Case{
-			Family: "Gemm",
-			Name:   s.name,
-			Shape:  fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k),
-			FLOPs:  2 * float64(s.m) * float64(s.n) * float64(s.k),
-			Setup:  s.setup,
-		}
+		cases[i] = s.toCase()
 	}
 	return cases
+}
+
+func (s gemmShape) toCase() Case {
+	return Case{
+		Family: "Gemm",
+		Name:   s.name,
+		Shape:  fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k),
+		FLOPs:  2 * float64(s.m) * float64(s.n) * float64(s.k),
+		Setup:  s.setup,
+	}
 }
 
 func (s gemmShape) setup(dev tensor.Device) (step, free func(), err error) {

@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tensorforge/tensorforge/nn"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// LayerNames names each layer by its kind and its rank among layers of
+// that kind, as the book's text does: conv1 ... conv5, pool1, fc1, relu3.
+func LayerNames(layers []nn.Layer) []string {
+	names := make([]string, len(layers))
+	seen := map[string]int{}
+	for i, l := range layers {
+		kind := "layer"
+		switch l.(type) {
+		case *nn.Conv2d:
+			kind = "conv"
+		case *nn.MaxPool2d:
+			kind = "pool"
+		case *nn.Linear:
+			kind = "fc"
+		case *nn.ReLU:
+			kind = "relu"
+		case *nn.Dropout:
+			kind = "dropout"
+		case *nn.Flatten:
+			kind = "flatten"
+		}
+		seen[kind]++
+		names[i] = kind + strconv.Itoa(seen[kind])
+	}
+	return names
+}
+
+// LayerCases returns, for every convolution and max-pool of model (set up
+// for input samples of shape in) and every batch size, a forward and a
+// backward Case: BenchmarkConv/conv2/forward/b128 and
+// BenchmarkMaxPool/pool1/backward/b128. Each runs a fresh copy of the layer
+// on its own, with random inputs and, for backward, a random output
+// gradient; backward computes the input gradient too, the work its FLOPs
+// count.
+func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
+	var cases []Case
+	model.Setup(in)
+	names := LayerNames(model.Layers())
+	for i, l := range model.Layers() {
+		var family string
+		var fresh func() nn.Layer
+		switch l := l.(type) {
+		case *nn.Conv2d:
+			family = "Conv"
+			fresh = func() nn.Layer { return nn.NewConv2d(l.Out, l.Window) }
+		case *nn.MaxPool2d:
+			family = "MaxPool"
+			fresh = func() nn.Layer { return nn.NewMaxPool2d(l.Window) }
+		default:
+			in = l.Setup(in)
+			continue
+		}
+		out := l.Setup(in)
+		fwd, bwd := l.FLOPs()
+		// Memory traffic counts only for the max-pool, which has no
+		// FLOPs: forward reads x and writes y and the Int32 argmax;
+		// backward reads dy and argmax and writes dx.
+		var fwdBytes, bwdBytes float64
+		if family == "MaxPool" {
+			x, y := float64(numel(in)), float64(numel(out))
+			fwdBytes, bwdBytes = 4*x+8*y, 8*y+4*x
+		}
+		for _, n := range batches {
+			for _, dir := range []string{"forward", "backward"} {
+				flops, bytes := fwd, fwdBytes
+				if dir == "backward" {
+					flops, bytes = bwd, bwdBytes
+				}
+				lc := layerCase{fresh: fresh, in: append([]int{n}, in...), backward: dir == "backward"}
+				cases = append(cases, Case{
+					Family: family,
+					Name:   fmt.Sprintf("%s/%s/b%d", names[i], dir, n),
+					Shape:  fmt.Sprintf("%v -> %v", lc.in, append([]int{n}, out...)),
+					FLOPs:  float64(flops) * float64(n),
+					Bytes:  bytes * float64(n),
+					Images: n,
+					Setup:  lc.setup,
+				})
+			}
+		}
+		in = out
+	}
+	return cases
+}
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// layerCase runs one layer alone on a batch of shape in.
+type layerCase struct {
+	fresh    func() nn.Layer
+	in       []int
+	backward bool
+}
+
+func (lc layerCase) setup(dev tensor.Device) (step, free func(), err error) {
+	l := lc.fresh()
+	// A Sequential of one layer owns its parameters and gives it a
+	// workspace as the whole model would.
+	seq := nn.NewSequential(l)
+	seq.Build(dev, lc.in[1:], 1)
+	x := tensor.RandUniform(dev, 2, -1, 1, lc.in...)
+	pass := nn.Pass{Train: true}
+	params, grads := seq.Arena()
+	tmp := []*tensor.Tensor{x, params, grads}
+	step = func() { l.Forward(x, pass) }
+	if lc.backward {
+		y := l.Forward(x, pass)
+		dy := tensor.RandUniform(dev, 3, -1, 1, y.Shape()...)
+		tmp = append(tmp, dy)
+		step = func() { l.Backward(dy, true) }
+	}
+	free = func() {
+		for _, t := range tmp {
+			t.Free()
+		}
+	}
+	if err := dev.Sync(); err != nil {
+		free()
+		return nil, nil, err
+	}
+	return step, free, nil
+}
