@@ -1,10 +1,6 @@
 package tensor
 
-import (
-	"fmt"
-
-	"github.com/tensorforge/tensorforge/internal/parallel"
-)
+import "fmt"
 
 // cpuStorage is host memory: exactly one of the slices is set.
 type cpuStorage struct {
@@ -99,18 +95,25 @@ func i32(t *Tensor) []int32 { return t.st.(*cpuStorage).i[t.off : t.off+t.Len()]
 // u8 returns the host elements a Uint8 tensor views.
 func u8(t *Tensor) []uint8 { return t.st.(*cpuStorage).u[t.off : t.off+t.Len()] }
 
-// elementwise splits an n-element loop over the workers in cache-line-sized
-// grains.
-func elementwise(n int, fn func(lo, hi int)) { parallel.For(n, 4096, fn) }
-
-func (cpuDevice) Fill(x *Tensor, v float32) {
-	xs := f32(x)
-	elementwise(len(xs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			xs[i] = v
-		}
-	})
+// elemArgs carries an elementwise operation's operands; each loop reads
+// the fields its operation has.
+type elemArgs struct {
+	x, y, z []float32
+	alpha   float32
 }
+
+// elementwise runs an n-element loop over the workers in chunks of whole
+// cache lines.
+func elementwise(l *loop[elemArgs], a elemArgs) { l.For(len(a.x), 4096, a) }
+
+var fillLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs := a.x[lo:hi]
+	for i := range xs {
+		xs[i] = a.alpha
+	}
+})
+
+func (cpuDevice) Fill(x *Tensor, v float32) { elementwise(fillLoop, elemArgs{x: f32(x), alpha: v}) }
 
 func (cpuDevice) Copy(dst, src *Tensor) {
 	switch dst.DType() {
@@ -123,51 +126,63 @@ func (cpuDevice) Copy(dst, src *Tensor) {
 	}
 }
 
+var axpyLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs, ys := a.x[lo:hi], a.y[lo:hi]
+	for i, v := range xs {
+		ys[i] += a.alpha * v
+	}
+})
+
 func (cpuDevice) Axpy(alpha float32, x, y *Tensor) {
-	xs, ys := f32(x), f32(y)
-	elementwise(len(xs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			ys[i] += alpha * xs[i]
-		}
-	})
+	elementwise(axpyLoop, elemArgs{x: f32(x), y: f32(y), alpha: alpha})
 }
+
+var scaleLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs := a.x[lo:hi]
+	for i := range xs {
+		xs[i] *= a.alpha
+	}
+})
 
 func (cpuDevice) Scale(x *Tensor, alpha float32) {
-	xs := f32(x)
-	elementwise(len(xs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			xs[i] *= alpha
-		}
-	})
+	elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
 }
+
+// mulLoop computes z = x*y.
+var mulLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs, ys, zs := a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]
+	for i, v := range xs {
+		zs[i] = v * ys[i]
+	}
+})
 
 func (cpuDevice) Mul(z, x, y *Tensor) {
-	zs, xs, ys := f32(z), f32(x), f32(y)
-	elementwise(len(zs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			zs[i] = xs[i] * ys[i]
-		}
-	})
+	elementwise(mulLoop, elemArgs{x: f32(x), y: f32(y), z: f32(z)})
 }
 
-func (cpuDevice) ReLU(y, x *Tensor) {
-	ys, xs := f32(y), f32(x)
-	elementwise(len(ys), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			ys[i] = max(xs[i], 0)
+// reluLoop computes y = max(x, 0).
+var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs, ys := a.x[lo:hi], a.y[lo:hi]
+	for i, v := range xs {
+		ys[i] = max(v, 0)
+	}
+})
+
+func (cpuDevice) ReLU(y, x *Tensor) { elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
+
+// reluGradLoop computes z = y where x > 0, else 0 (x the ReLU's output, y
+// the incoming gradient, z the outgoing one).
+var reluGradLoop = newLoop(func(a *elemArgs, lo, hi int) {
+	xs, ys, zs := a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]
+	for i, v := range xs {
+		if v > 0 {
+			zs[i] = ys[i]
+		} else {
+			zs[i] = 0
 		}
-	})
-}
+	}
+})
 
 func (cpuDevice) ReLUGrad(dx, dy, y *Tensor) {
-	dxs, dys, ys := f32(dx), f32(dy), f32(y)
-	elementwise(len(dxs), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if ys[i] > 0 {
-				dxs[i] = dys[i]
-			} else {
-				dxs[i] = 0
-			}
-		}
-	})
+	elementwise(reluGradLoop, elemArgs{x: f32(y), y: f32(dy), z: f32(dx)})
 }

@@ -1,0 +1,126 @@
+package tensor_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/internal/parallel"
+	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
+)
+
+// withWorkers runs fn with the worker pool split n ways, then restores the
+// default.
+func withWorkers(n int, fn func()) {
+	parallel.SetWorkers(n)
+	defer parallel.SetWorkers(0)
+	fn()
+}
+
+func TestCPUConformance(t *testing.T) {
+	for _, w := range []int{1, 2} {
+		t.Run(fmt.Sprintf("workers%d", w), func(t *testing.T) {
+			withWorkers(w, func() {
+				devicetest.Run(t, tensor.CPU(), devicetest.Tolerances{Gemm: 1e-5, Other: 1e-5})
+			})
+		})
+	}
+}
+
+// TestCPUWorkerCountInvariance checks that the operations that reduce run
+// the same arithmetic, to the bit, however many workers share them.
+func TestCPUWorkerCountInvariance(t *testing.T) {
+	dev := tensor.CPU()
+	x := tensor.RandNormal(dev, 1, 0, 1, 3, 5, 19, 17)
+	win := tensor.Square(3, 2, 1)
+	cols := tensor.RandNormal(dev, 2, 0, 1, tensor.ConvOut(x.Shape(), win)...)
+	dy := tensor.RandNormal(dev, 3, 0, 1, 64, 37, 9, 5)
+	logits := tensor.RandNormal(dev, 4, 0, 3, 301, 10)
+	labelData := make([]int32, 301)
+	for i := range labelData {
+		labelData[i] = int32(i * 7 % 10)
+	}
+	labels := tensor.FromSlice(dev, labelData, 301)
+	pooled := tensor.Zeros(dev, tensor.PoolOut(x.Shape(), tensor.Square(3, 2, 0))...)
+	argmax := tensor.New(dev, tensor.Int32, pooled.Shape()...)
+	tensor.MaxPool(pooled, argmax, x, tensor.Square(3, 2, 0))
+	a := tensor.RandNormal(dev, 5, 0, 1, 4, 37, 129)
+	b := tensor.RandNormal(dev, 6, 0, 1, 4, 61, 129)
+
+	run := func() [][]float32 {
+		db := tensor.Zeros(dev, 37)
+		tensor.BiasGrad(db, dy)
+		dx := tensor.Zeros(dev, x.Shape()...)
+		tensor.Col2im(dx, cols, win)
+		loss, correct := tensor.Zeros(dev, 1), tensor.New(dev, tensor.Int32, 1)
+		dlogits := tensor.Zeros(dev, logits.Shape()...)
+		tensor.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels)
+		dpool := tensor.Zeros(dev, x.Shape()...)
+		tensor.MaxPoolGrad(dpool, pooled, argmax)
+		// A weight gradient: the batch summed into one C.
+		c := tensor.Zeros(dev, 37, 61)
+		tensor.Gemm(&tensor.GemmArgs{TransB: true, M: 37, N: 61, K: 129, Alpha: 1, A: a, B: b, C: c,
+			LDA: 129, LDB: 129, LDC: 61, StrideA: 37 * 129, StrideB: 61 * 129, Batch: 4})
+		var out [][]float32
+		for _, t := range []*tensor.Tensor{db, dx, loss, dlogits, dpool, c} {
+			v, _ := t.Float32s()
+			out = append(out, v)
+		}
+		return out
+	}
+	var want [][]float32
+	withWorkers(1, func() { want = run() })
+	for _, w := range []int{2, 3, 7} {
+		var got [][]float32
+		withWorkers(w, func() { got = run() })
+		for i := range want {
+			for j := range want[i] {
+				if math.Float32bits(got[i][j]) != math.Float32bits(want[i][j]) {
+					t.Fatalf("output %d element %d: %v with %d workers, %v with 1", i, j, got[i][j], w, want[i][j])
+				}
+			}
+		}
+	}
+}
+
+// TestCPUNoAllocs checks that the device's per-step operations allocate
+// nothing once warm, with the work split over workers. It calls the device
+// directly: the package-level functions' shape checks are not under test.
+func TestCPUNoAllocs(t *testing.T) {
+	dev := tensor.CPU()
+	x := tensor.RandNormal(dev, 1, 0, 1, 2, 3, 16, 16)
+	win := tensor.Square(3, 1, 1)
+	cols := tensor.Zeros(dev, tensor.ConvOut(x.Shape(), win)...)
+	pw := tensor.Square(3, 2, 0)
+	y := tensor.Zeros(dev, tensor.PoolOut(x.Shape(), pw)...)
+	argmax := tensor.New(dev, tensor.Int32, y.Shape()...)
+	logits := tensor.RandNormal(dev, 2, 0, 1, 64, 10)
+	labels := tensor.FromSlice(dev, make([]int32, 64), 64)
+	loss, correct, dlogits := tensor.Zeros(dev, 1), tensor.New(dev, tensor.Int32, 1), tensor.Zeros(dev, 64, 10)
+	p, g, v := tensor.RandNormal(dev, 3, 0, 1, 10000), tensor.RandNormal(dev, 4, 0, 1, 10000), tensor.Zeros(dev, 10000)
+	b := tensor.Zeros(dev, 3)
+	img := tensor.New(dev, tensor.Uint8, 2, 1, 28, 28)
+	big := tensor.Zeros(dev, 2, 1, 56, 56)
+	ops := map[string]func(){
+		"Im2col":              func() { dev.Im2col(cols, x, win) },
+		"Col2im":              func() { dev.Col2im(x, cols, win) },
+		"MaxPool":             func() { dev.MaxPool(y, argmax, x, pw) },
+		"MaxPoolGrad":         func() { dev.MaxPoolGrad(x, y, argmax) },
+		"BiasAdd":             func() { dev.BiasAdd(x, b) },
+		"BiasGrad":            func() { dev.BiasGrad(b, x) },
+		"ReLU":                func() { dev.ReLU(x, x) },
+		"Dropout":             func() { dev.Dropout(p, v, p, 0.5, 1) },
+		"SoftmaxCrossEntropy": func() { dev.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels) },
+		"SGD":                 func() { dev.SGD(p, g, v, tensor.SGDOptions{LR: 0.1, Momentum: 0.9}) },
+		"Resize":              func() { dev.Resize(big, img) },
+	}
+	withWorkers(2, func() {
+		for name, op := range ops {
+			op()
+			if n := testing.AllocsPerRun(20, op); n != 0 {
+				t.Errorf("%s: %v allocations per call", name, n)
+			}
+		}
+	})
+}

@@ -1,0 +1,172 @@
+package devicetest
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// gemmScalars are the (alpha, beta) pairs the cases take in turn: beta 0
+// must ignore C's old contents (the suite fills C with NaN then), beta 1
+// accumulates, and the others scale both terms.
+var gemmScalars = [][2]float32{{1, 0}, {0.75, 1}, {-1.25, 0.5}, {2, 0}}
+
+func testGemm(c *checker) {
+	shapes := [][3]int{{1, 1, 1}, {1, 9, 4}, {7, 1, 5}, {5, 6, 1}, {4, 3, 0}, {13, 17, 11}, {33, 2, 257}, {129, 131, 67}}
+	k := 0
+	for _, s := range shapes {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			ab := gemmScalars[k%len(gemmScalars)]
+			k++
+			g := tensor.GemmArgs{TransA: tr[0], TransB: tr[1], M: s[0], N: s[1], K: s[2], Alpha: ab[0], Beta: ab[1]}
+			c.run(gemmName(&g), func(c *checker) { c.gemm(g) })
+		}
+	}
+}
+
+func testGemmBatched(c *checker) {
+	type batched struct {
+		m, n, k, batch int
+		transA, transB bool
+		shareA, shareB bool // stride 0: one matrix for the whole batch
+		sum            bool // StrideC 0: the batch sums into one C
+	}
+	for i, b := range []batched{
+		{m: 1, n: 1, k: 1, batch: 0},
+		{m: 6, n: 11, k: 9, batch: 3, shareA: true},
+		{m: 5, n: 7, k: 3, batch: 4, transA: true, transB: true},
+		{m: 9, n: 4, k: 6, batch: 2, transA: true, shareB: true},
+		{m: 16, n: 27, k: 50, batch: 5, transB: true, sum: true},
+		{m: 3, n: 1, k: 13, batch: 3, transA: true, sum: true},
+		{m: 1, n: 8, k: 2, batch: 7, sum: true, shareA: true},
+	} {
+		ab := gemmScalars[i%len(gemmScalars)]
+		g := tensor.GemmArgs{TransA: b.transA, TransB: b.transB, M: b.m, N: b.n, K: b.k, Alpha: ab[0], Beta: ab[1], Batch: b.batch}
+		ar, ac, br, bc := gemmOperands(&g)
+		g.LDA, g.LDB, g.LDC = ac+c.rng.IntN(3), bc+c.rng.IntN(3), g.N+c.rng.IntN(3)
+		if !b.shareA {
+			g.StrideA = extent(ar, ac, g.LDA) + c.rng.IntN(4)
+		}
+		if !b.shareB {
+			g.StrideB = extent(br, bc, g.LDB) + c.rng.IntN(4)
+		}
+		if !b.sum {
+			g.StrideC = extent(g.M, g.N, g.LDC) + c.rng.IntN(4)
+		}
+		c.run(gemmName(&g), func(c *checker) { c.gemm(g) })
+	}
+}
+
+func gemmName(g *tensor.GemmArgs) string {
+	name := fmt.Sprintf("%dx%dx%d_tA:%v_tB:%v_alpha%v_beta%v", g.M, g.N, g.K, g.TransA, g.TransB, g.Alpha, g.Beta)
+	if g.Batch != 0 || g.StrideA != 0 || g.StrideB != 0 || g.StrideC != 0 {
+		name += fmt.Sprintf("_batch%d_strides%d,%d,%d", g.Batch, g.StrideA, g.StrideB, g.StrideC)
+	}
+	return name
+}
+
+// gemmOperands returns the stored sizes of A and B.
+func gemmOperands(g *tensor.GemmArgs) (ar, ac, br, bc int) {
+	ar, ac, br, bc = g.M, g.K, g.K, g.N
+	if g.TransA {
+		ar, ac = ac, ar
+	}
+	if g.TransB {
+		br, bc = bc, br
+	}
+	return ar, ac, br, bc
+}
+
+// extent returns how many elements a rows x cols matrix with leading
+// dimension ld spans.
+func extent(rows, cols, ld int) int {
+	if rows == 0 || cols == 0 {
+		return 0
+	}
+	return (rows-1)*ld + cols
+}
+
+// gemm runs g on random operands, each exactly as long as the batch needs
+// so the guards sit right after the last element, and checks C. Leading
+// dimensions the case leaves 0 are set to the row length plus up to 2.
+func (c *checker) gemm(g tensor.GemmArgs) {
+	ar, ac, br, bc := gemmOperands(&g)
+	if g.LDA == 0 {
+		g.LDA, g.LDB, g.LDC = max(ac, 1)+c.rng.IntN(3), max(bc, 1)+c.rng.IntN(3), max(g.N, 1)+c.rng.IntN(3)
+	}
+	batch := max(g.Batch, 1)
+	cBatch := batch
+	if g.StrideC == 0 {
+		cBatch = 1
+	}
+	span := func(rows, cols, ld, stride, batch int) int {
+		if e := extent(rows, cols, ld); e > 0 {
+			return (batch-1)*stride + e
+		}
+		return 0
+	}
+	a := c.uniform(span(ar, ac, g.LDA, g.StrideA, batch), -1, 1)
+	b := c.uniform(span(br, bc, g.LDB, g.StrideB, batch), -1, 1)
+	c0 := c.uniform(span(g.M, g.N, g.LDC, g.StrideC, cBatch), -1, 1)
+	if g.Beta == 0 {
+		for i := range c0 {
+			c0[i] = float32(math.NaN())
+		}
+	}
+	g.A, g.B = c.in("A", a, len(a)), c.in("B", b, len(b))
+	cb := c.inout("C", c0, len(c0))
+	g.C = cb.t
+	tensor.Gemm(&g)
+	got := c.floats(cb)
+
+	at := func(i, r, k int) float64 {
+		if g.TransA {
+			return float64(a[i*g.StrideA+k*g.LDA+r])
+		}
+		return float64(a[i*g.StrideA+r*g.LDA+k])
+	}
+	bt := func(i, k, col int) float64 {
+		if g.TransB {
+			return float64(b[i*g.StrideB+col*g.LDB+k])
+		}
+		return float64(b[i*g.StrideB+k*g.LDB+col])
+	}
+	// want holds C's elements that the product writes, in the order
+	// written; every other element of the tensor must keep its bits.
+	var want []float64
+	var gotW []float32
+	written := make([]bool, len(c0))
+	for ci := range cBatch {
+		for r := range g.M {
+			for col := range g.N {
+				// C_ci takes product ci, or all of them in summing mode.
+				first, last := ci, ci+1
+				if cBatch == 1 {
+					first, last = 0, batch
+				}
+				var s float64
+				for i := first; i < last; i++ {
+					for k := range g.K {
+						s += at(i, r, k) * bt(i, k, col)
+					}
+				}
+				idx := ci*g.StrideC + r*g.LDC + col
+				w := float64(g.Alpha) * s
+				if g.Beta != 0 {
+					w += float64(g.Beta) * float64(c0[idx])
+				}
+				want = append(want, w)
+				gotW = append(gotW, got[idx])
+				written[idx] = true
+			}
+		}
+	}
+	c.near("C", gotW, want, c.tol.Gemm)
+	for i, w := range written {
+		if !w && math.Float32bits(got[i]) != math.Float32bits(c0[i]) {
+			c.t.Errorf("C: element %d, outside every matrix of the batch, changed from %v to %v", i, c0[i], got[i])
+			return
+		}
+	}
+}

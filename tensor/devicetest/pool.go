@@ -1,0 +1,106 @@
+package devicetest
+
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// poolCases are max-pool windows: AlexNet's overlapping 3x3 stride 2,
+// padding up to half the kernel (where a corner window holds one real
+// pixel), uneven kernels and strides, then random ones.
+func (c *checker) poolCases() []windowCase {
+	cases := []windowCase{
+		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
+		{[4]int{2, 3, 13, 13}, tensor.Square(3, 2, 0)},
+		{[4]int{1, 2, 6, 7}, tensor.Square(2, 2, 0)},
+		{[4]int{2, 1, 5, 5}, tensor.Square(3, 1, 1)},
+		{[4]int{1, 1, 4, 6}, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1}},
+		{[4]int{1, 3, 9, 4}, tensor.Square(4, 3, 2)},
+	}
+	for len(cases) < 10 {
+		w := tensor.Window{KH: 1 + c.rng.IntN(4), KW: 1 + c.rng.IntN(4), SH: 1 + c.rng.IntN(3), SW: 1 + c.rng.IntN(3)}
+		w.PH, w.PW = c.rng.IntN(w.KH/2+1), c.rng.IntN(w.KW/2+1)
+		s := [4]int{1 + c.rng.IntN(2), 1 + c.rng.IntN(3), 1 + c.rng.IntN(10), 1 + c.rng.IntN(10)}
+		if oh, ow := w.Out(s[2], s[3]); oh >= 1 && ow >= 1 {
+			cases = append(cases, windowCase{s, w})
+		}
+	}
+	return cases
+}
+
+// maxPool64 is the reference max-pool: the first maximum of each window in
+// row-major order over the pixels inside the input.
+func maxPool64(x []float32, s [4]int, w tensor.Window) (y []float64, argmax []int32) {
+	h, wd := s[2], s[3]
+	oh, ow := w.Out(h, wd)
+	for plane := range s[0] * s[1] {
+		xp := x[plane*h*wd:][:h*wd]
+		for r := range oh {
+			for q := range ow {
+				at := -1
+				for ih := r*w.SH - w.PH; ih < r*w.SH-w.PH+w.KH; ih++ {
+					for iw := q*w.SW - w.PW; iw < q*w.SW-w.PW+w.KW; iw++ {
+						if ih < 0 || ih >= h || iw < 0 || iw >= wd {
+							continue
+						}
+						if at < 0 || xp[ih*wd+iw] > xp[at] {
+							at = ih*wd + iw
+						}
+					}
+				}
+				y = append(y, float64(xp[at]))
+				argmax = append(argmax, int32(at))
+			}
+		}
+	}
+	return y, argmax
+}
+
+// testMaxPool draws inputs from a few integers, so windows hold ties, and
+// once from negative integers only, where a padding value of 0 would win.
+func testMaxPool(c *checker) {
+	for _, wc := range c.poolCases() {
+		for _, r := range [][2]int{{-3, 3}, {-9, -1}} {
+			c.run(fmt.Sprintf("%v_values%d..%d", wc, r[0], r[1]), func(c *checker) {
+				x := c.steps(elems(wc.shape[:]), r[0], r[1])
+				yShape := tensor.PoolOut(wc.shape[:], wc.win)
+				y := c.out("y", yShape...)
+				argmax := c.alloc("argmax", false, make([]int32, elems(yShape)), yShape...)
+				tensor.MaxPool(y.t, argmax.t, c.in("x", x, wc.shape[:]...), wc.win)
+				wantY, wantArg := maxPool64(x, wc.shape, wc.win)
+				sameElems(c, "argmax", c.ints(argmax), wantArg)
+				c.near("y", c.floats(y), wantY, c.tol.Other)
+			})
+		}
+	}
+}
+
+// testMaxPoolGrad routes gradients through a real max-pool's argmax and
+// through random indices, where many outputs share a pixel; dx starts as
+// NaN since MaxPoolGrad overwrites it.
+func testMaxPoolGrad(c *checker) {
+	for _, wc := range c.poolCases() {
+		for _, random := range []bool{false, true} {
+			c.run(fmt.Sprintf("%v_random:%v", wc, random), func(c *checker) {
+				h, w := wc.shape[2], wc.shape[3]
+				yShape := tensor.PoolOut(wc.shape[:], wc.win)
+				_, arg := maxPool64(c.steps(elems(wc.shape[:]), -3, 3), wc.shape, wc.win)
+				if random {
+					for i := range arg {
+						arg[i] = int32(c.rng.IntN(h * w))
+					}
+				}
+				dy := c.uniform(elems(yShape), -1, 1)
+				dx := c.out("dx", wc.shape[:]...)
+				tensor.MaxPoolGrad(dx.t, c.in("dy", dy, yShape...), c.alloc("argmax", true, arg, yShape...).t)
+				want := make([]float64, elems(wc.shape[:]))
+				per := yShape[2] * yShape[3]
+				for i, g := range dy {
+					want[i/per*h*w+int(arg[i])] += float64(g)
+				}
+				c.near("dx", c.floats(dx), want, c.tol.Other)
+			})
+		}
+	}
+}
