@@ -44,7 +44,9 @@ func wantRank(op, name string, t *Tensor, rank int) {
 
 func wantShape(op, name string, t *Tensor, shape ...int) {
 	if !slices.Equal(t.shape, shape) {
-		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want %v", op, name, t.shape, shape))
+		// The copy keeps shape from escaping, so a caller's variadic
+		// shape stays on its stack and a checked call allocates nothing.
+		panic(fmt.Sprintf("tensor: %s: %s has shape %v, want %v", op, name, t.shape, slices.Clone(shape)))
 	}
 }
 
