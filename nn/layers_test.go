@@ -1,0 +1,158 @@
+package nn
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// gradStart is what gradient views hold before a Backward, so the tests see
+// that gradients are added to, not overwritten.
+const gradStart = 0.5
+
+// randHost returns n values drawn from [-1, 1) as tensor.RandUniform draws
+// them, in float32 and float64.
+func randHost(t *testing.T, seed uint64, shape ...int) ([]float32, []float64) {
+	t.Helper()
+	v, err := tensor.RandUniform(tensor.CPU(), seed, -1, 1, shape...).Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, to64(v)
+}
+
+// attachRandom gives a standalone layer random parameters and gradient
+// views starting at gradStart, and returns the parameters in float64 and
+// the gradient tensors.
+func attachRandom(t *testing.T, l Layer) (params [][]float64, grads []*tensor.Tensor) {
+	pl, ok := l.(Parametric)
+	if !ok {
+		return nil, nil
+	}
+	var vals []*tensor.Tensor
+	for j, spec := range pl.ParamSpecs() {
+		v32, v64 := randHost(t, uint64(100+j), spec.Shape...)
+		g := tensor.Zeros(tensor.CPU(), spec.Shape...)
+		tensor.Fill(g, gradStart)
+		vals = append(vals, tensor.FromSlice(tensor.CPU(), v32, spec.Shape...))
+		grads = append(grads, g)
+		params = append(params, v64)
+	}
+	pl.Attach(vals, grads)
+	return params, grads
+}
+
+// checkLayer runs l on a random batch of n samples of shape in and checks
+// its forward against refForward and its backward (input and parameter
+// gradients of sum(y*r) for a random r) against central differences.
+func checkLayer(t *testing.T, l Layer, n int, in []int, p Pass) {
+	t.Helper()
+	out := l.Setup(in)
+	xs := append([]int{n}, in...)
+	x32, x64 := randHost(t, 1, xs...)
+	params, grads := attachRandom(t, l)
+
+	want, ys := refForward(l, x64, xs, params, p)
+	if !slices.Equal(ys[1:], out) {
+		t.Fatalf("%v: Setup says %v per sample, reference gives %v", l, out, ys)
+	}
+	y := l.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), p)
+	if !slices.Equal(y.Shape(), ys) {
+		t.Fatalf("%v: output %v, want %v", l, y.Shape(), ys)
+	}
+	got, _ := y.Float32s()
+	if i := closeTo(got, want, 1e-5); i >= 0 {
+		t.Fatalf("%v: y[%d] = %v, want %v", l, i, got[i], want[i])
+	}
+
+	r32, r64 := randHost(t, 2, ys...)
+	dx := l.Backward(tensor.FromSlice(tensor.CPU(), r32, ys...), true)
+	loss := func() float64 {
+		y, _ := refForward(l, x64, xs, params, p)
+		return dot(y, r64)
+	}
+	if !slices.Equal(dx.Shape(), xs) {
+		t.Fatalf("%v: dx %v, want %v", l, dx.Shape(), xs)
+	}
+	gotDX, _ := dx.Float32s()
+	wantDX := centralDiff(x64, loss)
+	if i := closeTo(gotDX, wantDX, 1e-4); i >= 0 {
+		t.Errorf("%v: dx[%d] = %v, want %v", l, i, gotDX[i], wantDX[i])
+	}
+	for j, g := range grads {
+		gotG, _ := g.Float32s()
+		wantG := centralDiff(params[j], loss)
+		for i := range wantG {
+			wantG[i] += gradStart
+		}
+		if i := closeTo(gotG, wantG, 1e-4); i >= 0 {
+			t.Errorf("%v: param %d grad[%d] = %v, want %v", l, j, i, gotG[i], wantG[i])
+		}
+	}
+}
+
+func TestConv2d(t *testing.T) {
+	for _, tc := range []struct {
+		out int
+		win tensor.Window
+		n   int
+		in  []int
+	}{
+		{4, tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0}, 3, []int{3, 7, 6}},
+		{3, tensor.Square(5, 1, 2), 2, []int{2, 6, 5}},
+		{5, tensor.Square(1, 1, 0), 2, []int{3, 4, 3}},
+		{2, tensor.Square(3, 4, 1), 1, []int{1, 11, 9}},
+	} {
+		c := NewConv2d(tc.out, tc.win)
+		checkLayer(t, c, tc.n, tc.in, Pass{})
+	}
+}
+
+// TestConv2dChunks makes the workspace hold two images' columns, so a batch
+// of five runs as chunks of 2, 2 and 1.
+func TestConv2dChunks(t *testing.T) {
+	c := NewConv2d(3, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1})
+	in := []int{2, 5, 6}
+	c.Setup(in)
+	oh, ow := c.Window.Out(in[1], in[2])
+	c.useWorkspace(NewWorkspace(2 * c.k * oh * ow * 4))
+	if got := c.chunk(5); got != 2 {
+		t.Fatalf("chunk of 5 images = %d, want 2", got)
+	}
+	checkLayer(t, c, 5, in, Pass{})
+}
+
+func TestLinear(t *testing.T) {
+	checkLayer(t, NewLinear(5), 3, []int{7}, Pass{})
+	checkLayer(t, NewLinear(1), 1, []int{2}, Pass{})
+}
+
+func TestReLU(t *testing.T) {
+	checkLayer(t, NewReLU(), 2, []int{3, 4, 5}, Pass{})
+}
+
+func TestMaxPool2d(t *testing.T) {
+	checkLayer(t, NewMaxPool2d(tensor.Square(3, 2, 0)), 2, []int{2, 7, 8}, Pass{})
+	checkLayer(t, NewMaxPool2d(tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1}), 2, []int{3, 5, 6}, Pass{})
+}
+
+func TestDropout(t *testing.T) {
+	checkLayer(t, NewDropout(0.3), 3, []int{40}, Pass{Train: true, Seed: 42})
+	checkLayer(t, NewDropout(0.5), 2, []int{3, 5}, Pass{Train: false, Seed: 42})
+}
+
+func TestFlatten(t *testing.T) {
+	checkLayer(t, NewFlatten(), 2, []int{3, 2, 4}, Pass{})
+}
+
+// TestWindowTooLarge checks that a kernel larger than the padded input is
+// refused rather than rounded up to one output.
+func TestWindowTooLarge(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Setup accepted a 3x3 pool over a 2x2 map")
+		}
+	}()
+	NewMaxPool2d(tensor.Square(3, 2, 0)).Setup([]int{4, 2, 2})
+}

@@ -1,0 +1,171 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// The tests check every layer against a float64 re-implementation of its
+// forward pass, written as plainly as possible (direct loops, no im2col),
+// and check every backward against central differences of that reference.
+
+// refForward applies layer l, as set up, to the batch x of shape xs with
+// float64 arithmetic; params are the layer's parameters in ParamSpecs
+// order. It returns the output and its shape.
+func refForward(l Layer, x []float64, xs []int, params [][]float64, p Pass) ([]float64, []int) {
+	switch l := l.(type) {
+	case *Conv2d:
+		return refConv(x, xs, params[0], params[1], l.Out, l.Window)
+	case *Linear:
+		n, in := xs[0], xs[1]
+		y := make([]float64, n*l.Out)
+		for i := range n {
+			for o := range l.Out {
+				s := params[1][o]
+				for k := range in {
+					s += x[i*in+k] * params[0][o*in+k]
+				}
+				y[i*l.Out+o] = s
+			}
+		}
+		return y, []int{n, l.Out}
+	case *ReLU:
+		y := make([]float64, len(x))
+		for i, v := range x {
+			y[i] = math.Max(v, 0)
+		}
+		return y, xs
+	case *MaxPool2d:
+		return refMaxPool(x, xs, l.Window)
+	case *Dropout:
+		y := make([]float64, len(x))
+		for i, v := range x {
+			if !p.Train {
+				y[i] = v
+			} else if tensor.DropoutKeep(p.Seed, uint64(i), l.P) {
+				y[i] = v / (1 - float64(l.P))
+			}
+		}
+		return y, xs
+	case *Flatten:
+		return append([]float64(nil), x...), []int{xs[0], len(x) / xs[0]}
+	}
+	panic(fmt.Sprintf("no reference for %T", l))
+}
+
+func refConv(x []float64, xs []int, w, b []float64, out int, win tensor.Window) ([]float64, []int) {
+	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
+	oh, ow := win.Out(h, wd)
+	y := make([]float64, n*out*oh*ow)
+	for i := range n {
+		for o := range out {
+			for r := range oh {
+				for q := range ow {
+					s := b[o]
+					for ch := range c {
+						for kh := range win.KH {
+							for kw := range win.KW {
+								ih, iw := r*win.SH-win.PH+kh, q*win.SW-win.PW+kw
+								if ih < 0 || ih >= h || iw < 0 || iw >= wd {
+									continue
+								}
+								s += x[((i*c+ch)*h+ih)*wd+iw] * w[((o*c+ch)*win.KH+kh)*win.KW+kw]
+							}
+						}
+					}
+					y[((i*out+o)*oh+r)*ow+q] = s
+				}
+			}
+		}
+	}
+	return y, []int{n, out, oh, ow}
+}
+
+func refMaxPool(x []float64, xs []int, win tensor.Window) ([]float64, []int) {
+	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
+	oh, ow := win.Out(h, wd)
+	y := make([]float64, n*c*oh*ow)
+	for pl := range n * c {
+		for r := range oh {
+			for q := range ow {
+				best := math.Inf(-1)
+				for kh := range win.KH {
+					for kw := range win.KW {
+						ih, iw := r*win.SH-win.PH+kh, q*win.SW-win.PW+kw
+						if ih >= 0 && ih < h && iw >= 0 && iw < wd {
+							best = math.Max(best, x[(pl*h+ih)*wd+iw])
+						}
+					}
+				}
+				y[(pl*oh+r)*ow+q] = best
+			}
+		}
+	}
+	return y, []int{n, c, oh, ow}
+}
+
+// refCrossEntropy is the mean softmax cross-entropy of logits [n, k].
+func refCrossEntropy(logits []float64, labels []int32, k int) float64 {
+	var total float64
+	for i, label := range labels {
+		row := logits[i*k : (i+1)*k]
+		m := math.Inf(-1)
+		for _, v := range row {
+			m = math.Max(m, v)
+		}
+		var z float64
+		for _, v := range row {
+			z += math.Exp(v - m)
+		}
+		total += math.Log(z) + m - row[label]
+	}
+	return total / float64(len(labels))
+}
+
+// centralDiff returns d f / d v[i] for every i by central differences,
+// restoring v afterwards.
+func centralDiff(v []float64, f func() float64) []float64 {
+	const h = 1e-6
+	g := make([]float64, len(v))
+	for i := range v {
+		old := v[i]
+		v[i] = old + h
+		up := f()
+		v[i] = old - h
+		down := f()
+		v[i] = old
+		g[i] = (up - down) / (2 * h)
+	}
+	return g
+}
+
+// dot returns the sum of a[i]*b[i].
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// to64 widens a float32 slice.
+func to64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// closeTo reports the first index where got and want differ by more than
+// tol relative to max(1, |want|), or -1.
+func closeTo(got []float32, want []float64, tol float64) int {
+	for i := range want {
+		if math.Abs(float64(got[i])-want[i]) > tol*math.Max(1, math.Abs(want[i])) || math.IsNaN(float64(got[i])) {
+			return i
+		}
+	}
+	return -1
+}

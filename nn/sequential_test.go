@@ -1,0 +1,185 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// tinyNet is a small network with every kind of layer, in AlexNet's order.
+func tinyNet() *Sequential {
+	return NewSequential(
+		NewConv2d(4, tensor.Square(3, 2, 1)), NewReLU(), NewMaxPool2d(tensor.Square(2, 2, 0)),
+		NewConv2d(3, tensor.Square(2, 1, 1)), NewReLU(),
+		NewFlatten(),
+		NewLinear(6), NewReLU(), NewDropout(0.5),
+		NewLinear(3),
+	)
+}
+
+func TestSequentialShapesAndNames(t *testing.T) {
+	net := tinyNet()
+	// [2, 9, 9] -conv k3 s2 p1-> [4, 5, 5] -pool 2/2-> [4, 2, 2]
+	// -conv k2 s1 p1-> [3, 3, 3] -flatten-> [27] -> [6] -> [3]
+	if out := net.Setup([]int{2, 9, 9}); !slices.Equal(out, []int{3}) {
+		t.Fatalf("output sample %v, want [3]", out)
+	}
+	net.Build(tensor.CPU(), []int{2, 9, 9}, 7)
+	want := []struct {
+		name  string
+		shape []int
+	}{
+		{"0.weight", []int{4, 2, 3, 3}}, {"0.bias", []int{4}},
+		{"3.weight", []int{3, 4, 2, 2}}, {"3.bias", []int{3}},
+		{"6.weight", []int{6, 27}}, {"6.bias", []int{6}},
+		{"9.weight", []int{3, 6}}, {"9.bias", []int{3}},
+	}
+	params := net.Params()
+	if len(params) != len(want) {
+		t.Fatalf("%d params, want %d", len(params), len(want))
+	}
+	off := 0
+	arena, grads := net.Arena()
+	for i, p := range params {
+		if p.Name != want[i].name || !slices.Equal(p.Value.Shape(), want[i].shape) || !slices.Equal(p.Grad.Shape(), want[i].shape) {
+			t.Errorf("param %d: %s %v, want %s %v", i, p.Name, p.Value.Shape(), want[i].name, want[i].shape)
+		}
+		if p.Value.Storage() != arena.Storage() || p.Grad.Storage() != grads.Storage() || p.Value.Offset() != off {
+			t.Errorf("param %s is not the arena's view at offset %d", p.Name, off)
+		}
+		off += p.Value.Len()
+	}
+	if arena.Len() != off {
+		t.Errorf("arena of %d for %d parameters", arena.Len(), off)
+	}
+	rows := net.Summary()
+	if got := fmt.Sprint(rows[3].Out, rows[5].Out, rows[6].Params); got != "[3 3 3] [27] 168" {
+		t.Errorf("summary rows: %s", got)
+	}
+}
+
+// TestInit checks Xavier-uniform weights within their bound, spread over
+// it, reproducible from the seed, and zero biases.
+func TestInit(t *testing.T) {
+	build := func(seed uint64) []Param {
+		net := tinyNet()
+		net.Build(tensor.CPU(), []int{2, 9, 9}, seed)
+		return net.Params()
+	}
+	a, b, c := build(1), build(1), build(2)
+	for i, p := range a {
+		va, _ := p.Value.Float32s()
+		vb, _ := b[i].Value.Float32s()
+		vc, _ := c[i].Value.Float32s()
+		if !slices.Equal(va, vb) {
+			t.Errorf("%s differs between two builds with one seed", p.Name)
+		}
+		if i%2 == 1 {
+			if slices.ContainsFunc(va, func(v float32) bool { return v != 0 }) {
+				t.Errorf("%s is not zero", p.Name)
+			}
+			continue
+		}
+		if slices.Equal(va, vc) {
+			t.Errorf("%s is the same for seeds 1 and 2", p.Name)
+		}
+		sh := p.Value.Shape()
+		fanIn, fanOut := numel(sh[1:]), sh[0]*numel(sh[2:])
+		bound := math.Sqrt(6 / float64(fanIn+fanOut))
+		lo, hi := slices.Min(va), slices.Max(va)
+		if float64(lo) < -bound || float64(hi) > bound || float64(hi-lo) < bound {
+			t.Errorf("%s in [%v, %v], want spread over ±%v", p.Name, lo, hi, bound)
+		}
+	}
+}
+
+// TestSequentialGradients checks a whole training backward, loss included,
+// against central differences of the float64 reference network: chunked
+// convolutions, in-place ReLUs and an active dropout together.
+func TestSequentialGradients(t *testing.T) {
+	const n = 3
+	in := []int{2, 9, 9}
+	net := tinyNet()
+	net.Build(tensor.CPU(), in, 3)
+	net.Workspace().Bytes = 2 * 18 * 25 * 4 // conv 0 unfolds two images at a time
+	xs := append([]int{n}, in...)
+	x32, x64 := randHost(t, 5, xs...)
+	labels := []int32{2, 0, 1}
+	pass := Pass{Train: true, Seed: 11}
+
+	params := make([][]float64, len(net.Params()))
+	for i, p := range net.Params() {
+		v, _ := p.Value.Float32s()
+		params[i] = to64(v)
+	}
+	refLoss := func() float64 {
+		h, hs := x64, xs
+		pi := 0
+		for i, l := range net.Layers() {
+			var ps [][]float64
+			if _, ok := l.(Parametric); ok {
+				ps, pi = params[pi:pi+2], pi+2
+			}
+			h, hs = refForward(l, h, hs, ps, Pass{Train: pass.Train, Seed: MixSeed(pass.Seed, uint64(i))})
+		}
+		return refCrossEntropy(h, labels, hs[1])
+	}
+
+	net.ZeroGrad()
+	var ce CrossEntropy
+	loss, _ := ce.Forward(net.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), pass), tensor.FromSlice(tensor.CPU(), labels, n), true)
+	net.Backward(ce.Backward())
+	got, _ := loss.Float32s()
+	if want := refLoss(); math.Abs(float64(got[0])-want) > 1e-5 {
+		t.Fatalf("loss %v, want %v", got[0], want)
+	}
+	for i, p := range net.Params() {
+		g, _ := p.Grad.Float32s()
+		want := centralDiff(params[i], refLoss)
+		if j := closeTo(g, want, 1e-4); j >= 0 {
+			t.Errorf("%s grad[%d] = %v, want %v", p.Name, j, g[j], want[j])
+		}
+	}
+}
+
+// TestTrainStepAllocs checks that a training step allocates nothing once
+// the first has made its buffers, and that a smaller last batch reuses them.
+func TestTrainStepAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	dev := tensor.CPU()
+	in := []int{2, 9, 9}
+	net := tinyNet()
+	net.Build(dev, in, 1)
+	params, grads := net.Arena()
+	opt := NewSGD(params, grads, tensor.SGDOptions{LR: 0.01, Momentum: 0.9})
+	var ce CrossEntropy
+	x := tensor.RandUniform(dev, 1, 0, 1, append([]int{4}, in...)...)
+	labels := tensor.FromSlice(dev, []int32{0, 1, 2, 0}, 4)
+	var step uint64
+	train := func(x, labels *tensor.Tensor) {
+		net.ZeroGrad()
+		ce.Forward(net.Forward(x, Pass{Train: true, Seed: step}), labels, true)
+		net.Backward(ce.Backward())
+		opt.Step()
+		step++
+	}
+	train(x, labels)
+	if n := testing.AllocsPerRun(5, func() { train(x, labels) }); n != 0 {
+		t.Errorf("training step: %v allocations", n)
+	}
+	full, _ := grads.Float32s()
+	small, smallLabels := x.Slice(0, 3), labels.Slice(0, 3)
+	train(small, smallLabels)
+	train(x, labels)
+	if n := testing.AllocsPerRun(5, func() { train(x, labels) }); n != 0 {
+		t.Errorf("training step after a smaller batch: %v allocations", n)
+	}
+	if !slices.ContainsFunc(full, func(v float32) bool { return v != 0 }) {
+		t.Error("no gradient reached the arena")
+	}
+}
