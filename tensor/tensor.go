@@ -6,6 +6,7 @@ package tensor
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -121,26 +122,31 @@ func (t *Tensor) Offset() int { return t.off }
 // Reshape returns a view with a new shape and the same elements; one
 // dimension may be -1 and is then inferred.
 func (t *Tensor) Reshape(shape ...int) *Tensor {
-	shape = append([]int(nil), shape...)
+	out := append([]int(nil), shape...)
 	n, infer := 1, -1
-	for i, d := range shape {
+	for i, d := range out {
 		if d == -1 && infer < 0 {
 			infer = i
 			continue
 		}
 		if d < 0 {
-			panic(fmt.Sprintf("tensor: Reshape %v to %v: bad dimension %d", t.shape, shape, d))
+			panic(fmt.Sprintf("tensor: Reshape %v to %v: bad dimension %d", t.shape, out, d))
 		}
 		n *= d
 	}
-	if infer >= 0 && n > 0 {
-		shape[infer] = t.Len() / n
-		n *= shape[infer]
+	if infer >= 0 {
+		if n == 0 {
+			// Any size would do: the request is ambiguous.
+			panic(fmt.Sprintf("tensor: Reshape %v to %v: cannot infer -1 beside a zero dimension", t.shape, out))
+		}
+		out[infer] = t.Len() / n
+		n *= out[infer]
 	}
 	if n != t.Len() {
-		panic(fmt.Sprintf("tensor: Reshape %v (%d elements) to %v", t.shape, t.Len(), shape))
+		// Name the shape as asked, -1 included, not as inferred.
+		panic(fmt.Sprintf("tensor: Reshape %v (%d elements) to %v", t.shape, t.Len(), slices.Clone(shape)))
 	}
-	return &Tensor{shape: shape, st: t.st, off: t.off}
+	return &Tensor{shape: out, st: t.st, off: t.off}
 }
 
 // Slice returns the view of rows [i, j) along the first dimension.
