@@ -123,7 +123,8 @@ type SGDOptions struct {
 // the distance between rows as stored. A StrideA or StrideB of 0 reuses one
 // matrix for the whole batch. StrideC 0 with Batch > 1 sums the batch into
 // one C: C = Alpha*sum_i op(A_i)*op(B_i) + Beta*C (a convolution's weight
-// gradient over the images of a batch). Batch 0 means 1.
+// gradient over the images of a batch). Batch 0 means 1. As in BLAS, Beta 0
+// leaves C's old contents unread, so C may start as garbage, even NaN.
 type GemmArgs struct {
 	TransA, TransB            bool
 	M, N, K                   int
