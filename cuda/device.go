@@ -201,4 +201,6 @@ func (d *Device) isClosed() bool {
 	return d.closed
 }
 
+var _ tensor.Device = (*Device)(nil)
+
 func init() { tensor.Register("cuda", openDefault) }

@@ -1,0 +1,41 @@
+package kernels
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestModules checks that every module is PTX for the architecture the
+// generator targets and that no kernel name is defined twice (the cuda
+// package looks kernels up by name alone).
+func TestModules(t *testing.T) {
+	mods, err := Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, m := range mods {
+		if !strings.Contains(m.PTX, "\n.target sm_80\n") {
+			t.Errorf("%s: not PTX for sm_80", m.Name)
+		}
+		for _, k := range m.Kernels {
+			if other, dup := seen[k]; dup {
+				t.Errorf("kernel %s in both %s and %s", k, other, m.Name)
+			}
+			seen[k] = m.Name
+		}
+	}
+	for _, k := range []string{"axpy_f32", "im2col_f32", "col2im_f32", "maxpool_grad_f32", "dropout_f32", "softmax_xent_reduce", "sgd_f32", "resize_u8"} {
+		if _, ok := seen[k]; !ok {
+			t.Errorf("kernel %s missing", k)
+		}
+	}
+}
+
+func TestEntries(t *testing.T) {
+	ptx := ".version 7.8\n.visible .entry a_f32(\n\t.param .u64 a_f32_param_0\n)\n.func helper(\n.visible .entry b(\n"
+	if got := entries(ptx); !slices.Equal(got, []string{"a_f32", "b"}) {
+		t.Errorf("entries = %q", got)
+	}
+}
