@@ -88,6 +88,9 @@ func TestCPUWorkerCountInvariance(t *testing.T) {
 // nothing once warm, with the work split over workers. It calls the device
 // directly: the package-level functions' shape checks are not under test.
 func TestCPUNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop items")
+	}
 	dev := tensor.CPU()
 	x := tensor.RandNormal(dev, 1, 0, 1, 2, 3, 16, 16)
 	win := tensor.Square(3, 1, 1)
