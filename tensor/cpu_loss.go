@@ -17,7 +17,7 @@ type lossArgs struct {
 	hit             []bool
 }
 
-// lossScratch holds the per-row results between calls.
+// lossScratch keeps the per-row result buffers for reuse by later calls.
 type lossScratch struct {
 	rowLoss []float64
 	hit     []bool
