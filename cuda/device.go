@@ -3,6 +3,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -61,10 +62,16 @@ func ExactGemm() Option { return func(c *config) { c.exact = true } }
 // through (default 32 MiB); a Write larger than it goes in pieces.
 func StagingBytes(n int64) Option { return func(c *config) { c.staging = n } }
 
+// ErrNoGPU is what Open's error wraps when the driver cannot be
+// initialised (no NVIDIA driver, only the toolkit's stub library, or a
+// driver too old) or sees no GPU at all.
+var ErrNoGPU = errors.New("no usable GPU")
+
 // Open initialises the CUDA driver, creates a context on the chosen GPU,
 // loads every kernel module and allocates the pinned staging buffer. It
-// returns an error, never a panic, when there is no usable GPU. (A binary
-// built with -tags cuda needs libcuda.so.1 to start at all.)
+// returns an error, never a panic, when there is no usable GPU; the error
+// wraps ErrNoGPU when there is none at all. (A binary built with -tags
+// cuda needs libcuda.so.1 to start at all.)
 func Open(opts ...Option) (*Device, error) {
 	cfg := config{staging: 32 << 20}
 	for _, o := range opts {
@@ -77,41 +84,68 @@ func Open(opts ...Option) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Device{ordinal: cfg.ordinal, kernels: map[string]cu.Function{}}
-	d.exact.Store(cfg.exact)
-	d.pool.init()
 
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	count, res := driverDevices()
+	if res != cu.SUCCESS || count == 0 {
+		return nil, fmt.Errorf("cuda: Open: %w: the driver reports %v and %d devices", ErrNoGPU, res, count)
+	}
+	if cfg.ordinal < 0 || cfg.ordinal >= count {
+		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
+	}
+
+	d := &Device{ordinal: cfg.ordinal, kernels: map[string]cu.Function{}}
+	d.exact.Store(cfg.exact)
+	d.pool.init()
 	err = catch("Open", func() {
-		cu.Init(0)
-		if n := cu.DeviceGetCount(); cfg.ordinal < 0 || cfg.ordinal >= n {
-			panic(fmt.Errorf("no GPU number %d (the driver sees %d)", cfg.ordinal, n))
-		}
 		dev := cu.DeviceGet(cfg.ordinal)
 		d.name = dev.Name()
 		d.sms = dev.Attribute(cu.MULTIPROCESSOR_COUNT)
 		d.ctx = cu.CtxCreate(cu.CTX_SCHED_AUTO, dev)
 		d.stream = cu.StreamCreate()
-		for _, m := range mods {
-			mod := cu.ModuleLoadData(m.PTX)
-			for _, k := range m.Kernels {
-				if _, dup := d.kernels[k]; dup {
-					panic(fmt.Errorf("kernel %s defined twice (again in %s)", k, m.Name))
-				}
-				d.kernels[k] = mod.GetFunction(k)
-			}
-		}
 		d.stage.init(cfg.staging)
 	})
+	for _, m := range mods {
+		if err != nil {
+			break
+		}
+		err = catch("Open: loading "+m.Name+".ptx", func() { d.load(m) })
+	}
 	if err != nil {
 		if d.ctx != 0 {
 			// Destroying the context frees whatever was made in it.
-			catch("Open", func() { cu.CtxDestroy(&d.ctx) })
+			catch("Close", func() { cu.CtxDestroy(&d.ctx) })
 		}
 		return nil, err
 	}
 	return d, nil
+}
+
+// driverDevices initialises the driver and returns how many devices it
+// sees, or the error it reported.
+func driverDevices() (count int, res cu.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			if res, _ = r.(cu.Result); res == cu.SUCCESS {
+				res = cu.ERROR_UNKNOWN
+			}
+		}
+	}()
+	cu.Init(0)
+	return cu.DeviceGetCount(), cu.SUCCESS
+}
+
+// load has the driver JIT-compile a module for this GPU and records its
+// kernels by name.
+func (d *Device) load(m kernels.Module) {
+	mod := cu.ModuleLoadData(m.PTX)
+	for _, k := range m.Kernels {
+		if _, dup := d.kernels[k]; dup {
+			panic(fmt.Errorf("kernel %s is defined twice", k))
+		}
+		d.kernels[k] = mod.GetFunction(k)
+	}
 }
 
 // Close waits for queued work and releases the context with all its device
@@ -165,6 +199,14 @@ func (d *Device) PeakMemory() int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.pool.peak
+}
+
+// MemoryReserved returns the bytes of device memory the pool holds from the
+// driver: those in use and those cached for reuse.
+func (d *Device) MemoryReserved() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pool.inUse + d.pool.cached
 }
 
 // ResetPeakMemory starts a new PeakMemory measurement from the bytes in use

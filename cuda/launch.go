@@ -27,6 +27,9 @@ func gridFor(n int64, threads int) dim3 {
 	return dim3{int(min((n+int64(threads)-1)/int64(threads), maxBlocks)), 1, 1}
 }
 
+// maxArgs bounds the number of arguments of one kernel.
+const maxArgs = 32
+
 // launch queues kernel name on the stream with the given grid, block and
 // bytes of dynamic shared memory. Inside do.
 //
@@ -47,8 +50,11 @@ func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) 
 	// kernel declares; mumax's LaunchKernel copies 8 bytes from each. So
 	// every value sits in the low bytes of its own 64-bit slot (the GPU and
 	// the host are little-endian).
-	slots := make([]uint64, len(args))
-	ptrs := make([]unsafe.Pointer, len(args))
+	if len(args) > maxArgs {
+		panic(fmt.Errorf("kernel %s: %d arguments, at most %d", name, len(args), maxArgs))
+	}
+	var slots [maxArgs]uint64
+	var ptrs [maxArgs]unsafe.Pointer
 	for i, a := range args {
 		switch a := a.(type) {
 		case cu.DevicePtr:
@@ -68,7 +74,7 @@ func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) 
 		}
 		ptrs[i] = unsafe.Pointer(&slots[i])
 	}
-	cu.LaunchKernel(f, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared, d.stream, ptrs)
+	cu.LaunchKernel(f, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared, d.stream, ptrs[:len(args)])
 }
 
 // ptr returns the device address of t's first element.

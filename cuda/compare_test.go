@@ -1,0 +1,223 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// result is one output of an operation, compared between the devices with
+// a relative tolerance, or element for element when tol is 0.
+type result struct {
+	name string
+	t    *tensor.Tensor
+	tol  float64
+}
+
+// compareCase runs operations on AlexNet-sized inputs made from seed on
+// the host, so both devices see the same numbers, and returns the outputs.
+type compareCase struct {
+	name string
+	run  func(dev tensor.Device, seed uint64) []result
+}
+
+// alexnet's layer geometry (D2L ch. 8.1, 224x224 inputs).
+var (
+	conv1 = tensor.Square(11, 4, 1)
+	conv2 = tensor.Square(5, 1, 2)
+	conv3 = tensor.Square(3, 1, 1)
+	pool1 = tensor.Square(3, 2, 0)
+)
+
+// elements is a length that is odd and spans many grid-stride blocks.
+const elements = 3_000_017
+
+var compareCases = []compareCase{
+	{"Axpy", func(dev tensor.Device, s uint64) []result {
+		x, y := view(dev, s, -1, 1, elements), view(dev, s+1, -1, 1, elements)
+		tensor.Axpy(-0.75, x, y)
+		return []result{{"y", y, 1e-6}}
+	}},
+	{"ScaleMul", func(dev tensor.Device, s uint64) []result {
+		x, y, z := view(dev, s, -1, 1, elements), view(dev, s+1, -1, 1, elements), view(dev, s+2, -1, 1, elements)
+		tensor.Scale(x, 1.5)
+		tensor.Mul(z, x, y)
+		tensor.Mul(y, y, y)
+		return []result{{"x", x, 0}, {"z", z, 0}, {"y", y, 0}}
+	}},
+	{"ReLU", func(dev tensor.Device, s uint64) []result {
+		x, dy := view(dev, s, -1, 1, 4, 96, 54, 54), view(dev, s+1, -1, 1, 4, 96, 54, 54)
+		y := tensor.Zeros(dev, x.Shape()...)
+		tensor.ReLU(y, x)
+		tensor.ReLUGrad(dy, dy, y)
+		return []result{{"y", y, 0}, {"dx", dy, 0}}
+	}},
+	{"Im2colConv1", im2colCase([]int{4, 1, 224, 224}, conv1)},
+	{"Im2colConv2", im2colCase([]int{2, 96, 26, 26}, conv2)},
+	{"Im2colConv3", im2colCase([]int{2, 256, 12, 12}, conv3)},
+	{"Col2imConv1", col2imCase([]int{4, 1, 224, 224}, conv1)},
+	{"Col2imConv2", col2imCase([]int{2, 96, 26, 26}, conv2)},
+	{"Col2imConv3", col2imCase([]int{2, 256, 12, 12}, conv3)},
+	{"MaxPool", func(dev tensor.Device, s uint64) []result {
+		// Values from a few integers, so windows hold ties.
+		r := rand.New(rand.NewPCG(s, 1))
+		xs := make([]float32, 4*96*54*54)
+		for i := range xs {
+			xs[i] = float32(r.IntN(7) - 3)
+		}
+		x := tensor.FromSlice(dev, xs, 4, 96, 54, 54)
+		shape := tensor.PoolOut(x.Shape(), pool1)
+		y, arg := tensor.Zeros(dev, shape...), tensor.New(dev, tensor.Int32, shape...)
+		tensor.MaxPool(y, arg, x, pool1)
+		dy := view(dev, s+1, -1, 1, shape...)
+		dx := tensor.Zeros(dev, x.Shape()...)
+		tensor.MaxPoolGrad(dx, dy, arg)
+		return []result{{"y", y, 0}, {"argmax", arg, 0}, {"dx", dx, 1e-6}}
+	}},
+	{"MaxPoolGradRandomArgmax", func(dev tensor.Device, s uint64) []result {
+		// Many outputs share each pixel, in any order; planes larger than
+		// the kernel's shared tile.
+		in, out := []int{3, 5, 70, 60}, []int{3, 5, 40, 45}
+		arg := tensor.FromSlice(dev, randInts(rand.New(rand.NewPCG(s, 2)), 3*5*40*45, 70*60), out...)
+		dx := tensor.Zeros(dev, in...)
+		tensor.MaxPoolGrad(dx, view(dev, s, -1, 1, out...), arg)
+		return []result{{"dx", dx, 1e-6}}
+	}},
+	{"BiasConv", func(dev tensor.Device, s uint64) []result {
+		y, b := view(dev, s, -1, 1, 8, 96, 54, 54), view(dev, s+1, -1, 1, 96)
+		db := view(dev, s+2, -1, 1, 96)
+		tensor.BiasAdd(y, b)
+		tensor.BiasGrad(db, y)
+		return []result{{"y", y, 0}, {"db", db, 1e-5}}
+	}},
+	{"BiasLinear", func(dev tensor.Device, s uint64) []result {
+		y, b := view(dev, s, -1, 1, 128, 4096), view(dev, s+1, -1, 1, 4096)
+		db := view(dev, s+2, -1, 1, 4096)
+		tensor.BiasAdd(y, b)
+		tensor.BiasGrad(db, y)
+		return []result{{"y", y, 0}, {"db", db, 1e-5}}
+	}},
+	{"Dropout", func(dev tensor.Device, s uint64) []result {
+		x := view(dev, s, -1, 1, 128, 4096)
+		y, mask := tensor.Zeros(dev, x.Shape()...), tensor.Zeros(dev, x.Shape()...)
+		tensor.Dropout(y, mask, x, 0.5, s)
+		tensor.Dropout(x, x.Clone(), x, 0.3, s^0xabcdef)
+		return []result{{"mask", mask, 0}, {"y", y, 0}, {"x", x, 0}}
+	}},
+	{"SoftmaxCrossEntropy", softmaxCase(128, 10)},
+	{"SoftmaxCrossEntropyWide", softmaxCase(77, 1000)},
+	{"SGD", func(dev tensor.Device, s uint64) []result {
+		p, g, v := view(dev, s, -1, 1, elements), view(dev, s+1, -1, 1, elements), view(dev, s+2, -1, 1, elements)
+		q := p.Clone()
+		tensor.SGD(p, g, v, tensor.SGDOptions{LR: 0.01, Momentum: 0.9, WeightDecay: 5e-4})
+		tensor.SGD(q, g, nil, tensor.SGDOptions{LR: 0.01})
+		return []result{{"params", p, 1e-6}, {"velocity", v, 1e-6}, {"plain", q, 1e-6}}
+	}},
+	{"ResizeUint8", func(dev tensor.Device, s uint64) []result {
+		src := tensor.FromSlice(dev, randBytes(rand.New(rand.NewPCG(s, 3)), 16*28*28), 16, 1, 28, 28)
+		dst := tensor.Zeros(dev, 16, 1, 224, 224)
+		tensor.Resize(dst, src)
+		return []result{{"dst", dst, 1e-6}}
+	}},
+	{"ResizeFloat", func(dev tensor.Device, s uint64) []result {
+		dst := tensor.Zeros(dev, 3, 2, 20, 91)
+		tensor.Resize(dst, view(dev, s, -1, 1, 3, 2, 37, 53))
+		return []result{{"dst", dst, 1e-6}}
+	}},
+}
+
+func im2colCase(shape []int, w tensor.Window) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		cols := tensor.Zeros(dev, tensor.ConvOut(shape, w)...)
+		tensor.Im2col(cols, view(dev, s, -1, 1, shape...), w)
+		return []result{{"cols", cols, 0}}
+	}
+}
+
+func col2imCase(shape []int, w tensor.Window) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		dx := tensor.Zeros(dev, shape...)
+		tensor.Col2im(dx, view(dev, s, -1, 1, tensor.ConvOut(shape, w)...), w)
+		return []result{{"dx", dx, 1e-6}}
+	}
+}
+
+func softmaxCase(n, k int) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		logits := view(dev, s, -8, 8, n, k)
+		labels := tensor.FromSlice(dev, randInts(rand.New(rand.NewPCG(s, 4)), n, k), n)
+		loss, correct := tensor.Zeros(dev, 1), tensor.New(dev, tensor.Int32, 1)
+		dlogits := tensor.Zeros(dev, n, k)
+		tensor.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels)
+		return []result{{"loss", loss, 1e-5}, {"correct", correct, 0}, {"dlogits", dlogits, 1e-5}}
+	}
+}
+
+// TestMatchesCPU runs each case on the CPU and on the GPU and compares the
+// outputs: floats by the relative norm of the difference (or exactly, for
+// selections such as max-pool, ReLU and dropout), integers exactly.
+func TestMatchesCPU(t *testing.T) {
+	d := gpu(t)
+	seed := testSeed(t)
+	for i, c := range compareCases {
+		t.Run(c.name, func(t *testing.T) {
+			s := seed + uint64(i)*1000
+			want, got := c.run(tensor.CPU(), s), c.run(d, s)
+			for j, w := range want {
+				compare(t, w.name, got[j].t, w.t, w.tol)
+			}
+		})
+	}
+}
+
+// compare checks a GPU output against the CPU's.
+func compare(t *testing.T, name string, got, want *tensor.Tensor, tol float64) {
+	t.Helper()
+	if want.DType() == tensor.Int32 {
+		if g, w := readInts(t, got), readInts(t, want); !slices.Equal(g, w) {
+			t.Errorf("%s: %s", name, firstDiff(g, w))
+		}
+		return
+	}
+	g, w := read(t, got), read(t, want)
+	if tol == 0 {
+		if !slices.Equal(g, w) {
+			t.Errorf("%s differs: %s", name, firstDiff(g, w))
+		}
+		return
+	}
+	if e := relErr(g, w); !(e <= tol) {
+		t.Errorf("%s: relative error %.3g > %g (%s)", name, e, tol, firstDiff(g, w))
+	}
+}
+
+// firstDiff describes the first element where got and want differ.
+func firstDiff[T comparable](got, want []T) string {
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Sprintf("element %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+	return "no element differs"
+}
+
+// TestDeterministic runs the reductions and gathers twice and requires the
+// same bits: none of them may depend on scheduling.
+func TestDeterministic(t *testing.T) {
+	d := gpu(t)
+	seed := testSeed(t)
+	for _, name := range []string{"Col2imConv2", "MaxPool", "MaxPoolGradRandomArgmax", "BiasConv", "BiasLinear", "SoftmaxCrossEntropyWide"} {
+		i := slices.IndexFunc(compareCases, func(c compareCase) bool { return c.name == name })
+		t.Run(name, func(t *testing.T) {
+			first, second := compareCases[i].run(d, seed), compareCases[i].run(d, seed)
+			for j, r := range first {
+				compare(t, r.name, second[j].t, r.t, 0)
+			}
+		})
+	}
+}
