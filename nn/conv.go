@@ -94,6 +94,9 @@ func (c *Conv2d) chunk(n int) int {
 	return max(1, min(n, c.ws.Bytes/per))
 }
 
+// workspaceElems returns the workspace elements a batch of n needs.
+func (c *Conv2d) workspaceElems(n int) int { return c.chunk(n) * c.k * c.oh * c.ow }
+
 // colsFor returns the columns views for chunks of size and the last,
 // shorter one (of rem images; rem 0 means none), remade only when the
 // workspace buffer changed.

@@ -22,6 +22,14 @@ type Sequential struct {
 	named         []Param
 	ws            *Workspace
 	first         int // index of the first layer with parameters
+	batch         int // the batch size the workspace was sized for
+}
+
+// workspaceUser is a layer that borrows the model's workspace.
+type workspaceUser interface {
+	useWorkspace(ws *Workspace)
+	// workspaceElems returns the elements a batch of n needs.
+	workspaceElems(n int) int
 }
 
 // NewSequential returns the layers as one network. Call Setup for shapes
@@ -65,7 +73,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, seed uint64) {
 	s.first = len(s.layers)
 	off := 0
 	for i, l := range s.layers {
-		if w, ok := l.(interface{ useWorkspace(*Workspace) }); ok {
+		if w, ok := l.(workspaceUser); ok {
 			w.useWorkspace(s.ws)
 		}
 		p, ok := l.(Parametric)
@@ -102,10 +110,30 @@ func xavierUniform(v *tensor.Tensor, spec ParamSpec, seed uint64) {
 // p.Seed and its index.
 func (s *Sequential) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 	s.mustBuild()
+	if n := x.Dim(0); n != s.batch {
+		s.sizeWorkspace(x.Device(), n)
+	}
 	for i, l := range s.layers {
 		x = l.Forward(x, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(i))})
 	}
 	return x
+}
+
+// sizeWorkspace grows the workspace to what the largest user needs for a
+// batch of n before any runs, so it is not replaced (and the old buffer
+// left to the collector, or freed on a device with work still queued)
+// between layers of a step.
+func (s *Sequential) sizeWorkspace(dev tensor.Device, n int) {
+	need := 0
+	for _, l := range s.layers {
+		if w, ok := l.(workspaceUser); ok {
+			need = max(need, w.workspaceElems(n))
+		}
+	}
+	if need > 0 {
+		s.ws.get(dev, need)
+	}
+	s.batch = n
 }
 
 // Backward takes the gradient of the loss with respect to the last

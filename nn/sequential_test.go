@@ -183,3 +183,27 @@ func TestTrainStepAllocs(t *testing.T) {
 		t.Error("no gradient reached the arena")
 	}
 }
+
+// TestWorkspaceSizedOnce checks that the shared workspace is sized for the
+// hungriest convolution before the first runs, so no layer replaces it
+// halfway through a step.
+func TestWorkspaceSizedOnce(t *testing.T) {
+	net := NewSequential(
+		NewConv2d(2, tensor.Square(1, 1, 0)), // 1x25 columns per image
+		NewConv2d(4, tensor.Square(3, 1, 1)), // 18x25 columns per image
+		NewFlatten(), NewLinear(3),
+	)
+	in := []int{1, 5, 5}
+	net.Build(tensor.CPU(), in, 1)
+	x := tensor.RandUniform(tensor.CPU(), 1, 0, 1, append([]int{5}, in...)...)
+	net.Forward(x, Pass{})
+	buf := net.Workspace().buf
+	if want := 5 * 18 * 25; buf.Len() != want {
+		t.Errorf("workspace of %d elements, want %d", buf.Len(), want)
+	}
+	net.Backward(tensor.Zeros(tensor.CPU(), 5, 3))
+	net.Forward(x, Pass{})
+	if net.Workspace().buf != buf {
+		t.Error("the workspace was replaced during a step")
+	}
+}
