@@ -4,10 +4,56 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tensorforge/tensorforge/alexnet"
-
 	"github.com/tensorforge/tensorforge/tensor"
 )
+
+// model is shared by the AlexNet benchmarks, so each device builds it once.
+var model = NewModel(224)
+
+// BenchmarkPeak measures each device's FMA peak: /cpu on every worker of
+// internal/parallel, /cuda-fp32 and /cuda-tf32 on the GPU.
+func BenchmarkPeak(b *testing.B) {
+	for _, p := range Peaks() {
+		b.Run(p.Name, func(b *testing.B) {
+			dev, err := Open(p.Device)
+			if err != nil {
+				b.Skip(err)
+			}
+			benchOn(b, p.Case, dev)
+		})
+	}
+}
+
+// BenchmarkGemm times one tensor.Gemm per shape: squares and AlexNet's
+// im2col products as ANCHORS.md lists them.
+func BenchmarkGemm(b *testing.B) { benchCases(b, GemmCases()) }
+
+// BenchmarkConv times each AlexNet convolution's forward and backward
+// (weight and input gradients) alone.
+func BenchmarkConv(b *testing.B) {
+	benchCases(b, family(model.LayerCases(Batches), "Conv"))
+}
+
+// BenchmarkMaxPool times each AlexNet max-pool's forward and backward.
+func BenchmarkMaxPool(b *testing.B) {
+	benchCases(b, family(model.LayerCases(Batches), "MaxPool"))
+}
+
+// BenchmarkAlexNet times the whole forward pass and training step.
+func BenchmarkAlexNet(b *testing.B) {
+	cases, err := model.Cases(Batches)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gpu, err := model.Cases(GPUBatches)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range gpu {
+		gpu[i].Only = "cuda"
+	}
+	benchCases(b, append(cases, gpu...))
+}
 
 // benchCases runs each case as BenchmarkFamily/Name/device on every device
 // compiled in. A device that cannot be opened here (a CUDA build on a
@@ -56,71 +102,5 @@ func benchOn(b *testing.B, c Case, dev tensor.Device) {
 	}
 	if c.Images > 0 {
 		b.ReportMetric(c.ImagesPerSec(per), "images/s")
-	}
-}
-
-// Batch sizes of the layer and model benchmarks; gpuBatches run on the
-// GPU only (a CPU step at batch 256 takes over ten seconds).
-var (
-	batches    = []int{1, 16, 128}
-	gpuBatches = []int{256}
-)
-
-// model is shared by the AlexNet benchmarks, so each device builds it once.
-var model = NewModel(224)
-
-// BenchmarkGemm times one tensor.Gemm per shape: squares and AlexNet's
-// im2col products as ANCHORS.md lists them.
-func BenchmarkGemm(b *testing.B) { benchCases(b, GemmCases()) }
-
-// BenchmarkConv times each AlexNet convolution's forward and backward
-// (weight and input gradients) alone.
-func BenchmarkConv(b *testing.B) { benchCases(b, family(layerCases(), "Conv")) }
-
-// BenchmarkMaxPool times each AlexNet max-pool's forward and backward.
-func BenchmarkMaxPool(b *testing.B) { benchCases(b, family(layerCases(), "MaxPool")) }
-
-// BenchmarkAlexNet times the whole forward pass and training step.
-func BenchmarkAlexNet(b *testing.B) {
-	cases, err := model.Cases(batches)
-	if err != nil {
-		b.Fatal(err)
-	}
-	gpu, err := model.Cases(gpuBatches)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range gpu {
-		gpu[i].Only = "cuda"
-	}
-	benchCases(b, append(cases, gpu...))
-}
-
-func layerCases() []Case {
-	return LayerCases(alexnet.Layers(model.Config), model.Config.Input(), batches)
-}
-
-// family returns the cases of one family.
-func family(cases []Case, name string) []Case {
-	var out []Case
-	for _, c := range cases {
-		if c.Family == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// BenchmarkPeak measures each device's FMA peak: /cpu on every worker of
-// internal/parallel, /cuda-fp32 and /cuda-tf32 on the GPU.
-func BenchmarkPeak(b *testing.B) {
-	for _, p := range Peaks() {
-		b.Run(p.Name, func(b *testing.B) {
-			dev, err := Open(p.Device)
-			if err != nil {
-				b.Skip(err)
-			}
-			benchOn(b, p.Case, dev)
-		})
 	}
 }

@@ -96,3 +96,14 @@ func (c Case) Time(dev tensor.Device, repeat int, budget time.Duration) (Timing,
 	slices.Sort(times)
 	return Timing{Runs: len(times), Time: times[len(times)/2]}, nil
 }
+
+// family returns the cases of one family.
+func family(cases []Case, name string) []Case {
+	var out []Case
+	for _, c := range cases {
+		if c.Family == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}

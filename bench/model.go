@@ -10,6 +10,14 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
+// Batches are the batch sizes the layer and model benchmarks run at on
+// every device; GPUBatches are added on the GPU (a CPU training step at
+// batch 256 takes tens of seconds).
+var (
+	Batches    = []int{1, 16, 128}
+	GPUBatches = []int{256}
+)
+
 // Model is AlexNet as the benchmarks run it: the book's network for
 // 1-channel images of side Size and 10 classes, built once per device and
 // shared by every case made from it. Layer buffers are kept for the
@@ -56,26 +64,45 @@ func (m *Model) FLOPs() (forward, backward float64, err error) {
 	return float64(f), float64(b), nil
 }
 
-// Cases returns the forward pass (Eval, no dropout) and the training step
-// (TrainStep: forward, loss, backward, SGD update) for each batch size:
-// BenchmarkAlexNet/forward/b128 and BenchmarkAlexNet/train/b128. The
-// input is already 224x224 on the device, as in the PyTorch figures of
-// ANCHORS.md: loading and resizing are not timed.
+// LayerCases returns the Cases of the network's convolutions and
+// max-pools alone (see the package function LayerCases).
+func (m *Model) LayerCases(batches []int) []Case {
+	return LayerCases(alexnet.Layers(m.Config), m.Config.Input(), batches)
+}
+
+// Cases returns the forward pass and the training step for each batch
+// size: BenchmarkAlexNet/forward/b128 and BenchmarkAlexNet/train/b128.
 func (m *Model) Cases(batches []int) ([]Case, error) {
-	fwd, bwd, err := m.FLOPs()
-	if err != nil {
-		return nil, err
-	}
 	var cases []Case
 	for _, n := range batches {
-		shape := fmt.Sprintf("%v", append([]int{n}, m.Config.Input()...))
-		cases = append(cases,
-			Case{Family: "AlexNet", Name: fmt.Sprintf("forward/b%d", n), Shape: shape,
-				FLOPs: fwd * float64(n), Images: n, Setup: m.setup(n, false)},
-			Case{Family: "AlexNet", Name: fmt.Sprintf("train/b%d", n), Shape: shape,
-				FLOPs: (fwd + bwd) * float64(n), Images: n, Setup: m.setup(n, true)})
+		for _, train := range []bool{false, true} {
+			c, err := m.Case(n, train)
+			if err != nil {
+				return nil, err
+			}
+			cases = append(cases, c)
+		}
 	}
 	return cases, nil
+}
+
+// Case returns the forward pass (Eval, no dropout) or the training step
+// (TrainStep: forward, loss, backward, SGD update) at batch n. The input is
+// already 224x224 on the device, as in the PyTorch figures of ANCHORS.md:
+// loading and resizing are not timed.
+func (m *Model) Case(n int, train bool) (Case, error) {
+	fwd, bwd, err := m.FLOPs()
+	if err != nil {
+		return Case{}, err
+	}
+	c := Case{Family: "AlexNet", Name: fmt.Sprintf("forward/b%d", n),
+		Shape: fmt.Sprintf("%v", append([]int{n}, m.Config.Input()...)),
+		FLOPs: fwd * float64(n), Images: n, Setup: m.setup(n, train)}
+	if train {
+		c.Name = fmt.Sprintf("train/b%d", n)
+		c.FLOPs = (fwd + bwd) * float64(n)
+	}
+	return c, nil
 }
 
 // Batch returns a random batch of n images in [0, 1) and labels on dev,

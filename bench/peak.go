@@ -13,6 +13,10 @@ type Peak struct {
 	Case
 	// Device is the name of the device the probe runs on.
 	Device string
+	// TF32 marks a probe of reduced-precision arithmetic: it is the
+	// reference of a device whose GEMM runs on TF32 tensor cores, the
+	// other probes of devices whose GEMM is exact.
+	TF32 bool
 }
 
 // peakProbes make the probes compiled in; files built with a device's tag

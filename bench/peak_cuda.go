@@ -11,15 +11,15 @@ import (
 
 func init() {
 	peakProbes = append(peakProbes,
-		cudaPeak("cuda-fp32", "FP32 FMA", (*cuda.Device).PeakFP32),
-		cudaPeak("cuda-tf32", "TF32 mma.sync", (*cuda.Device).PeakTF32))
+		cudaPeak("cuda-fp32", "FP32 FMA", false, (*cuda.Device).PeakFP32),
+		cudaPeak("cuda-tf32", "TF32 mma.sync", true, (*cuda.Device).PeakTF32))
 }
 
 // cudaPeak makes a probe of the GPU opened by Open("cuda"). Without a GPU
 // the probe has no FLOPs and its Setup reports why.
-func cudaPeak(name, what string, probe func(*cuda.Device) cuda.Probe) func() Peak {
+func cudaPeak(name, what string, tf32 bool, probe func(*cuda.Device) cuda.Probe) func() Peak {
 	return func() Peak {
-		p := Peak{Device: "cuda", Case: Case{Family: "Peak", Name: name, Shape: what}}
+		p := Peak{Device: "cuda", TF32: tf32, Case: Case{Family: "Peak", Name: name, Shape: what}}
 		dev, err := Open("cuda")
 		if err != nil {
 			p.Setup = func(tensor.Device) (step, free func(), err2 error) { return nil, nil, err }

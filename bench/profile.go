@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tensorforge/tensorforge/nn"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// LayerTime is one row of a training step's breakdown: a layer (or the
+// loss, the gradient reset, the SGD update) with its share of the work.
+type LayerTime struct {
+	Name  string `json:"name"`  // conv1, pool1, fc1, ... or loss, zero_grad, sgd
+	Layer string `json:"layer"` // as PyTorch prints it
+	// Out is the output shape for the whole batch.
+	Out []int `json:"out,omitempty"`
+	// Params and ParamBytes are the learnable values and their memory
+	// (gradients and momentum take as much again each).
+	Params     int   `json:"params"`
+	ParamBytes int64 `json:"param_bytes"`
+	// ActivationBytes is the layer's output for the batch, which the step
+	// keeps until backward (ReLU and Flatten reuse their input's).
+	ActivationBytes int64 `json:"activation_bytes"`
+	// ForwardFLOPs and BackwardFLOPs are for the whole batch.
+	ForwardFLOPs  float64 `json:"forward_flops"`
+	BackwardFLOPs float64 `json:"backward_flops"`
+	// ForwardMs and BackwardMs are median times with the device synced
+	// before and after.
+	ForwardMs  float64 `json:"forward_ms"`
+	BackwardMs float64 `json:"backward_ms"`
+}
+
+// StepProfile is where one training step's time, FLOPs and memory go.
+type StepProfile struct {
+	Device string      `json:"device"`
+	Batch  int         `json:"batch"`
+	Rows   []LayerTime `json:"rows"`
+	// StepMs is the median time of the uninstrumented TrainStep, for
+	// comparison with the rows' sum (which adds a sync per row).
+	StepMs float64 `json:"step_ms"`
+}
+
+// Profile times each layer of a training step of m's AlexNet on dev at
+// the given batch: zero the gradients, every layer's forward, the loss,
+// every layer's backward in reverse, the SGD update, as TrainStep runs
+// them, with a Sync after each so a row's time is its own. It returns the
+// median of repeat instrumented steps after one untimed step.
+func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, error) {
+	am, err := m.On(dev)
+	if err != nil {
+		return nil, err
+	}
+	net := am.Net()
+	layers := net.Layers()
+	x, labels := m.Batch(dev, batch, uint64(batch))
+	defer x.Free()
+	defer labels.Free()
+
+	// The uninstrumented step, also the warm-up that sizes every buffer.
+	stepCase := Case{Family: "AlexNet", Name: "train", Setup: func(tensor.Device) (step, free func(), err error) {
+		return func() { am.TrainStep(x, labels) }, func() {}, nil
+	}}
+	whole, err := stepCase.Time(dev, repeat, time.Minute)
+	if err != nil {
+		return nil, err
+	}
+
+	// first is the lowest layer whose input gradient Backward skips, as
+	// Sequential.Backward does: the first with parameters.
+	first := slices.IndexFunc(layers, func(l nn.Layer) bool { _, ok := l.(nn.Parametric); return ok })
+	n := len(layers)
+	// times[k] collects one row's samples: 0 zero_grad, 1..n forward,
+	// n+1 loss, n+2..2n+1 backward (by layer), 2n+2 sgd.
+	times := make([][]time.Duration, 2*n+3)
+	var loss nn.CrossEntropy
+	var timeErr error
+	timed := func(k int, f func()) {
+		if timeErr != nil {
+			return
+		}
+		t0 := time.Now()
+		f()
+		if timeErr = dev.Sync(); timeErr == nil {
+			times[k] = append(times[k], time.Since(t0))
+		}
+	}
+	seed := uint64(7)
+	for range max(repeat, 1) {
+		timed(0, net.ZeroGrad)
+		h := x
+		for i, l := range layers {
+			timed(1+i, func() { h = l.Forward(h, nn.Pass{Train: true, Seed: nn.MixSeed(seed, uint64(i))}) })
+		}
+		timed(n+1, func() { loss.Forward(h, labels, true) })
+		dy := loss.Backward()
+		for i := n - 1; i >= max(first, 0); i-- {
+			timed(n+2+i, func() { dy = layers[i].Backward(dy, i > first) })
+		}
+		timed(2*n+2, am.Optimizer().Step)
+	}
+	if timeErr != nil {
+		return nil, timeErr
+	}
+
+	rows := make([]LayerTime, 0, n+3)
+	rows = append(rows, LayerTime{Name: "zero_grad", Layer: "fill the gradient arena with 0", ForwardMs: medianMs(times[0])})
+	summary := net.Summary()
+	names := LayerNames(layers)
+	for i, r := range summary {
+		out := append([]int{batch}, r.Out...)
+		row := LayerTime{
+			Name: names[i], Layer: r.Layer, Out: out,
+			Params: r.Params, ParamBytes: 4 * int64(r.Params),
+			ForwardFLOPs:  float64(r.Forward) * float64(batch),
+			BackwardFLOPs: float64(r.Backward) * float64(batch),
+			ForwardMs:     medianMs(times[1+i]),
+			BackwardMs:    medianMs(times[n+2+i]),
+		}
+		switch layers[i].(type) {
+		case *nn.ReLU, *nn.Flatten:
+			// In place or a view: no memory of their own.
+		default:
+			row.ActivationBytes = 4 * int64(numel(out))
+		}
+		rows = append(rows, row)
+	}
+	params, _ := net.Arena()
+	rows = append(rows,
+		LayerTime{Name: "loss", Layer: "softmax cross-entropy and its gradient", ForwardMs: medianMs(times[n+1])},
+		LayerTime{Name: "sgd", Layer: fmt.Sprintf("SGD update of %d parameters", params.Len()), ForwardMs: medianMs(times[2*n+2])})
+	return &StepProfile{Device: dev.Name(), Batch: batch, Rows: rows, StepMs: ms(whole.Time)}, nil
+}
+
+func ms(d time.Duration) float64 { return d.Seconds() * 1e3 }
+
+// medianMs returns the median of samples in milliseconds, 0 for none.
+func medianMs(samples []time.Duration) float64 {
+	if len(samples) == 0 {
+		return 0
+	}
+	s := slices.Clone(samples)
+	slices.Sort(s)
+	return ms(s[len(s)/2])
+}
