@@ -110,6 +110,9 @@ func New(dev tensor.Device, c Config) (*Model, error) {
 // filled in.
 func (m *Model) Config() Config { return m.cfg }
 
+// Device returns the device the model lives on.
+func (m *Model) Device() tensor.Device { return m.params[0].Value.Device() }
+
 // Net returns the layers.
 func (m *Model) Net() *nn.Sequential { return m.net }
 

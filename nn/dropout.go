@@ -11,7 +11,7 @@ import (
 // The mask comes from tensor.Dropout's counter-based generator under the
 // pass's seed, so every device drops the same units.
 type Dropout struct {
-	P float32
+	P float32 // drop probability, in [0, 1)
 
 	sample  []int
 	y, mask batchBuf

@@ -65,8 +65,8 @@ type ParamSpec struct {
 // Param is one named learnable tensor of a model with its gradient, both
 // views into the model's arenas.
 type Param struct {
-	Name        string
-	Value, Grad *tensor.Tensor
+	Name        string         // "<layer index>.weight" or ".bias"
+	Value, Grad *tensor.Tensor // views into the two arenas
 }
 
 // Pass says how a Forward runs.

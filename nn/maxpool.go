@@ -10,7 +10,7 @@ import (
 // backward routes each gradient to the input that won without reading the
 // input again.
 type MaxPool2d struct {
-	Window tensor.Window
+	Window tensor.Window // kernel, stride, padding
 
 	in        []int
 	out       []int
