@@ -99,7 +99,7 @@ func (c *Conv2d) workspaceElems(n int) int { return c.chunk(n) * c.k * c.oh * c.
 
 // colsFor returns the columns views for chunks of size and the last,
 // shorter one (of rem images; rem 0 means none), remade only when the
-// workspace buffer changed.
+// workspace buffer or the chunk sizes changed.
 func (c *Conv2d) colsFor(dev tensor.Device, size, rem int) [2]*tensor.Tensor {
 	p := c.oh * c.ow
 	buf := c.ws.get(dev, size*c.k*p)
