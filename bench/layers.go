@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
@@ -41,7 +42,9 @@ func LayerNames(layers []nn.Layer) []string {
 // BenchmarkMaxPool/pool1/backward/b128. Each runs a fresh copy of the layer
 // on its own, with random inputs and, for backward, a random output
 // gradient; backward computes the input gradient too, the work its FLOPs
-// count.
+// count. The copy is built once per device and shared by the layer's
+// cases: its buffers are kept for the largest batch seen, and nn has no
+// way to free them (on a GPU, a copy per case would pile up).
 func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
 	var cases []Case
 	model.Setup(in)
@@ -70,13 +73,14 @@ func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
 			x, y := float64(numel(in)), float64(numel(out))
 			fwdBytes, bwdBytes = 4*x+8*y, 8*y+4*x
 		}
+		copies := &layerCopies{fresh: fresh, in: in, built: map[tensor.Device]nn.Layer{}}
 		for _, n := range batches {
 			for _, dir := range []string{"forward", "backward"} {
 				flops, bytes := fwd, fwdBytes
 				if dir == "backward" {
 					flops, bytes = bwd, bwdBytes
 				}
-				lc := layerCase{fresh: fresh, in: append([]int{n}, in...), backward: dir == "backward"}
+				lc := layerCase{copies: copies, in: append([]int{n}, in...), backward: dir == "backward"}
 				cases = append(cases, Case{
 					Family: family,
 					Name:   fmt.Sprintf("%s/%s/b%d", names[i], dir, n),
@@ -101,23 +105,41 @@ func numel(shape []int) int {
 	return n
 }
 
+// layerCopies builds a layer alone, once per device.
+type layerCopies struct {
+	fresh func() nn.Layer
+	in    []int // one input sample
+	mu    sync.Mutex
+	built map[tensor.Device]nn.Layer
+}
+
+// on returns the copy on dev, building it on first use: in a Sequential of
+// its own, which owns its parameters and gives it a workspace as the whole
+// model would.
+func (c *layerCopies) on(dev tensor.Device) nn.Layer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.built[dev]
+	if !ok {
+		l = c.fresh()
+		nn.NewSequential(l).Build(dev, c.in, 1)
+		c.built[dev] = l
+	}
+	return l
+}
+
 // layerCase runs one layer alone on a batch of shape in.
 type layerCase struct {
-	fresh    func() nn.Layer
+	copies   *layerCopies
 	in       []int
 	backward bool
 }
 
 func (lc layerCase) setup(dev tensor.Device) (step, free func(), err error) {
-	l := lc.fresh()
-	// A Sequential of one layer owns its parameters and gives it a
-	// workspace as the whole model would.
-	seq := nn.NewSequential(l)
-	seq.Build(dev, lc.in[1:], 1)
+	l := lc.copies.on(dev)
 	x := tensor.RandUniform(dev, 2, -1, 1, lc.in...)
 	pass := nn.Pass{Train: true}
-	params, grads := seq.Arena()
-	tmp := []*tensor.Tensor{x, params, grads}
+	tmp := []*tensor.Tensor{x}
 	step = func() { l.Forward(x, pass) }
 	if lc.backward {
 		y := l.Forward(x, pass)
