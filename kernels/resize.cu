@@ -9,10 +9,13 @@ __device__ float texel(const unsigned char *s, long long i) { return (float)s[i]
 
 // source returns the lower source index and the weight of the upper one
 // for output position o along a dimension resized from in to out elements:
-// src = (o + 0.5)*in/out - 0.5, clamped below at 0.
+// src = (o + 0.5)*in/out - 0.5, clamped below at 0. The product and the
+// difference are rounded separately (no fused multiply-add), as on the
+// CPU, so both devices sample the same positions.
 __device__ void source(int o, int in, int out, int *i0, float *l1)
 {
-	float src = fmaxf(((float)o + 0.5f) * ((float)in / (float)out) - 0.5f, 0.0f);
+	float scale = (float)in / (float)out;
+	float src = fmaxf(__fadd_rn(__fmul_rn(scale, (float)o + 0.5f), -0.5f), 0.0f);
 	int i = min((int)src, in - 1);
 	*i0 = i;
 	*l1 = fminf(src - (float)i, 1.0f);
