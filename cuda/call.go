@@ -70,6 +70,8 @@ type Error struct {
 	Result cu.Result
 }
 
+// Error names the operation and the driver status, e.g.
+// "cuda: Sync: CUDA_ERROR_LAUNCH_FAILED (719)".
 func (e *Error) Error() string {
 	return fmt.Sprintf("cuda: %s: %v (%d)", e.Op, e.Result, int(e.Result))
 }
@@ -82,6 +84,7 @@ type OutOfMemoryError struct {
 	Free, Total int64 // device memory free and in all, as the driver saw it then
 }
 
+// Error names the operation, the bytes asked for and the bytes free.
 func (e *OutOfMemoryError) Error() string {
 	return fmt.Sprintf("cuda: %s: out of memory: asked for %d bytes (%s) with %d bytes (%s) free of %s",
 		e.Op, e.Asked, humanBytes(e.Asked), e.Free, humanBytes(e.Free), humanBytes(e.Total))
