@@ -26,7 +26,6 @@ type Device struct {
 	mu sync.Mutex // held, with the OS thread locked, around every driver call
 
 	// Set by Open, then read-only.
-	ordinal int
 	name    string
 	sms     int
 	ctx     cu.Context
@@ -95,7 +94,7 @@ func Open(opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
 	}
 
-	d := &Device{ordinal: cfg.ordinal, kernels: map[string]cu.Function{}}
+	d := &Device{kernels: map[string]cu.Function{}}
 	d.exact.Store(cfg.exact)
 	d.pool.init()
 	err = catch("Open", func() {
