@@ -5,7 +5,9 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"os"
@@ -144,12 +146,12 @@ func members(raw []byte) ([]member, error) {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return nil, unexpectedEOF(err)
 		}
 		key := tok.(string) // the decoder admits only strings as keys
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("value of %q: %w", key, err)
+			return nil, fmt.Errorf("value of %q: %w", key, unexpectedEOF(err))
 		}
 		if seen[key] {
 			return nil, fmt.Errorf("%q appears twice", key)
@@ -158,12 +160,20 @@ func members(raw []byte) ([]member, error) {
 		out = append(out, member{key, v})
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, err
+		return nil, unexpectedEOF(err)
 	}
 	if rest := bytes.TrimLeft(raw[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
 		return nil, fmt.Errorf("%s after the object", abbrev(rest))
 	}
 	return out, nil
+}
+
+// unexpectedEOF says what a decoder's bare io.EOF means inside an object.
+func unexpectedEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return errors.New("the JSON ends before the object closes")
+	}
+	return err
 }
 
 // parseEntry checks one tensor's entry: known fields, all present, a
