@@ -37,8 +37,8 @@ func (b *Batch) Len() int { return len(b.Labels) }
 
 // Loader cuts a Dataset into batches, one epoch at a time, assembling the
 // next batch in a goroutine while the caller works on the current one.
-// After the first epoch, an epoch allocates a fixed few objects however
-// many batches it has.
+// The batch buffers are made once, by NewLoader: an epoch allocates a fixed
+// few objects, however many batches it has.
 type Loader struct {
 	d    *Dataset
 	o    BatchOptions
