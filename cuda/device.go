@@ -39,6 +39,9 @@ type Device struct {
 	closed bool
 	pool   pool
 	stage  staging
+	// sharedAllowed records, by kernel, the dynamic shared memory that
+	// kernel has been allowed beyond the default.
+	sharedAllowed map[string]int
 }
 
 // Option configures Open.
@@ -94,7 +97,7 @@ func Open(opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
 	}
 
-	d := &Device{kernels: map[string]cu.Function{}}
+	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}}
 	d.exact.Store(cfg.exact)
 	d.pool.init()
 	err = catch("Open", func() {

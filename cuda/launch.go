@@ -31,7 +31,9 @@ func gridFor(n int64, threads int) dim3 {
 const maxArgs = 32
 
 // launch queues kernel name on the stream with the given grid, block and
-// bytes of dynamic shared memory. Inside do.
+// bytes of dynamic shared memory. Inside do. More than 48 KiB of shared
+// memory is allowed for the kernel first (once for each larger amount), as
+// the driver requires.
 //
 // Each argument is passed by value in the order of the kernel's C
 // signature; allowed are cu.DevicePtr (for T*), int and int64 (for int or
@@ -45,6 +47,10 @@ func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) 
 	}
 	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
 		return
+	}
+	if shared > defaultSharedBytes && shared > d.sharedAllowed[name] {
+		allowShared(f, shared)
+		d.sharedAllowed[name] = shared
 	}
 	// The driver reads each parameter from a pointer, as many bytes as the
 	// kernel declares; mumax's LaunchKernel copies 8 bytes from each. So
