@@ -38,6 +38,12 @@ var (
 const elements = 3_000_017
 
 var compareCases = []compareCase{
+	{"CopyOverlapping", func(dev tensor.Device, s uint64) []result {
+		x, y := view(dev, s, -1, 1, 1000), view(dev, s+1, -1, 1, 1000)
+		tensor.Copy(x.Slice(3, 1000), x.Slice(0, 997))
+		tensor.Copy(y.Slice(0, 997), y.Slice(3, 1000))
+		return []result{{"forward", x, 0}, {"backward", y, 0}}
+	}},
 	{"Axpy", func(dev tensor.Device, s uint64) []result {
 		x, y := view(dev, s, -1, 1, elements), view(dev, s+1, -1, 1, elements)
 		tensor.Axpy(-0.75, x, y)

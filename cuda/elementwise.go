@@ -19,10 +19,21 @@ func (d *Device) Fill(x *tensor.Tensor, v float32) {
 }
 
 // Copy copies src into dst with a device-to-device memcpy on the stream.
+// Views that overlap in part go through a scratch block, since a memcpy
+// between overlapping ranges is undefined; the CPU's copy handles them.
 func (d *Device) Copy(dst, src *tensor.Tensor) {
 	d.do("Copy", func() {
-		if n := int64(src.Len()) * int64(src.DType().Size()); n > 0 {
-			cu.MemcpyDtoDAsync(d.ptr(dst), d.ptr(src), n, d.stream)
+		n := int64(src.Len()) * int64(src.DType().Size())
+		to, from := d.ptr(dst), d.ptr(src)
+		switch {
+		case n == 0 || to == from:
+		case to < from+cu.DevicePtr(n) && from < to+cu.DevicePtr(n):
+			tmp, class := d.alloc(n)
+			defer d.release(tmp, class)
+			cu.MemcpyDtoDAsync(tmp, from, n, d.stream)
+			cu.MemcpyDtoDAsync(to, tmp, n, d.stream)
+		default:
+			cu.MemcpyDtoDAsync(to, from, n, d.stream)
 		}
 	})
 }
