@@ -1,0 +1,214 @@
+package alexnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// TrainOptions configure Train. The model's own Config holds the optimizer
+// settings and the seed of its weights and dropout masks.
+type TrainOptions struct {
+	// Epochs is the number of epochs to run.
+	Epochs int
+	// Batch is the number of images per step (the last step of an epoch
+	// takes what is left).
+	Batch int
+	// Limit, if positive, trains on the first Limit training images only.
+	Limit int
+	// TestLimit, if positive, measures test accuracy on the first
+	// TestLimit test images only.
+	TestLimit int
+	// Seed shuffles the training set; an epoch's order depends only on the
+	// seed and the epoch's number.
+	Seed uint64
+	// Done is the number of epochs the model was already trained for (by a
+	// run it was resumed from): numbering, shuffling and the checkpoint's
+	// epoch count carry on from there.
+	Done int
+	// Save, if set, is the checkpoint path written when training finishes
+	// or is interrupted (not when it fails: a diverged model would replace a
+	// good checkpoint).
+	Save string
+	// Plot, if set, is the path of the training curves, rewritten after
+	// every epoch so a long run can be watched.
+	Plot string
+	// Progress reports steps and epochs; nil reports nothing.
+	Progress *Progress
+}
+
+func (o TrainOptions) check() error {
+	switch {
+	case o.Epochs < 0:
+		return fmt.Errorf("epochs %d: want 0 or more", o.Epochs)
+	case o.Batch < 1:
+		return fmt.Errorf("batch size %d: want at least 1", o.Batch)
+	case o.Limit < 0:
+		return fmt.Errorf("training limit %d: want 0 (all) or more", o.Limit)
+	case o.TestLimit < 0:
+		return fmt.Errorf("test limit %d: want 0 (all) or more", o.TestLimit)
+	case o.Done < 0:
+		return fmt.Errorf("%d epochs done: want 0 or more", o.Done)
+	}
+	if o.Plot != "" {
+		return CheckPlotPath(o.Plot)
+	}
+	return nil
+}
+
+// EpochStats is what one epoch of training measured.
+type EpochStats struct {
+	// Epoch is the epoch's number, from 1, counting those of earlier runs.
+	Epoch int
+	// TrainLoss and TrainAcc are the mean loss and accuracy over the
+	// epoch's training batches, each measured before that batch's update
+	// (as the book's train_epoch_ch3 does).
+	TrainLoss, TrainAcc float64
+	// TestAcc is the accuracy on the test set after the epoch.
+	TestAcc float64
+	// Images is the number of training images seen.
+	Images int
+	// TrainTime is the time spent training; EvalTime the time spent
+	// measuring test accuracy.
+	TrainTime, EvalTime time.Duration
+}
+
+// ImagesPerSecond returns the training throughput.
+func (s EpochStats) ImagesPerSecond() float64 {
+	return float64(s.Images) / s.TrainTime.Seconds()
+}
+
+// String formats the stats in the book's words: "loss 0.327, train acc
+// 0.881, test acc 0.885", then the throughput and time.
+func (s EpochStats) String() string {
+	return fmt.Sprintf("loss %.4f, train acc %.4f, test acc %.4f, %.1f img/s, %s (test %s)",
+		s.TrainLoss, s.TrainAcc, s.TestAcc, s.ImagesPerSecond(),
+		s.TrainTime.Round(time.Millisecond), s.EvalTime.Round(time.Millisecond))
+}
+
+// ErrDiverged is wrapped by the error Train returns when the loss becomes
+// NaN or infinite.
+var ErrDiverged = errors.New("loss diverged")
+
+// Train runs o.Epochs epochs of SGD on train, measuring test accuracy on
+// test after each, and returns the stats of the epochs that finished.
+//
+// Each step reads back only the batch's loss and correct count, the one
+// wait for the device a step makes. A NaN or infinite loss stops training
+// with an error wrapping ErrDiverged that names the epoch and step. When
+// ctx is cancelled, training stops after the current step, saves the
+// checkpoint (o.Save) and returns an error wrapping ctx's. Results depend
+// only on the seeds and, on the CPU, the thread count.
+func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o TrainOptions) ([]EpochStats, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	if err := m.checkImages(train); err != nil {
+		return nil, err
+	}
+	loader, err := fashionmnist.NewLoader(train, fashionmnist.BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
+	if err != nil {
+		return nil, err
+	}
+	if loader.Len() == 0 {
+		return nil, errors.New("no training images")
+	}
+	db := fashionmnist.NewDeviceBatch(m.device(), min(o.Batch, loader.Len()), train.Rows, train.Cols, m.cfg.Size)
+	defer db.Free()
+
+	var history []EpochStats
+	o.Progress.begin(o.Done+o.Epochs, o.Epochs*loader.Batches())
+	for e := o.Done + 1; e <= o.Done+o.Epochs; e++ {
+		s, err := m.trainEpoch(ctx, loader, db, e, len(history)*loader.Batches(), o.Progress)
+		if err != nil {
+			if errors.Is(err, ctx.Err()) {
+				err = m.interrupted(err, e-1, o.Save)
+			}
+			return history, err
+		}
+		// The epoch's training is done: an interrupt from here on saves it
+		// as finished.
+		start := time.Now()
+		ev, err := Evaluate(ctx, m, test, o.Batch, o.TestLimit)
+		if err != nil {
+			err = fmt.Errorf("epoch %d, testing %w", e, err)
+			if errors.Is(err, ctx.Err()) {
+				err = m.interrupted(err, e, o.Save)
+			}
+			return history, err
+		}
+		s.TestAcc, s.EvalTime = ev.Accuracy(), time.Since(start)
+		history = append(history, s)
+		o.Progress.epoch(s)
+		if o.Plot != "" {
+			if err := WritePlot(o.Plot, history); err != nil {
+				return history, err
+			}
+		}
+	}
+	if o.Save != "" {
+		if err := m.SaveCheckpoint(o.Save, o.Done+o.Epochs); err != nil {
+			return history, err
+		}
+	}
+	return history, nil
+}
+
+// trainEpoch runs one epoch, numbered epoch; done is the number of steps
+// this run took before it, for the progress report's ETA.
+func (m *Model) trainEpoch(ctx context.Context, loader *fashionmnist.Loader, db *fashionmnist.DeviceBatch, epoch, done int, p *Progress) (EpochStats, error) {
+	s := EpochStats{Epoch: epoch}
+	var (
+		lossSum float64 // sum over images of the loss, so a short last batch weighs less
+		correct int
+		lossBuf = make([]float32, 1)
+		corrBuf = make([]int32, 1)
+		start   = time.Now()
+		step    int
+	)
+	for b := range loader.Epoch(epoch - 1) {
+		step++
+		x, labels := db.Upload(b)
+		loss, corr := m.TrainStep(x, labels)
+		if err := loss.CopyTo(lossBuf); err != nil {
+			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+		}
+		if err := corr.CopyTo(corrBuf); err != nil {
+			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+		}
+		if l := float64(lossBuf[0]); math.IsNaN(l) || math.IsInf(l, 0) {
+			return s, fmt.Errorf("epoch %d, step %d: %w: loss is %v", epoch, step, ErrDiverged, l)
+		}
+		n := b.Len()
+		s.Images += n
+		lossSum += float64(lossBuf[0]) * float64(n)
+		correct += int(corrBuf[0])
+		s.TrainTime = time.Since(start)
+		s.TrainLoss, s.TrainAcc = lossSum/float64(s.Images), float64(correct)/float64(s.Images)
+		p.step(epoch, step, loader.Batches(), done+step, s.TrainLoss, s.TrainAcc, s.ImagesPerSecond())
+		if err := ctx.Err(); err != nil {
+			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+		}
+	}
+	return s, nil
+}
+
+// interrupted saves the checkpoint, if asked for, of a run stopped by its
+// context after epochs finished epochs, and returns err with the outcome.
+func (m *Model) interrupted(err error, epochs int, save string) error {
+	if save == "" {
+		return fmt.Errorf("interrupted at %w (no checkpoint path given)", err)
+	}
+	if serr := m.SaveCheckpoint(save, epochs); serr != nil {
+		return fmt.Errorf("interrupted at %w; saving the checkpoint failed: %v", err, serr)
+	}
+	return fmt.Errorf("interrupted at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)
+}
+
+// device returns the device the model's parameters live on.
+func (m *Model) device() tensor.Device { return m.params[0].Value.Device() }
