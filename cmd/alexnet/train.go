@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+func runTrain(ctx context.Context, env *env, args []string) error {
+	fs := newFlagSet(env, "train", "",
+		"Trains AlexNet on Fashion-MNIST with SGD, as Dive into Deep Learning 8.1 does,\n"+
+			"reporting each epoch's loss, train and test accuracy, images/s and time.\n"+
+			"Ctrl-C stops after the current step and saves the checkpoint; a second\n"+
+			"Ctrl-C quits at once.")
+	devFlags := addDeviceFlags(fs)
+	epochs := fs.Int("epochs", 10, "epochs to run (more epochs, when resuming with -load)")
+	batch := fs.Int("batch", 128, "images per step")
+	lr := fs.Float64("lr", 0.01, "learning rate")
+	momentum := fs.Float64("momentum", 0, "SGD momentum, in [0, 1)")
+	decay := fs.Float64("weight-decay", 0, "L2 weight decay")
+	data := dataFlag(fs)
+	limit := fs.Int("limit", 0, "train on the first `N` training images only (0: all)")
+	testLimit := fs.Int("test-limit", 0, "measure test accuracy on the first `N` test images only (0: all)")
+	size := fs.Int("size", 224, "input height and width the 28x28 images are resized to (taken from -load's checkpoint when not given)")
+	seed := fs.Uint64("seed", 1, "seed of the initial weights, the shuffling and the dropout masks")
+	save := fs.String("save", "alexnet.safetensors", "checkpoint `file` written at the end and on Ctrl-C (empty: none)")
+	load := fs.String("load", "", "checkpoint `file` to resume from: weights, momentum and epoch count")
+	plotPath := fs.String("plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
+	every := fs.Int("log-every", 50, "steps between progress lines when the output is not a terminal (0: epoch lines only)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	sizeGiven := false
+	fs.Visit(func(f *flag.Flag) { sizeGiven = sizeGiven || f.Name == "size" })
+	sgd := tensor.SGDOptions{LR: float32(*lr), Momentum: float32(*momentum), WeightDecay: float32(*decay)}
+	if err := checkTrainFlags(fs, *epochs, *batch, *limit, *testLimit, *every, *size, sgd); err != nil {
+		return err
+	}
+	if err := checkPaths(*data, *load, *save, *plotPath); err != nil {
+		return err
+	}
+	dev, err := devFlags.open()
+	if err != nil {
+		return err
+	}
+
+	cfg := alexnet.Config{Seed: *seed, SGD: sgd}
+	if sizeGiven || *load == "" {
+		cfg.Size = *size
+	}
+	m, done, err := buildModel(dev, cfg, *load)
+	if err != nil {
+		return err
+	}
+	train, test, err := loadData(ctx, env, *data)
+	if err != nil {
+		return err
+	}
+	c := m.Config()
+	fmt.Fprintf(env.stdout, "AlexNet on %s (%d threads), %dx%d input, batch %d, lr %g, momentum %g, weight decay %g, seed %d\n",
+		dev.Name(), devFlags.threads, c.Size, c.Size, *batch, *lr, *momentum, *decay, *seed)
+	if done > 0 {
+		fmt.Fprintf(env.stdout, "resuming from %s after %d epochs\n", *load, done)
+	}
+	o := alexnet.TrainOptions{
+		Epochs: *epochs, Batch: *batch, Limit: *limit, TestLimit: *testLimit,
+		Seed: *seed, Done: done, Save: *save, Plot: *plotPath,
+		Progress: alexnet.NewProgress(env.stdout, env.stderr, *every),
+	}
+	start := time.Now()
+	history, err := alexnet.Train(ctx, m, train, test, o)
+	if errors.Is(err, alexnet.ErrDiverged) {
+		return fmt.Errorf("%w (a smaller -lr may help; the checkpoint was not written)", err)
+	}
+	if err != nil {
+		return err
+	}
+	if n := len(history); n > 0 {
+		fmt.Fprintf(env.stdout, "after %d epochs: %s; %s in all\n", history[n-1].Epoch, history[n-1], time.Since(start).Round(time.Second))
+	}
+	if *save != "" {
+		fmt.Fprintf(env.stdout, "checkpoint saved to %s\n", *save)
+	}
+	if *plotPath != "" && len(history) > 0 {
+		fmt.Fprintf(env.stdout, "training curves in %s\n", *plotPath)
+	}
+	return nil
+}
+
+// checkTrainFlags refuses numbers training cannot run with.
+func checkTrainFlags(fs *flag.FlagSet, epochs, batch, limit, testLimit, every, size int, sgd tensor.SGDOptions) error {
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		name   string
+		v, min int
+	}{{"epochs", epochs, 0}, {"batch", batch, 1}, {"limit", limit, 0}, {"test-limit", testLimit, 0}, {"log-every", every, 0}} {
+		if err := atLeast(c.name, c.v, c.min); err != nil {
+			return err
+		}
+	}
+	if err := checkSize(size); err != nil {
+		return err
+	}
+	finite := func(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+	switch {
+	case !(sgd.LR > 0) || !finite(sgd.LR):
+		return usagef("-lr %g: must be a positive number", sgd.LR)
+	case !(sgd.Momentum >= 0 && sgd.Momentum < 1):
+		return usagef("-momentum %g: must be in [0, 1)", sgd.Momentum)
+	case !(sgd.WeightDecay >= 0) || !finite(sgd.WeightDecay):
+		return usagef("-weight-decay %g: must be 0 or a positive number", sgd.WeightDecay)
+	}
+	return nil
+}
+
+// checkPaths refuses files and directories that are missing, and output
+// paths that could not be written, before anything runs.
+func checkPaths(data, load, save, plot string) error {
+	if data != "" {
+		if err := existingDir("data", data); err != nil {
+			return err
+		}
+	}
+	if load != "" {
+		if err := existingFile("load", load); err != nil {
+			return err
+		}
+	}
+	if save != "" {
+		if err := writable("save", save); err != nil {
+			return err
+		}
+	}
+	if plot != "" {
+		if err := alexnet.CheckPlotPath(plot); err != nil {
+			return usagef("-plot: %v", err)
+		}
+		if err := writable("plot", plot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildModel returns a fresh model of cfg, or with a checkpoint path the
+// model it holds (cfg's sizes, where set, must match it) and the number
+// of epochs it was trained for.
+func buildModel(dev tensor.Device, cfg alexnet.Config, load string) (*alexnet.Model, int, error) {
+	if load == "" {
+		cfg.InChannels, cfg.Classes = 1, fashionmnist.NumClasses
+		m, err := alexnet.New(dev, cfg)
+		return m, 0, err
+	}
+	m, info, err := alexnet.Load(dev, load, cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, info.Epoch, nil
+}
+
+// loadData finds and reads Fashion-MNIST, telling about downloads.
+func loadData(ctx context.Context, env *env, dir string) (train, test *fashionmnist.Dataset, err error) {
+	src := fashionmnist.Source{Dir: dir, Logf: func(format string, args ...any) {
+		fmt.Fprintf(env.stderr, format+"\n", args...)
+	}}
+	return src.Load(ctx)
+}
