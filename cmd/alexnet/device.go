@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 
+	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
 	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 )
