@@ -1,0 +1,30 @@
+#!/bin/sh
+# Runs the benchmarks on the GPU machine, which has no Go toolchain, from
+# binaries built beforehand on the development machine:
+#
+#	go test -tags cuda -c -o .gpu/bench.test ./bench
+#	go build -tags cuda -o .gpu/alexnet ./cmd/alexnet
+#
+# Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
+# to $OUT (default ./gpu-results). Correctness first (the GPU against the
+# CPU), then the timings, GPU benchmarks before the slower CPU ones.
+# "quick" stops after the GPU benchmarks and the comparison.
+set -eu
+out=${OUT:-gpu-results}
+mkdir -p "$out"
+root=$(pwd)
+nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu.txt" 2>&1 || true
+
+# 1. Same seed, same batches on both devices: loss curves must agree
+#    closely (TF32 GEMMs), weights to about 1e-3 of their scale.
+.gpu/alexnet compare -steps 10 -batch 32 2>&1 | tee "$out/compare.txt"
+
+# 2. go test benchmarks of the GPU side only (device is the last element).
+cd bench
+../.gpu/bench.test -test.run '^$' -test.benchtime 20x \
+	-test.bench 'Peak/cuda|Gemm/.*/cuda|Conv/.*/.*/.*/cuda|MaxPool/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda.txt"
+cd "$root"
+[ "${1:-}" = quick ] && exit 0
+
+# 3. The side-by-side table of both devices, with its JSON.
+.gpu/alexnet bench -json "$out/bench.json" 2>"$out/bench.log" | tee "$out/bench.txt"

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tensorforge/tensorforge/bench"
+	"github.com/tensorforge/tensorforge/internal/parallel"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+func init() {
+	commands = append(commands,
+		command{"bench", "GFLOP/s of every kernel and of the model, on every device, side by side", runBench})
+}
+
+func runBench(ctx context.Context, env *env, args []string) error {
+	fs := newFlagSet(env, "bench", "",
+		"Measures each device's FMA peak, AlexNet's GEMMs, convolutions and max-pools\n"+
+			"alone, the whole forward pass and training step, a training step layer by\n"+
+			"layer, and images/s and memory against batch size, on every device given.\n"+
+			"Prints one table with the devices side by side: time, GFLOP/s, % of the\n"+
+			"device's measured peak, and the GPU's speedup over the CPU. Progress goes\n"+
+			"to stderr. A full run on a 2-core CPU takes many minutes; -only, -batch and\n"+
+			"-repeat make it shorter.")
+	devices := fs.String("devices", "all", "comma-separated devices to compare, or all: every device this binary has that opens")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "CPU worker threads")
+	size := fs.Int("size", 224, "image height and width AlexNet runs at")
+	batch := intsFlag(bench.Batches)
+	fs.Var(&batch, "batch", "comma-separated batch sizes of the model rows; the layer rows and the step breakdown use the largest")
+	gpuBatch := intsFlag(bench.GPUBatches)
+	fs.Var(&gpuBatch, "gpu-batch", "comma-separated batch sizes of model rows added on the GPU only")
+	sweep := intsFlag{16, 32, 64, 128}
+	fs.Var(&sweep, "sweep", "comma-separated batch sizes of the batch-size sweep")
+	gpuSweep := intsFlag{256, 512}
+	fs.Var(&gpuSweep, "gpu-sweep", "comma-separated batch sizes added to the sweep on the GPU only")
+	repeat := fs.Int("repeat", 3, "timed runs per figure, after one warm-up run (the median is shown)")
+	budget := fs.Duration("budget", 30*time.Second, "stop repeating a case once its timed runs have taken this long")
+	peakTime := fs.Duration("peak-time", time.Second, "how long each peak probe runs")
+	only := fs.String("only", "", "comma-separated sections to run, of "+strings.Join(bench.AllSections, ",")+" (default all)")
+	jsonPath := fs.String("json", "", "also write the report as JSON to this file; - prints JSON instead of the tables")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if err := checkSize(*size); err != nil {
+		return err
+	}
+	if err := atLeast("threads", *threads, 1); err != nil {
+		return err
+	}
+	if err := atLeast("repeat", *repeat, 1); err != nil {
+		return err
+	}
+	if len(batch) == 0 {
+		return usagef("-batch: give at least one batch size")
+	}
+	for _, list := range []struct {
+		name  string
+		sizes intsFlag
+	}{{"batch", batch}, {"gpu-batch", gpuBatch}, {"sweep", sweep}, {"gpu-sweep", gpuSweep}} {
+		for _, b := range list.sizes {
+			if err := atLeast(list.name, b, 1); err != nil {
+				return err
+			}
+		}
+	}
+	if *jsonPath != "" && *jsonPath != "-" {
+		if err := writable("json", *jsonPath); err != nil {
+			return err
+		}
+	}
+	sections, err := parseSections(*only)
+	if err != nil {
+		return err
+	}
+	parallel.SetWorkers(*threads)
+	devs, err := openDevices(env, *devices)
+	if err != nil {
+		return err
+	}
+	report, runErr := bench.Run(ctx, bench.Options{
+		Devices: devs, Size: *size,
+		Batches: batch, GPUBatches: gpuBatch,
+		Sweep: sweep, GPUSweep: gpuSweep,
+		Repeat: *repeat, Budget: *budget, PeakTime: *peakTime,
+		Sections: sections, Log: env.stderr,
+	})
+	if report == nil {
+		return runErr
+	}
+	// An interrupted run still prints what it measured.
+	if err := writeReport(env, report, *jsonPath); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// writeReport prints the report's tables, or its JSON when path is "-",
+// and writes the JSON to path when it names a file.
+func writeReport(env *env, r *bench.Report, path string) error {
+	if path != "-" {
+		if err := r.WriteText(env.stdout); err != nil {
+			return err
+		}
+	}
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = env.stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// openDevices opens the devices a comma-separated list names. "all" means
+// every device compiled in that opens: a CUDA build on a machine without a
+// GPU says so on stderr and goes on with the CPU. A device named
+// explicitly must open.
+func openDevices(env *env, list string) ([]tensor.Device, error) {
+	var devs []tensor.Device
+	if list == "all" {
+		for _, name := range tensor.Devices() {
+			dev, err := bench.Open(name)
+			if err != nil {
+				fmt.Fprintf(env.stderr, "alexnet bench: leaving out %s: %v\n", name, err)
+				continue
+			}
+			devs = append(devs, dev)
+		}
+		return devs, nil
+	}
+	for name := range strings.SplitSeq(list, ",") {
+		dev, err := openNamed("-devices", strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
+		}
+		devs = append(devs, dev)
+	}
+	return devs, nil
+}
+
+// openNamed opens the device called name, prefixing an error with what:
+// a name no device is registered under is a usage error, a device that
+// fails to start (no GPU, no driver) a runtime error.
+func openNamed(what, name string) (tensor.Device, error) {
+	dev, err := bench.Open(name)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", what, err)
+		if !slices.Contains(tensor.Devices(), name) {
+			return nil, usageError{err}
+		}
+		return nil, err
+	}
+	return dev, nil
+}
+
+// parseSections checks a comma-separated list of bench.AllSections; ""
+// means all of them (nil).
+func parseSections(list string) ([]string, error) {
+	if list == "" {
+		return nil, nil
+	}
+	var out []string
+	for s := range strings.SplitSeq(list, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(bench.AllSections, s) {
+			return nil, usagef("-only: unknown section %q (want some of %s)", s, strings.Join(bench.AllSections, ","))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// intsFlag is a comma-separated list of integers; an empty string is the
+// empty list.
+type intsFlag []int
+
+func (f *intsFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	s := make([]string, len(*f))
+	for i, v := range *f {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ",")
+}
+
+func (f *intsFlag) Set(list string) error {
+	*f = nil
+	if list == "" {
+		return nil
+	}
+	for s := range strings.SplitSeq(list, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", s)
+		}
+		*f = append(*f, v)
+	}
+	return nil
+}
