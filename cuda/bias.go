@@ -7,7 +7,7 @@ import (
 )
 
 // biasGradThreads is BIAS_GRAD_THREADS in kernels/bias.cu.
-const biasGradThreads = 256
+const biasGradThreads = 512
 
 // biasDims returns the batch, channels and elements per channel of
 // activations y [N, C, ...].
