@@ -97,13 +97,8 @@ func (p *Progress) eta(now time.Time, done int) time.Duration {
 	return time.Duration(float64(now.Sub(p.start)) / float64(done) * float64(p.total-done))
 }
 
-// epoch reports a finished epoch.
+// epoch reports a finished epoch on Log, first clearing the live bar.
 func (p *Progress) epoch(s EpochStats) {
-	p.printf("epoch %d/%d: %s\n", s.Epoch, p.last, s)
-}
-
-// printf writes a line to Log, first clearing the live bar.
-func (p *Progress) printf(format string, args ...any) {
 	if p == nil {
 		return
 	}
@@ -111,7 +106,7 @@ func (p *Progress) printf(format string, args ...any) {
 		fmt.Fprint(p.Bar, "\r\033[K")
 		p.drawn = false
 	}
-	fmt.Fprintf(p.Log, format, args...)
+	fmt.Fprintf(p.Log, "epoch %d/%d: %s\n", s.Epoch, p.last, s)
 }
 
 // bar draws done/total as [=====>    ] of the given inner width.
