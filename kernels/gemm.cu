@@ -132,26 +132,33 @@ struct Tile {
 		const int r0 = GK ? k0 : mn0, c0 = GK ? mn0 : k0;
 		const int rows = (GK ? kEnd : mnEnd) - r0, cols = (GK ? mnEnd : kEnd) - c0;
 		const float *g = x + (long long)r0 * ld + c0; // in bounds: r0 < rows end, c0 < cols end
+		// Thread i-th copy: row r + i*RS, the same column c for every i, so
+		// one pointer stepping by RS rows serves them all.
 		if constexpr (GK == KMAJOR) {
 			if (vec) {
-				constexpr int CH = COLS / 4; // 16-byte chunks per row
-				static_assert(ROWS * CH % kThreads == 0, "chunks must divide among the threads");
+				constexpr int CH = COLS / 4, RS = kThreads / CH; // 16-byte chunks per row
+				static_assert(kThreads % CH == 0 && ROWS % RS == 0, "chunks must divide among the threads");
+				const int r = threadIdx.x / CH, c = threadIdx.x % CH * 4;
+				const int n = min(max(cols - c, 0), 4);
+				const float *p = g + (long long)r * ld + c;
 #pragma unroll
-				for (int i = 0; i < ROWS * CH / kThreads; ++i) {
-					const int e = threadIdx.x + i * kThreads, r = e / CH, c = e % CH * 4;
-					const int n = r < rows ? min(max(cols - c, 0), 4) : 0;
-					cp_async16(s + r * LD + c, n > 0 ? g + (long long)r * ld + c : g, 4 * n);
+				for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
+					const bool in = r + i * RS < rows && n > 0;
+					cp_async16(s + (r + i * RS) * LD + c, in ? p : g, in ? 4 * n : 0);
 				}
 				return;
 			}
 		}
-		static_assert(ROWS * COLS % kThreads == 0, "elements must divide among the threads");
+		constexpr int RS = kThreads / COLS;
+		static_assert(kThreads % COLS == 0 && ROWS % RS == 0, "elements must divide among the threads");
+		// Consecutive threads read consecutive addresses of X.
+		const int r = threadIdx.x / COLS, c = threadIdx.x % COLS;
+		const float *p = g + (long long)r * ld + c;
 #pragma unroll
-		for (int i = 0; i < ROWS * COLS / kThreads; ++i) {
-			// Consecutive threads read consecutive addresses of X.
-			const int e = threadIdx.x + i * kThreads, r = e / COLS, c = e % COLS;
-			const bool in = r < rows && c < cols;
-			cp_async4(s + (GK == KMAJOR ? r * LD + c : c * LD + r), in ? g + (long long)r * ld + c : g, in ? 4 : 0);
+		for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
+			const bool in = r + i * RS < rows && c < cols;
+			const int rr = r + i * RS;
+			cp_async4(s + (GK == KMAJOR ? rr * LD + c : c * LD + rr), in ? p : g, in ? 4 : 0);
 		}
 	}
 };
