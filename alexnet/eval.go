@@ -134,8 +134,8 @@ func (m *Model) forEachLogits(ctx context.Context, d *fashionmnist.Dataset, batc
 	host := make([]float32, min(batch, loader.Len())*k)
 	i := 0
 	for b := range loader.Epoch(0) {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("image %d of %d: %w", i, loader.Len(), err)
+		if ctx.Err() != nil {
+			return fmt.Errorf("image %d of %d: %w", i, loader.Len(), context.Cause(ctx))
 		}
 		x, _ := db.Upload(b)
 		logits, _, _ := m.Eval(x, nil)

@@ -97,6 +97,16 @@ func (p *Progress) eta(now time.Time, done int) time.Duration {
 	return time.Duration(float64(now.Sub(p.start)) / float64(done) * float64(p.total-done))
 }
 
+// testing reports on the live bar that epoch's test accuracy is being
+// measured, which on a CPU takes a while.
+func (p *Progress) testing(epoch int) {
+	if p == nil || p.Bar == nil {
+		return
+	}
+	p.drawn = true
+	fmt.Fprintf(p.Bar, "\r\033[Kepoch %d/%d: measuring test accuracy", epoch, p.last)
+}
+
 // epoch reports a finished epoch on Log, first clearing the live bar.
 func (p *Progress) epoch(s EpochStats) {
 	if p == nil {

@@ -36,7 +36,8 @@ type TrainOptions struct {
 	// good checkpoint).
 	Save string
 	// Plot, if set, is the path of the training curves, rewritten after
-	// every epoch so a long run can be watched.
+	// every epoch so a long run can be watched. Failing to write it is
+	// reported when training ends.
 	Plot string
 	// Progress reports steps and epochs; nil reports nothing.
 	Progress *Progress
@@ -121,7 +122,12 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 	db := fashionmnist.NewDeviceBatch(m.device(), min(o.Batch, loader.Len()), train.Rows, train.Cols, m.cfg.Size)
 	defer db.Free()
 
-	var history []EpochStats
+	var (
+		history []EpochStats
+		// A plot that cannot be written stops neither training nor the
+		// checkpoint; the error is returned at the end.
+		plotErr error
+	)
 	o.Progress.begin(o.Done+o.Epochs, o.Epochs*loader.Batches())
 	for e := o.Done + 1; e <= o.Done+o.Epochs; e++ {
 		s, err := m.trainEpoch(ctx, loader, db, e, len(history)*loader.Batches(), o.Progress)
@@ -134,6 +140,7 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 		// The epoch's training is done: an interrupt from here on saves it
 		// as finished.
 		start := time.Now()
+		o.Progress.testing(e)
 		ev, err := Evaluate(ctx, m, test, o.Batch, o.TestLimit)
 		if err != nil {
 			err = fmt.Errorf("epoch %d, testing %w", e, err)
@@ -145,18 +152,16 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 		s.TestAcc, s.EvalTime = ev.Accuracy(), time.Since(start)
 		history = append(history, s)
 		o.Progress.epoch(s)
-		if o.Plot != "" {
-			if err := WritePlot(o.Plot, history); err != nil {
-				return history, err
-			}
+		if o.Plot != "" && plotErr == nil {
+			plotErr = WritePlot(o.Plot, history)
 		}
 	}
 	if o.Save != "" {
 		if err := m.SaveCheckpoint(o.Save, o.Done+o.Epochs); err != nil {
-			return history, err
+			return history, errors.Join(err, plotErr)
 		}
 	}
-	return history, nil
+	return history, plotErr
 }
 
 // trainEpoch runs one epoch, numbered epoch; done is the number of steps
@@ -191,8 +196,8 @@ func (m *Model) trainEpoch(ctx context.Context, loader *fashionmnist.Loader, db 
 		s.TrainTime = time.Since(start)
 		s.TrainLoss, s.TrainAcc = lossSum/float64(s.Images), float64(correct)/float64(s.Images)
 		p.step(epoch, step, loader.Batches(), done+step, s.TrainLoss, s.TrainAcc, s.ImagesPerSecond())
-		if err := ctx.Err(); err != nil {
-			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+		if ctx.Err() != nil {
+			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, context.Cause(ctx))
 		}
 	}
 	return s, nil
@@ -202,12 +207,12 @@ func (m *Model) trainEpoch(ctx context.Context, loader *fashionmnist.Loader, db 
 // context after epochs finished epochs, and returns err with the outcome.
 func (m *Model) interrupted(err error, epochs int, save string) error {
 	if save == "" {
-		return fmt.Errorf("interrupted at %w (no checkpoint path given)", err)
+		return fmt.Errorf("stopped at %w (no checkpoint path given)", err)
 	}
 	if serr := m.SaveCheckpoint(save, epochs); serr != nil {
-		return fmt.Errorf("interrupted at %w; saving the checkpoint failed: %v", err, serr)
+		return fmt.Errorf("stopped at %w; saving the checkpoint failed: %v", err, serr)
 	}
-	return fmt.Errorf("interrupted at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)
+	return fmt.Errorf("stopped at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)
 }
 
 // device returns the device the model's parameters live on.

@@ -83,7 +83,7 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	if n := len(history); n > 0 {
-		fmt.Fprintf(env.stdout, "after %d epochs: %s; %s in all\n", history[n-1].Epoch, history[n-1], time.Since(start).Round(time.Second))
+		fmt.Fprintf(env.stdout, "done in %s; epoch %d: %s\n", time.Since(start).Round(time.Second), history[n-1].Epoch, history[n-1])
 	}
 	if *save != "" {
 		fmt.Fprintf(env.stdout, "checkpoint saved to %s\n", *save)
