@@ -42,3 +42,11 @@ func (d *deviceFlags) open() (tensor.Device, error) {
 	}
 	return dev, nil
 }
+
+// String names the device, with the thread count where it matters.
+func (d *deviceFlags) String() string {
+	if d.name == "cpu" {
+		return fmt.Sprintf("cpu (%d threads)", d.threads)
+	}
+	return d.name
+}

@@ -64,8 +64,8 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	c := m.Config()
-	fmt.Fprintf(env.stdout, "AlexNet on %s (%d threads), %dx%d input, batch %d, lr %g, momentum %g, weight decay %g, seed %d\n",
-		dev.Name(), devFlags.threads, c.Size, c.Size, *batch, *lr, *momentum, *decay, *seed)
+	fmt.Fprintf(env.stdout, "AlexNet on %s, %dx%d input, batch %d, lr %g, momentum %g, weight decay %g, seed %d\n",
+		devFlags, c.Size, c.Size, *batch, *lr, *momentum, *decay, *seed)
 	if done > 0 {
 		fmt.Fprintf(env.stdout, "resuming from %s after %d epochs\n", *load, done)
 	}
