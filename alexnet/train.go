@@ -89,7 +89,7 @@ func (s EpochStats) ImagesPerSecond() float64 {
 func (s EpochStats) String() string {
 	return fmt.Sprintf("loss %.4f, train acc %.4f, test acc %.4f, %.1f img/s, %s (test %s)",
 		s.TrainLoss, s.TrainAcc, s.TestAcc, s.ImagesPerSecond(),
-		s.TrainTime.Round(time.Millisecond), s.EvalTime.Round(time.Millisecond))
+		s.TrainTime.Round(10*time.Millisecond), s.EvalTime.Round(10*time.Millisecond))
 }
 
 // ErrDiverged is wrapped by the error Train returns when the loss becomes
