@@ -118,7 +118,7 @@ func Predict(ctx context.Context, m *Model, d *fashionmnist.Dataset, batch int) 
 // forEachLogits runs the model over the first limit images of d (all when
 // 0) in order and calls fn with each image's index and logits.
 func (m *Model) forEachLogits(ctx context.Context, d *fashionmnist.Dataset, batch, limit int, fn func(i int, logits []float32) error) error {
-	if err := m.checkImages(d); err != nil {
+	if err := m.checkGrayscale(); err != nil {
 		return err
 	}
 	loader, err := fashionmnist.NewLoader(d, fashionmnist.BatchOptions{Size: batch, Limit: limit})
@@ -153,9 +153,9 @@ func (m *Model) forEachLogits(ctx context.Context, d *fashionmnist.Dataset, batc
 	return nil
 }
 
-// checkImages reports images the model cannot take: the loader makes
-// one-channel batches.
-func (m *Model) checkImages(d *fashionmnist.Dataset) error {
+// checkGrayscale refuses a model that does not take one-channel images,
+// the only kind a fashionmnist.Dataset holds.
+func (m *Model) checkGrayscale() error {
 	if m.cfg.InChannels != 1 {
 		return fmt.Errorf("the model takes %d-channel images, the data has 1 channel", m.cfg.InChannels)
 	}

@@ -109,7 +109,7 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	if err := m.checkImages(train); err != nil {
+	if err := m.checkGrayscale(); err != nil {
 		return nil, err
 	}
 	loader, err := fashionmnist.NewLoader(train, fashionmnist.BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
