@@ -3,9 +3,9 @@
 // `go generate` in the kernels package; the PTX it writes is committed, so
 // building the project needs no CUDA toolkit.
 //
-// The output depends only on the sources and the nvcc release: files are
-// compiled in sorted order with fixed flags, and nvcc's PTX names no paths
-// or dates. The committed PTX comes from nvcc 11.8 (PTX ISA 7.8), which the
+// The output depends only on the sources and the nvcc release, not on
+// where the checkout lies: files are compiled in sorted order with fixed
+// flags, and nvcc's PTX names no paths or dates. The committed PTX comes from nvcc 11.8 (PTX ISA 7.8), which the
 // GPU driver JIT-compiles for the card it loads on.
 package main
 
@@ -41,7 +41,10 @@ func run() error {
 	slices.Sort(sources)
 	for _, src := range sources {
 		dst := strings.TrimSuffix(src, ".cu") + ".ptx"
-		args := append(slices.Clone(nvccFlags), "-o", dst, src)
+		// nvcc names anonymous namespaces after a hash of the source's
+		// absolute path; giving the bare file name instead keeps the PTX
+		// the same in every checkout.
+		args := append(slices.Clone(nvccFlags), "-Xcicc", "--orig_src_path_name", "-Xcicc", src, "-o", dst, src)
 		cmd := exec.Command("nvcc", args...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
