@@ -132,45 +132,52 @@ struct Tile {
 		const int r0 = GK ? k0 : mn0, c0 = GK ? mn0 : k0;
 		const int rows = (GK ? kEnd : mnEnd) - r0, cols = (GK ? mnEnd : kEnd) - c0;
 		const float *g = x + (long long)r0 * ld + c0; // in bounds: r0 < rows end, c0 < cols end
-		// Thread i-th copy: row r + i*RS, the same column c for every i, so
-		// one pointer stepping by RS rows serves them all.
 		if constexpr (GK == KMAJOR) {
+			// The orientation is kept: a thread copies 4 consecutive
+			// floats of rows r, r+RS, ..., in one 16-byte copy when vec
+			// allows, else in 4-byte copies.
+			constexpr int CH = COLS / 4, RS = kThreads / CH; // 16-byte chunks per row, rows per pass
+			static_assert(kThreads % CH == 0 && ROWS % RS == 0, "chunks must divide among the threads");
+			const int r = threadIdx.x / CH, c = threadIdx.x % CH * 4;
+			const int n = min(max(cols - c, 0), 4); // floats of the chunk inside X
+			const float *p = g + (long long)r * ld + c;
 			if (vec) {
-				constexpr int CH = COLS / 4, RS = kThreads / CH; // 16-byte chunks per row
-				static_assert(kThreads % CH == 0 && ROWS % RS == 0, "chunks must divide among the threads");
-				const int r = threadIdx.x / CH, c = threadIdx.x % CH * 4;
-				const int n = min(max(cols - c, 0), 4);
-				const float *p = g + (long long)r * ld + c;
 #pragma unroll
 				for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
-					const bool in = r + i * RS < rows && n > 0;
-					cp_async16(s + (r + i * RS) * LD + c, in ? p : g, in ? 4 * n : 0);
+					const int m = r + i * RS < rows ? n : 0;
+					cp_async16(s + (r + i * RS) * LD + c, m > 0 ? p : g, 4 * m);
 				}
-				return;
-			}
-		}
-		constexpr int RS = kThreads / COLS;
-		static_assert(kThreads % COLS == 0 && ROWS % RS == 0, "elements must divide among the threads");
-		// Consecutive threads read consecutive addresses of X.
-		const int r = threadIdx.x / COLS, c = threadIdx.x % COLS;
-		const float *p = g + (long long)r * ld + c;
+			} else {
 #pragma unroll
-		for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
-			const bool in = r + i * RS < rows && c < cols;
-			const int rr = r + i * RS;
-			cp_async4(s + (GK == KMAJOR ? rr * LD + c : c * LD + rr), in ? p : g, in ? 4 : 0);
+				for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
+					const int m = r + i * RS < rows ? n : 0;
+#pragma unroll
+					for (int q = 0; q < 4; ++q)
+						cp_async4(s + (r + i * RS) * LD + c + q, q < m ? p + q : g, q < m ? 4 : 0);
+				}
+			}
+		} else {
+			// Transposed on the way: element (r, c) of X goes to c*LD + r.
+			// Consecutive threads read consecutive addresses of X.
+			constexpr int RS = kThreads / COLS;
+			static_assert(kThreads % COLS == 0 && ROWS % RS == 0, "elements must divide among the threads");
+			const int r = threadIdx.x / COLS, c = threadIdx.x % COLS;
+			const float *p = g + (long long)r * ld + c;
+#pragma unroll
+			for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
+				const bool in = r + i * RS < rows && c < cols;
+				cp_async4(s + c * LD + r + i * RS, in ? p : g, in ? 4 : 0);
+			}
 		}
 	}
 };
 
-// put stores alpha*v + beta*C[m][n] if (m, n) lies in C. With beta 0 it
-// never reads C, which may then hold anything, NaN included.
-__device__ __forceinline__ void put(float *C, int ldc, int m, int n, int M, int N, float v, float alpha, float beta)
+// put stores alpha*v + beta*c[n] into row c of C if column n < N. With
+// beta 0 it never reads C, which may then hold anything, NaN included.
+__device__ __forceinline__ void put(float *c, int n, int N, float v, float alpha, float beta)
 {
-	if (m < M && n < N) {
-		float *p = C + (long long)m * ldc + n;
-		*p = beta == 0.0f ? alpha * v : fmaf(beta, *p, alpha * v);
-	}
+	if (n < N)
+		c[n] = beta == 0.0f ? alpha * v : fmaf(beta, c[n], alpha * v);
 }
 
 // Tf32 is the tensor-core math of a warp: a 64x32 tile of C as 4x4 tiles
@@ -198,15 +205,7 @@ struct Tf32 {
 		const int g = lane / 4, t = lane % 4;
 #pragma unroll
 		for (int kk = 0; kk < BK; kk += 8) {
-			unsigned a[4][4], b[4][2];
-#pragma unroll
-			for (int i = 0; i < 4; ++i) {
-				const int m = wm + i * 16 + g;
-				a[i][0] = to_tf32(As[TileA::at(m, kk + t)]);
-				a[i][1] = to_tf32(As[TileA::at(m + 8, kk + t)]);
-				a[i][2] = to_tf32(As[TileA::at(m, kk + t + 4)]);
-				a[i][3] = to_tf32(As[TileA::at(m + 8, kk + t + 4)]);
-			}
+			unsigned b[4][2];
 #pragma unroll
 			for (int j = 0; j < 4; ++j) {
 				const int n = wn + j * 8 + g;
@@ -214,10 +213,18 @@ struct Tf32 {
 				b[j][1] = to_tf32(Bs[TileB::at(n, kk + t + 4)]);
 			}
 #pragma unroll
-			for (int i = 0; i < 4; ++i)
+			for (int i = 0; i < 4; ++i) {
+				const int m = wm + i * 16 + g;
+				const unsigned a[4] = {
+					to_tf32(As[TileA::at(m, kk + t)]),
+					to_tf32(As[TileA::at(m + 8, kk + t)]),
+					to_tf32(As[TileA::at(m, kk + t + 4)]),
+					to_tf32(As[TileA::at(m + 8, kk + t + 4)]),
+				};
 #pragma unroll
 				for (int j = 0; j < 4; ++j)
-					mma_tf32(acc[i][j], a[i], b[j]);
+					mma_tf32(acc[i][j], a, b[j]);
+			}
 		}
 	}
 
@@ -229,11 +236,17 @@ struct Tf32 {
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll
-			for (int j = 0; j < 4; ++j)
+			for (int h = 0; h < 2; ++h) {
+				const int m = m0 + i * 16 + h * 8 + g;
+				if (m >= M)
+					continue;
+				float *c = C + (long long)m * ldc + n0 + 2 * t;
 #pragma unroll
-				for (int q = 0; q < 4; ++q)
-					put(C, ldc, m0 + i * 16 + g + q / 2 * 8, n0 + j * 8 + 2 * t + q % 2, M, N,
-					    acc[i][j][q], alpha, beta);
+				for (int j = 0; j < 4; ++j) {
+					put(c, j * 8, N - n0 - 2 * t, acc[i][j][2 * h], alpha, beta);
+					put(c, j * 8 + 1, N - n0 - 2 * t, acc[i][j][2 * h + 1], alpha, beta);
+				}
+			}
 	}
 };
 
@@ -278,11 +291,15 @@ struct F32 {
 	{
 		const int r = lane / 4, c = lane % 4;
 #pragma unroll
-		for (int i = 0; i < 8; ++i)
+		for (int i = 0; i < 8; ++i) {
+			const int m = m0 + i / 4 * 32 + r * 4 + i % 4;
+			if (m >= M)
+				continue;
+			float *row = C + (long long)m * ldc + n0 + c * 4;
 #pragma unroll
 			for (int j = 0; j < 8; ++j)
-				put(C, ldc, m0 + i / 4 * 32 + r * 4 + i % 4, n0 + j / 4 * 16 + c * 4 + j % 4, M, N,
-				    acc[i][j], alpha, beta);
+				put(row, j / 4 * 16 + j % 4, N - n0 - c * 4, acc[i][j], alpha, beta);
+		}
 	}
 };
 
@@ -395,6 +412,6 @@ extern "C" __global__ void gemm_reduce(float *C, const float *W, int M, int N, i
 		float s = 0.0f;
 		for (int z = 0; z < slices; ++z)
 			s += W[z * mn + i];
-		put(C, ldc, (int)(i / N), (int)(i % N), M, N, s, alpha, beta);
+		put(C + i / N * ldc, (int)(i % N), N, s, alpha, beta);
 	}
 }
