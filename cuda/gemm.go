@@ -1,0 +1,143 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/mumax/3/cuda/cu"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// The geometry of the kernels of kernels/gemm.cu, which the launches below
+// must match.
+const (
+	gemmTile    = 128 // rows and columns of C per block
+	gemmThreads = 256
+	gemmTF32K   = 32 // k per step: BK of Tf32
+	gemmF32K    = 16 // BK of F32
+	// Dynamic shared memory, kStages*kStageFloats*4 of Tf32 and F32: a
+	// kernel given less traps.
+	gemmTF32Shared = 3 * 2 * gemmTile * (gemmTF32K + 4) * 4
+	gemmF32Shared  = 4 * 2 * gemmF32K * (gemmTile + 4) * 4
+)
+
+// How Gemm spreads a product over the GPU.
+const (
+	// gemmBlocksPerSM is how many blocks of either precision an SM holds
+	// at once (registers and shared memory allow two on an H100).
+	gemmBlocksPerSM = 2
+	// gemmMinSteps is the fewest k steps a slice of a split product does,
+	// so that its work outweighs writing and re-reading its partial C.
+	gemmMinSteps = 4
+	// gemmMaxWorkspace bounds the bytes of partial products of a split.
+	gemmMaxWorkspace = 64 << 20
+	// maxGridZ is the most blocks a grid may have along z.
+	maxGridZ = 65535
+)
+
+// Gemm computes the batched product g describes (see tensor.GemmArgs) on
+// the TF32 tensor cores, or in exact FP32 after SetExactGemm(true).
+//
+// A batch of separate outputs runs one grid layer per entry. A product
+// with fewer tiles of C than the GPU holds blocks at once, and a batch that
+// sums into one C, are cut along their (entry, k step) sequence into
+// slices: each slice writes its partial product into a workspace from the
+// pool and gemm_reduce adds them in slice order, so the result does not
+// depend on scheduling.
+func (d *Device) Gemm(g *tensor.GemmArgs) {
+	d.do("Gemm", func() { d.gemm(g, d.exact.Load()) })
+}
+
+// gemm launches the product. Inside do.
+func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
+	kernel, bk, shared := "gemm_tf32_", gemmTF32K, gemmTF32Shared
+	if exact {
+		kernel, bk, shared = "gemm_f32_", gemmF32K, gemmF32Shared
+	}
+	kernel += transName(g.TransA) + transName(g.TransB)
+	for _, v := range []struct {
+		what string
+		v    int
+	}{{"M", g.M}, {"N", g.N}, {"K", g.K}, {"LDA", g.LDA}, {"LDB", g.LDB}, {"LDC", g.LDC}} {
+		checkInt32(v.what, v.v)
+	}
+	batch := max(g.Batch, 1)
+	steps := (g.K + bk - 1) / bk
+	tiles := ((g.M + gemmTile - 1) / gemmTile) * ((g.N + gemmTile - 1) / gemmTile)
+	a, b, c := d.ptr(g.A), d.ptr(g.B), d.ptr(g.C)
+	vecA, vecB := copies16(a, g.LDA, g.StrideA, batch), copies16(b, g.LDB, g.StrideB, batch)
+	run := func(a, b, c cu.DevicePtr, ldc int, strideC int64, batch, chunk, z int, alpha, beta float32) {
+		// The kernels index the (entry, k step) sequence with int, up
+		// to twice its length.
+		if int64(batch)*int64(steps) > math.MaxInt32/2 {
+			panic(fmt.Errorf("%d k steps in each of %d products are more than the kernels index", steps, batch))
+		}
+		d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
+			c, a, b, g.M, g.N, g.K, g.LDA, g.LDB, ldc, int64(g.StrideA), int64(g.StrideB), strideC,
+			batch, chunk, alpha, beta, vecA, vecB)
+	}
+
+	if batch > 1 && g.StrideC != 0 {
+		// The grid's z holds at most maxGridZ entries; a longer batch
+		// goes in parts.
+		for first := 0; first < batch; first += maxGridZ {
+			n := min(batch-first, maxGridZ)
+			run(offset(a, first, g.StrideA), offset(b, first, g.StrideB), offset(c, first, g.StrideC),
+				g.LDC, int64(g.StrideC), n, steps, n, g.Alpha, g.Beta)
+		}
+		return
+	}
+	total := batch * steps
+	mn := int64(g.M) * int64(g.N)
+	slices := splitSlices(d.sms*gemmBlocksPerSM, tiles, total, mn)
+	if slices == 1 {
+		run(a, b, c, g.LDC, 0, batch, total, 1, g.Alpha, g.Beta)
+		return
+	}
+	chunk := (total + slices - 1) / slices
+	slices = (total + chunk - 1) / chunk // no slice left empty
+	// The stream runs in order, so the workspace can go back to the pool
+	// as soon as the reduction that reads it is queued.
+	work, class := d.alloc(int64(slices) * mn * 4)
+	defer d.release(work, class)
+	run(a, b, work, g.N, mn, batch, chunk, slices, 1, 0)
+	d.launch("gemm_reduce", gridFor(mn, threads), dim3{threads, 1, 1}, 0,
+		c, work, g.M, g.N, g.LDC, slices, g.Alpha, g.Beta)
+}
+
+// splitSlices returns how many slices to cut a sequence of total k steps
+// into, for a product of tiles blocks with mn elements of C on a GPU that
+// holds resident blocks at once: as many as keep every block of one wave
+// busy, no more than the steps, the workspace and the grid allow.
+func splitSlices(resident, tiles, total int, mn int64) int {
+	s := min(resident/tiles, total/gemmMinSteps, maxGridZ)
+	s = int(min(int64(s), gemmMaxWorkspace/(4*mn)))
+	return max(s, 1)
+}
+
+// copies16 returns 1 when a matrix at p with leading dimension ld, and
+// batch entries stride apart, allows the kernels' 16-byte copies (every
+// row of every entry starts on a 16-byte boundary), else 0.
+func copies16(p cu.DevicePtr, ld, stride, batch int) int32 {
+	if p%16 == 0 && ld%4 == 0 && (batch == 1 || stride%4 == 0) {
+		return 1
+	}
+	return 0
+}
+
+// offset returns the address of entry i of a batch of float32 matrices
+// stride elements apart starting at p.
+func offset(p cu.DevicePtr, i, stride int) cu.DevicePtr {
+	return p + cu.DevicePtr(int64(i)*int64(stride)*4)
+}
+
+// transName is the letter of a kernel's name for an operand: t when it is
+// transposed.
+func transName(trans bool) string {
+	if trans {
+		return "t"
+	}
+	return "n"
+}
