@@ -14,11 +14,15 @@ var model = NewModel(224)
 // BenchmarkPeak measures each device's FMA peak: /cpu on every worker of
 // internal/parallel, /cuda-fp32 and /cuda-tf32 on the GPU.
 func BenchmarkPeak(b *testing.B) {
-	for _, p := range Peaks() {
-		b.Run(p.Name, func(b *testing.B) {
-			dev, err := Open(p.Device)
+	for _, pp := range peakProbes {
+		b.Run(pp.name, func(b *testing.B) {
+			dev, err := Open(pp.device)
 			if err != nil {
 				b.Skip(err)
+			}
+			p, err := pp.make(dev)
+			if err != nil {
+				b.Fatal(err)
 			}
 			benchOn(b, p.Case, dev)
 		})

@@ -11,34 +11,46 @@ import (
 // is BenchmarkPeak/Name; one step is a few milliseconds of arithmetic.
 type Peak struct {
 	Case
-	// Device is the name of the device the probe runs on.
-	Device string
 	// TF32 marks a probe of reduced-precision arithmetic: it is the
 	// reference of a device whose GEMM runs on TF32 tensor cores, the
 	// other probes of devices whose GEMM is exact.
 	TF32 bool
 }
 
-// peakProbes make the probes compiled in; files built with a device's tag
-// add theirs from init. They are functions because a probe's FLOPs can
-// depend on settings made after init (the CPU's worker count).
-var peakProbes = []func() Peak{cpuPeak}
+// peakProbe makes one probe for an open device: sizes and FLOPs can depend
+// on the device (a GPU's multiprocessors) and on settings made after init
+// (the CPU's worker count).
+type peakProbe struct {
+	name, device string
+	make         func(dev tensor.Device) (Peak, error)
+}
 
-// Peaks returns the probes compiled into this binary.
-func Peaks() []Peak {
-	ps := make([]Peak, len(peakProbes))
-	for i, probe := range peakProbes {
-		ps[i] = probe()
+// peakProbes are the probes compiled in; files built with a device's tag
+// add theirs from init.
+var peakProbes = []peakProbe{{name: "cpu", device: "cpu", make: cpuPeak}}
+
+// PeaksOn returns the probes of dev, ready to time.
+func PeaksOn(dev tensor.Device) ([]Peak, error) {
+	var ps []Peak
+	for _, pp := range peakProbes {
+		if pp.device != dev.Name() {
+			continue
+		}
+		p, err := pp.make(dev)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
 	}
-	return ps
+	return ps, nil
 }
 
 // cpuPeak runs the FMA loop of internal/peak on every worker of
 // internal/parallel at once: the CPU's operations are split over the same
 // workers.
-func cpuPeak() Peak {
+func cpuPeak(tensor.Device) (Peak, error) {
 	workers := parallel.Workers()
-	return Peak{Device: "cpu", Case: Case{
+	return Peak{Case: Case{
 		Family: "Peak",
 		Name:   "cpu",
 		Shape:  peak.ISA() + " FMA",
@@ -46,5 +58,5 @@ func cpuPeak() Peak {
 		Setup: func(tensor.Device) (step, free func(), err error) {
 			return func() { peak.Chunks(workers, 1) }, func() {}, nil
 		},
-	}}
+	}}, nil
 }

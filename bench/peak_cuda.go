@@ -11,29 +11,22 @@ import (
 
 func init() {
 	peakProbes = append(peakProbes,
-		cudaPeak("cuda-fp32", "FP32 FMA", false, (*cuda.Device).PeakFP32),
-		cudaPeak("cuda-tf32", "TF32 mma.sync", true, (*cuda.Device).PeakTF32))
+		peakProbe{name: "cuda-fp32", device: "cuda", make: cudaPeak("cuda-fp32", "FP32 FMA", false, (*cuda.Device).PeakFP32)},
+		peakProbe{name: "cuda-tf32", device: "cuda", make: cudaPeak("cuda-tf32", "TF32 mma.sync", true, (*cuda.Device).PeakTF32)})
 }
 
-// cudaPeak makes a probe of the GPU opened by Open("cuda"). Without a GPU
-// the probe has no FLOPs and its Setup reports why.
-func cudaPeak(name, what string, tf32 bool, probe func(*cuda.Device) cuda.Probe) func() Peak {
-	return func() Peak {
-		p := Peak{Device: "cuda", TF32: tf32, Case: Case{Family: "Peak", Name: name, Shape: what}}
-		dev, err := Open("cuda")
-		if err != nil {
-			p.Setup = func(tensor.Device) (step, free func(), err2 error) { return nil, nil, err }
-			return p
-		}
+// cudaPeak makes a probe of the cuda package's device from one of its
+// Probe constructors.
+func cudaPeak(name, what string, tf32 bool, probe func(*cuda.Device) cuda.Probe) func(tensor.Device) (Peak, error) {
+	return func(dev tensor.Device) (Peak, error) {
 		cd, ok := dev.(*cuda.Device)
 		if !ok {
-			err = fmt.Errorf("device cuda is a %T, not the cuda package's", dev)
-			p.Setup = func(tensor.Device) (step, free func(), err2 error) { return nil, nil, err }
-			return p
+			return Peak{}, fmt.Errorf("bench: %s: device %s is a %T, not the cuda package's", name, dev.Name(), dev)
 		}
 		pr := probe(cd)
-		p.FLOPs = pr.FLOPs
-		p.Setup = func(tensor.Device) (step, free func(), err error) { return pr.Run, func() {}, nil }
-		return p
+		return Peak{TF32: tf32, Case: Case{
+			Family: "Peak", Name: name, Shape: what, FLOPs: pr.FLOPs,
+			Setup: func(tensor.Device) (step, free func(), err error) { return pr.Run, func() {}, nil },
+		}}, nil
 	}
 }

@@ -189,17 +189,19 @@ func (r *Report) measureOps(ctx context.Context, opts Options, on func(string) b
 // measurePeaks runs every probe of the compared devices and picks each
 // device's reference peak.
 func (r *Report) measurePeaks(opts Options) {
-	for _, p := range Peaks() {
-		for i, dev := range opts.Devices {
-			if dev.Name() != p.Device {
-				continue
-			}
+	for i, dev := range opts.Devices {
+		peaks, err := PeaksOn(dev)
+		if err != nil {
+			logf(opts.Log, "%s: peak: %v", dev.Name(), err)
+			continue
+		}
+		info := &r.Devices[i]
+		for _, p := range peaks {
 			tm, err := p.Time(dev, 1<<30, opts.PeakTime)
 			if err != nil {
 				logf(opts.Log, "%s: %v", p.Op(), err)
 				continue
 			}
-			info := &r.Devices[i]
 			if info.Peaks == nil {
 				info.Peaks = map[string]float64{}
 			}
