@@ -1,0 +1,111 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// benchShape is one m x n x k product the benchmarks time.
+type benchShape struct {
+	name    string
+	m, n, k int
+}
+
+// benchShapes are the squares and the im2col GEMMs of AlexNet's
+// convolutions and first dense layer (one image, b1, or a batch of 128).
+var benchShapes = []benchShape{
+	{"128x128x128", 128, 128, 128},
+	{"256x256x256", 256, 256, 256},
+	{"512x512x512", 512, 512, 512},
+	{"1024x1024x1024", 1024, 1024, 1024},
+	{"2048x2048x2048", 2048, 2048, 2048},
+	{"conv1_b1_96x2916x121", 96, 2916, 121},
+	{"conv2_b1_256x676x2400", 256, 676, 2400},
+	{"conv3_b1_384x144x2304", 384, 144, 2304},
+	{"fc1_b128_128x4096x6400", 128, 4096, 6400},
+	{"conv2_b128_256x86528x2400", 256, 86528, 2400},
+	{"conv3_b128_384x18432x2304", 384, 18432, 2304},
+}
+
+// pureGoShapes are the shapes the pure-Go kernel is timed on.
+var pureGoShapes = map[string]bool{"256x256x256": true, "1024x1024x1024": true, "conv2_b1_256x676x2400": true}
+
+// benchThreads are the worker counts each shape runs with.
+var benchThreads = []int{1, 2}
+
+func benchOperands(s benchShape) (a, b, c []float32) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	fill := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = rng.Float32() - 0.5
+		}
+		return x
+	}
+	return fill(s.m * s.k), fill(s.k * s.n), make([]float32, s.m*s.n)
+}
+
+// reportGflops turns b's time per operation into GFLOP/s for s.
+func reportGflops(b *testing.B, s benchShape) {
+	b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkSgemm(b *testing.B) {
+	for _, s := range benchShapes {
+		x, y, z := benchOperands(s)
+		for _, w := range benchThreads {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				withWorkers(w, func() {
+					for b.Loop() {
+						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+					}
+				})
+				reportGflops(b, s)
+			})
+		}
+	}
+}
+
+// BenchmarkSgemmPureGo times the portable kernel, for its ratio to gonum.
+func BenchmarkSgemmPureGo(b *testing.B) {
+	prev, _ := useKernel(goKernel.name)
+	defer useKernel(prev)
+	for _, s := range benchShapes {
+		if !pureGoShapes[s.name] {
+			continue
+		}
+		x, y, z := benchOperands(s)
+		for _, w := range benchThreads {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				withWorkers(w, func() {
+					for b.Loop() {
+						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+					}
+				})
+				reportGflops(b, s)
+			})
+		}
+	}
+}
+
+// BenchmarkGonumSgemm times gonum's own Sgemm on the same shapes; gonum
+// takes its thread count from GOMAXPROCS.
+func BenchmarkGonumSgemm(b *testing.B) {
+	for _, s := range benchShapes {
+		x, y, z := benchOperands(s)
+		for _, w := range benchThreads {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w))
+				for b.Loop() {
+					gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+				}
+				reportGflops(b, s)
+			})
+		}
+	}
+}

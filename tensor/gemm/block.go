@@ -1,0 +1,184 @@
+package gemm
+
+import (
+	"sync"
+	"unsafe"
+
+	"github.com/tensorforge/tensorforge/internal/parallel"
+)
+
+// Cache blocking. A call walks C in column blocks of at most ncMax columns;
+// for each block and each kcMax-deep slice of K it packs that slice of B
+// (kc x nc, meant to stay in the 1 MiB L2) and then, MR rows at a time, a
+// micro-panel of A (MR x kc, meant to stay in L1) that the kernel runs
+// against every NR-wide panel of the packed B.
+var (
+	kcMax = 256
+	ncMax = 768
+)
+
+// kBlock returns the depth of each K slice: k split into equal slices of at
+// most kcMax, rounded up to a multiple of 4 (the kernels' unrolling). It
+// depends on k alone, never on the worker count, so every element of C is
+// summed in the same order however the work is split.
+func kBlock(k int) int {
+	n := (k + kcMax - 1) / kcMax
+	return roundUp((k+n-1)/n, 4)
+}
+
+// nBlock returns the width of the column blocks for w columns: equal
+// blocks of at most ncMax columns, each a multiple of nr.
+func nBlock(w, nr int) int {
+	n := (w + ncMax - 1) / ncMax
+	return roundUp((w+n-1)/n, nr)
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// arena holds one worker's packing buffers.
+type arena struct {
+	a, b, tile []float32
+}
+
+var arenas sync.Pool
+
+// getArena returns an arena big enough for kernel kn.
+func getArena(kn *kernel) *arena {
+	ar, _ := arenas.Get().(*arena)
+	if ar == nil {
+		ar = new(arena)
+	}
+	nc := roundUp(ncMax, kn.nr)
+	if len(ar.b) < kcMax*nc || len(ar.a) < kcMax*kn.mr || len(ar.tile) < kn.mr*kn.nr {
+		ar.b = alignedFloats(kcMax * nc)
+		ar.a = alignedFloats(kcMax * kn.mr)
+		ar.tile = alignedFloats(kn.mr * kn.nr)
+	}
+	return ar
+}
+
+// alignedFloats returns n float32s starting on a 64-byte boundary, so that
+// no vector load of a packed panel straddles two cache lines.
+func alignedFloats(n int) []float32 {
+	const align = 64 / 4
+	s := make([]float32, n+align)
+	off := int(uintptr(unsafe.Pointer(&s[0]))%64) / 4
+	if off != 0 {
+		off = align - off
+	}
+	return s[off : off+n : off+n]
+}
+
+// job is one Sgemm call in flight. Jobs are pooled, and part is bound once
+// when a job is made, so a call allocates nothing once warm.
+type job struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	kn             *kernel
+	kc             int
+	splitM         bool // workers take row blocks instead of column blocks
+	part           func(lo, hi int)
+}
+
+var jobs = sync.Pool{New: func() any {
+	j := new(job)
+	j.part = j.runPart
+	return j
+}}
+
+// gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
+// m, n, k >= 1 and alpha != 0, splitting C over the workers.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	kn := active.Load()
+	j := jobs.Get().(*job)
+	*j = job{
+		transA: transA, transB: transB, m: m, n: n, k: k,
+		alpha: alpha, beta: beta, a: a, b: b, c: c,
+		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k), part: j.part,
+	}
+	tm, tn := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
+	units := tn
+	if w := parallel.Workers(); w > 1 && 2*m*n*k >= minParallelFlops {
+		// Split the dimension that leaves the fewest tiles on the busiest
+		// worker; on a tie split columns, so B is packed only once.
+		if perWorker(tm, w)*tn < perWorker(tn, w)*tm {
+			j.splitM, units = true, tm
+		}
+		parallel.For(units, 1, j.part)
+	} else {
+		j.runPart(0, units)
+	}
+	*j = job{part: j.part} // drop the caller's slices
+	jobs.Put(j)
+}
+
+// minParallelFlops is the smallest product worth waking another worker for.
+const minParallelFlops = 1 << 18
+
+// perWorker returns the tiles the busiest of w workers gets out of t.
+func perWorker(t, w int) int { return (t + w - 1) / w }
+
+// runPart computes the row or column tiles [lo, hi).
+func (j *job) runPart(lo, hi int) {
+	ar := getArena(j.kn)
+	if j.splitM {
+		j.block(ar, lo*j.kn.mr, min(hi*j.kn.mr, j.m), 0, j.n)
+	} else {
+		j.block(ar, 0, j.m, lo*j.kn.nr, min(hi*j.kn.nr, j.n))
+	}
+	arenas.Put(ar)
+}
+
+// block computes rows [m0, m1) and columns [n0, n1) of C. m0 and n0 are
+// multiples of the tile size, so a tile never straddles two workers.
+func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
+	kn, kc := j.kn, j.kc
+	mr, nr := kn.mr, kn.nr
+	nc := nBlock(n1-n0, nr)
+	for jc := n0; jc < n1; jc += nc {
+		cols := min(nc, n1-jc)
+		for pc := 0; pc < j.k; pc += kc {
+			kcur := min(kc, j.k-pc)
+			beta := j.beta
+			if pc > 0 {
+				beta = 1 // later slices of K add to what the first wrote
+			}
+			packB(ar.b, j.b, j.ldb, j.transB, pc, kcur, jc, cols, nr)
+			for ic := m0; ic < m1; ic += mr {
+				rows := min(mr, m1-ic)
+				ap := ar.a[:kcur*mr]
+				packA(ap, j.a, j.lda, j.transA, ic, rows, pc, kcur, mr)
+				for jr := 0; jr < cols; jr += nr {
+					bp := ar.b[jr*kcur : jr*kcur+kcur*nr]
+					c := j.c[ic*j.ldc+jc+jr:]
+					if w := min(nr, cols-jr); rows < mr || w < nr {
+						kn.run(kcur, ap, bp, ar.tile, nr, 1, 0)
+						mergeTile(c, j.ldc, ar.tile, nr, rows, w, j.alpha, beta)
+					} else {
+						kn.run(kcur, ap, bp, c, j.ldc, j.alpha, beta)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile writes the rows x cols corner of an edge tile t (rows ldt
+// apart) into C: C = alpha*t + beta*C, not reading C when beta is 0.
+func mergeTile(c []float32, ldc int, t []float32, ldt, rows, cols int, alpha, beta float32) {
+	for i := range rows {
+		ci, ti := c[i*ldc:i*ldc+cols], t[i*ldt:i*ldt+cols]
+		if beta == 0 {
+			for j, v := range ti {
+				ci[j] = alpha * v
+			}
+			continue
+		}
+		for j, v := range ti {
+			ci[j] = alpha*v + beta*ci[j]
+		}
+	}
+}

@@ -1,0 +1,34 @@
+package gemm
+
+import "sync/atomic"
+
+// A kernel computes one mr x nr tile of C from a packed mr x k micro-panel
+// of A (a[p*mr+i] = A[i][p]) and a packed k x nr micro-panel of B
+// (b[p*nr+j] = B[p][j]): C = alpha*A*B + beta*C, where C's rows are ldc
+// apart and C is not read when beta is 0. k is at least 1.
+type kernel struct {
+	name   string
+	mr, nr int
+	run    func(k int, a, b, c []float32, ldc int, alpha, beta float32)
+}
+
+// kernels lists the micro-kernels this CPU can run, fastest first; the
+// pure-Go kernel is always last.
+var kernels = append(asmKernels(), goKernel)
+
+// active is the kernel Sgemm uses: kernels[0] unless a test forces another.
+var active atomic.Pointer[kernel]
+
+func init() { active.Store(kernels[0]) }
+
+// useKernel makes Sgemm use the named kernel and returns the previous one's
+// name, so tests can run every path this machine has. It reports false if
+// the kernel is not available here.
+func useKernel(name string) (prev string, ok bool) {
+	for _, k := range kernels {
+		if k.name == name {
+			return active.Swap(k).name, true
+		}
+	}
+	return active.Load().name, false
+}

@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package gemm
+
+// asmKernels returns no kernels: this build has only the pure-Go one.
+func asmKernels() []*kernel { return nil }

@@ -1,0 +1,283 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/internal/parallel"
+)
+
+// forEachKernel runs f once with every kernel this machine has forced on.
+func forEachKernel(t *testing.T, f func(t *testing.T)) {
+	for _, k := range kernels {
+		t.Run(k.name, func(t *testing.T) {
+			prev, _ := useKernel(k.name)
+			defer useKernel(prev)
+			f(t)
+		})
+	}
+}
+
+// withWorkers runs f with the worker pool set to n goroutines.
+func withWorkers(n int, f func()) {
+	prev := parallel.Workers()
+	parallel.SetWorkers(n)
+	defer parallel.SetWorkers(prev)
+	f()
+}
+
+// guard fills every element of C's buffer that Sgemm must not touch: around
+// the matrix and, when ldc > n, between its rows.
+var guard = float32(math.Float32frombits(0x7fc0dead)) // a NaN with a payload
+
+const guardLen = 17
+
+// gemmCase is one call of Sgemm with its inputs laid out in memory.
+type gemmCase struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	lda, ldb, ldc  int
+	a, b, c0       []float32 // c0: C before the call, guards included
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("%dx%dx%d tA=%v tB=%v alpha=%g beta=%g lda=%d ldb=%d ldc=%d",
+		tc.m, tc.n, tc.k, tc.transA, tc.transB, tc.alpha, tc.beta, tc.lda, tc.ldb, tc.ldc)
+}
+
+// newCase draws random A, B and C (NaN when beta is 0: it must not be read)
+// with leading dimensions padded by up to pad elements.
+func newCase(rng *rand.Rand, transA, transB bool, m, n, k int, alpha, beta float32, pad int) gemmCase {
+	tc := gemmCase{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	tc.lda = max(1, ac) + rng.IntN(pad+1)
+	tc.ldb = max(1, bc) + rng.IntN(pad+1)
+	tc.ldc = max(1, n) + rng.IntN(pad+1)
+	tc.a = randMatrix(rng, ar, ac, tc.lda)
+	tc.b = randMatrix(rng, br, bc, tc.ldb)
+	tc.c0 = make([]float32, 2*guardLen+matLen(m, n, tc.ldc))
+	for i := range tc.c0 {
+		tc.c0[i] = guard
+	}
+	for i := range m {
+		for j := range n {
+			v := float32(rng.NormFloat64())
+			if beta == 0 {
+				v = float32(math.NaN())
+			}
+			tc.c0[guardLen+i*tc.ldc+j] = v
+		}
+	}
+	return tc
+}
+
+// matLen is the shortest slice that holds a rows x cols matrix.
+func matLen(rows, cols, ld int) int {
+	if rows == 0 || cols == 0 {
+		return 0
+	}
+	return (rows-1)*ld + cols
+}
+
+// randMatrix returns a rows x cols matrix in the shortest slice that holds
+// it; the padding between rows is NaN, so reading it shows in C.
+func randMatrix(rng *rand.Rand, rows, cols, ld int) []float32 {
+	s := make([]float32, matLen(rows, cols, ld))
+	for i := range s {
+		s[i] = float32(math.NaN())
+		if i%ld < cols {
+			s[i] = float32(rng.NormFloat64())
+		}
+	}
+	return s
+}
+
+// run calls Sgemm on a copy of C0 and returns the whole buffer.
+func (tc gemmCase) run() []float32 {
+	buf := append([]float32(nil), tc.c0...)
+	end := len(buf) - guardLen
+	// The capacity stops at the matrix, so a write past it lands in the
+	// guard instead of growing the slice.
+	Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, buf[guardLen:end:end], tc.ldc)
+	return buf
+}
+
+// check compares got (a buffer from run) with a float64 reference and
+// verifies that every guard is intact.
+func (tc gemmCase) check(t *testing.T, got []float32) {
+	t.Helper()
+	at := func(i, p int) float64 {
+		if tc.transA {
+			return float64(tc.a[p*tc.lda+i])
+		}
+		return float64(tc.a[i*tc.lda+p])
+	}
+	bt := func(p, j int) float64 {
+		if tc.transB {
+			return float64(tc.b[j*tc.ldb+p])
+		}
+		return float64(tc.b[p*tc.ldb+j])
+	}
+	// Each product may be off by a few float32 roundings per term.
+	tol := 2 * float64(tc.k+2) * 0x1p-24
+	inC := make([]bool, len(got))
+	bad := 0
+	for i := range tc.m {
+		for j := range tc.n {
+			idx := guardLen + i*tc.ldc + j
+			inC[idx] = true
+			var sum, mag float64
+			for p := range tc.k {
+				sum += at(i, p) * bt(p, j)
+				mag += math.Abs(at(i, p) * bt(p, j))
+			}
+			want := float64(tc.alpha) * sum
+			mag *= math.Abs(float64(tc.alpha))
+			if tc.beta != 0 {
+				c := float64(tc.c0[idx])
+				want += float64(tc.beta) * c
+				mag += math.Abs(float64(tc.beta) * c)
+			}
+			if g := float64(got[idx]); !(math.Abs(g-want) <= tol*mag+1e-30) {
+				if bad++; bad <= 3 {
+					t.Errorf("%v: C[%d][%d] = %g, want %g", tc, i, j, g, want)
+				}
+			}
+		}
+	}
+	for i, v := range got {
+		if !inC[i] && math.Float32bits(v) != math.Float32bits(guard) {
+			if bad++; bad <= 3 {
+				t.Errorf("%v: element %d outside C (offset %d) overwritten with %g", tc, i, i-guardLen, v)
+			}
+		}
+	}
+	if bad > 0 {
+		t.FailNow()
+	}
+}
+
+// shapes are the m x n x k the correctness tests run: empty, 1, primes,
+// exact and ragged tiles, tall, skinny, K longer than one K slice and N
+// wider than one column block.
+var shapes = [][3]int{
+	{0, 0, 0}, {0, 3, 2}, {3, 0, 2}, {2, 3, 0}, {1, 1, 1}, {1, 1, 0},
+	{2, 1, 3}, {1, 37, 5}, {13, 1, 29}, {17, 33, 7}, {12, 32, 4}, {6, 16, 9},
+	{24, 64, 13}, {31, 47, 53}, {97, 3, 11}, {3, 97, 11}, {301, 5, 2},
+	{5, 283, 3}, {7, 29, 601}, {25, 17, 257}, {9, 1601, 3}, {61, 67, 71},
+}
+
+func TestSgemm(t *testing.T) {
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		scalars := [][2]float32{{1, 0}, {-0.5, 1}, {1.5, -2}, {0, 0.5}}
+		for _, s := range shapes {
+			for tr := range 4 {
+				ab := scalars[rng.IntN(len(scalars))]
+				tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], ab[0], ab[1], 5)
+				tc.check(t, tc.run())
+			}
+		}
+	})
+}
+
+// TestSgemmRandom runs random shapes, scalars and strides.
+func TestSgemmRandom(t *testing.T) {
+	n := 40
+	if testing.Short() {
+		n = 8
+	}
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for range n {
+			m, n, k := 1+rng.IntN(70), 1+rng.IntN(70), 1+rng.IntN(300)
+			alpha := float32(rng.NormFloat64())
+			beta := [...]float32{0, 1, float32(rng.NormFloat64())}[rng.IntN(3)]
+			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, m, n, k, alpha, beta, 9)
+			tc.check(t, tc.run())
+		}
+	})
+}
+
+// TestSgemmWorkers checks that results are bit-identical whatever the
+// number of workers, for shapes split by columns and by rows.
+func TestSgemmWorkers(t *testing.T) {
+	shapes := [][3]int{{40, 300, 70}, {200, 20, 50}, {97, 101, 300}, {130, 40, 9}}
+	forEachKernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, s := range shapes {
+			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3)
+			var one []float32
+			withWorkers(1, func() { one = tc.run() })
+			tc.check(t, one)
+			for _, w := range []int{2, 3} {
+				var many []float32
+				withWorkers(w, func() { many = tc.run() })
+				for i := range one {
+					if math.Float32bits(one[i]) != math.Float32bits(many[i]) {
+						t.Fatalf("%v: element %d is %g with 1 worker, %g with %d", tc, i, one[i], many[i], w)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSgemmNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, s := range [][3]int{{64, 300, 50}, {300, 20, 40}} {
+		tc := newCase(rng, false, true, s[0], s[1], s[2], 1, 0, 0)
+		c := make([]float32, s[0]*s[1])
+		call := func() {
+			Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc)
+		}
+		for _, w := range []int{1, 2} {
+			withWorkers(w, func() {
+				call() // warm the pools
+				if n := testing.AllocsPerRun(20, call); n != 0 {
+					t.Errorf("%v with %d workers: %v allocations per call, want 0", tc, w, n)
+				}
+			})
+		}
+	}
+}
+
+func TestSgemmPanics(t *testing.T) {
+	a, b, c := make([]float32, 6), make([]float32, 6), make([]float32, 4)
+	cases := []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"negative m", func() { Sgemm(false, false, -1, 2, 3, 1, a, 3, b, 2, 0, c, 2) }, "m=-1"},
+		{"short lda", func() { Sgemm(false, false, 2, 2, 3, 1, a, 2, b, 2, 0, c, 2) }, "lda = 2, want >= 3"},
+		{"short a", func() { Sgemm(false, false, 2, 2, 3, 1, a[:5], 3, b, 2, 0, c, 2) }, "len(a) = 5, want >= 6"},
+		{"short b transposed", func() { Sgemm(false, true, 2, 2, 3, 1, a, 3, b[:4], 3, 0, c, 2) }, "len(b) = 4, want >= 6"},
+		{"short c", func() { Sgemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c[:3], 2) }, "len(c) = 3, want >= 4"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, tc.want) {
+					t.Errorf("panic %q, want one containing %q", msg, tc.want)
+				}
+			}()
+			tc.call()
+		})
+	}
+}
