@@ -38,7 +38,12 @@ var pureGoShapes = map[string]bool{"256x256x256": true, "1024x1024x1024": true, 
 // benchThreads are the worker counts each shape runs with.
 var benchThreads = []int{1, 2}
 
+// benchOperands returns random operands for s, made on first use and kept
+// for the next thread count: the large shapes take a while to fill.
 func benchOperands(s benchShape) (a, b, c []float32) {
+	if s == lastShape {
+		return lastOperands[0], lastOperands[1], lastOperands[2]
+	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	fill := func(n int) []float32 {
 		x := make([]float32, n)
@@ -47,8 +52,15 @@ func benchOperands(s benchShape) (a, b, c []float32) {
 		}
 		return x
 	}
-	return fill(s.m * s.k), fill(s.k * s.n), make([]float32, s.m*s.n)
+	a, b, c = fill(s.m*s.k), fill(s.k*s.n), make([]float32, s.m*s.n)
+	lastShape, lastOperands = s, [3][]float32{a, b, c}
+	return a, b, c
 }
+
+var (
+	lastShape    benchShape
+	lastOperands [3][]float32
+)
 
 // reportGflops turns b's time per operation into GFLOP/s for s.
 func reportGflops(b *testing.B, s benchShape) {
@@ -57,9 +69,9 @@ func reportGflops(b *testing.B, s benchShape) {
 
 func BenchmarkSgemm(b *testing.B) {
 	for _, s := range benchShapes {
-		x, y, z := benchOperands(s)
 		for _, w := range benchThreads {
 			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				x, y, z := benchOperands(s)
 				withWorkers(w, func() {
 					for b.Loop() {
 						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
@@ -79,9 +91,9 @@ func BenchmarkSgemmPureGo(b *testing.B) {
 		if !pureGoShapes[s.name] {
 			continue
 		}
-		x, y, z := benchOperands(s)
 		for _, w := range benchThreads {
 			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				x, y, z := benchOperands(s)
 				withWorkers(w, func() {
 					for b.Loop() {
 						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
@@ -97,9 +109,9 @@ func BenchmarkSgemmPureGo(b *testing.B) {
 // takes its thread count from GOMAXPROCS.
 func BenchmarkGonumSgemm(b *testing.B) {
 	for _, s := range benchShapes {
-		x, y, z := benchOperands(s)
 		for _, w := range benchThreads {
 			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				x, y, z := benchOperands(s)
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w))
 				for b.Loop() {
 					gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
@@ -107,5 +119,22 @@ func BenchmarkGonumSgemm(b *testing.B) {
 				reportGflops(b, s)
 			})
 		}
+	}
+}
+
+// BenchmarkKernel times each micro-kernel alone on panels that stay in L1,
+// the ceiling the blocked loops can reach.
+func BenchmarkKernel(b *testing.B) {
+	const k = 256
+	for _, kn := range kernels {
+		b.Run(kn.name, func(b *testing.B) {
+			a := alignedFloats(kn.mr * k)
+			p := alignedFloats(kn.nr * k)
+			c := alignedFloats(kn.mr * kn.nr)
+			for b.Loop() {
+				kn.full(k, a, p, c, kn.nr, 1, 1)
+			}
+			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
 }

@@ -154,11 +154,14 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 				for jr := 0; jr < cols; jr += nr {
 					bp := ar.b[jr*kcur : jr*kcur+kcur*nr]
 					c := j.c[ic*j.ldc+jc+jr:]
-					if w := min(nr, cols-jr); rows < mr || w < nr {
-						kn.run(kcur, ap, bp, ar.tile, nr, 1, 0)
+					switch w := min(nr, cols-jr); {
+					case rows == mr && w == nr:
+						kn.full(kcur, ap, bp, c, j.ldc, j.alpha, beta)
+					case kn.part != nil:
+						kn.part(kcur, ap, bp, c, j.ldc, j.alpha, beta, rows, w)
+					default:
+						kn.full(kcur, ap, bp, ar.tile, nr, 1, 0)
 						mergeTile(c, j.ldc, ar.tile, nr, rows, w, j.alpha, beta)
-					} else {
-						kn.run(kcur, ap, bp, c, j.ldc, j.alpha, beta)
 					}
 				}
 			}

@@ -3,7 +3,7 @@ package gemm
 // goKernel is the portable micro-kernel. Its 4x4 tile keeps the sixteen
 // accumulators in named variables so the compiler can hold them in
 // registers across the k loop.
-var goKernel = &kernel{name: "go", mr: 4, nr: 4, run: kernelGo}
+var goKernel = &kernel{name: "go", mr: 4, nr: 4, full: kernelGo}
 
 func kernelGo(k int, a, b, c []float32, ldc int, alpha, beta float32) {
 	a, b = a[:4*k], b[:4*k]

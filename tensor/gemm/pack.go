@@ -8,14 +8,19 @@ func packA(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 	dst = dst[:kc*mr]
 	if trans {
 		// op(A)[i][p] = a[p*lda+i]: each column of the panel is contiguous.
-		for p := range kc {
-			col := dst[p*mr : p*mr+mr]
-			copy(col, a[(p0+p)*lda+i0:(p0+p)*lda+i0+rows])
-			clear(col[rows:])
+		copyRows(dst, mr, a[p0*lda+i0:], lda, kc, rows)
+		if rows < mr {
+			for p := range kc {
+				clear(dst[p*mr+rows : p*mr+mr])
+			}
 		}
 		return
 	}
-	for i := range rows {
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		transpose4(dst[i:], mr, a[(i0+i)*lda+p0:], lda, kc)
+	}
+	for ; i < rows; i++ {
 		row := a[(i0+i)*lda+p0 : (i0+i)*lda+p0+kc]
 		for p, v := range row {
 			dst[p*mr+i] = v
@@ -30,30 +35,63 @@ func packA(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 
 // packB copies rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) into dst
 // as ceil(cols/nr) kc x nr micro-panels, each row after row
-// (dst[panel*kc*nr + p*nr + j]). Columns past cols are zero.
+// (dst[panel*kc*nr + p*nr + j]). Columns past cols are zero. nr is a
+// multiple of 4.
 func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
-	for jp := 0; jp < cols; jp += nr {
-		w := min(nr, cols-jp)
-		panel := dst[jp*kc : jp*kc+kc*nr]
-		if trans {
-			// op(B)[p][j] = b[j*ldb+p]: the panel's columns are contiguous.
-			for j := range w {
-				src := b[(j0+jp+j)*ldb+p0 : (j0+jp+j)*ldb+p0+kc]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
-			if w < nr {
-				for p := range kc {
-					clear(panel[p*nr+w : p*nr+nr])
-				}
-			}
-			continue
+	full := cols / nr * nr
+	if trans {
+		// op(B)[p][j] = b[j*ldb+p]: each column of a panel is contiguous.
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			transpose4(dst[j/nr*nr*kc+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
 		}
-		for p := range kc {
-			row := panel[p*nr : p*nr+nr]
-			copy(row, b[(p0+p)*ldb+j0+jp:(p0+p)*ldb+j0+jp+w])
-			clear(row[w:])
+		for ; j < cols; j++ {
+			panel := dst[j/nr*nr*kc:]
+			src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kc]
+			for p, v := range src {
+				panel[p*nr+j%nr] = v
+			}
 		}
+		if full < cols {
+			panel := dst[full*kc : full*kc+kc*nr]
+			for p := range kc {
+				clear(panel[p*nr+cols-full : p*nr+nr])
+			}
+		}
+		return
+	}
+	// Walk B row by row, so its reads are sequential and each page is
+	// visited once, dealing every row out to the panels.
+	for p := range kc {
+		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
+		copyRows(dst[p*nr:], kc*nr, src, nr, full/nr, nr)
+		if full < cols {
+			row := dst[full*kc+p*nr : full*kc+p*nr+nr]
+			copy(row, src[full:])
+			clear(row[cols-full:])
+		}
+	}
+}
+
+// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w. The
+// assembly version replaces it where the CPU has one.
+var copyRows = copyRowsGo
+
+func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, w int) {
+	for r := range rows {
+		copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
+	}
+}
+
+// transpose4 sets dst[p*ldd+i] = src[i*lds+p] for i < 4 and p < n: four
+// rows of src become n runs of four in dst. The assembly version replaces
+// it where the CPU has one.
+var transpose4 = transpose4Go
+
+func transpose4Go(dst []float32, ldd int, src []float32, lds, n int) {
+	r0, r1, r2, r3 := src[:n], src[lds:lds+n], src[2*lds:2*lds+n], src[3*lds:3*lds+n]
+	for p := range r0 {
+		d := dst[p*ldd : p*ldd+4]
+		d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
 	}
 }

@@ -281,3 +281,57 @@ func TestSgemmPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestTranspose4 checks the packing transpose (assembly where there is
+// one) against the pure-Go one, with guards after each run of four.
+func TestTranspose4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 3, 7, 8, 9, 16, 31, 100} {
+		for _, ldd := range []int{4, 5, 12, 32} {
+			lds := n + rng.IntN(3)
+			src := make([]float32, 3*lds+n)
+			for i := range src {
+				src[i] = float32(rng.NormFloat64())
+			}
+			size := (n-1)*ldd + 4
+			got, want := make([]float32, size+guardLen), make([]float32, size+guardLen)
+			for i := range got {
+				got[i], want[i] = guard, guard
+			}
+			transpose4(got[:size:size], ldd, src, lds, n)
+			transpose4Go(want[:size], ldd, src, lds, n)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d ldd=%d lds=%d: element %d is %g, want %g", n, ldd, lds, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestCopyRows checks the packing copy (assembly where there is one)
+// against the pure-Go one, with guards after each row.
+func TestCopyRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, rows := range []int{1, 2, 5} {
+		for _, w := range []int{1, 3, 4, 7, 8, 12, 13, 32, 35} {
+			ldd, lds := w+rng.IntN(3), w+rng.IntN(3)
+			src := make([]float32, (rows-1)*lds+w)
+			for i := range src {
+				src[i] = float32(rng.NormFloat64())
+			}
+			size := (rows-1)*ldd + w
+			got, want := make([]float32, size+guardLen), make([]float32, size+guardLen)
+			for i := range got {
+				got[i], want[i] = guard, guard
+			}
+			copyRows(got[:size:size], ldd, src, lds, rows, w)
+			copyRowsGo(want[:size], ldd, src, lds, rows, w)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("rows=%d w=%d ldd=%d lds=%d: element %d is %g, want %g", rows, w, ldd, lds, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,34 @@
+//go:build !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// transpose4AVX is transpose4 on raw pointers.
+//
+//go:noescape
+func transpose4AVX(dst *float32, ldd int, src *float32, lds int, n int)
+
+// copyRowsAVX is copyRows on raw pointers.
+//
+//go:noescape
+func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w int)
+
+func init() {
+	if cpu.X86.HasAVX {
+		transpose4 = func(dst []float32, ldd int, src []float32, lds, n int) {
+			if n == 0 {
+				return
+			}
+			_, _ = dst[(n-1)*ldd+3], src[3*lds+n-1]
+			transpose4AVX(&dst[0], ldd, &src[0], lds, n)
+		}
+		copyRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
+			if rows == 0 || w == 0 {
+				return
+			}
+			_, _ = dst[(rows-1)*ldd+w-1], src[(rows-1)*lds+w-1]
+			copyRowsAVX(&dst[0], ldd, &src[0], lds, rows, w)
+		}
+	}
+}
