@@ -182,45 +182,71 @@ __device__ __forceinline__ void put(float *c, int n, int N, float v, float alpha
 
 // Tf32 is the tensor-core math of a warp: a 64x32 tile of C as 4x4 tiles
 // of mma.m16n8k8.
+//
+// The fragments of mma.m16n8k8 (g = lane/4, t = lane%4): a thread holds
+// a0..a3 = A(g, t), A(g+8, t), A(g, t+4), A(g+8, t+4); b0, b1 = B(t, g),
+// B(t+4, g); c0..c3 = C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1).
+// Which rows, columns and k of the tiles those indices name is free, as
+// long as A, B and C agree, and is chosen so that a thread's values lie in
+// pairs in shared memory, one 64-bit read per pair:
+//   fragment k t and t+4 are k 2t and 2t+1 of the step;
+//   fragment rows g and g+8 are rows 2g and 2g+1 of the 16;
+//   fragment column g is column perm(g) = 2(g%4) + g/4 of the 8.
+// Then a0,a2 and a1,a3 are pairs in a k-contiguous A (a0,a1 and a2,a3 in a
+// k-major one), b0,b1 a pair in a k-contiguous B; only a k-major B needs
+// two 32-bit reads. With rows of 36 floats (k-contiguous) or 132 (k-major)
+// the reads of each half-warp fall in 16 different bank pairs, and perm
+// spreads the columns of B that a half-warp reads over the banks.
 template <bool TA, bool TB>
 struct Tf32 {
 	static constexpr int BK = 32;
 	static constexpr int kStages = 3;
 	// A is k-major in memory when transposed, B when not.
-	using TileA = Tile<kTile, BK, TA, TA ? 8 : 4>;
-	using TileB = Tile<kTile, BK, !TB, TB ? 4 : 8>;
+	using TileA = Tile<kTile, BK, TA, 4>;
+	using TileB = Tile<kTile, BK, !TB, 4>;
 	// Every variant reserves the larger layout, so the host needs one size.
 	static constexpr int kStageFloats = 2 * kTile * (BK + 4);
 	static_assert(TileA::SIZE + TileB::SIZE <= kStageFloats, "stage too small");
 
 	float acc[4][4][4] = {};
 
-	// step multiplies one k step. Fragments of mma.m16n8k8 (g = lane/4,
-	// t = lane%4): a thread holds A rows g and g+8 at k t and t+4, B
-	// column g at k t and t+4, and C rows g and g+8 at columns 2t, 2t+1.
-	// The pads make the 32 lanes' reads of each fragment register hit 32
-	// different banks in either layout.
+	// pair reads the two floats at s[i] and s[i+1] (i even) rounded to TF32.
+	static __device__ __forceinline__ void pair(const float *s, int i, unsigned &x, unsigned &y)
+	{
+		const float2 v = *reinterpret_cast<const float2 *>(s + i);
+		x = to_tf32(v.x);
+		y = to_tf32(v.y);
+	}
+
+	// step multiplies one k step.
 	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
 	{
-		const int g = lane / 4, t = lane % 4;
+		const int g = lane / 4, t = lane % 4, col = 2 * (g % 4) + g / 4;
 #pragma unroll
 		for (int kk = 0; kk < BK; kk += 8) {
+			const int k = kk + 2 * t;
 			unsigned b[4][2];
 #pragma unroll
 			for (int j = 0; j < 4; ++j) {
-				const int n = wn + j * 8 + g;
-				b[j][0] = to_tf32(Bs[TileB::at(n, kk + t)]);
-				b[j][1] = to_tf32(Bs[TileB::at(n, kk + t + 4)]);
+				const int n = wn + j * 8 + col;
+				if constexpr (TB) {
+					pair(Bs, TileB::at(n, k), b[j][0], b[j][1]);
+				} else {
+					b[j][0] = to_tf32(Bs[TileB::at(n, k)]);
+					b[j][1] = to_tf32(Bs[TileB::at(n, k + 1)]);
+				}
 			}
 #pragma unroll
 			for (int i = 0; i < 4; ++i) {
-				const int m = wm + i * 16 + g;
-				const unsigned a[4] = {
-					to_tf32(As[TileA::at(m, kk + t)]),
-					to_tf32(As[TileA::at(m + 8, kk + t)]),
-					to_tf32(As[TileA::at(m, kk + t + 4)]),
-					to_tf32(As[TileA::at(m + 8, kk + t + 4)]),
-				};
+				const int m = wm + i * 16 + 2 * g;
+				unsigned a[4];
+				if constexpr (TA) {
+					pair(As, TileA::at(m, k), a[0], a[1]);
+					pair(As, TileA::at(m, k + 1), a[2], a[3]);
+				} else {
+					pair(As, TileA::at(m, k), a[0], a[2]);
+					pair(As, TileA::at(m + 1, k), a[1], a[3]);
+				}
 #pragma unroll
 				for (int j = 0; j < 4; ++j)
 					mma_tf32(acc[i][j], a, b[j]);
@@ -233,18 +259,20 @@ struct Tf32 {
 					      int lane) const
 	{
 		const int g = lane / 4, t = lane % 4;
+		// perm(2t) and perm(2t+1): the columns of c0 and c1.
+		const int c0 = 4 * (t % 2) + t / 2, c1 = c0 + 2;
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll
 			for (int h = 0; h < 2; ++h) {
-				const int m = m0 + i * 16 + h * 8 + g;
+				const int m = m0 + i * 16 + 2 * g + h;
 				if (m >= M)
 					continue;
-				float *c = C + (long long)m * ldc + n0 + 2 * t;
+				float *c = C + (long long)m * ldc + n0;
 #pragma unroll
 				for (int j = 0; j < 4; ++j) {
-					put(c, j * 8, N - n0 - 2 * t, acc[i][j][2 * h], alpha, beta);
-					put(c, j * 8 + 1, N - n0 - 2 * t, acc[i][j][2 * h + 1], alpha, beta);
+					put(c, j * 8 + c0, N - n0, acc[i][j][2 * h], alpha, beta);
+					put(c, j * 8 + c1, N - n0, acc[i][j][2 * h + 1], alpha, beta);
 				}
 			}
 	}
