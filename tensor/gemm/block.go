@@ -147,6 +147,11 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 				beta = 1 // later slices of K add to what the first wrote
 			}
 			packB(ar.b, j.b, j.ldb, j.transB, pc, kcur, jc, cols, nr)
+			// Each kernel call prefetches one row of what the next packB
+			// will read: a B too big for the caches then comes from
+			// memory while this block computes, not while packB waits.
+			next := j.nextB(pc+kc, jc, nc, n1)
+			call := 0
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
 				ap := ar.a[:kcur*mr]
@@ -154,19 +159,57 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 				for jr := 0; jr < cols; jr += nr {
 					bp := ar.b[jr*kcur : jr*kcur+kcur*nr]
 					c := j.c[ic*j.ldc+jc+jr:]
+					pf, pfEnd := next.row(call)
+					call++
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
-						kn.full(kcur, ap, bp, c, j.ldc, j.alpha, beta)
+						kn.full(kcur, ap, bp, c, j.ldc, j.alpha, beta, pf, pfEnd)
 					case kn.part != nil:
-						kn.part(kcur, ap, bp, c, j.ldc, j.alpha, beta, rows, w)
+						kn.part(kcur, ap, bp, c, j.ldc, j.alpha, beta, rows, w, pf, pfEnd)
 					default:
-						kn.full(kcur, ap, bp, ar.tile, nr, 1, 0)
+						kn.full(kcur, ap, bp, ar.tile, nr, 1, 0, pf, pfEnd)
 						mergeTile(c, j.ldc, ar.tile, nr, rows, w, j.alpha, beta)
 					}
 				}
 			}
 		}
 	}
+}
+
+// rowSpan is a run of equally long, equally spaced byte ranges in memory.
+type rowSpan struct {
+	base, stride, length uintptr
+	rows                 int
+}
+
+// row returns the bounds of row i, or an empty range past the last row.
+func (r rowSpan) row(i int) (start, end uintptr) {
+	if i >= r.rows {
+		return 0, 0
+	}
+	start = r.base + uintptr(i)*r.stride
+	return start, start + r.length
+}
+
+// nextB returns the rows of B that packB reads for the block after the one
+// at column jc, whose K slice ends at pc: the next slice of K, or the
+// first slice of the next column block (of at most nc columns, before n1).
+func (j *job) nextB(pc, jc, nc, n1 int) rowSpan {
+	if pc >= j.k {
+		pc, jc = 0, jc+nc
+	}
+	if jc >= n1 {
+		return rowSpan{}
+	}
+	kcur, cols := min(j.kc, j.k-pc), min(nc, n1-jc)
+	r := rowSpan{stride: uintptr(4 * j.ldb), length: uintptr(4 * cols), rows: kcur}
+	off := pc*j.ldb + jc
+	if j.transB {
+		r.length, r.rows = uintptr(4*kcur), cols
+		off = jc*j.ldb + pc
+	}
+	r.base = uintptr(unsafe.Pointer(unsafe.SliceData(j.b))) + uintptr(4*off)
+	return r
 }
 
 // mergeTile writes the rows x cols corner of an edge tile t (rows ldt

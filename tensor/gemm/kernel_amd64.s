@@ -4,15 +4,17 @@
 
 #include "textflag.h"
 
-// func kernelAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64)
+// func kernelAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
 // 12x32 tile on a 32-wide B panel, k >= 1, 1 <= rows <= 12.
-TEXT ·kernelAVX512(SB), NOSPLIT, $0-64
+TEXT ·kernelAVX512(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
+	MOVQ pf+64(FP), R12
+	MOVQ pfEnd+72(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 64(R9)
@@ -192,6 +194,11 @@ kernelAVX512_loop:
 	VFMADD231PS.BCST 184(AX), Z25, Z21
 	VFMADD231PS.BCST 188(AX), Z24, Z22
 	VFMADD231PS.BCST 188(AX), Z25, Z23
+	CMPQ R12, R13
+	JAE kernelAVX512_nopf
+	PREFETCHT0 (R12)
+	ADDQ $64, R12
+kernelAVX512_nopf:
 	ADDQ $192, AX
 	ADDQ $512, BX
 	SUBQ $4, CX
@@ -444,15 +451,17 @@ kernelAVX512_done:
 	VZEROUPPER
 	RET
 
-// func kernelAVX512Half(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64)
+// func kernelAVX512Half(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
 // 12x16 tile on a 32-wide B panel, k >= 1, 1 <= rows <= 12.
-TEXT ·kernelAVX512Half(SB), NOSPLIT, $0-64
+TEXT ·kernelAVX512Half(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
+	MOVQ pf+64(FP), R12
+	MOVQ pfEnd+72(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -556,6 +565,11 @@ kernelAVX512Half_loop:
 	VFMADD231PS.BCST 180(AX), Z12, Z9
 	VFMADD231PS.BCST 184(AX), Z12, Z10
 	VFMADD231PS.BCST 188(AX), Z12, Z11
+	CMPQ R12, R13
+	JAE kernelAVX512Half_nopf
+	PREFETCHT0 (R12)
+	ADDQ $64, R12
+kernelAVX512Half_nopf:
 	ADDQ $192, AX
 	ADDQ $512, BX
 	SUBQ $4, CX
@@ -735,15 +749,17 @@ kernelAVX512Half_done:
 	VZEROUPPER
 	RET
 
-// func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
 // 6x16 tile, k >= 1.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-48
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
 	MOVQ ldc+32(FP), R8
 	SHLQ $2, R8
+	MOVQ pf+48(FP), R12
+	MOVQ pfEnd+56(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -857,6 +873,11 @@ kernelAVX2_loop:
 	VBROADCASTSS 92(AX), Y14
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
+	CMPQ R12, R13
+	JAE kernelAVX2_nopf
+	PREFETCHT0 (R12)
+	ADDQ $64, R12
+kernelAVX2_nopf:
 	ADDQ $96, AX
 	ADDQ $256, BX
 	SUBQ $4, CX

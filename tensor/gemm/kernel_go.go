@@ -5,8 +5,9 @@ var goKernel = &kernel{name: "go", mr: 4, nr: 4, full: kernelGo}
 
 // kernelGo runs the k loop once per pair of rows: eight accumulators and
 // the six values of a step are all the compiler keeps in registers without
-// spilling (amd64 gives it 15), and the second pass finds B in L1.
-func kernelGo(k int, a, b, c []float32, ldc int, alpha, beta float32) {
+// spilling (amd64 gives it 15), and the second pass finds B in L1. Go
+// has no prefetch, so it ignores the prefetch range.
+func kernelGo(k int, a, b, c []float32, ldc int, alpha, beta float32, _, _ uintptr) {
 	a, b = a[:4*k], b[:4*k]
 	for i := 0; i < 4; i += 2 {
 		var c0, c1, c2, c3, d0, d1, d2, d3 float32

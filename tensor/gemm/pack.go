@@ -8,7 +8,7 @@ func packA(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 	dst = dst[:kc*mr]
 	if trans {
 		// op(A)[i][p] = a[p*lda+i]: each column of the panel is contiguous.
-		copyRows(dst, mr, a[p0*lda+i0:], lda, kc, rows)
+		copyRows(dst, mr, a[p0*lda+i0:], lda, kc, rows, prefetchRows*lda)
 		if rows < mr {
 			for p := range kc {
 				clear(dst[p*mr+rows : p*mr+mr])
@@ -64,7 +64,7 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	// visited once, dealing every row out to the panels.
 	for p := range kc {
 		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
-		copyRows(dst[p*nr:], kc*nr, src, nr, full/nr, nr)
+		copyRows(dst[p*nr:], kc*nr, src, nr, full/nr, nr, prefetchRows*ldb)
 		if full < cols {
 			row := dst[full*kc+p*nr : full*kc+p*nr+nr]
 			copy(row, src[full:])
@@ -73,11 +73,17 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	}
 }
 
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w. The
+// prefetchRows is how many rows ahead of the one it copies packing asks
+// for the source: a B too big for L3 streams from memory, and a row or two
+// of copying does not hide its latency.
+const prefetchRows = 4
+
+// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w,
+// prefetching the source ahead floats past each piece it reads. The
 // assembly version replaces it where the CPU has one.
 var copyRows = copyRowsGo
 
-func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, w int) {
+func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, w, ahead int) {
 	for r := range rows {
 		copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
 	}

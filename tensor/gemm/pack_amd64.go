@@ -12,7 +12,7 @@ func transpose4AVX(dst *float32, ldd int, src *float32, lds int, n int)
 // copyRowsAVX is copyRows on raw pointers.
 //
 //go:noescape
-func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w int)
+func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w, ahead int)
 
 func init() {
 	if cpu.X86.HasAVX {
@@ -23,12 +23,13 @@ func init() {
 			_, _ = dst[(n-1)*ldd+3], src[3*lds+n-1]
 			transpose4AVX(&dst[0], ldd, &src[0], lds, n)
 		}
-		copyRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
+		copyRows = func(dst []float32, ldd int, src []float32, lds, rows, w, ahead int) {
 			if rows == 0 || w == 0 {
 				return
 			}
 			_, _ = dst[(rows-1)*ldd+w-1], src[(rows-1)*lds+w-1]
-			copyRowsAVX(&dst[0], ldd, &src[0], lds, rows, w)
+			// A prefetch never faults, so ahead may point past src.
+			copyRowsAVX(&dst[0], ldd, &src[0], lds, rows, w, 4*ahead)
 		}
 	}
 }

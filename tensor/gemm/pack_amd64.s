@@ -69,10 +69,11 @@ done:
 	VZEROUPPER
 	RET
 
-// func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w int)
+// func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w, ahead int)
 // dst[r*ldd+j] = src[r*lds+j] for r < rows, j < w: the short strided
-// copies of packing, without a memmove call per row.
-TEXT ·copyRowsAVX(SB), NOSPLIT, $0-48
+// copies of packing, without a memmove call per row. Each source vector's
+// cache line ahead bytes further on is prefetched.
+TEXT ·copyRowsAVX(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), DX
 	SHLQ $2, DX
@@ -81,16 +82,19 @@ TEXT ·copyRowsAVX(SB), NOSPLIT, $0-48
 	SHLQ $2, R8
 	MOVQ rows+32(FP), CX
 	MOVQ w+40(FP), R9
+	MOVQ ahead+48(FP), R11
 	TESTQ CX, CX
 	JZ    cdone
 
 crow:
 	MOVQ R9, BX             // floats left in this row
 	XORQ AX, AX             // byte offset in the row
+	LEAQ (SI)(R11*1), R12   // where to prefetch
 	CMPQ BX, $8
 	JLT  c4
 
 c8:
+	PREFETCHT0 (R12)(AX*1)
 	VMOVUPS (SI)(AX*1), Y0
 	VMOVUPS Y0, (DI)(AX*1)
 	ADDQ $32, AX

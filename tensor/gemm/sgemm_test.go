@@ -325,8 +325,8 @@ func TestCopyRows(t *testing.T) {
 			for i := range got {
 				got[i], want[i] = guard, guard
 			}
-			copyRows(got[:size:size], ldd, src, lds, rows, w)
-			copyRowsGo(want[:size], ldd, src, lds, rows, w)
+			copyRows(got[:size:size], ldd, src, lds, rows, w, 1<<20)
+			copyRowsGo(want[:size], ldd, src, lds, rows, w, 0)
 			for i := range got {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Fatalf("rows=%d w=%d ldd=%d lds=%d: element %d is %g, want %g", rows, w, ldd, lds, i, got[i], want[i])

@@ -89,21 +89,25 @@ func (k kernel) write(w *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", k.name, l) }
 
+	// pf and pfEnd follow the other arguments.
+	pfArg := 48
 	if k.masked {
-		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64)\n", k.name)
+		pfArg = 64
+		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)\n", k.name)
 		fmt.Fprintf(w, "// %dx%d tile on a %d-wide B panel, k >= 1, 1 <= rows <= %d.\n", k.mr, nr, k.bstride, k.mr)
-		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-64\n", k.name)
 	} else {
-		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32)\n", k.name)
+		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)\n", k.name)
 		fmt.Fprintf(w, "// %dx%d tile, k >= 1.\n", k.mr, nr)
-		fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-48\n", k.name)
 	}
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, pfArg+16)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
 	p("MOVQ b+16(FP), BX")
 	p("MOVQ c+24(FP), DI")
 	p("MOVQ ldc+32(FP), R8")
 	p("SHLQ $2, R8")
+	p("MOVQ pf+%d(FP), R12", pfArg)
+	p("MOVQ pfEnd+%d(FP), R13", pfArg+8)
 
 	// Ask for C's tile now: it is needed only after the k loop, and a row
 	// that misses the caches would otherwise stall the write-back.
@@ -149,6 +153,14 @@ func (k kernel) write(w *bytes.Buffer) {
 	for u := 0; u < k.unroll; u++ {
 		step(u)
 	}
+	// One line of [pf, pfEnd) per iteration: the caller points it at the
+	// memory its next packing will read, which is then in cache instead of
+	// DRAM, fetched while the FMAs keep the core busy.
+	p("CMPQ R12, R13")
+	p("JAE %s_nopf", k.name)
+	p("PREFETCHT0 (R12)")
+	p("ADDQ $64, R12")
+	label("nopf")
 	p("ADDQ $%d, AX", k.unroll*k.mr*4)
 	p("ADDQ $%d, BX", k.unroll*k.bstride*4)
 	p("SUBQ $%d, CX", k.unroll)
