@@ -213,10 +213,18 @@ func TestSgemmRandom(t *testing.T) {
 // TestSgemmWorkers checks that results are bit-identical whatever the
 // number of workers, for shapes split by columns and by rows.
 func TestSgemmWorkers(t *testing.T) {
-	shapes := [][3]int{{40, 300, 70}, {200, 20, 50}, {97, 101, 300}, {130, 40, 9}}
+	// Above minParallelFlops, so split; with the AVX-512 tiles the first
+	// and third are split by columns, the others by rows.
+	shapes := [][3]int{{40, 600, 200}, {300, 20, 800}, {97, 101, 500}, {130, 40, 900}}
+	if testing.Short() {
+		shapes = shapes[:2]
+	}
 	forEachKernel(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for _, s := range shapes {
+			if 2*s[0]*s[1]*s[2] < minParallelFlops {
+				t.Fatalf("%v is too small to be split", s)
+			}
 			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3)
 			var one []float32
 			withWorkers(1, func() { one = tc.run() })
@@ -239,7 +247,7 @@ func TestSgemmNoAllocs(t *testing.T) {
 		t.Skip("sync.Pool drops items at random under the race detector")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	for _, s := range [][3]int{{64, 300, 50}, {300, 20, 40}} {
+	for _, s := range [][3]int{{64, 300, 250}, {300, 20, 800}} {
 		tc := newCase(rng, false, true, s[0], s[1], s[2], 1, 0, 0)
 		c := make([]float32, s[0]*s[1])
 		call := func() {
