@@ -97,6 +97,18 @@ __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], 
 		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
 
+// ldmatrix_x4 loads four 8x4 float matrices (8x8 in 16-bit units) from
+// shared memory: lanes 8q..8q+7 give the addresses of the 16-byte rows of
+// matrix q, and each lane receives in r[q] the float at row lane/4,
+// column lane%4 of matrix q: the layout of an mma.m16n8k8 TF32 fragment.
+__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], const float *row)
+{
+	const unsigned a = (unsigned)__cvta_generic_to_shared(row);
+	asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+		     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+		     : "r"(a));
+}
+
 // dynamic_smem_bytes returns the dynamic shared memory the launch gave.
 __device__ __forceinline__ unsigned dynamic_smem_bytes()
 {
@@ -186,66 +198,69 @@ __device__ __forceinline__ void put(float *c, int n, int N, float v, float alpha
 // The fragments of mma.m16n8k8 (g = lane/4, t = lane%4): a thread holds
 // a0..a3 = A(g, t), A(g+8, t), A(g, t+4), A(g+8, t+4); b0, b1 = B(t, g),
 // B(t+4, g); c0..c3 = C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1).
-// Which rows, columns and k of the tiles those indices name is free, as
-// long as A, B and C agree, and is chosen so that a thread's values lie in
-// pairs in shared memory, one 64-bit read per pair:
-//   fragment k t and t+4 are k 2t and 2t+1 of the step;
-//   fragment rows g and g+8 are rows 2g and 2g+1 of the 16;
-//   fragment column g is column perm(g) = 2(g%4) + g/4 of the 8.
-// Then a0,a2 and a1,a3 are pairs in a k-contiguous A (a0,a1 and a2,a3 in a
-// k-major one), b0,b1 a pair in a k-contiguous B; only a k-major B needs
-// two 32-bit reads. With rows of 36 floats (k-contiguous) or 132 (k-major)
-// the reads of each half-warp fall in 16 different bank pairs, and perm
-// spreads the columns of B that a half-warp reads over the banks.
+// An operand stored with k contiguous (A without TransA, B with it) is
+// read with ldmatrix: one instruction gives a0..a3, or b0, b1 of two
+// tiles. A k-major A gives its fragments in 64-bit pairs instead, because
+// fragment rows g and g+8 are taken to be rows 2g and 2g+1 of the 16 (any
+// order of the rows works if C uses the same); a k-major B needs two
+// 32-bit reads. Rows of 36 floats (k-contiguous) or 136 (k-major) put the
+// reads of a warp (or, for 64-bit reads, of each half-warp) in different
+// banks.
 template <bool TA, bool TB>
 struct Tf32 {
 	static constexpr int BK = 32;
 	static constexpr int kStages = 3;
 	// A is k-major in memory when transposed, B when not.
-	using TileA = Tile<kTile, BK, TA, 4>;
-	using TileB = Tile<kTile, BK, !TB, 4>;
+	using TileA = Tile<kTile, BK, TA, TA ? 8 : 4>;
+	using TileB = Tile<kTile, BK, !TB, TB ? 4 : 8>;
 	// Every variant reserves the larger layout, so the host needs one size.
 	static constexpr int kStageFloats = 2 * kTile * (BK + 4);
 	static_assert(TileA::SIZE + TileB::SIZE <= kStageFloats, "stage too small");
 
 	float acc[4][4][4] = {};
 
-	// pair reads the two floats at s[i] and s[i+1] (i even) rounded to TF32.
-	static __device__ __forceinline__ void pair(const float *s, int i, unsigned &x, unsigned &y)
-	{
-		const float2 v = *reinterpret_cast<const float2 *>(s + i);
-		x = to_tf32(v.x);
-		y = to_tf32(v.y);
-	}
+	// row returns the row of the warp's 16-row tile i that fragment row g
+	// (h 0) or g+8 (h 1) stands for.
+	static __device__ __forceinline__ int row(int i, int g, int h) { return i * 16 + (TA ? 2 * g + h : g + 8 * h); }
 
 	// step multiplies one k step.
 	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
 	{
-		const int g = lane / 4, t = lane % 4, col = 2 * (g % 4) + g / 4;
+		const int g = lane / 4, t = lane % 4;
+		// ldmatrix: this lane's row address is row lane%8 of matrix q.
+		const int q = lane / 8, r = lane % 8;
 #pragma unroll
 		for (int kk = 0; kk < BK; kk += 8) {
-			const int k = kk + 2 * t;
 			unsigned b[4][2];
+			if constexpr (TB) {
 #pragma unroll
-			for (int j = 0; j < 4; ++j) {
-				const int n = wn + j * 8 + col;
-				if constexpr (TB) {
-					pair(Bs, TileB::at(n, k), b[j][0], b[j][1]);
-				} else {
-					b[j][0] = to_tf32(Bs[TileB::at(n, k)]);
-					b[j][1] = to_tf32(Bs[TileB::at(n, k + 1)]);
+				for (int j = 0; j < 4; j += 2) {
+					unsigned x[4]; // b[j][0], b[j][1], b[j+1][0], b[j+1][1]
+					ldmatrix_x4(x, Bs + TileB::at(wn + (j + q / 2) * 8 + r, kk + q % 2 * 4));
+					b[j][0] = to_tf32(__uint_as_float(x[0])), b[j][1] = to_tf32(__uint_as_float(x[1]));
+					b[j + 1][0] = to_tf32(__uint_as_float(x[2])), b[j + 1][1] = to_tf32(__uint_as_float(x[3]));
+				}
+			} else {
+#pragma unroll
+				for (int j = 0; j < 4; ++j) {
+					const int n = wn + j * 8 + g;
+					b[j][0] = to_tf32(Bs[TileB::at(n, kk + t)]);
+					b[j][1] = to_tf32(Bs[TileB::at(n, kk + t + 4)]);
 				}
 			}
 #pragma unroll
 			for (int i = 0; i < 4; ++i) {
-				const int m = wm + i * 16 + 2 * g;
 				unsigned a[4];
 				if constexpr (TA) {
-					pair(As, TileA::at(m, k), a[0], a[1]);
-					pair(As, TileA::at(m, k + 1), a[2], a[3]);
+					const int m = wm + row(i, g, 0);
+					const float2 x = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t));
+					const float2 y = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t + 4));
+					a[0] = to_tf32(x.x), a[1] = to_tf32(x.y), a[2] = to_tf32(y.x), a[3] = to_tf32(y.y);
 				} else {
-					pair(As, TileA::at(m, k), a[0], a[2]);
-					pair(As, TileA::at(m + 1, k), a[1], a[3]);
+					ldmatrix_x4(a, As + TileA::at(wm + i * 16 + q % 2 * 8 + r, kk + q / 2 * 4));
+#pragma unroll
+					for (int e = 0; e < 4; ++e)
+						a[e] = to_tf32(__uint_as_float(a[e]));
 				}
 #pragma unroll
 				for (int j = 0; j < 4; ++j)
@@ -259,20 +274,18 @@ struct Tf32 {
 					      int lane) const
 	{
 		const int g = lane / 4, t = lane % 4;
-		// perm(2t) and perm(2t+1): the columns of c0 and c1.
-		const int c0 = 4 * (t % 2) + t / 2, c1 = c0 + 2;
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll
 			for (int h = 0; h < 2; ++h) {
-				const int m = m0 + i * 16 + 2 * g + h;
+				const int m = m0 + row(i, g, h);
 				if (m >= M)
 					continue;
-				float *c = C + (long long)m * ldc + n0;
+				float *c = C + (long long)m * ldc + n0 + 2 * t;
 #pragma unroll
 				for (int j = 0; j < 4; ++j) {
-					put(c, j * 8 + c0, N - n0, acc[i][j][2 * h], alpha, beta);
-					put(c, j * 8 + c1, N - n0, acc[i][j][2 * h + 1], alpha, beta);
+					put(c, j * 8, N - n0 - 2 * t, acc[i][j][2 * h], alpha, beta);
+					put(c, j * 8 + 1, N - n0 - 2 * t, acc[i][j][2 * h + 1], alpha, beta);
 				}
 			}
 	}
