@@ -18,20 +18,23 @@
 //   warp    8 warps, 2 along M by 4 along N, each own a 64x32 tile of C.
 //   thread  TF32: the warp tile is 4x4 mma.sync m16n8k8 tiles; a thread
 //           holds 64 accumulators in the mma fragment layout and reads its
-//           fragments from shared memory, rounding them with cvt.rna.
+//           fragments from shared memory (ldmatrix where k is contiguous),
+//           rounding them with cvt.rna.
 //           FP32: a thread holds an 8x8 block of C (two 4x4 blocks 32 rows
 //           and 16 columns apart) and does a rank-1 update per k from two
 //           float4 reads of A and two of B.
+//   Every k step runs the same guarded code: tiles past an edge of A or B
+//   hold zeros, and only the stores check the edges of C.
 //
 // Shared-memory layouts. An operand tile is BK deep in k and 128 wide in m
 // (A) or n (B). The TF32 kernels keep each operand in its orientation in
 // global memory, so every copy is a 16-byte cp.async when the matrix is
 // 16-byte aligned with a leading dimension and batch stride divisible by 4
 // (4-byte copies otherwise); rows are padded so that the fragment reads of
-// a warp touch 32 different banks (k-major rows by 8 floats, k-contiguous
-// rows by 4). The FP32 kernels want k-major tiles for their float4 reads,
-// so an operand stored with k contiguous (A without TransA, B with TransB)
-// is transposed on the way in by 4-byte copies.
+// a warp hit different banks (k-major rows by 8 floats, k-contiguous rows
+// by 4). The FP32 kernels want k-major tiles for their float4 reads, so an
+// operand stored with k contiguous (A without TransA, B with TransB) is
+// transposed on the way in by 4-byte copies.
 //
 // Batches and sums. The k loop runs over a sequence of (batch entry, k step)
 // pairs. With a batch of separate outputs (StrideC != 0) block z runs the k
