@@ -57,6 +57,9 @@ func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
 		kernel, bk, shared = "gemm_f32_", gemmF32K, gemmF32Shared
 	}
 	kernel += transName(g.TransA) + transName(g.TransB)
+	if g.M == 0 || g.N == 0 {
+		return
+	}
 	for _, v := range []struct {
 		what string
 		v    int
@@ -66,17 +69,20 @@ func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
 	batch := max(g.Batch, 1)
 	steps := (g.K + bk - 1) / bk
 	tiles := ((g.M + gemmTile - 1) / gemmTile) * ((g.N + gemmTile - 1) / gemmTile)
+	checkInt32("tiles of C", tiles)
 	a, b, c := d.ptr(g.A), d.ptr(g.B), d.ptr(g.C)
 	vecA, vecB := copies16(a, g.LDA, g.StrideA, batch), copies16(b, g.LDB, g.StrideB, batch)
-	run := func(a, b, c cu.DevicePtr, ldc int, strideC int64, batch, chunk, z int, alpha, beta float32) {
-		// The kernels index the (entry, k step) sequence with int, up
-		// to twice its length.
-		if int64(batch)*int64(steps) > math.MaxInt32/2 {
-			panic(fmt.Errorf("%d k steps in each of %d products are more than the kernels index", steps, batch))
+	// run launches z layers of blocks over entries products starting at
+	// a, b, each layer taking chunk steps of their (entry, k step) sequence
+	// and writing C at c + z*strideC.
+	run := func(a, b, c cu.DevicePtr, ldc int, strideC int64, entries, chunk, z int, alpha, beta float32) {
+		// The kernels index the sequence with int, up to twice its length.
+		if int64(entries)*int64(steps) > math.MaxInt32/2 {
+			panic(fmt.Errorf("%d k steps in each of %d products are more than the kernels index", steps, entries))
 		}
 		d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
 			c, a, b, g.M, g.N, g.K, g.LDA, g.LDB, ldc, int64(g.StrideA), int64(g.StrideB), strideC,
-			batch, chunk, alpha, beta, vecA, vecB)
+			entries, chunk, alpha, beta, vecA, vecB)
 	}
 
 	if batch > 1 && g.StrideC != 0 {
