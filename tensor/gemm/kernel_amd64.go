@@ -6,19 +6,30 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run -C _gen . -out ../kernel_amd64.s
 
-// kernelAVX512 computes a 12x32 tile with 24 zmm accumulators, taking A's
-// elements by embedded broadcast so no register is spent on them. It
-// stores the first rows rows, and of each row's second 16 columns only
-// those in mask.
-//
-//go:noescape
-func kernelAVX512(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// The AVX-512 kernels compute the top-left RxC corner of a 12x32 tile
+// (kernelRxC) from 12-wide packed A and 32-wide packed B panels, keeping
+// the corner in zmm accumulators and taking A's elements by embedded
+// broadcast, so the 12x32 kernel uses 24 accumulators and no register for
+// A. They store the first rows rows of the corner and, of each row's last
+// 16 columns, only the lanes set in mask.
 
-// kernelAVX512Half is kernelAVX512 for the first 16 columns of the
-// 32-wide panel only, with mask applying to them.
-//
 //go:noescape
-func kernelAVX512Half(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+func kernel12x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernel12x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernel8x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernel8x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernel4x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernel4x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
 
 // kernelAVX2 computes a 6x16 tile with 12 ymm accumulators.
 //
@@ -43,18 +54,26 @@ var avx512Kernel = &kernel{
 	name: "avx512", mr: 12, nr: 32,
 	full: func(k int, a, b, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr) {
 		_, _, _ = a[12*k-1], b[32*k-1], c[11*ldc+31]
-		kernelAVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta, 12, 0xffff, pf, pfEnd)
+		kernel12x32(k, &a[0], &b[0], &c[0], ldc, alpha, beta, 12, 0xffff, pf, pfEnd)
 	},
-	// Edge tiles go straight to C under a row count and a lane mask; one
-	// with at most 16 columns skips the FMAs of the other 16.
+	// An edge tile goes straight to C under a row count and a lane mask,
+	// through the smallest kernel that covers it.
 	part: func(k int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr) {
 		_, _, _ = a[12*k-1], b[32*k-1], c[(rows-1)*ldc+cols-1]
+		half, last := 0, cols-16 // last: columns in the last 16
 		if cols <= 16 {
-			kernelAVX512Half(k, &a[0], &b[0], &c[0], ldc, alpha, beta, rows, 1<<cols-1, pf, pfEnd)
-			return
+			half, last = 1, cols
 		}
-		kernelAVX512(k, &a[0], &b[0], &c[0], ldc, alpha, beta, rows, 1<<(cols-16)-1, pf, pfEnd)
+		mask := uint64(1)<<last - 1
+		edgeKernels[(rows-1)/4][half](k, &a[0], &b[0], &c[0], ldc, alpha, beta, rows, mask, pf, pfEnd)
 	},
+}
+
+// edgeKernels[r][h] covers 4(r+1) rows and 32 columns, or 16 when h is 1.
+var edgeKernels = [3][2]func(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr){
+	{kernel4x32, kernel4x16},
+	{kernel8x32, kernel8x16},
+	{kernel12x32, kernel12x16},
 }
 
 var avx2Kernel = &kernel{
