@@ -122,8 +122,9 @@ func (c *Conv2d) prepare(x *tensor.Tensor) (size int, cols [2]*tensor.Tensor) {
 		panic(fmt.Sprintf("nn: Conv2d set up for samples %v got input %v", c.in, sh))
 	}
 	if c.ws == nil {
-		c.ws = NewWorkspace(DefaultWorkspaceBytes)
+		c.ws = NewWorkspace(0)
 	}
+	c.ws.resolve(x.Device())
 	n := sh[0]
 	size = c.chunk(n)
 	return size, c.colsFor(x.Device(), size, n%size)

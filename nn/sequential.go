@@ -35,7 +35,7 @@ type workspaceUser interface {
 // NewSequential returns the layers as one network. Call Setup for shapes
 // only (a summary) or Build to allocate and initialise it.
 func NewSequential(layers ...Layer) *Sequential {
-	return &Sequential{layers: layers, ws: NewWorkspace(DefaultWorkspaceBytes)}
+	return &Sequential{layers: layers, ws: NewWorkspace(0)}
 }
 
 // Layers returns the layers in order; the caller must not modify the slice.
@@ -69,6 +69,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, seed uint64) {
 		}
 	}
 	s.params, s.grads = tensor.Zeros(dev, total), tensor.Zeros(dev, total)
+	s.ws.resolve(dev)
 	s.named = s.named[:0]
 	s.first = len(s.layers)
 	off := 0
@@ -162,8 +163,8 @@ func (s *Sequential) Params() []Param { return s.named }
 // Arena returns the flat parameter and gradient tensors every Param views.
 func (s *Sequential) Arena() (params, grads *tensor.Tensor) { return s.params, s.grads }
 
-// Workspace returns the scratch memory the layers share; its Bytes may be
-// changed before the first Forward.
+// Workspace returns the scratch memory the layers share; its Bytes (0:
+// WorkspaceBytesFor the device) may be changed before the first Forward.
 func (s *Sequential) Workspace() *Workspace { return s.ws }
 
 func (s *Sequential) mustBuild() {

@@ -9,6 +9,23 @@ import "github.com/tensorforge/tensorforge/tensor"
 // take 830 MB for conv2 alone.
 const DefaultWorkspaceBytes = 64 << 20
 
+// AcceleratorWorkspaceBytes is the budget on any other device. A GPU needs
+// most of a batch in one GEMM to keep its multiprocessors busy (a conv2
+// chunk of 9 images is barely one wave of tiles on an H100), and 512 MiB
+// unfolds 77 conv2 images at 224x224 while training at batch 128 stays
+// under 2 GB.
+const AcceleratorWorkspaceBytes = 512 << 20
+
+// WorkspaceBytesFor returns the budget a model on dev gets unless told
+// otherwise: DefaultWorkspaceBytes on the CPU, AcceleratorWorkspaceBytes
+// elsewhere.
+func WorkspaceBytesFor(dev tensor.Device) int {
+	if dev == tensor.CPU() {
+		return DefaultWorkspaceBytes
+	}
+	return AcceleratorWorkspaceBytes
+}
+
 // Workspace is scratch memory shared by the layers of one model: the
 // layers run one at a time, in order, so one buffer serves them all.
 type Workspace struct {
@@ -18,7 +35,8 @@ type Workspace struct {
 	buf   *tensor.Tensor
 }
 
-// NewWorkspace returns an empty workspace of the given budget in bytes.
+// NewWorkspace returns an empty workspace of the given budget in bytes; 0
+// lets the first user choose WorkspaceBytesFor its device.
 func NewWorkspace(bytes int) *Workspace { return &Workspace{Bytes: bytes} }
 
 // get returns a flat Float32 tensor of at least n elements on dev, growing
@@ -26,6 +44,7 @@ func NewWorkspace(bytes int) *Workspace { return &Workspace{Bytes: bytes} }
 // returned tensor with the one they got before to know whether views they
 // made of it are stale.
 func (w *Workspace) get(dev tensor.Device, n int) *tensor.Tensor {
+	w.resolve(dev)
 	if w.buf == nil || w.buf.Len() < n || w.buf.Device() != dev {
 		if w.buf != nil {
 			w.buf.Free()
@@ -33,4 +52,11 @@ func (w *Workspace) get(dev tensor.Device, n int) *tensor.Tensor {
 		w.buf = tensor.Zeros(dev, n)
 	}
 	return w.buf
+}
+
+// resolve turns a budget of 0 into the device's default.
+func (w *Workspace) resolve(dev tensor.Device) {
+	if w.Bytes == 0 {
+		w.Bytes = WorkspaceBytesFor(dev)
+	}
 }
