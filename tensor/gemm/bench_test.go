@@ -138,3 +138,41 @@ func BenchmarkKernel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSgemmTransposed times the transposed operands that backward
+// passes use: conv2's weight gradient dY x cols^T (B transposed) and its
+// input gradient W^T x dY (A transposed), one image, and 1024^3 in every
+// transpose combination.
+func BenchmarkSgemmTransposed(b *testing.B) {
+	cases := []struct {
+		s              benchShape
+		transA, transB bool
+	}{
+		{benchShape{"conv2_b1_dW_256x2400x676", 256, 2400, 676}, false, true},
+		{benchShape{"conv2_b1_dX_2400x676x256", 2400, 676, 256}, true, false},
+		{benchShape{"1024x1024x1024_NT", 1024, 1024, 1024}, false, true},
+		{benchShape{"1024x1024x1024_TN", 1024, 1024, 1024}, true, false},
+		{benchShape{"1024x1024x1024_TT", 1024, 1024, 1024}, true, true},
+	}
+	for _, tc := range cases {
+		s := tc.s
+		lda, ldb := s.k, s.n
+		if tc.transA {
+			lda = s.m
+		}
+		if tc.transB {
+			ldb = s.k
+		}
+		for _, w := range benchThreads {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+				x, y, z := benchOperands(s)
+				withWorkers(w, func() {
+					for b.Loop() {
+						Sgemm(tc.transA, tc.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n)
+					}
+				})
+				reportGflops(b, s)
+			})
+		}
+	}
+}
