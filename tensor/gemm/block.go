@@ -15,7 +15,7 @@ import (
 // prefetcher). Measured on Zen 4: a B block the size of L2 (nc = 768)
 // was slower, as A is packed again for every column block; kc of 192 to
 // 384 were within noise of 256.
-var (
+const (
 	kcMax = 256
 	ncMax = 2048
 )
