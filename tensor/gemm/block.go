@@ -152,7 +152,7 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 				beta = 1 // later slices of K add to what the first wrote
 			}
 			packB(ar.b, j.b, j.ldb, j.transB, pc, kcur, jc, cols, nr)
-			// Each kernel call prefetches one row of what the next packB
+			// Kernel calls prefetch, piece by piece, what the next packB
 			// will read: a B too big for the caches then comes from
 			// memory while this block computes, not while packB waits.
 			next := j.nextB(pc+kc, jc, nc, n1)
@@ -181,20 +181,31 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 	}
 }
 
-// rowSpan is a run of equally long, equally spaced byte ranges in memory.
+// rowSpan is a run of equally long, equally spaced byte ranges (rows) in
+// memory, handed out to kernel calls in pieces of at most piece bytes.
 type rowSpan struct {
-	base, stride, length uintptr
-	rows                 int
+	base, stride, length, piece uintptr
+	rows                        int
 }
 
-// row returns the bounds of row i, or an empty range past the last row.
+// row returns the bounds of the i'th piece, or an empty range past the
+// last one. Pieces never cross rows, so each is contiguous memory.
 func (r rowSpan) row(i int) (start, end uintptr) {
-	if i >= r.rows {
+	if r.rows == 0 {
 		return 0, 0
 	}
-	start = r.base + uintptr(i)*r.stride
-	return start, start + r.length
+	per := int((r.length + r.piece - 1) / r.piece) // pieces per row
+	if i >= r.rows*per {
+		return 0, 0
+	}
+	rowStart := r.base + uintptr(i/per)*r.stride
+	start = rowStart + uintptr(i%per)*r.piece
+	return start, min(start+r.piece, rowStart+r.length)
 }
+
+// prefetchStepsPerLine is how many k steps the assembly kernels take per
+// prefetched cache line: one per unrolled iteration of their k loop.
+const prefetchStepsPerLine = 4
 
 // nextB returns the rows of B that packB reads for the block after the one
 // at column jc, whose K slice ends at pc: the next slice of K, or the
@@ -208,6 +219,8 @@ func (j *job) nextB(pc, jc, nc, n1 int) rowSpan {
 	}
 	kcur, cols := min(j.kc, j.k-pc), min(nc, n1-jc)
 	r := rowSpan{stride: uintptr(4 * j.ldb), length: uintptr(4 * cols), rows: kcur}
+	// What one kernel call can prefetch: a line per few steps of its k loop.
+	r.piece = uintptr(64 * max(1, min(j.kc, j.k)/prefetchStepsPerLine))
 	off := pc*j.ldb + jc
 	if j.transB {
 		r.length, r.rows = uintptr(4*kcur), cols

@@ -343,3 +343,28 @@ func TestCopyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestRowSpanPieces checks that the prefetch pieces cover every row once,
+// in order, and never cross into the gap between rows.
+func TestRowSpanPieces(t *testing.T) {
+	for _, r := range []rowSpan{
+		{base: 1000, stride: 500, length: 300, piece: 128, rows: 3},
+		{base: 0, stride: 64, length: 64, piece: 64, rows: 5},
+		{base: 64, stride: 8192, length: 8000, piece: 4096, rows: 2},
+	} {
+		i := 0
+		for row := range r.rows {
+			next := r.base + uintptr(row)*r.stride
+			for next < r.base+uintptr(row)*r.stride+r.length {
+				start, end := r.row(i)
+				if start != next || end <= start || end-start > r.piece || end > r.base+uintptr(row)*r.stride+r.length {
+					t.Fatalf("%+v: piece %d is [%d, %d), want one starting at %d inside row %d", r, i, start, end, next, row)
+				}
+				next, i = end, i+1
+			}
+		}
+		if start, end := r.row(i); start != end {
+			t.Errorf("%+v: piece %d past the end is [%d, %d), want empty", r, i, start, end)
+		}
+	}
+}
