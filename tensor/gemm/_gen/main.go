@@ -74,8 +74,11 @@ func main() {
 	}
 }
 
+// acc is the accumulator of row i, vector v of the tile.
 func (k kernel) acc(i, v int) string { return fmt.Sprintf("%s%d", k.isa.reg, i*k.nv+v) }
-func (k kernel) breg(v int) string   { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*k.nv+v) }
+
+// breg holds vector v of the current row of B.
+func (k kernel) breg(v int) string { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*k.nv+v) }
 
 // tmp is the register that holds A's broadcast element where FMAs cannot
 // broadcast from memory.
@@ -85,6 +88,7 @@ func (k kernel) tmp() string { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*k.nv+k
 // k loop is done.
 func (k kernel) free(i int) string { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*k.nv+i) }
 
+// write appends the kernel's assembly to w.
 func (k kernel) write(w *bytes.Buffer) {
 	nr := k.nv * k.isa.lanes
 	// Accumulators, then B and A's broadcast in the loop, alpha, beta and
