@@ -54,9 +54,9 @@ func cpuPeak(tensor.Device) (Peak, error) {
 		Family: "Peak",
 		Name:   "cpu",
 		Shape:  peak.ISA() + " FMA",
-		FLOPs:  peak.FlopsPerChunk() * float64(workers),
+		FLOPs:  8 * peak.FlopsPerChunk() * float64(workers),
 		Setup: func(tensor.Device) (step, free func(), err error) {
-			return func() { peak.Chunks(workers, 1) }, func() {}, nil
+			return func() { peak.Chunks(workers, 8) }, func() {}, nil
 		},
 	}}, nil
 }
