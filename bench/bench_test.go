@@ -11,8 +11,9 @@ import (
 // model is shared by the AlexNet benchmarks, so each device builds it once.
 var model = NewModel(224)
 
-// BenchmarkPeak measures each device's FMA peak: /cpu on every worker of
-// internal/parallel, /cuda-fp32 and /cuda-tf32 on the GPU.
+// BenchmarkPeak measures each device's FMA peak: /cpu on as many threads as
+// internal/parallel has workers (-cpu sets them), /cuda-fp32 and
+// /cuda-tf32 on the GPU.
 func BenchmarkPeak(b *testing.B) {
 	for _, pp := range peakProbes {
 		b.Run(pp.name, func(b *testing.B) {

@@ -45,9 +45,9 @@ func PeaksOn(dev tensor.Device) ([]Peak, error) {
 	return ps, nil
 }
 
-// cpuPeak runs the FMA loop of internal/peak on every worker of
-// internal/parallel at once: the CPU's operations are split over the same
-// workers.
+// cpuPeak runs the FMA loop of internal/peak on as many threads as
+// internal/parallel has workers, the threads the CPU's operations are split
+// over.
 func cpuPeak(tensor.Device) (Peak, error) {
 	workers := parallel.Workers()
 	return Peak{Case: Case{

@@ -4,7 +4,7 @@
 // they run on instead of one quoted from a data sheet.
 package peak
 
-import "github.com/tensorforge/tensorforge/internal/parallel"
+import "sync"
 
 // chunkIters is how many loop iterations one call of the kernel runs: long
 // enough (half a millisecond on a Zen 4 core) that the call overhead
@@ -19,16 +19,23 @@ func FlopsPerChunk() float64 { return float64(chunkIters) * float64(kernel.flops
 // "avx512" (zmm registers), "avx2" (ymm) or "go" (the portable loop).
 func ISA() string { return kernel.name }
 
-// Chunks runs n chunks of FMAs on each of the given number of workers of
-// internal/parallel at once and returns the total floating-point operations
-// performed. It is the unit a benchmark's b.N loop repeats.
+// Chunks runs n chunks of FMAs on each of the given number of goroutines at
+// once and returns the total floating-point operations performed. It is
+// the unit a benchmark's b.N loop repeats. It starts goroutines of its own
+// rather than using internal/parallel, whose loops run a share inline when
+// no worker is idle at that instant: a probe must never be serialised.
 func Chunks(workers, n int) float64 {
-	parallel.For(workers, 1, func(lo, hi int) {
-		for range hi - lo {
-			for range n {
-				kernel.run(chunkIters)
-			}
-		}
-	})
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(func() { chunks(n) })
+	}
+	chunks(n)
+	wg.Wait()
 	return float64(workers) * float64(n) * FlopsPerChunk()
+}
+
+func chunks(n int) {
+	for range n {
+		kernel.run(chunkIters)
+	}
 }
