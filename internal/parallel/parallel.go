@@ -19,10 +19,11 @@ var (
 	workers atomic.Int32 // 0 means "not set": GOMAXPROCS at first use
 	started atomic.Int32 // goroutines started so far; they never exit
 	startMu sync.Mutex
-	// tasks is unbuffered: a send succeeds only while a worker is idle and
-	// waiting, so a loop that finds every worker busy (a nested call) runs
-	// its share inline instead of queueing behind itself.
-	tasks  = make(chan task)
+	// tasks queues the chunks callers hand out. A caller that finds it full
+	// runs the chunk itself, and a caller waiting for its chunks first runs
+	// whatever is queued, so a loop nested inside a chunk never waits for a
+	// worker that is itself waiting.
+	tasks  = make(chan task, 1024)
 	wgPool = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
 )
 
@@ -58,9 +59,13 @@ func ensureStarted(n int) {
 
 func worker() {
 	for t := range tasks {
-		t.fn(t.lo, t.hi)
-		t.wg.Done()
+		t.run()
 	}
+}
+
+func (t task) run() {
+	t.fn(t.lo, t.hi)
+	t.wg.Done()
 }
 
 // For splits [0, n) into at most Workers() contiguous chunks and runs fn on
@@ -85,17 +90,25 @@ func For(n, grain int, fn func(lo, hi int)) {
 	ensureStarted(chunks - 1)
 	wg := wgPool.Get().(*sync.WaitGroup)
 	bound := func(c int) int { return min(n, (units*c/chunks)*grain) }
+	wg.Add(chunks - 1)
 	for c := 1; c < chunks; c++ {
 		t := task{fn: fn, lo: bound(c), hi: bound(c + 1), wg: wg}
-		wg.Add(1)
 		select {
 		case tasks <- t:
 		default:
-			wg.Done()
-			fn(t.lo, t.hi)
+			t.run()
 		}
 	}
 	fn(0, bound(1))
+	for {
+		select {
+		case t := <-tasks:
+			t.run()
+			continue
+		default:
+		}
+		break
+	}
 	wg.Wait()
 	wgPool.Put(wg)
 }
