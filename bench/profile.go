@@ -20,8 +20,9 @@ type LayerTime struct {
 	// (gradients and momentum take as much again each).
 	Params     int   `json:"params"`
 	ParamBytes int64 `json:"param_bytes"`
-	// ActivationBytes is the layer's output for the batch, which the step
-	// keeps until backward (ReLU and Flatten reuse their input's).
+	// ActivationBytes is what the layer keeps from forward to backward for
+	// the batch: its output, and a max-pool's argmax or a dropout's mask
+	// (ReLU and Flatten reuse their input's memory).
 	ActivationBytes int64 `json:"activation_bytes"`
 	// ForwardFLOPs and BackwardFLOPs are for the whole batch.
 	ForwardFLOPs  float64 `json:"forward_flops"`
@@ -121,6 +122,9 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 		switch layers[i].(type) {
 		case *nn.ReLU, *nn.Flatten:
 			// In place or a view: no memory of their own.
+		case *nn.MaxPool2d, *nn.Dropout:
+			// The output and, as large, the argmax or the mask.
+			row.ActivationBytes = 8 * int64(numel(out))
 		default:
 			row.ActivationBytes = 4 * int64(numel(out))
 		}
