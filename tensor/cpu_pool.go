@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // poolArgs carries a MaxPool or MaxPoolGrad call; planes (image, channel)
 // are the units of work.
@@ -15,30 +18,82 @@ type poolArgs struct {
 var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	for plane := lo; plane < hi; plane++ {
 		x := a.x[plane*a.h*a.w:][:a.h*a.w]
-		y := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
-		arg := a.arg[plane*a.oh*a.ow:][:a.oh*a.ow]
 		for oh := range a.oh {
 			h0 := oh*a.win.SH - a.win.PH
-			hlo, hhi := max(h0, 0), min(h0+a.win.KH, a.h)
-			for ow := range a.ow {
-				w0 := ow*a.win.SW - a.win.PW
-				wlo, whi := max(w0, 0), min(w0+a.win.KW, a.w)
-				best, at := float32(math.Inf(-1)), -1
-				for ih := hlo; ih < hhi; ih++ {
-					for iw := wlo; iw < whi; iw++ {
-						v := x[ih*a.w+iw]
-						// A NaN wins over numbers (the first NaN over later
-						// ones), as in PyTorch, so a diverged model shows it.
-						if at < 0 || v > best || (math.IsNaN(float64(v)) && !math.IsNaN(float64(best))) {
-							best, at = v, ih*a.w+iw
-						}
+			y := a.y[(plane*a.oh+oh)*a.ow:][:a.ow]
+			arg := a.arg[(plane*a.oh+oh)*a.ow:][:a.ow]
+			// [in0, in1) are the outputs whose 3x3 window lies inside x.
+			in0, in1 := 0, 0
+			if a.win.KH == 3 && a.win.KW == 3 && h0 >= 0 && h0+3 <= a.h {
+				in0, in1 = validOut(a.ow, a.w, 0, a.win.SW, a.win.PW)
+				_, end := validOut(a.ow, a.w, 2, a.win.SW, a.win.PW)
+				in1 = max(in0, min(in1, end))
+			}
+			maxPool3x3(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
+			for _, span := range [2][2]int{{0, in0}, {in1, a.ow}} {
+				for ow := span[0]; ow < span[1]; ow++ {
+					at := argmaxWindow(x, a.h, a.w, h0, ow*a.win.SW-a.win.PW, a.win.KH, a.win.KW)
+					best := float32(math.Inf(-1))
+					if at >= 0 {
+						best = x[at]
 					}
+					y[ow], arg[ow] = best, int32(at)
 				}
-				y[oh*a.ow+ow], arg[oh*a.ow+ow] = best, int32(at)
 			}
 		}
 	}
 })
+
+// argmaxWindow returns the index in x (an h x w plane) of the first
+// maximum, in row-major order, of the kh x kw window at (h0, w0), clipped
+// to the plane; -1 if nothing of the window lies inside. A NaN wins over
+// numbers (the first NaN over later ones), as in PyTorch, so a diverged
+// model shows it.
+func argmaxWindow(x []float32, h, w, h0, w0, kh, kw int) int {
+	best, at := float32(0), -1
+	for ih := max(h0, 0); ih < min(h0+kh, h); ih++ {
+		for iw := max(w0, 0); iw < min(w0+kw, w); iw++ {
+			v := x[ih*w+iw]
+			if at < 0 || v > best || (v != v && best == best) {
+				best, at = v, ih*w+iw
+			}
+		}
+	}
+	return at
+}
+
+// maxPool3x3 fills a row of outputs whose 3x3 windows lie inside x, a
+// plane w wide, the first at x[i0] and each the next stride to the right.
+// Comparing and keeping the running maximum's index mispredicts a branch
+// every few pixels, so each window's maximum is taken without branches,
+// then the first pixel equal to it is found from a bit mask.
+func maxPool3x3(x, y []float32, arg []int32, i0, w, stride int) {
+	for o := range y {
+		r0, r1, r2 := x[i0:i0+3], x[i0+w:i0+w+3], x[i0+2*w:i0+2*w+3]
+		m := max(max(r0[0], r0[1], r0[2]), max(r1[0], r1[1], r1[2]), max(r2[0], r2[1], r2[2]))
+		var at int
+		if m == m {
+			e := b2u(r0[0] == m) | b2u(r0[1] == m)<<1 | b2u(r0[2] == m)<<2 |
+				b2u(r1[0] == m)<<3 | b2u(r1[1] == m)<<4 | b2u(r1[2] == m)<<5 |
+				b2u(r2[0] == m)<<6 | b2u(r2[1] == m)<<7 | b2u(r2[2] == m)<<8
+			first := bits.TrailingZeros(e)
+			at = i0 + first/3*w + first%3
+		} else {
+			// max propagates a NaN, which equals nothing.
+			at = i0 + argmaxWindow(x[i0:], 3, w, 0, 0, 3, 3)
+		}
+		y[o], arg[o] = x[at], int32(at)
+		i0 += stride
+	}
+}
+
+// b2u is 1 for true; the compiler makes it a SETcc, not a branch.
+func b2u(b bool) uint {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // maxPoolGradLoop scatters each plane's dy through its argmax in output
 // order; one worker owns a plane, so the sums do not depend on the worker

@@ -1,0 +1,49 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestMaxPool3x3MatchesWindowScan checks the branch-free 3x3 path against
+// the plain scan on planes full of ties, signed zeros and NaNs, with
+// padding that sends the border windows down the plain path.
+func TestMaxPool3x3MatchesWindowScan(t *testing.T) {
+	dev := CPU()
+	rng := rand.New(rand.NewPCG(1, 2))
+	values := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, 2, float32(math.NaN())}
+	for _, win := range []Window{Square(3, 2, 0), Square(3, 2, 1), Square(3, 1, 1), {KH: 3, KW: 3, SH: 3, SW: 2}} {
+		t.Run(fmt.Sprint(win), func(t *testing.T) {
+			shape := []int{2, 3, 11, 14}
+			data := make([]float32, checkShape(shape))
+			for i := range data {
+				// NaNs are rare, so most windows hold none and some two.
+				data[i] = values[rng.IntN(len(values)-1)]
+				if rng.IntN(20) == 0 {
+					data[i] = values[len(values)-1]
+				}
+			}
+			x := FromSlice(dev, data, shape...)
+			y := Zeros(dev, PoolOut(shape, win)...)
+			argmax := New(dev, Int32, y.Shape()...)
+			MaxPool(y, argmax, x, win)
+			h, w := shape[2], shape[3]
+			oh, ow := y.Dim(2), y.Dim(3)
+			ys, args := f32(y), i32(argmax)
+			for plane := range shape[0] * shape[1] {
+				xp := data[plane*h*w:][:h*w]
+				for r := range oh {
+					for q := range ow {
+						i := (plane*oh+r)*ow + q
+						want := argmaxWindow(xp, h, w, r*win.SH-win.PH, q*win.SW-win.PW, win.KH, win.KW)
+						if int(args[i]) != want || math.Float32bits(ys[i]) != math.Float32bits(xp[want]) {
+							t.Fatalf("plane %d output (%d, %d): argmax %d value %v, want %d value %v", plane, r, q, args[i], ys[i], want, xp[want])
+						}
+					}
+				}
+			}
+		})
+	}
+}
