@@ -34,6 +34,7 @@ func ceilDiv(a, b int) int {
 }
 
 var im2colLoop = newLoop(func(a *convArgs, lo, hi int) {
+	p := a.oh * a.ow
 	for plane := lo; plane < hi; plane++ {
 		x := a.x[plane*a.h*a.w : (plane+1)*a.h*a.w]
 		cols := a.cols[plane*a.planeInner : (plane+1)*a.planeInner]
@@ -41,7 +42,25 @@ var im2colLoop = newLoop(func(a *convArgs, lo, hi int) {
 			hlo, hhi := validOut(a.oh, a.h, kh, a.win.SH, a.win.PH)
 			for kw := range a.win.KW {
 				wlo, whi := validOut(a.ow, a.w, kw, a.win.SW, a.win.PW)
-				row := cols[(kh*a.win.KW+kw)*a.oh*a.ow:][:a.oh*a.ow]
+				row := cols[(kh*a.win.KW+kw)*p:][:p]
+				if hlo == hhi || wlo == whi {
+					clear(row)
+					continue
+				}
+				if a.shifted() {
+					// Output (oh, ow) reads x[oh*w+ow+off]: copy from the
+					// first valid output to the last in one piece, then zero
+					// what lies outside, the padding at each row's ends.
+					off := (kh-a.win.PH)*a.w + kw - a.win.PW
+					first, last := hlo*a.ow+wlo, (hhi-1)*a.ow+whi
+					copy(row[first:last], x[first+off:last+off])
+					clear(row[:first])
+					clear(row[last:])
+					for oh := hlo; oh < hhi-1; oh++ {
+						clear(row[oh*a.ow+whi : (oh+1)*a.ow+wlo])
+					}
+					continue
+				}
 				clear(row[:hlo*a.ow])
 				clear(row[hhi*a.ow:])
 				for oh := hlo; oh < hhi; oh++ {
@@ -64,6 +83,13 @@ var im2colLoop = newLoop(func(a *convArgs, lo, hi int) {
 	}
 })
 
+// shifted reports whether the window moves by one pixel both ways and the
+// output is as wide as the input ("same" padding), so each of a plane's
+// columns rows is the plane itself shifted by a fixed offset.
+func (a *convArgs) shifted() bool {
+	return a.win.SH == 1 && a.win.SW == 1 && a.ow == a.w
+}
+
 // Col2im scatters each plane's columns back in a fixed order (kh, kw, oh,
 // ow); a plane is written by one worker only, so the sums do not depend on
 // the worker count.
@@ -77,13 +103,21 @@ var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
 			for kw := range a.win.KW {
 				wlo, whi := validOut(a.ow, a.w, kw, a.win.SW, a.win.PW)
 				row := cols[(kh*a.win.KW+kw)*a.oh*a.ow:][:a.oh*a.ow]
+				sw := a.win.SW
 				for oh := hlo; oh < hhi; oh++ {
-					in := row[oh*a.ow : (oh+1)*a.ow]
+					in := row[oh*a.ow+wlo : oh*a.ow+whi]
+					iw := wlo*sw - a.win.PW + kw
 					out := x[(oh*a.win.SH-a.win.PH+kh)*a.w:][:a.w]
-					iw := wlo*a.win.SW - a.win.PW + kw
-					for ow := wlo; ow < whi; ow++ {
-						out[iw] += in[ow]
-						iw += a.win.SW
+					if sw == 1 {
+						out = out[iw : iw+len(in)]
+						for i, v := range in {
+							out[i] += v
+						}
+						continue
+					}
+					for _, v := range in {
+						out[iw] += v
+						iw += sw
 					}
 				}
 			}
