@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // cpuStorage is host memory: exactly one of the slices is set.
 type cpuStorage struct {
@@ -171,15 +174,13 @@ var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 func (cpuDevice) ReLU(y, x *Tensor) { elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
 
 // reluGradLoop computes z = y where x > 0, else 0 (x the ReLU's output, y
-// the incoming gradient, z the outgoing one).
+// the incoming gradient, z the outgoing one). Half of a ReLU's outputs are
+// 0 in no predictable pattern, so it masks y's bits rather than branch.
 var reluGradLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs, ys, zs := a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]
 	for i, v := range xs {
-		if v > 0 {
-			zs[i] = ys[i]
-		} else {
-			zs[i] = 0
-		}
+		keep := -uint32(b2u(v > 0))
+		zs[i] = math.Float32frombits(math.Float32bits(ys[i]) & keep)
 	}
 })
 
