@@ -27,16 +27,26 @@ var biasAddLoop = newLoop(func(a *biasArgs, lo, hi int) {
 })
 
 // biasGradLoop runs over channels: each db[c] is summed by one worker, in
-// image then position order and in float64, whatever the worker count.
+// float64 and in an order fixed by the shape alone, whatever the worker
+// count. Four partial sums keep four additions in flight where one
+// running sum would wait on each add's latency.
 var biasGradLoop = newLoop(func(a *biasArgs, lo, hi int) {
 	for c := lo; c < hi; c++ {
-		var s float64
+		var s0, s1, s2, s3 float64
 		for n := range a.n {
-			for _, v := range a.y[(n*a.c+c)*a.inner:][:a.inner] {
-				s += float64(v)
+			span := a.y[(n*a.c+c)*a.inner:][:a.inner]
+			for len(span) >= 4 {
+				s0 += float64(span[0])
+				s1 += float64(span[1])
+				s2 += float64(span[2])
+				s3 += float64(span[3])
+				span = span[4:]
+			}
+			for _, v := range span {
+				s0 += float64(v)
 			}
 		}
-		a.b[c] += float32(s)
+		a.b[c] += float32((s0 + s1) + (s2 + s3))
 	}
 })
 
