@@ -78,9 +78,10 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 // of copying does not hide its latency.
 const prefetchRows = 4
 
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w,
-// prefetching the source ahead floats past each piece it reads. The
-// assembly version replaces it where the CPU has one.
+// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w. The
+// assembly version, which replaces it where the CPU has one, also
+// prefetches the source ahead floats past each piece it reads; Go has no
+// prefetch, so here ahead is unused.
 var copyRows = copyRowsGo
 
 func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, w, ahead int) {
