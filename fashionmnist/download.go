@@ -8,10 +8,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 )
 
 // knownSHA256 holds, for each file, the SHA-256 of the two releases a
@@ -62,38 +63,19 @@ func download(ctx context.Context, client *http.Client, base, dir, name string) 
 		return fmt.Errorf("downloading %s: GET %s: %s", name, u, resp.Status)
 	}
 
-	tmp, err := os.CreateTemp(dir, name+".*.partial")
-	if err != nil {
-		return err
-	}
-	defer func() {
+	return atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
+		h := sha256.New()
+		n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(resp.Body, maxDownload+1))
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			return fmt.Errorf("downloading %s from %s: %w", name, u, err)
 		}
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, maxDownload+1))
-	if err != nil {
-		return fmt.Errorf("downloading %s from %s: %w", name, u, err)
-	}
-	if n > maxDownload {
-		return fmt.Errorf("downloading %s from %s: more than %d MiB, not a Fashion-MNIST file", name, u, maxDownload>>20)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if want := knownSHA256[name]; !slices.Contains(want[:], sum) {
-		return fmt.Errorf("downloading %s from %s: SHA-256 is %s, want %s", name, u, sum, strings.Join(want[:], " or "))
-	}
-	// Sync before the rename: otherwise a crash could leave the final name
-	// pointing at a file whose data never reached the disk.
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+		if n > maxDownload {
+			return fmt.Errorf("downloading %s from %s: more than %d MiB, not a Fashion-MNIST file", name, u, maxDownload>>20)
+		}
+		sum := hex.EncodeToString(h.Sum(nil))
+		if want := knownSHA256[name]; !slices.Contains(want[:], sum) {
+			return fmt.Errorf("downloading %s from %s: SHA-256 is %s, want %s", name, u, sum, strings.Join(want[:], " or "))
+		}
+		return nil
+	})
 }

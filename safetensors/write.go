@@ -1,64 +1,28 @@
 package safetensors
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 )
 
 // Write writes f to path atomically: into a temporary file in the same
 // directory, synced to disk, then renamed over path, so that a crash
 // leaves either the old file or the whole new one, never a part.
-func Write(path string, f *File) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+func Write(path string, f *File) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if err := Encode(w, f); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
 		}
-	}()
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if err := Encode(w, f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file private; weights are not secrets.
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-// syncDir makes a rename in dir durable. It is best effort: some systems
-// cannot sync a directory, and the file is complete either way.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+		return nil
+	})
 }
 
 // Encode writes f in the safetensors format to w, laid out as the
