@@ -49,7 +49,7 @@ func (r *Report) writeRows(w io.Writer) {
 	}
 	lines := [][]string{append(head, "speedup")}
 	for _, row := range r.Rows {
-		line := []string{row.Op, row.Shape, fmt.Sprintf("%.3f", row.FLOPs/1e9)}
+		line := []string{row.Op, row.Shape, optional("%.3f", row.FLOPs/1e9)}
 		for _, d := range r.Devices {
 			c, ok := row.Cells[d.Name]
 			switch {

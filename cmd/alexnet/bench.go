@@ -28,7 +28,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"layer, and images/s and memory against batch size, on every device given.\n"+
 			"Prints one table with the devices side by side: time, GFLOP/s, % of the\n"+
 			"device's measured peak, and the GPU's speedup over the CPU. Progress goes\n"+
-			"to stderr. A full run on a 2-core CPU takes many minutes; -only, -batch and\n"+
+			"to stderr. A full run takes a few minutes on a 2-core CPU; -only, -batch and\n"+
 			"-repeat make it shorter.")
 	devices := fs.String("devices", "all", "comma-separated devices to compare, or all: every device this binary has that opens")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "CPU worker threads")
