@@ -6,8 +6,7 @@
 //	alexnet <command> [flags] [args]
 //
 // The commands are summary, train, eval, predict, bench and compare;
-// `alexnet <command> -h`
-// lists a command's flags. A typical session:
+// `alexnet <command> -h` lists a command's flags. A typical session:
 //
 //	alexnet train -device cuda -save alexnet.safetensors -plot curves.svg
 //	alexnet eval -load alexnet.safetensors
