@@ -99,6 +99,17 @@ func (c *checker) inout(name string, data []float32, shape ...int) *buffer {
 	return c.alloc(name, false, data, shape...)
 }
 
+// inPlace returns an input buffer holding data and the buffer the
+// operation writes its result to: the input itself when alias is set (the
+// operation runs in place), else a separate NaN-filled output.
+func (c *checker) inPlace(alias bool, in, out string, data []float32, shape ...int) (src, dst *buffer) {
+	if alias {
+		src = c.inout(in, data, shape...)
+		return src, src
+	}
+	return c.alloc(in, true, data, shape...), c.out(out, shape...)
+}
+
 // out returns a Float32 buffer filled with NaN, so an operation that reads
 // what it should only overwrite shows it.
 func (c *checker) out(name string, shape ...int) *buffer {

@@ -46,14 +46,7 @@ func testMul(c *checker) {
 		for _, alias := range []bool{false, true} {
 			c.run(fmt.Sprintf("%v_z=x:%v", shape, alias), func(c *checker) {
 				x, y := c.uniform(n, -2, 2), c.uniform(n, -2, 2)
-				var z, xb *buffer
-				if alias {
-					xb = c.inout("x", x, shape...)
-					z = xb
-				} else {
-					xb = c.alloc("x", true, x, shape...)
-					z = c.out("z", shape...)
-				}
+				xb, z := c.inPlace(alias, "x", "z", x, shape...)
 				tensor.Mul(z.t, xb.t, c.in("y", y, shape...))
 				want := make([]float64, n)
 				for i := range want {
@@ -82,14 +75,7 @@ func testReLU(c *checker) {
 		for _, alias := range []bool{false, true} {
 			c.run(fmt.Sprintf("%v_y=x:%v", shape, alias), func(c *checker) {
 				x := c.signed(elems(shape))
-				var xb, y *buffer
-				if alias {
-					xb = c.inout("x", x, shape...)
-					y = xb
-				} else {
-					xb = c.alloc("x", true, x, shape...)
-					y = c.out("y", shape...)
-				}
+				xb, y := c.inPlace(alias, "x", "y", x, shape...)
 				tensor.ReLU(y.t, xb.t)
 				want := wide64(x)
 				for i := range want {
@@ -110,14 +96,7 @@ func testReLUGrad(c *checker) {
 				for i := range y {
 					y[i] = max(y[i], 0)
 				}
-				var dyb, dx *buffer
-				if alias {
-					dyb = c.inout("dy", dy, shape...)
-					dx = dyb
-				} else {
-					dyb = c.alloc("dy", true, dy, shape...)
-					dx = c.out("dx", shape...)
-				}
+				dyb, dx := c.inPlace(alias, "dy", "dx", dy, shape...)
 				tensor.ReLUGrad(dx.t, dyb.t, c.in("y", y, shape...))
 				want := make([]float64, n)
 				for i := range want {
@@ -140,14 +119,7 @@ func testDropout(c *checker) {
 				c.run(fmt.Sprintf("%v_p%v_y=x:%v", shape, p, alias), func(c *checker) {
 					n := elems(shape)
 					x, seed := c.uniform(n, -1, 1), c.rng.Uint64()
-					var xb, y *buffer
-					if alias {
-						xb = c.inout("x", x, shape...)
-						y = xb
-					} else {
-						xb = c.alloc("x", true, x, shape...)
-						y = c.out("y", shape...)
-					}
+					xb, y := c.inPlace(alias, "x", "y", x, shape...)
 					mask := c.out("mask", shape...)
 					tensor.Dropout(y.t, mask.t, xb.t, p, seed)
 					wantMask, wantY := make([]float32, n), make([]float32, n)
