@@ -199,7 +199,7 @@ func (m *Model) restore(f *safetensors.File, info CheckpointInfo) error {
 		}
 	}
 	m.step = info.Step
-	return m.device().Err()
+	return m.Device().Err()
 }
 
 // copyIn assembles f's tensors named with suffix into one host buffer laid

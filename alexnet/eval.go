@@ -128,7 +128,7 @@ func (m *Model) forEachLogits(ctx context.Context, d *fashionmnist.Dataset, batc
 	if loader.Len() == 0 {
 		return nil
 	}
-	db := fashionmnist.NewDeviceBatch(m.device(), min(batch, loader.Len()), d.Rows, d.Cols, m.cfg.Size)
+	db := fashionmnist.NewDeviceBatch(m.Device(), min(batch, loader.Len()), d.Rows, d.Cols, m.cfg.Size)
 	defer db.Free()
 	k := m.cfg.Classes
 	host := make([]float32, min(batch, loader.Len())*k)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tensorforge/tensorforge/fashionmnist"
-	"github.com/tensorforge/tensorforge/tensor"
 )
 
 // TrainOptions configure Train. The model's own Config holds the optimizer
@@ -119,7 +118,7 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 	if loader.Len() == 0 {
 		return nil, errors.New("no training images")
 	}
-	db := fashionmnist.NewDeviceBatch(m.device(), min(o.Batch, loader.Len()), train.Rows, train.Cols, m.cfg.Size)
+	db := fashionmnist.NewDeviceBatch(m.Device(), min(o.Batch, loader.Len()), train.Rows, train.Cols, m.cfg.Size)
 	defer db.Free()
 
 	var (
@@ -215,5 +214,3 @@ func (m *Model) interrupted(err error, epochs int, save string) error {
 	return fmt.Errorf("stopped at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)
 }
 
-// device returns the device the model's parameters live on.
-func (m *Model) device() tensor.Device { return m.params[0].Value.Device() }
