@@ -213,4 +213,3 @@ func (m *Model) interrupted(err error, epochs int, save string) error {
 	}
 	return fmt.Errorf("stopped at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)
 }
-
