@@ -16,11 +16,6 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-func init() {
-	commands = append(commands,
-		command{"bench", "GFLOP/s of every kernel and of the model, on every device, side by side", runBench})
-}
-
 func runBench(ctx context.Context, env *env, args []string) error {
 	fs := newFlagSet(env, "bench", "",
 		"Measures each device's FMA peak, AlexNet's GEMMs, convolutions and max-pools\n"+

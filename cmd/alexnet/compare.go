@@ -13,11 +13,6 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-func init() {
-	commands = append(commands,
-		command{"compare", "train a few steps on the CPU and the GPU from the same start; compare losses, weights, speed", runCompare})
-}
-
 func runCompare(ctx context.Context, env *env, args []string) error {
 	fs := newFlagSet(env, "compare", "",
 		"Builds AlexNet on two devices (the CPU and the GPU by default) from the same\n"+

@@ -40,6 +40,8 @@ var commands = []command{
 	{"train", "train on Fashion-MNIST, report per-epoch metrics, save a checkpoint", runTrain},
 	{"eval", "test accuracy and confusion matrix of a checkpoint", runEval},
 	{"predict", "classify 28x28 PNG files or an IDX images file", runPredict},
+	{"bench", "GFLOP/s of every kernel and of the model, on every device, side by side", runBench},
+	{"compare", "train a few steps on the CPU and the GPU from the same start; compare losses, weights, speed", runCompare},
 }
 
 // env is where a command writes: results to stdout, diagnostics and
