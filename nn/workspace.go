@@ -44,7 +44,6 @@ func NewWorkspace(bytes int) *Workspace { return &Workspace{Bytes: bytes} }
 // returned tensor with the one they got before to know whether views they
 // made of it are stale.
 func (w *Workspace) get(dev tensor.Device, n int) *tensor.Tensor {
-	w.resolve(dev)
 	if w.buf == nil || w.buf.Len() < n || w.buf.Device() != dev {
 		if w.buf != nil {
 			w.buf.Free()
