@@ -29,7 +29,7 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 				_, end := validOut(a.ow, a.w, 2, a.win.SW, a.win.PW)
 				in1 = max(in0, min(in1, end))
 			}
-			maxPool3x3(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
+			maxPoolRow(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
 			for _, span := range [2][2]int{{0, in0}, {in1, a.ow}} {
 				for ow := span[0]; ow < span[1]; ow++ {
 					at := argmaxWindow(x, a.h, a.w, h0, ow*a.win.SW-a.win.PW, a.win.KH, a.win.KW)
@@ -61,6 +61,9 @@ func argmaxWindow(x []float32, h, w, h0, w0, kh, kw int) int {
 	}
 	return at
 }
+
+// maxPoolRow is maxPool3x3, or a vector version of it where the CPU has one.
+var maxPoolRow = maxPool3x3
 
 // maxPool3x3 fills a row of outputs whose 3x3 windows lie inside x, a
 // plane w wide, the first at x[i0] and each the next stride to the right.

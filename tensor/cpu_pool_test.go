@@ -7,16 +7,25 @@ import (
 	"testing"
 )
 
-// TestMaxPool3x3MatchesWindowScan checks the branch-free 3x3 path against
-// the plain scan on planes full of ties, signed zeros and NaNs, with
-// padding that sends the border windows down the plain path.
+// TestMaxPool3x3MatchesWindowScan checks the branch-free 3x3 path (and its
+// vector version, 16 windows a step) against the plain scan on planes full
+// of ties, signed zeros and NaNs, with padding that sends the border
+// windows down the plain path, and rows of fewer than 16 windows, exactly
+// 16, and several blocks and a tail.
 func TestMaxPool3x3MatchesWindowScan(t *testing.T) {
 	dev := CPU()
 	rng := rand.New(rand.NewPCG(1, 2))
 	values := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, 2, float32(math.NaN())}
-	for _, win := range []Window{Square(3, 2, 0), Square(3, 2, 1), Square(3, 1, 1), {KH: 3, KW: 3, SH: 3, SW: 2}} {
-		t.Run(fmt.Sprint(win), func(t *testing.T) {
-			shape := []int{2, 3, 11, 14}
+	for _, tc := range []struct {
+		win   Window
+		width int
+	}{
+		{Square(3, 2, 0), 14}, {Square(3, 2, 0), 33}, {Square(3, 2, 0), 71}, {Square(3, 2, 0), 98},
+		{Square(3, 2, 1), 14}, {Square(3, 2, 1), 67}, {Square(3, 1, 1), 14}, {Window{KH: 3, KW: 3, SH: 3, SW: 2}, 40},
+	} {
+		win := tc.win
+		t.Run(fmt.Sprintf("%v_width%d", win, tc.width), func(t *testing.T) {
+			shape := []int{2, 3, 11, tc.width}
 			data := make([]float32, checkShape(shape))
 			for i := range data {
 				// NaNs are rare, so most windows hold none and some two.

@@ -6,13 +6,14 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-// poolCases are max-pool windows: AlexNet's overlapping 3x3 stride 2,
-// padding up to half the kernel (where a corner window holds one real
+// poolCases are max-pool windows: AlexNet's overlapping 3x3 stride 2 (on
+// rows of a few windows and of more than 32), padding up to half the kernel (where a corner window holds one real
 // pixel), uneven kernels and strides, then random ones.
 func (c *checker) poolCases() []windowCase {
 	cases := []windowCase{
 		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
 		{[4]int{2, 3, 13, 13}, tensor.Square(3, 2, 0)},
+		{[4]int{1, 2, 7, 75}, tensor.Square(3, 2, 0)},
 		{[4]int{1, 2, 6, 7}, tensor.Square(2, 2, 0)},
 		{[4]int{2, 1, 5, 5}, tensor.Square(3, 1, 1)},
 		{[4]int{1, 1, 4, 6}, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1}},
