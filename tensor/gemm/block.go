@@ -72,48 +72,76 @@ func alignedFloats(n int) []float32 {
 	return s[off : off+n : off+n]
 }
 
-// job is one Sgemm call in flight. Jobs are pooled, and part is bound once
-// when a job is made, so a call allocates nothing once warm.
+// job is one Sgemm or SgemmBatch call in flight. Jobs are pooled, and the
+// loop bodies are bound once when a job is made, so a call allocates
+// nothing once warm.
 type job struct {
-	transA, transB bool
-	m, n, k        int
-	alpha, beta    float32
-	a, b, c        []float32
-	lda, ldb, ldc  int
-	kn             *kernel
-	kc             int
-	splitM         bool // workers take row blocks instead of column blocks
-	part           func(lo, hi int)
+	transA, transB   bool
+	m, n, k          int
+	alpha, beta      float32
+	a, b, c          []float32
+	lda, ldb, ldc    int
+	strideB, strideC int // between the products of a batch
+	kn               *kernel
+	kc               int
+	splitM           bool      // workers take row blocks instead of column blocks
+	pa               []float32 // all of op(A) packed, or nil: block packs A as it goes
+	loops            jobLoops
+}
+
+// jobLoops are a job's loop bodies for parallel.For, bound to the job.
+type jobLoops struct {
+	part     func(lo, hi int) // row or column tiles of one product
+	products func(lo, hi int) // whole products of a batch
+	packA    func(lo, hi int) // row tiles of pa
 }
 
 var jobs = sync.Pool{New: func() any {
 	j := new(job)
-	j.part = j.runPart
+	j.loops = jobLoops{part: j.runPart, products: j.runProducts, packA: j.packAll}
 	return j
 }}
 
-// gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
-// m, n, k >= 1 and alpha != 0, splitting C over the workers.
-func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	kn := active.Load()
+// newJob returns a pooled job for a product with checked arguments; done
+// returns it.
+func newJob(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *job {
 	j := jobs.Get().(*job)
 	*j = job{
 		transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
-		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k), part: j.part,
+		lda: lda, ldb: ldb, ldc: ldc, kn: active.Load(), kc: kBlock(k), loops: j.loops,
 	}
-	tm, tn := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
+	return j
+}
+
+func (j *job) done() {
+	*j = job{loops: j.loops} // drop the caller's slices
+	jobs.Put(j)
+}
+
+// gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
+// m, n, k >= 1 and alpha != 0, splitting C over the workers.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := newJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j.split()
+	j.done()
+}
+
+// split computes the product j.b and j.c hold, split over the workers
+// when it is big enough to pay for waking them.
+func (j *job) split() {
+	m, n, k := j.m, j.n, j.k
+	tm, tn := (m+j.kn.mr-1)/j.kn.mr, (n+j.kn.nr-1)/j.kn.nr
+	j.splitM = false
 	units := tn
 	if w := parallel.Workers(); w > 1 && 2*m*n*k >= minParallelFlops {
 		if j.splitCost(true, tm, tn, w) < j.splitCost(false, tm, tn, w) {
 			j.splitM, units = true, tm
 		}
-		parallel.For(units, 1, j.part)
+		parallel.For(units, 1, j.loops.part)
 	} else {
 		j.runPart(0, units)
 	}
-	*j = job{part: j.part} // drop the caller's slices
-	jobs.Put(j)
 }
 
 // minParallelFlops is the smallest product worth waking another worker
@@ -150,22 +178,48 @@ func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	return rows*cols*j.k + packCost*packed
 }
 
-// runPart computes the row or column tiles [lo, hi).
+// runPart computes the row or column tiles [lo, hi) of j's product.
 func (j *job) runPart(lo, hi int) {
 	ar := getArena(j.kn)
 	if j.splitM {
-		j.block(ar, lo*j.kn.mr, min(hi*j.kn.mr, j.m), 0, j.n)
+		j.block(ar, j.b, j.c, lo*j.kn.mr, min(hi*j.kn.mr, j.m), 0, j.n)
 	} else {
-		j.block(ar, 0, j.m, lo*j.kn.nr, min(hi*j.kn.nr, j.n))
+		j.block(ar, j.b, j.c, 0, j.m, lo*j.kn.nr, min(hi*j.kn.nr, j.n))
 	}
 	arenas.Put(ar)
 }
 
-// block computes rows [m0, m1) and columns [n0, n1) of C. m0 and n0 are
-// multiples of the tile size, so a tile never straddles two workers.
-func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
+// runProducts computes the products [lo, hi) of a batch, whole, one after
+// another.
+func (j *job) runProducts(lo, hi int) {
+	ar := getArena(j.kn)
+	for i := lo; i < hi; i++ {
+		j.block(ar, j.b[i*j.strideB:], j.c[i*j.strideC:], 0, j.m, 0, j.n)
+	}
+	arenas.Put(ar)
+}
+
+// packAll packs the row tiles [lo, hi) of op(A) into j.pa: each K slice
+// of kBlock's, one after the other, holds every row tile's micro-panel
+// in turn, as block would pack them.
+func (j *job) packAll(lo, hi int) {
+	mr := j.kn.mr
+	mpad := roundUp(j.m, mr)
+	for pc := 0; pc < j.k; pc += j.kc {
+		kcur := min(j.kc, j.k-pc)
+		for t := lo; t < hi; t++ {
+			packA(j.pa[pc*mpad+t*kcur*mr:], j.a, j.lda, j.transA, t*mr, min(mr, j.m-t*mr), pc, kcur, mr)
+		}
+	}
+}
+
+// block computes rows [m0, m1) and columns [n0, n1) of the product of A
+// with B = b into C = c. m0 and n0 are multiples of the tile size, so a
+// tile never straddles two workers.
+func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 	kn, kc := j.kn, j.kc
 	mr, nr := kn.mr, kn.nr
+	mpad := roundUp(j.m, mr)
 	nc := nBlock(n1-n0, nr)
 	for jc := n0; jc < n1; jc += nc {
 		cols := min(nc, n1-jc)
@@ -175,19 +229,24 @@ func (j *job) block(ar *arena, m0, m1, n0, n1 int) {
 			if pc > 0 {
 				beta = 1 // later slices of K add to what the first wrote
 			}
-			packB(ar.b, j.b, j.ldb, j.transB, pc, kcur, jc, cols, nr)
+			packB(ar.b, b, j.ldb, j.transB, pc, kcur, jc, cols, nr)
 			// Kernel calls prefetch, piece by piece, what the next packB
 			// will read: a B too big for the caches then comes from
 			// memory while this block computes, not while packB waits.
-			next := j.nextB(pc+kc, jc, nc, n1)
+			next := j.nextB(b, pc+kc, jc, nc, n1)
 			call := 0
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
-				ap := ar.a[:kcur*mr]
-				packA(ap, j.a, j.lda, j.transA, ic, rows, pc, kcur, mr)
+				var ap []float32
+				if j.pa != nil {
+					ap = j.pa[pc*mpad+ic*kcur:][:kcur*mr]
+				} else {
+					ap = ar.a[:kcur*mr]
+					packA(ap, j.a, j.lda, j.transA, ic, rows, pc, kcur, mr)
+				}
 				for jr := 0; jr < cols; jr += nr {
 					bp := ar.b[jr*kcur : jr*kcur+kcur*nr]
-					c := j.c[ic*j.ldc+jc+jr:]
+					c := c[ic*j.ldc+jc+jr:]
 					pf, pfEnd := next.row(call)
 					call++
 					switch w := min(nr, cols-jr); {
@@ -231,10 +290,10 @@ func (r rowSpan) row(i int) (start, end uintptr) {
 // prefetched cache line: one per unrolled iteration of their k loop.
 const prefetchStepsPerLine = 4
 
-// nextB returns the rows of B that packB reads for the block after the one
+// nextB returns the rows of B = b that packB reads for the block after the one
 // at column jc, whose K slice ends at pc: the next slice of K, or the
 // first slice of the next column block (of at most nc columns, before n1).
-func (j *job) nextB(pc, jc, nc, n1 int) rowSpan {
+func (j *job) nextB(b []float32, pc, jc, nc, n1 int) rowSpan {
 	if pc >= j.k {
 		pc, jc = 0, jc+nc
 	}
@@ -250,7 +309,7 @@ func (j *job) nextB(pc, jc, nc, n1 int) rowSpan {
 		r.length, r.rows = uintptr(4*kcur), cols
 		off = jc*j.ldb + pc
 	}
-	r.base = uintptr(unsafe.Pointer(unsafe.SliceData(j.b))) + uintptr(4*off)
+	r.base = uintptr(unsafe.Pointer(unsafe.SliceData(b))) + uintptr(4*off)
 	return r
 }
 

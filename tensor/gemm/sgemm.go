@@ -5,7 +5,13 @@
 // internal/parallel.
 package gemm
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tensorforge/tensorforge/internal/parallel"
+)
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices:
 // op(A) is m x k, op(B) is k x n, C is m x n; with transA, A is stored
@@ -26,9 +32,9 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if transB {
 		br, bc = n, k
 	}
-	checkMatrix("a", a, ar, ac, lda)
-	checkMatrix("b", b, br, bc, ldb)
-	checkMatrix("c", c, m, n, ldc)
+	checkMatrix("a", a, ar, ac, lda, 1, 0)
+	checkMatrix("b", b, br, bc, ldb, 1, 0)
+	checkMatrix("c", c, m, n, ldc, 1, 0)
 	if m == 0 || n == 0 {
 		return
 	}
@@ -39,14 +45,110 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// checkMatrix panics unless s can hold a rows x cols matrix whose rows are
-// ld apart.
-func checkMatrix(name string, s []float32, rows, cols, ld int) {
+// SgemmBatch computes C_i = alpha*op(A)*op(B_i) + beta*C_i for i < batch:
+// products that share A, as a convolution's do over the images of a
+// batch. B_i starts at b[i*strideB] and C_i at c[i*strideC]; the C_i must
+// not overlap. Each result is the same to the bit as Sgemm's.
+//
+// A is packed once for the whole batch, and the workers take whole
+// products, each packing only its own B_i, where Sgemm would split every
+// product over them and have each pack all of A again; a last few
+// products that do not divide evenly are split as Sgemm splits them.
+// It panics on the arguments Sgemm does, on a negative batch or stride,
+// and on overlapping C_i.
+func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
+	if m < 0 || n < 0 || k < 0 || batch < 0 {
+		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d batch=%d", m, n, k, batch))
+	}
+	ar, ac := m, k // A as stored
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix("a", a, ar, ac, lda, 1, 0)
+	checkMatrix("b", b, br, bc, ldb, batch, strideB)
+	checkMatrix("c", c, m, n, ldc, batch, strideC)
+	if batch > 1 && m > 0 && n > 0 && strideC < (m-1)*ldc+n {
+		panic(fmt.Sprintf("gemm: strideC = %d, want >= %d so the %d %dx%d products with ldc %d do not overlap", strideC, (m-1)*ldc+n, batch, m, n, ldc))
+	}
+	if m == 0 || n == 0 || batch == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		for i := range batch {
+			scale(c[i*strideC:], m, n, ldc, beta)
+		}
+		return
+	}
+	if batch == 1 {
+		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	j := newJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j.strideB, j.strideC = strideB, strideC
+	tm := (m + j.kn.mr - 1) / j.kn.mr
+	pa := getPacked(tm * j.kn.mr * k)
+	j.pa = pa.data
+	if 2*m*k*batch >= minParallelPack {
+		parallel.For(tm, 1, j.loops.packA)
+	} else {
+		j.packAll(0, tm)
+	}
+	w := parallel.Workers()
+	whole := batch / w * w
+	parallel.For(whole, 1, j.loops.products)
+	for i := whole; i < batch; i++ {
+		j.b, j.c = b[i*strideB:], c[i*strideC:]
+		j.split()
+	}
+	j.done()
+	packedAs.Put(pa)
+}
+
+// minParallelPack is the smallest A (in elements, times two) worth packing
+// on several workers, by the same measure as minParallelFlops: packing an
+// element costs about as much as a multiply-add over 16 lanes.
+const minParallelPack = minParallelFlops / 16
+
+// packed is a buffer for all of a packed A.
+type packed struct{ data []float32 }
+
+var packedAs sync.Pool
+
+// getPacked returns a pooled buffer of at least n floats.
+func getPacked(n int) *packed {
+	p, _ := packedAs.Get().(*packed)
+	if p == nil {
+		p = new(packed)
+	}
+	if len(p.data) < n {
+		p.data = alignedFloats(n)
+	}
+	return p
+}
+
+// checkMatrix panics unless s can hold batch rows x cols matrices whose
+// rows are ld apart, each stride after the one before.
+func checkMatrix(name string, s []float32, rows, cols, ld, batch, stride int) {
 	if ld < max(1, cols) {
 		panic(fmt.Sprintf("gemm: ld%s = %d, want >= %d for a %dx%d matrix", name, ld, max(1, cols), rows, cols))
 	}
-	if rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols {
-		panic(fmt.Sprintf("gemm: len(%s) = %d, want >= %d for a %dx%d matrix with ld%s %d", name, len(s), (rows-1)*ld+cols, rows, cols, name, ld))
+	if stride < 0 {
+		panic(fmt.Sprintf("gemm: stride%s = %d, want >= 0", strings.ToUpper(name), stride))
+	}
+	if rows == 0 || cols == 0 || batch == 0 {
+		return
+	}
+	need := (batch-1)*stride + (rows-1)*ld + cols
+	switch {
+	case len(s) >= need:
+	case batch == 1:
+		panic(fmt.Sprintf("gemm: len(%s) = %d, want >= %d for a %dx%d matrix with ld%s %d", name, len(s), need, rows, cols, name, ld))
+	default:
+		panic(fmt.Sprintf("gemm: len(%s) = %d, want >= %d for %d %dx%d matrices with ld%s %d, %d apart", name, len(s), need, batch, rows, cols, name, ld, stride))
 	}
 }
 
