@@ -7,12 +7,20 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 type task struct {
 	fn     func(lo, hi int)
 	lo, hi int
-	wg     *sync.WaitGroup
+	g      *group
+}
+
+// group counts the chunks of one For call still running; the one that
+// finishes last signals done.
+type group struct {
+	pending atomic.Int32
+	done    chan struct{} // buffered: the signal never blocks the sender
 }
 
 var (
@@ -24,7 +32,7 @@ var (
 	// whatever is queued, so a loop nested inside a chunk never waits for a
 	// worker that is itself waiting.
 	tasks  = make(chan task, 1024)
-	wgPool = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+	groups = sync.Pool{New: func() any { return &group{done: make(chan struct{}, 1)} }}
 )
 
 // Workers returns how many goroutines a loop is split over: the value given
@@ -60,12 +68,37 @@ func ensureStarted(n int) {
 func worker() {
 	for t := range tasks {
 		t.run()
+		// Loops come back to back (a GEMM per image), and waking a parked
+		// goroutine takes longer than a small loop's chunk runs.
+		spin(nil)
+	}
+}
+
+// spinTime is how long spin goes on with nothing queued.
+const spinTime = 50 * time.Microsecond
+
+// spin runs queued chunks, anyone's, until g's chunks are all done (never,
+// for a nil g) or spinTime passes with nothing queued.
+func spin(g *group) {
+	for end := time.Now().Add(spinTime); g == nil || g.pending.Load() != 0; {
+		select {
+		case t := <-tasks:
+			t.run()
+			end = time.Now().Add(spinTime)
+		default:
+			if !time.Now().Before(end) {
+				return
+			}
+			runtime.Gosched()
+		}
 	}
 }
 
 func (t task) run() {
 	t.fn(t.lo, t.hi)
-	t.wg.Done()
+	if t.g.pending.Add(-1) == 0 {
+		t.g.done <- struct{}{}
+	}
 }
 
 // For splits [0, n) into at most Workers() contiguous chunks and runs fn on
@@ -88,11 +121,11 @@ func For(n, grain int, fn func(lo, hi int)) {
 		return
 	}
 	ensureStarted(chunks - 1)
-	wg := wgPool.Get().(*sync.WaitGroup)
+	g := groups.Get().(*group)
 	bound := func(c int) int { return min(n, (units*c/chunks)*grain) }
-	wg.Add(chunks - 1)
+	g.pending.Store(int32(chunks - 1))
 	for c := 1; c < chunks; c++ {
-		t := task{fn: fn, lo: bound(c), hi: bound(c + 1), wg: wg}
+		t := task{fn: fn, lo: bound(c), hi: bound(c + 1), g: g}
 		select {
 		case tasks <- t:
 		default:
@@ -100,15 +133,12 @@ func For(n, grain int, fn func(lo, hi int)) {
 		}
 	}
 	fn(0, bound(1))
-	for {
-		select {
-		case t := <-tasks:
-			t.run()
-			continue
-		default:
-		}
-		break
-	}
-	wg.Wait()
-	wgPool.Put(wg)
+	// Run what is queued, ours or another caller's, then wait for the
+	// chunks the workers took, spinning first: they are usually about to
+	// finish, and waking a parked goroutine takes longer. Once spin
+	// returns, none of our chunks is left in the queue, so blocking cannot
+	// wait on a chunk that no one runs.
+	spin(g)
+	<-g.done
+	groups.Put(g)
 }
