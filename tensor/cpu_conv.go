@@ -104,17 +104,16 @@ var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
 				wlo, whi := validOut(a.ow, a.w, kw, a.win.SW, a.win.PW)
 				row := cols[(kh*a.win.KW+kw)*a.oh*a.ow:][:a.oh*a.ow]
 				sw := a.win.SW
+				if sw == 1 && hlo < hhi && wlo < whi {
+					// Each output row's valid run adds to one run of x.
+					ih, iw := hlo*a.win.SH-a.win.PH+kh, wlo-a.win.PW+kw
+					addRows(x[ih*a.w+iw:], a.win.SH*a.w, row[hlo*a.ow+wlo:], a.ow, hhi-hlo, whi-wlo)
+					continue
+				}
 				for oh := hlo; oh < hhi; oh++ {
 					in := row[oh*a.ow+wlo : oh*a.ow+whi]
 					iw := wlo*sw - a.win.PW + kw
 					out := x[(oh*a.win.SH-a.win.PH+kh)*a.w:][:a.w]
-					if sw == 1 {
-						out = out[iw : iw+len(in)]
-						for i, v := range in {
-							out[i] += v
-						}
-						continue
-					}
 					for _, v := range in {
 						out[iw] += v
 						iw += sw
@@ -124,6 +123,17 @@ var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
 		}
 	}
 })
+
+// addRows sets dst[r*ldd+j] += src[r*lds+j] for r < rows and j < w. The
+// assembly version replaces it where the CPU has one.
+var addRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
+	for r := range rows {
+		d, s := dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w]
+		for j, v := range s {
+			d[j] += v
+		}
+	}
+}
 
 func (cpuDevice) Im2col(cols, x *Tensor, w Window) {
 	im2colLoop.For(x.shape[0]*x.shape[1], 1, newConvArgs(x, cols, w))

@@ -16,10 +16,12 @@ func (w windowCase) String() string { return fmt.Sprintf("%v_%v", w.shape, w.win
 
 // convCases are fixed corner cases (1x1 everything, AlexNet's 11x11 stride
 // 4, a stride beyond the kernel, padding wider than the kernel so whole
-// rows read padding) followed by random windows.
+// rows read padding, rows of more than 32 outputs) followed by random
+// windows.
 func (c *checker) convCases() []windowCase {
 	cases := []windowCase{
 		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
+		{[4]int{1, 2, 4, 37}, tensor.Square(3, 1, 1)},
 		{[4]int{2, 3, 5, 7}, tensor.Window{KH: 3, KW: 2, SH: 1, SW: 2, PH: 1, PW: 0}},
 		{[4]int{1, 2, 9, 9}, tensor.Square(3, 2, 1)},
 		{[4]int{3, 1, 6, 5}, tensor.Square(5, 1, 2)},
