@@ -42,6 +42,9 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	if trans {
 		// op(B)[p][j] = b[j*ldb+p]: each column of a panel is contiguous.
 		j := 0
+		for ; j+16 <= cols && nr%16 == 0; j += 16 {
+			transpose16(dst[j/nr*nr*kc+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
+		}
 		for ; j+4 <= cols; j += 4 {
 			transpose4(dst[j/nr*nr*kc+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
 		}
@@ -87,6 +90,15 @@ var copyRows = copyRowsGo
 func copyRowsGo(dst []float32, ldd int, src []float32, lds, rows, w, ahead int) {
 	for r := range rows {
 		copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
+	}
+}
+
+// transpose16 sets dst[p*ldd+i] = src[i*lds+p] for i < 16 and p < n. The
+// assembly version, which replaces it where the CPU has one, writes each
+// run of sixteen with one store; here it is four transpose4s.
+var transpose16 = func(dst []float32, ldd int, src []float32, lds, n int) {
+	for i := 0; i < 16; i += 4 {
+		transpose4(dst[i:], ldd, src[i*lds:], lds, n)
 	}
 }
 

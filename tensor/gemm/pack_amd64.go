@@ -9,6 +9,11 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func transpose4AVX(dst *float32, ldd int, src *float32, lds int, n int)
 
+// transpose16AVX512 is transpose16 on raw pointers for n a multiple of 16.
+//
+//go:noescape
+func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, n int)
+
 // copyRowsAVX is copyRows on raw pointers.
 //
 //go:noescape
@@ -22,6 +27,19 @@ func init() {
 			}
 			_, _ = dst[(n-1)*ldd+3], src[3*lds+n-1]
 			transpose4AVX(&dst[0], ldd, &src[0], lds, n)
+		}
+		if cpu.X86.HasAVX512F {
+			generic := transpose16
+			transpose16 = func(dst []float32, ldd int, src []float32, lds, n int) {
+				whole := n &^ 15
+				if whole > 0 {
+					_, _ = dst[(whole-1)*ldd+15], src[15*lds+whole-1]
+					transpose16AVX512(&dst[0], ldd, &src[0], lds, whole)
+				}
+				if whole < n {
+					generic(dst[whole*ldd:], ldd, src[whole:], lds, n-whole)
+				}
+			}
 		}
 		copyRows = func(dst []float32, ldd int, src []float32, lds, rows, w, ahead int) {
 			if rows == 0 || w == 0 {

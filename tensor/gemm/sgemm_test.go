@@ -290,27 +290,37 @@ func TestSgemmPanics(t *testing.T) {
 	}
 }
 
-// TestTranspose4 checks the packing transpose (assembly where there is
-// one) against the pure-Go one, with guards after each run of four.
-func TestTranspose4(t *testing.T) {
+// TestTranspose checks the packing transposes of 4 and 16 rows (assembly
+// where there is one) against a plain loop, with guards after each run.
+func TestTranspose(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, n := range []int{1, 3, 7, 8, 9, 16, 31, 100} {
-		for _, ldd := range []int{4, 5, 12, 32} {
-			lds := n + rng.IntN(3)
-			src := make([]float32, 3*lds+n)
-			for i := range src {
-				src[i] = float32(rng.NormFloat64())
-			}
-			size := (n-1)*ldd + 4
-			got, want := make([]float32, size+guardLen), make([]float32, size+guardLen)
-			for i := range got {
-				got[i], want[i] = guard, guard
-			}
-			transpose4(got[:size:size], ldd, src, lds, n)
-			transpose4Go(want[:size], ldd, src, lds, n)
-			for i := range got {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("n=%d ldd=%d lds=%d: element %d is %g, want %g", n, ldd, lds, i, got[i], want[i])
+	for _, tr := range []struct {
+		name string
+		rows int
+		f    func(dst []float32, ldd int, src []float32, lds, n int)
+	}{{"transpose4", 4, transpose4}, {"transpose16", 16, transpose16}} {
+		for _, n := range []int{1, 3, 7, 8, 9, 16, 31, 48, 100} {
+			for _, ldd := range []int{tr.rows, tr.rows + 1, 32, 48} {
+				lds := n + rng.IntN(3)
+				src := make([]float32, (tr.rows-1)*lds+n)
+				for i := range src {
+					src[i] = float32(rng.NormFloat64())
+				}
+				size := (n-1)*ldd + tr.rows
+				got, want := make([]float32, size+guardLen), make([]float32, size+guardLen)
+				for i := range got {
+					got[i], want[i] = guard, guard
+				}
+				tr.f(got[:size:size], ldd, src, lds, n)
+				for p := range n {
+					for i := range tr.rows {
+						want[p*ldd+i] = src[i*lds+p]
+					}
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s n=%d ldd=%d lds=%d: element %d is %g, want %g", tr.name, n, ldd, lds, i, got[i], want[i])
+					}
 				}
 			}
 		}
