@@ -114,6 +114,7 @@ func newJob(transA, transB bool, m, n, k int, alpha float32, a []float32, lda in
 	return j
 }
 
+// done returns j to the pool.
 func (j *job) done() {
 	*j = job{loops: j.loops} // drop the caller's slices
 	jobs.Put(j)
@@ -165,8 +166,8 @@ const packCost = 16
 // splitCost estimates the busiest worker's time, in lane multiply-adds,
 // when w workers take row tiles (splitM) or column tiles of the tm x tn
 // tiles of C: its tiles' arithmetic plus the panels it packs. A worker
-// packs the A rows it computes once per column block, and the B columns
-// it computes once per K slice.
+// packs the A rows it computes once per column block (unless A came
+// packed), and the B columns it computes once per K slice.
 func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	mr, nr := j.kn.mr, j.kn.nr
 	rows, cols := tm*mr, tn*nr
@@ -175,8 +176,11 @@ func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	} else {
 		cols = perWorker(tn, w) * nr
 	}
-	blocks := (cols + ncMax - 1) / ncMax
-	packed := j.k * (rows*blocks + cols)
+	packed := j.k * cols
+	if j.pa == nil {
+		blocks := (cols + ncMax - 1) / ncMax
+		packed += j.k * rows * blocks
+	}
 	return rows*cols*j.k + packCost*packed
 }
 

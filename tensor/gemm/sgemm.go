@@ -92,7 +92,7 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	tm := (m + j.kn.mr - 1) / j.kn.mr
 	pa := getPacked(tm * j.kn.mr * k)
 	j.pa = pa.data
-	if 2*m*k*batch >= minParallelPack {
+	if m*k >= minParallelPack {
 		parallel.For(tm, 1, j.loops.packA)
 	} else {
 		j.packAll(0, tm)
@@ -108,10 +108,10 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	packedAs.Put(pa)
 }
 
-// minParallelPack is the smallest A (in elements, times two) worth packing
-// on several workers, by the same measure as minParallelFlops: packing an
-// element costs about as much as a multiply-add over 16 lanes.
-const minParallelPack = minParallelFlops / 16
+// minParallelPack is the smallest A, in elements, worth packing on several
+// workers: packing that many costs what minParallelFlops of arithmetic do
+// (packCost lane multiply-adds an element, two flops a multiply-add).
+const minParallelPack = minParallelFlops / (2 * packCost)
 
 // packed is a buffer for all of a packed A.
 type packed struct{ data []float32 }
