@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -103,46 +102,21 @@ func TestSgemmBatch(t *testing.T) {
 }
 
 func TestSgemmBatchNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
 	rng := rand.New(rand.NewPCG(15, 16))
 	bc := newBatchCase(rng, false, false, 100, 150, 300, 3, 1, 0)
-	call := func() {
+	checkNoAllocs(t, bc, func() {
 		SgemmBatch(false, false, bc.m, bc.n, bc.k, 1, bc.a, bc.lda, bc.bs, bc.ldb, bc.strideB, 0, bc.cs0[guardLen:], bc.ldc, bc.strideC, bc.batch)
-	}
-	for _, w := range []int{1, 2} {
-		withWorkers(w, func() {
-			call() // warm the pools
-			if n := testing.AllocsPerRun(20, call); n != 0 {
-				t.Errorf("%v with %d workers: %v allocations per call, want 0", bc, w, n)
-			}
-		})
-	}
+	})
 }
 
 func TestSgemmBatchPanics(t *testing.T) {
 	a, b, c := make([]float32, 6), make([]float32, 12), make([]float32, 8)
-	cases := []struct {
-		name string
-		call func()
-		want string
-	}{
+	cases := []panicCase{
 		{"negative batch", func() { SgemmBatch(false, false, 2, 2, 3, 1, a, 3, b, 2, 6, 0, c, 2, 4, -1) }, "batch=-1"},
 		{"negative stride", func() { SgemmBatch(false, false, 2, 2, 3, 1, a, 3, b, 2, -6, 0, c, 2, 4, 2) }, "strideB = -6"},
 		{"short b", func() { SgemmBatch(false, false, 2, 2, 3, 1, a, 3, b[:11], 2, 6, 0, c, 2, 4, 2) }, "len(b) = 11, want >= 12 for 2 3x2 matrices"},
 		{"short c", func() { SgemmBatch(false, false, 2, 2, 3, 1, a, 3, b, 2, 6, 0, c[:7], 2, 4, 2) }, "len(c) = 7, want >= 8"},
 		{"overlapping c", func() { SgemmBatch(false, false, 2, 2, 3, 1, a, 3, b, 2, 6, 0, c, 2, 3, 2) }, "strideC = 3, want >= 4"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				msg, _ := recover().(string)
-				if !strings.Contains(msg, tc.want) {
-					t.Errorf("panic %q, want one containing %q", msg, tc.want)
-				}
-			}()
-			tc.call()
-		})
-	}
+	testPanics(t, cases)
 }

@@ -46,14 +46,8 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 	case k < 0:
 		panic(kLT0)
 	}
-	ar, ac := m, k // A as stored
-	if aTrans {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if bTrans {
-		br, bc = n, k
-	}
+	ar, ac := stored(aTrans, m, k)
+	br, bc := stored(bTrans, k, n)
 	switch {
 	case lda < max(1, ac):
 		panic(badLdA)

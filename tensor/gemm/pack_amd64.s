@@ -134,6 +134,27 @@ cdone:
 	VZEROUPPER
 	RET
 
+// LOAD4 loads the four rows of src from R11 (R8 apart, R9 = 3*R8) and
+// prefetches each row 256 bytes on, where the next block will read.
+#define LOAD4(r0, r1, r2, r3) \
+	PREFETCHT0 256(R11); \
+	PREFETCHT0 256(R11)(R8*1); \
+	PREFETCHT0 256(R11)(R8*2); \
+	PREFETCHT0 256(R11)(R9*1); \
+	VMOVUPS (R11), r0; \
+	VMOVUPS (R11)(R8*1), r1; \
+	VMOVUPS (R11)(R8*2), r2; \
+	VMOVUPS (R11)(R9*1), r3
+
+// STORE4 stores four runs of sixteen at R11 (DX apart, R10 = 3*DX) and
+// moves R11 past them.
+#define STORE4(r0, r1, r2, r3) \
+	VMOVUPS r0, (R11); \
+	VMOVUPS r1, (R11)(DX*1); \
+	VMOVUPS r2, (R11)(DX*2); \
+	VMOVUPS r3, (R11)(R10*1); \
+	LEAQ (R11)(DX*4), R11
+
 // func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, n int)
 // dst[p*ldd+i] = src[i*lds+p] for i < 16, p < n, n a multiple of 16:
 // sixteen rows of src become n runs of sixteen floats in dst, each one
@@ -155,41 +176,13 @@ TEXT ·transpose16AVX512(SB), NOSPLIT, $0-40
 
 t16loop:
 	MOVQ SI, R11
-	PREFETCHT0 256(R11)
-	PREFETCHT0 256(R11)(R8*1)
-	PREFETCHT0 256(R11)(R8*2)
-	PREFETCHT0 256(R11)(R9*1)
-	VMOVUPS (R11), Z0
-	VMOVUPS (R11)(R8*1), Z1
-	VMOVUPS (R11)(R8*2), Z2
-	VMOVUPS (R11)(R9*1), Z3
+	LOAD4(Z0, Z1, Z2, Z3)
 	LEAQ (R11)(R8*4), R11
-	PREFETCHT0 256(R11)
-	PREFETCHT0 256(R11)(R8*1)
-	PREFETCHT0 256(R11)(R8*2)
-	PREFETCHT0 256(R11)(R9*1)
-	VMOVUPS (R11), Z4
-	VMOVUPS (R11)(R8*1), Z5
-	VMOVUPS (R11)(R8*2), Z6
-	VMOVUPS (R11)(R9*1), Z7
+	LOAD4(Z4, Z5, Z6, Z7)
 	LEAQ (R11)(R8*4), R11
-	PREFETCHT0 256(R11)
-	PREFETCHT0 256(R11)(R8*1)
-	PREFETCHT0 256(R11)(R8*2)
-	PREFETCHT0 256(R11)(R9*1)
-	VMOVUPS (R11), Z8
-	VMOVUPS (R11)(R8*1), Z9
-	VMOVUPS (R11)(R8*2), Z10
-	VMOVUPS (R11)(R9*1), Z11
+	LOAD4(Z8, Z9, Z10, Z11)
 	LEAQ (R11)(R8*4), R11
-	PREFETCHT0 256(R11)
-	PREFETCHT0 256(R11)(R8*1)
-	PREFETCHT0 256(R11)(R8*2)
-	PREFETCHT0 256(R11)(R9*1)
-	VMOVUPS (R11), Z12
-	VMOVUPS (R11)(R8*1), Z13
-	VMOVUPS (R11)(R8*2), Z14
-	VMOVUPS (R11)(R9*1), Z15
+	LOAD4(Z12, Z13, Z14, Z15)
 	// Round 1: pairs of rows interleaved: a0 b0 a1 b1 | a4 b4 ...
 	VUNPCKLPS Z1, Z0, Z16
 	VUNPCKHPS Z1, Z0, Z17
@@ -260,26 +253,10 @@ t16loop:
 	VSHUFF32X4 $0xdd, Z30, Z22, Z14
 	VSHUFF32X4 $0xdd, Z31, Z23, Z15
 	MOVQ DI, R11
-	VMOVUPS Z0, (R11)
-	VMOVUPS Z1, (R11)(DX*1)
-	VMOVUPS Z2, (R11)(DX*2)
-	VMOVUPS Z3, (R11)(R10*1)
-	LEAQ (R11)(DX*4), R11
-	VMOVUPS Z4, (R11)
-	VMOVUPS Z5, (R11)(DX*1)
-	VMOVUPS Z6, (R11)(DX*2)
-	VMOVUPS Z7, (R11)(R10*1)
-	LEAQ (R11)(DX*4), R11
-	VMOVUPS Z8, (R11)
-	VMOVUPS Z9, (R11)(DX*1)
-	VMOVUPS Z10, (R11)(DX*2)
-	VMOVUPS Z11, (R11)(R10*1)
-	LEAQ (R11)(DX*4), R11
-	VMOVUPS Z12, (R11)
-	VMOVUPS Z13, (R11)(DX*1)
-	VMOVUPS Z14, (R11)(DX*2)
-	VMOVUPS Z15, (R11)(R10*1)
-	LEAQ (R11)(DX*4), R11
+	STORE4(Z0, Z1, Z2, Z3)
+	STORE4(Z4, Z5, Z6, Z7)
+	STORE4(Z8, Z9, Z10, Z11)
+	STORE4(Z12, Z13, Z14, Z15)
 	MOVQ R11, DI
 	ADDQ $64, SI
 	DECQ CX

@@ -21,20 +21,7 @@ import (
 // It panics if a size is negative, a leading dimension is smaller than its
 // row, or a slice is too short.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if m < 0 || n < 0 || k < 0 {
-		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d", m, n, k))
-	}
-	ar, ac := m, k // A as stored
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
-	checkMatrix("a", a, ar, ac, lda, 1, 0)
-	checkMatrix("b", b, br, bc, ldb, 1, 0)
-	checkMatrix("c", c, m, n, ldc, 1, 0)
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc, 0, 1)
 	if m == 0 || n == 0 {
 		return
 	}
@@ -57,23 +44,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // It panics on the arguments Sgemm does, on a negative batch or stride,
 // and on overlapping C_i.
 func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
-	if m < 0 || n < 0 || k < 0 || batch < 0 {
-		panic(fmt.Sprintf("gemm: negative size m=%d n=%d k=%d batch=%d", m, n, k, batch))
-	}
-	ar, ac := m, k // A as stored
-	if transA {
-		ar, ac = k, m
-	}
-	br, bc := k, n
-	if transB {
-		br, bc = n, k
-	}
-	checkMatrix("a", a, ar, ac, lda, 1, 0)
-	checkMatrix("b", b, br, bc, ldb, batch, strideB)
-	checkMatrix("c", c, m, n, ldc, batch, strideC)
-	if batch > 1 && m > 0 && n > 0 && strideC < (m-1)*ldc+n {
-		panic(fmt.Sprintf("gemm: strideC = %d, want >= %d so the %d %dx%d products with ldc %d do not overlap", strideC, (m-1)*ldc+n, batch, m, n, ldc))
-	}
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, strideB, c, ldc, strideC, batch)
 	if m == 0 || n == 0 || batch == 0 {
 		return
 	}
@@ -128,6 +99,36 @@ func getPacked(n int) *packed {
 		p.data = alignedFloats(n)
 	}
 	return p
+}
+
+// checkArgs panics unless the sizes are not negative and a, b and c hold
+// A and batch Bs and Cs, strideB and strideC apart, the Cs apart enough
+// not to overlap.
+func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb, strideB int, c []float32, ldc, strideC, batch int) {
+	if m < 0 || n < 0 || k < 0 || batch < 0 {
+		size := fmt.Sprintf("m=%d n=%d k=%d", m, n, k)
+		if batch != 1 {
+			size += fmt.Sprintf(" batch=%d", batch)
+		}
+		panic("gemm: negative size " + size)
+	}
+	ar, ac := stored(transA, m, k)
+	br, bc := stored(transB, k, n)
+	checkMatrix("a", a, ar, ac, lda, 1, 0)
+	checkMatrix("b", b, br, bc, ldb, batch, strideB)
+	checkMatrix("c", c, m, n, ldc, batch, strideC)
+	if batch > 1 && m > 0 && n > 0 && strideC < (m-1)*ldc+n {
+		panic(fmt.Sprintf("gemm: strideC = %d, want >= %d so the %d %dx%d products with ldc %d do not overlap", strideC, (m-1)*ldc+n, batch, m, n, ldc))
+	}
+}
+
+// stored returns the rows and columns an operand is stored as when its
+// op is rows x cols.
+func stored(trans bool, rows, cols int) (int, int) {
+	if trans {
+		return cols, rows
+	}
+	return rows, cols
 }
 
 // checkMatrix panics unless s can hold batch rows x cols matrices whose

@@ -243,40 +243,53 @@ func TestSgemmWorkers(t *testing.T) {
 }
 
 func TestSgemmNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, s := range [][3]int{{64, 300, 250}, {300, 20, 800}} {
 		tc := newCase(rng, false, true, s[0], s[1], s[2], 1, 0, 0)
 		c := make([]float32, s[0]*s[1])
-		call := func() {
+		checkNoAllocs(t, tc, func() {
 			Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, 0, c, tc.ldc)
-		}
-		for _, w := range []int{1, 2} {
-			withWorkers(w, func() {
-				call() // warm the pools
-				if n := testing.AllocsPerRun(20, call); n != 0 {
-					t.Errorf("%v with %d workers: %v allocations per call, want 0", tc, w, n)
-				}
-			})
-		}
+		})
+	}
+}
+
+// checkNoAllocs fails unless call allocates nothing once warm, at 1 and 2
+// workers.
+func checkNoAllocs(t *testing.T, what fmt.Stringer, call func()) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	for _, w := range []int{1, 2} {
+		withWorkers(w, func() {
+			call() // warm the pools
+			if n := testing.AllocsPerRun(20, call); n != 0 {
+				t.Errorf("%v with %d workers: %v allocations per call, want 0", what, w, n)
+			}
+		})
 	}
 }
 
 func TestSgemmPanics(t *testing.T) {
 	a, b, c := make([]float32, 6), make([]float32, 6), make([]float32, 4)
-	cases := []struct {
-		name string
-		call func()
-		want string
-	}{
+	cases := []panicCase{
 		{"negative m", func() { Sgemm(false, false, -1, 2, 3, 1, a, 3, b, 2, 0, c, 2) }, "m=-1"},
 		{"short lda", func() { Sgemm(false, false, 2, 2, 3, 1, a, 2, b, 2, 0, c, 2) }, "lda = 2, want >= 3"},
 		{"short a", func() { Sgemm(false, false, 2, 2, 3, 1, a[:5], 3, b, 2, 0, c, 2) }, "len(a) = 5, want >= 6"},
 		{"short b transposed", func() { Sgemm(false, true, 2, 2, 3, 1, a, 3, b[:4], 3, 0, c, 2) }, "len(b) = 4, want >= 6"},
 		{"short c", func() { Sgemm(false, false, 2, 2, 3, 1, a, 3, b, 2, 0, c[:3], 2) }, "len(c) = 3, want >= 4"},
 	}
+	testPanics(t, cases)
+}
+
+// panicCase is a call that must panic with a message containing want.
+type panicCase struct {
+	name string
+	call func()
+	want string
+}
+
+func testPanics(t *testing.T, cases []panicCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
