@@ -28,3 +28,21 @@ func ExampleImplementation() {
 	fmt.Println(c.Data)
 	// Output: [58 64 139 154]
 }
+
+// One A times a batch of Bs, as a convolution multiplies its weights with
+// each image's columns: here a 2x2 A with two 2x1 Bs stored one after the
+// other, giving two 2x1 Cs.
+func ExampleSgemmBatch() {
+	a := []float32{
+		1, 2,
+		3, 4,
+	}
+	b := []float32{
+		1, 1, // B_0
+		10, 0, // B_1
+	}
+	c := make([]float32, 4)
+	gemm.SgemmBatch(false, false, 2, 1, 2, 1, a, 2, b, 1, 2, 0, c, 1, 2, 2)
+	fmt.Println(c[:2], c[2:])
+	// Output: [3 7] [10 30]
+}
