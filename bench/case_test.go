@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tensorforge/tensorforge/internal/gemmshapes"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -46,7 +47,7 @@ func TestLayerCases(t *testing.T) {
 }
 
 func TestGemmCase(t *testing.T) {
-	c := gemmShape{"odd", 5, 7, 3}.toCase()
+	c := gemmCase(gemmshapes.Shape{Name: "odd", M: 5, N: 7, K: 3})
 	step, free, err := c.Prepare(tensor.CPU())
 	if err != nil {
 		t.Fatal(err)

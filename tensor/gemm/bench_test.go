@@ -8,39 +8,19 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/tensorforge/tensorforge/internal/gemmshapes"
 )
 
-// benchShape is one m x n x k product the benchmarks time.
-type benchShape struct {
-	name    string
-	m, n, k int
-}
-
-// benchShapes are the squares and the im2col GEMMs of AlexNet's
-// convolutions and first dense layer (one image, b1, or a batch of 128).
-var benchShapes = []benchShape{
-	{"128x128x128", 128, 128, 128},
-	{"256x256x256", 256, 256, 256},
-	{"512x512x512", 512, 512, 512},
-	{"1024x1024x1024", 1024, 1024, 1024},
-	{"2048x2048x2048", 2048, 2048, 2048},
-	{"conv1_b1_96x2916x121", 96, 2916, 121},
-	{"conv2_b1_256x676x2400", 256, 676, 2400},
-	{"conv3_b1_384x144x2304", 384, 144, 2304},
-	{"fc1_b128_128x4096x6400", 128, 4096, 6400},
-	{"conv2_b128_256x86528x2400", 256, 86528, 2400},
-	{"conv3_b128_384x18432x2304", 384, 18432, 2304},
-}
-
 // pureGoShapes are the shapes the pure-Go kernel is timed on.
-var pureGoShapes = map[string]bool{"256x256x256": true, "1024x1024x1024": true, "conv2_b1_256x676x2400": true}
+var pureGoShapes = map[string]bool{"square-256": true, "square-1024": true, "conv2-b1": true}
 
 // benchThreads are the worker counts each shape runs with.
 var benchThreads = []int{1, 2}
 
 // benchOperands returns random operands for s, made on first use and kept
 // for the next thread count: the large shapes take a while to fill.
-func benchOperands(s benchShape) (a, b, c []float32) {
+func benchOperands(s gemmshapes.Shape) (a, b, c []float32) {
 	if s == lastShape {
 		return lastOperands[0], lastOperands[1], lastOperands[2]
 	}
@@ -52,51 +32,45 @@ func benchOperands(s benchShape) (a, b, c []float32) {
 		}
 		return x
 	}
-	a, b, c = fill(s.m*s.k), fill(s.k*s.n), make([]float32, s.m*s.n)
+	a, b, c = fill(s.M*s.K), fill(s.K*s.N), make([]float32, s.M*s.N)
 	lastShape, lastOperands = s, [3][]float32{a, b, c}
 	return a, b, c
 }
 
 var (
-	lastShape    benchShape
+	lastShape    gemmshapes.Shape
 	lastOperands [3][]float32
 )
 
 // reportGflops turns b's time per operation into GFLOP/s for s.
-func reportGflops(b *testing.B, s benchShape) {
-	b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+func reportGflops(b *testing.B, s gemmshapes.Shape) {
+	b.ReportMetric(2*float64(s.M)*float64(s.N)*float64(s.K)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
 
-func BenchmarkSgemm(b *testing.B) {
-	for _, s := range benchShapes {
-		for _, w := range benchThreads {
-			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
-				x, y, z := benchOperands(s)
-				withWorkers(w, func() {
-					for b.Loop() {
-						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
-					}
-				})
-				reportGflops(b, s)
-			})
-		}
-	}
-}
+// BenchmarkSgemm times the assembly kernels (the fastest this CPU has) on
+// every shape of gemmshapes.All.
+func BenchmarkSgemm(b *testing.B) { benchSgemm(b, nil) }
 
 // BenchmarkSgemmPureGo times the portable kernel, for its ratio to gonum.
 func BenchmarkSgemmPureGo(b *testing.B) {
 	prev, _ := useKernel(goKernel.name)
 	defer useKernel(prev)
-	for _, s := range benchShapes {
-		if !pureGoShapes[s.name] {
+	benchSgemm(b, pureGoShapes)
+}
+
+// benchSgemm times Sgemm at each thread count on the shapes in only, or
+// on all of them for a nil only.
+func benchSgemm(b *testing.B, only map[string]bool) {
+	for _, s := range gemmshapes.All {
+		if only != nil && !only[s.Name] {
 			continue
 		}
 		for _, w := range benchThreads {
-			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.Name, w), func(b *testing.B) {
 				x, y, z := benchOperands(s)
 				withWorkers(w, func() {
 					for b.Loop() {
-						Sgemm(false, false, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+						Sgemm(false, false, s.M, s.N, s.K, 1, x, s.K, y, s.N, 0, z, s.N)
 					}
 				})
 				reportGflops(b, s)
@@ -108,13 +82,13 @@ func BenchmarkSgemmPureGo(b *testing.B) {
 // BenchmarkGonumSgemm times gonum's own Sgemm on the same shapes; gonum
 // takes its thread count from GOMAXPROCS.
 func BenchmarkGonumSgemm(b *testing.B) {
-	for _, s := range benchShapes {
+	for _, s := range gemmshapes.All {
 		for _, w := range benchThreads {
-			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.Name, w), func(b *testing.B) {
 				x, y, z := benchOperands(s)
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w))
 				for b.Loop() {
-					gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, x, s.k, y, s.n, 0, z, s.n)
+					gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, s.M, s.N, s.K, 1, x, s.K, y, s.N, 0, z, s.N)
 				}
 				reportGflops(b, s)
 			})
@@ -145,30 +119,30 @@ func BenchmarkKernel(b *testing.B) {
 // transpose combination.
 func BenchmarkSgemmTransposed(b *testing.B) {
 	cases := []struct {
-		s              benchShape
+		s              gemmshapes.Shape
 		transA, transB bool
 	}{
-		{benchShape{"conv2_b1_dW_256x2400x676", 256, 2400, 676}, false, true},
-		{benchShape{"conv2_b1_dX_2400x676x256", 2400, 676, 256}, true, false},
-		{benchShape{"1024x1024x1024_NT", 1024, 1024, 1024}, false, true},
-		{benchShape{"1024x1024x1024_TN", 1024, 1024, 1024}, true, false},
-		{benchShape{"1024x1024x1024_TT", 1024, 1024, 1024}, true, true},
+		{gemmshapes.Shape{Name: "conv2-b1-dW", M: 256, N: 2400, K: 676}, false, true},
+		{gemmshapes.Shape{Name: "conv2-b1-dX", M: 2400, N: 676, K: 256}, true, false},
+		{gemmshapes.Shape{Name: "square-1024-NT", M: 1024, N: 1024, K: 1024}, false, true},
+		{gemmshapes.Shape{Name: "square-1024-TN", M: 1024, N: 1024, K: 1024}, true, false},
+		{gemmshapes.Shape{Name: "square-1024-TT", M: 1024, N: 1024, K: 1024}, true, true},
 	}
 	for _, tc := range cases {
 		s := tc.s
-		lda, ldb := s.k, s.n
+		lda, ldb := s.K, s.N
 		if tc.transA {
-			lda = s.m
+			lda = s.M
 		}
 		if tc.transB {
-			ldb = s.k
+			ldb = s.K
 		}
 		for _, w := range benchThreads {
-			b.Run(fmt.Sprintf("%s/threads=%d", s.name, w), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.Name, w), func(b *testing.B) {
 				x, y, z := benchOperands(s)
 				withWorkers(w, func() {
 					for b.Loop() {
-						Sgemm(tc.transA, tc.transB, s.m, s.n, s.k, 1, x, lda, y, ldb, 0, z, s.n)
+						Sgemm(tc.transA, tc.transB, s.M, s.N, s.K, 1, x, lda, y, ldb, 0, z, s.N)
 					}
 				})
 				reportGflops(b, s)
