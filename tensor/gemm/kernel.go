@@ -3,19 +3,20 @@ package gemm
 import "sync/atomic"
 
 // A kernel computes tiles of C from a packed mr x k micro-panel of A
-// (a[p*mr+i] = A[i][p]) and a packed k x nr micro-panel of B
-// (b[p*nr+j] = B[p][j]): C = alpha*A*B + beta*C, where C's rows are ldc
-// apart and C is not read when beta is 0. k is at least 1. Kernels may
+// (a[p*mr+i] = A[i][p]) and a k x nr panel of B whose rows are ldb apart
+// (b[p*ldb+j] = B[p][j]: a packed panel, ldb = nr, or B itself):
+// C = alpha*A*B + beta*C, where C's rows are ldc apart and C is not read
+// when beta is 0. k is at least 1. Kernels may
 // prefetch the bytes [pf, pfEnd) while they run: addresses, not pointers,
 // as they may lie outside any Go object, and prefetches never fault.
 type kernel struct {
 	name   string
 	mr, nr int
 	// full computes a whole mr x nr tile.
-	full func(k int, a, b, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
+	full func(k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
 	// part computes the top-left rows x cols corner of a tile, at the
 	// edges of C. Nil means through a tile buffer with full.
-	part func(k int, a, b, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr)
+	part func(k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr)
 }
 
 // kernels lists the micro-kernels this CPU can run, fastest first; the

@@ -4,17 +4,20 @@
 
 #include "textflag.h"
 
-// func kernelAVX2(k int, a, b, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
+// func kernelAVX2(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
 // 6x16 tile, k >= 1.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-64
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+48(FP), R12
-	MOVQ pfEnd+56(FP), R13
+	MOVQ pf+56(FP), R12
+	MOVQ pfEnd+64(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -68,8 +71,8 @@ kernelAVX2_loop:
 	VBROADCASTSS 20(AX), Y14
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
-	VMOVUPS 64(BX), Y12
-	VMOVUPS 96(BX), Y13
+	VMOVUPS 0(BX)(SI*1), Y12
+	VMOVUPS 32(BX)(SI*1), Y13
 	VBROADCASTSS 24(AX), Y14
 	VFMADD231PS Y12, Y14, Y0
 	VFMADD231PS Y13, Y14, Y1
@@ -88,8 +91,8 @@ kernelAVX2_loop:
 	VBROADCASTSS 44(AX), Y14
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
-	VMOVUPS 128(BX), Y12
-	VMOVUPS 160(BX), Y13
+	VMOVUPS 0(BX)(SI*2), Y12
+	VMOVUPS 32(BX)(SI*2), Y13
 	VBROADCASTSS 48(AX), Y14
 	VFMADD231PS Y12, Y14, Y0
 	VFMADD231PS Y13, Y14, Y1
@@ -108,8 +111,8 @@ kernelAVX2_loop:
 	VBROADCASTSS 68(AX), Y14
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
-	VMOVUPS 192(BX), Y12
-	VMOVUPS 224(BX), Y13
+	VMOVUPS 0(BX)(DX*1), Y12
+	VMOVUPS 32(BX)(DX*1), Y13
 	VBROADCASTSS 72(AX), Y14
 	VFMADD231PS Y12, Y14, Y0
 	VFMADD231PS Y13, Y14, Y1
@@ -134,7 +137,7 @@ kernelAVX2_loop:
 	ADDQ $64, R12
 kernelAVX2_nopf:
 	ADDQ $96, AX
-	ADDQ $256, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernelAVX2_loop
@@ -162,15 +165,15 @@ kernelAVX2_tail:
 	VFMADD231PS Y12, Y14, Y10
 	VFMADD231PS Y13, Y14, Y11
 	ADDQ $24, AX
-	ADDQ $64, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernelAVX2_tail
 kernelAVX2_store:
-	VBROADCASTSS alpha+40(FP), Y12
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Y12
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernelAVX2_nobeta
-	VBROADCASTSS beta+44(FP), Y13
+	VBROADCASTSS beta+52(FP), Y13
 	VMULPS Y12, Y0, Y0
 	VFMADD231PS 0(DI), Y13, Y0
 	VMOVUPS Y0, 0(DI)
@@ -247,17 +250,20 @@ kernelAVX2_nobeta:
 	VZEROUPPER
 	RET
 
-// func kernel12x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 12x32 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 12.
-TEXT ·kernel12x32(SB), NOSPLIT, $0-80
+// func kernel12x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 12x32 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 12.
+TEXT ·kernel12x32(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 64(R9)
@@ -359,8 +365,8 @@ kernel12x32_loop:
 	VFMADD231PS.BCST 40(AX), Z25, Z21
 	VFMADD231PS.BCST 44(AX), Z24, Z22
 	VFMADD231PS.BCST 44(AX), Z25, Z23
-	VMOVUPS 128(BX), Z24
-	VMOVUPS 192(BX), Z25
+	VMOVUPS 0(BX)(SI*1), Z24
+	VMOVUPS 64(BX)(SI*1), Z25
 	VFMADD231PS.BCST 48(AX), Z24, Z0
 	VFMADD231PS.BCST 48(AX), Z25, Z1
 	VFMADD231PS.BCST 52(AX), Z24, Z2
@@ -385,8 +391,8 @@ kernel12x32_loop:
 	VFMADD231PS.BCST 88(AX), Z25, Z21
 	VFMADD231PS.BCST 92(AX), Z24, Z22
 	VFMADD231PS.BCST 92(AX), Z25, Z23
-	VMOVUPS 256(BX), Z24
-	VMOVUPS 320(BX), Z25
+	VMOVUPS 0(BX)(SI*2), Z24
+	VMOVUPS 64(BX)(SI*2), Z25
 	VFMADD231PS.BCST 96(AX), Z24, Z0
 	VFMADD231PS.BCST 96(AX), Z25, Z1
 	VFMADD231PS.BCST 100(AX), Z24, Z2
@@ -411,8 +417,8 @@ kernel12x32_loop:
 	VFMADD231PS.BCST 136(AX), Z25, Z21
 	VFMADD231PS.BCST 140(AX), Z24, Z22
 	VFMADD231PS.BCST 140(AX), Z25, Z23
-	VMOVUPS 384(BX), Z24
-	VMOVUPS 448(BX), Z25
+	VMOVUPS 0(BX)(DX*1), Z24
+	VMOVUPS 64(BX)(DX*1), Z25
 	VFMADD231PS.BCST 144(AX), Z24, Z0
 	VFMADD231PS.BCST 144(AX), Z25, Z1
 	VFMADD231PS.BCST 148(AX), Z24, Z2
@@ -443,7 +449,7 @@ kernel12x32_loop:
 	ADDQ $64, R12
 kernel12x32_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel12x32_loop
@@ -477,18 +483,18 @@ kernel12x32_tail:
 	VFMADD231PS.BCST 44(AX), Z24, Z22
 	VFMADD231PS.BCST 44(AX), Z25, Z23
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel12x32_tail
 kernel12x32_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z24
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z24
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel12x32_nobeta
-	VBROADCASTSS beta+44(FP), Z25
+	VBROADCASTSS beta+52(FP), Z25
 	VMULPS Z24, Z0, Z0
 	VFMADD231PS 0(DI), Z25, Z0
 	VMOVUPS Z0, 0(DI)
@@ -694,17 +700,20 @@ kernel12x32_done:
 	VZEROUPPER
 	RET
 
-// func kernel12x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 12x16 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 12.
-TEXT ·kernel12x16(SB), NOSPLIT, $0-80
+// func kernel12x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 12x16 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 12.
+TEXT ·kernel12x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -769,7 +778,7 @@ kernel12x16_loop:
 	VFMADD231PS.BCST 36(AX), Z12, Z9
 	VFMADD231PS.BCST 40(AX), Z12, Z10
 	VFMADD231PS.BCST 44(AX), Z12, Z11
-	VMOVUPS 128(BX), Z12
+	VMOVUPS 0(BX)(SI*1), Z12
 	VFMADD231PS.BCST 48(AX), Z12, Z0
 	VFMADD231PS.BCST 52(AX), Z12, Z1
 	VFMADD231PS.BCST 56(AX), Z12, Z2
@@ -782,7 +791,7 @@ kernel12x16_loop:
 	VFMADD231PS.BCST 84(AX), Z12, Z9
 	VFMADD231PS.BCST 88(AX), Z12, Z10
 	VFMADD231PS.BCST 92(AX), Z12, Z11
-	VMOVUPS 256(BX), Z12
+	VMOVUPS 0(BX)(SI*2), Z12
 	VFMADD231PS.BCST 96(AX), Z12, Z0
 	VFMADD231PS.BCST 100(AX), Z12, Z1
 	VFMADD231PS.BCST 104(AX), Z12, Z2
@@ -795,7 +804,7 @@ kernel12x16_loop:
 	VFMADD231PS.BCST 132(AX), Z12, Z9
 	VFMADD231PS.BCST 136(AX), Z12, Z10
 	VFMADD231PS.BCST 140(AX), Z12, Z11
-	VMOVUPS 384(BX), Z12
+	VMOVUPS 0(BX)(DX*1), Z12
 	VFMADD231PS.BCST 144(AX), Z12, Z0
 	VFMADD231PS.BCST 148(AX), Z12, Z1
 	VFMADD231PS.BCST 152(AX), Z12, Z2
@@ -814,7 +823,7 @@ kernel12x16_loop:
 	ADDQ $64, R12
 kernel12x16_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel12x16_loop
@@ -835,18 +844,18 @@ kernel12x16_tail:
 	VFMADD231PS.BCST 40(AX), Z12, Z10
 	VFMADD231PS.BCST 44(AX), Z12, Z11
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel12x16_tail
 kernel12x16_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z12
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z12
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel12x16_nobeta
-	VBROADCASTSS beta+44(FP), Z13
+	VBROADCASTSS beta+52(FP), Z13
 	VMULPS Z12, Z0, Z0
 	VMOVUPS.Z 0(DI), K1, Z14
 	VFMADD231PS Z14, Z13, Z0
@@ -992,17 +1001,20 @@ kernel12x16_done:
 	VZEROUPPER
 	RET
 
-// func kernel8x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 8x32 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 8.
-TEXT ·kernel8x32(SB), NOSPLIT, $0-80
+// func kernel8x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 8x32 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 8.
+TEXT ·kernel8x32(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 64(R9)
@@ -1072,8 +1084,8 @@ kernel8x32_loop:
 	VFMADD231PS.BCST 24(AX), Z17, Z13
 	VFMADD231PS.BCST 28(AX), Z16, Z14
 	VFMADD231PS.BCST 28(AX), Z17, Z15
-	VMOVUPS 128(BX), Z16
-	VMOVUPS 192(BX), Z17
+	VMOVUPS 0(BX)(SI*1), Z16
+	VMOVUPS 64(BX)(SI*1), Z17
 	VFMADD231PS.BCST 48(AX), Z16, Z0
 	VFMADD231PS.BCST 48(AX), Z17, Z1
 	VFMADD231PS.BCST 52(AX), Z16, Z2
@@ -1090,8 +1102,8 @@ kernel8x32_loop:
 	VFMADD231PS.BCST 72(AX), Z17, Z13
 	VFMADD231PS.BCST 76(AX), Z16, Z14
 	VFMADD231PS.BCST 76(AX), Z17, Z15
-	VMOVUPS 256(BX), Z16
-	VMOVUPS 320(BX), Z17
+	VMOVUPS 0(BX)(SI*2), Z16
+	VMOVUPS 64(BX)(SI*2), Z17
 	VFMADD231PS.BCST 96(AX), Z16, Z0
 	VFMADD231PS.BCST 96(AX), Z17, Z1
 	VFMADD231PS.BCST 100(AX), Z16, Z2
@@ -1108,8 +1120,8 @@ kernel8x32_loop:
 	VFMADD231PS.BCST 120(AX), Z17, Z13
 	VFMADD231PS.BCST 124(AX), Z16, Z14
 	VFMADD231PS.BCST 124(AX), Z17, Z15
-	VMOVUPS 384(BX), Z16
-	VMOVUPS 448(BX), Z17
+	VMOVUPS 0(BX)(DX*1), Z16
+	VMOVUPS 64(BX)(DX*1), Z17
 	VFMADD231PS.BCST 144(AX), Z16, Z0
 	VFMADD231PS.BCST 144(AX), Z17, Z1
 	VFMADD231PS.BCST 148(AX), Z16, Z2
@@ -1132,7 +1144,7 @@ kernel8x32_loop:
 	ADDQ $64, R12
 kernel8x32_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel8x32_loop
@@ -1158,18 +1170,18 @@ kernel8x32_tail:
 	VFMADD231PS.BCST 28(AX), Z16, Z14
 	VFMADD231PS.BCST 28(AX), Z17, Z15
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel8x32_tail
 kernel8x32_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z16
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z16
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel8x32_nobeta
-	VBROADCASTSS beta+44(FP), Z17
+	VBROADCASTSS beta+52(FP), Z17
 	VMULPS Z16, Z0, Z0
 	VFMADD231PS 0(DI), Z17, Z0
 	VMOVUPS Z0, 0(DI)
@@ -1307,17 +1319,20 @@ kernel8x32_done:
 	VZEROUPPER
 	RET
 
-// func kernel8x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 8x16 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 8.
-TEXT ·kernel8x16(SB), NOSPLIT, $0-80
+// func kernel8x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 8x16 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 8.
+TEXT ·kernel8x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -1362,7 +1377,7 @@ kernel8x16_loop:
 	VFMADD231PS.BCST 20(AX), Z8, Z5
 	VFMADD231PS.BCST 24(AX), Z8, Z6
 	VFMADD231PS.BCST 28(AX), Z8, Z7
-	VMOVUPS 128(BX), Z8
+	VMOVUPS 0(BX)(SI*1), Z8
 	VFMADD231PS.BCST 48(AX), Z8, Z0
 	VFMADD231PS.BCST 52(AX), Z8, Z1
 	VFMADD231PS.BCST 56(AX), Z8, Z2
@@ -1371,7 +1386,7 @@ kernel8x16_loop:
 	VFMADD231PS.BCST 68(AX), Z8, Z5
 	VFMADD231PS.BCST 72(AX), Z8, Z6
 	VFMADD231PS.BCST 76(AX), Z8, Z7
-	VMOVUPS 256(BX), Z8
+	VMOVUPS 0(BX)(SI*2), Z8
 	VFMADD231PS.BCST 96(AX), Z8, Z0
 	VFMADD231PS.BCST 100(AX), Z8, Z1
 	VFMADD231PS.BCST 104(AX), Z8, Z2
@@ -1380,7 +1395,7 @@ kernel8x16_loop:
 	VFMADD231PS.BCST 116(AX), Z8, Z5
 	VFMADD231PS.BCST 120(AX), Z8, Z6
 	VFMADD231PS.BCST 124(AX), Z8, Z7
-	VMOVUPS 384(BX), Z8
+	VMOVUPS 0(BX)(DX*1), Z8
 	VFMADD231PS.BCST 144(AX), Z8, Z0
 	VFMADD231PS.BCST 148(AX), Z8, Z1
 	VFMADD231PS.BCST 152(AX), Z8, Z2
@@ -1395,7 +1410,7 @@ kernel8x16_loop:
 	ADDQ $64, R12
 kernel8x16_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel8x16_loop
@@ -1412,18 +1427,18 @@ kernel8x16_tail:
 	VFMADD231PS.BCST 24(AX), Z8, Z6
 	VFMADD231PS.BCST 28(AX), Z8, Z7
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel8x16_tail
 kernel8x16_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z8
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z8
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel8x16_nobeta
-	VBROADCASTSS beta+44(FP), Z9
+	VBROADCASTSS beta+52(FP), Z9
 	VMULPS Z8, Z0, Z0
 	VMOVUPS.Z 0(DI), K1, Z10
 	VFMADD231PS Z10, Z9, Z0
@@ -1521,17 +1536,20 @@ kernel8x16_done:
 	VZEROUPPER
 	RET
 
-// func kernel4x32(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 4x32 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 4.
-TEXT ·kernel4x32(SB), NOSPLIT, $0-80
+// func kernel4x32(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 4x32 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 4.
+TEXT ·kernel4x32(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 64(R9)
@@ -1569,8 +1587,8 @@ kernel4x32_loop:
 	VFMADD231PS.BCST 8(AX), Z9, Z5
 	VFMADD231PS.BCST 12(AX), Z8, Z6
 	VFMADD231PS.BCST 12(AX), Z9, Z7
-	VMOVUPS 128(BX), Z8
-	VMOVUPS 192(BX), Z9
+	VMOVUPS 0(BX)(SI*1), Z8
+	VMOVUPS 64(BX)(SI*1), Z9
 	VFMADD231PS.BCST 48(AX), Z8, Z0
 	VFMADD231PS.BCST 48(AX), Z9, Z1
 	VFMADD231PS.BCST 52(AX), Z8, Z2
@@ -1579,8 +1597,8 @@ kernel4x32_loop:
 	VFMADD231PS.BCST 56(AX), Z9, Z5
 	VFMADD231PS.BCST 60(AX), Z8, Z6
 	VFMADD231PS.BCST 60(AX), Z9, Z7
-	VMOVUPS 256(BX), Z8
-	VMOVUPS 320(BX), Z9
+	VMOVUPS 0(BX)(SI*2), Z8
+	VMOVUPS 64(BX)(SI*2), Z9
 	VFMADD231PS.BCST 96(AX), Z8, Z0
 	VFMADD231PS.BCST 96(AX), Z9, Z1
 	VFMADD231PS.BCST 100(AX), Z8, Z2
@@ -1589,8 +1607,8 @@ kernel4x32_loop:
 	VFMADD231PS.BCST 104(AX), Z9, Z5
 	VFMADD231PS.BCST 108(AX), Z8, Z6
 	VFMADD231PS.BCST 108(AX), Z9, Z7
-	VMOVUPS 384(BX), Z8
-	VMOVUPS 448(BX), Z9
+	VMOVUPS 0(BX)(DX*1), Z8
+	VMOVUPS 64(BX)(DX*1), Z9
 	VFMADD231PS.BCST 144(AX), Z8, Z0
 	VFMADD231PS.BCST 144(AX), Z9, Z1
 	VFMADD231PS.BCST 148(AX), Z8, Z2
@@ -1605,7 +1623,7 @@ kernel4x32_loop:
 	ADDQ $64, R12
 kernel4x32_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel4x32_loop
@@ -1623,18 +1641,18 @@ kernel4x32_tail:
 	VFMADD231PS.BCST 12(AX), Z8, Z6
 	VFMADD231PS.BCST 12(AX), Z9, Z7
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel4x32_tail
 kernel4x32_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z8
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z8
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel4x32_nobeta
-	VBROADCASTSS beta+44(FP), Z9
+	VBROADCASTSS beta+52(FP), Z9
 	VMULPS Z8, Z0, Z0
 	VFMADD231PS 0(DI), Z9, Z0
 	VMOVUPS Z0, 0(DI)
@@ -1704,17 +1722,20 @@ kernel4x32_done:
 	VZEROUPPER
 	RET
 
-// func kernel4x16(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-// 4x16 tile on 12-wide A and 32-wide B panels, k >= 1, 1 <= rows <= 4.
-TEXT ·kernel4x16(SB), NOSPLIT, $0-80
+// func kernel4x16(k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// 4x16 tile on a 12-wide A panel, k >= 1, 1 <= rows <= 4.
+TEXT ·kernel4x16(SB), NOSPLIT, $0-88
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
-	MOVQ c+24(FP), DI
-	MOVQ ldc+32(FP), R8
+	MOVQ ldb+24(FP), SI
+	SHLQ $2, SI
+	LEAQ (SI)(SI*2), DX
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), R8
 	SHLQ $2, R8
-	MOVQ pf+64(FP), R12
-	MOVQ pfEnd+72(FP), R13
+	MOVQ pf+72(FP), R12
+	MOVQ pfEnd+80(FP), R13
 	MOVQ DI, R9
 	PREFETCHT0 0(R9)
 	PREFETCHT0 63(R9)
@@ -1739,17 +1760,17 @@ kernel4x16_loop:
 	VFMADD231PS.BCST 4(AX), Z4, Z1
 	VFMADD231PS.BCST 8(AX), Z4, Z2
 	VFMADD231PS.BCST 12(AX), Z4, Z3
-	VMOVUPS 128(BX), Z4
+	VMOVUPS 0(BX)(SI*1), Z4
 	VFMADD231PS.BCST 48(AX), Z4, Z0
 	VFMADD231PS.BCST 52(AX), Z4, Z1
 	VFMADD231PS.BCST 56(AX), Z4, Z2
 	VFMADD231PS.BCST 60(AX), Z4, Z3
-	VMOVUPS 256(BX), Z4
+	VMOVUPS 0(BX)(SI*2), Z4
 	VFMADD231PS.BCST 96(AX), Z4, Z0
 	VFMADD231PS.BCST 100(AX), Z4, Z1
 	VFMADD231PS.BCST 104(AX), Z4, Z2
 	VFMADD231PS.BCST 108(AX), Z4, Z3
-	VMOVUPS 384(BX), Z4
+	VMOVUPS 0(BX)(DX*1), Z4
 	VFMADD231PS.BCST 144(AX), Z4, Z0
 	VFMADD231PS.BCST 148(AX), Z4, Z1
 	VFMADD231PS.BCST 152(AX), Z4, Z2
@@ -1760,7 +1781,7 @@ kernel4x16_loop:
 	ADDQ $64, R12
 kernel4x16_nopf:
 	ADDQ $192, AX
-	ADDQ $512, BX
+	LEAQ (BX)(SI*4), BX
 	SUBQ $4, CX
 	CMPQ CX, $4
 	JGE kernel4x16_loop
@@ -1773,18 +1794,18 @@ kernel4x16_tail:
 	VFMADD231PS.BCST 8(AX), Z4, Z2
 	VFMADD231PS.BCST 12(AX), Z4, Z3
 	ADDQ $48, AX
-	ADDQ $128, BX
+	ADDQ SI, BX
 	DECQ CX
 	JMP kernel4x16_tail
 kernel4x16_store:
-	MOVQ rows+48(FP), R11
-	MOVQ mask+56(FP), R10
+	MOVQ rows+56(FP), R11
+	MOVQ mask+64(FP), R10
 	KMOVW R10, K1
-	VBROADCASTSS alpha+40(FP), Z4
-	MOVL beta+44(FP), R9
+	VBROADCASTSS alpha+48(FP), Z4
+	MOVL beta+52(FP), R9
 	SHLL $1, R9
 	JZ kernel4x16_nobeta
-	VBROADCASTSS beta+44(FP), Z5
+	VBROADCASTSS beta+52(FP), Z5
 	VMULPS Z4, Z0, Z0
 	VMOVUPS.Z 0(DI), K1, Z6
 	VFMADD231PS Z6, Z5, Z0

@@ -1,7 +1,8 @@
 // Command gemmgen writes the SGEMM micro-kernels in Go assembly.
 //
-// Each kernel multiplies one packed MR x kc panel of A by one packed kc x NR
-// panel of B, keeping the whole MR x NR tile of C in vector registers, and
+// Each kernel multiplies one packed MR x kc panel of A by one kc x NR panel
+// of B whose rows are ldb floats apart (a packed panel, or B itself),
+// keeping the whole MR x NR tile of C in vector registers, and
 // then writes C = alpha*AB + beta*C (C is not read when beta is 0). The
 // vector dimension runs along the rows of C, which are contiguous in memory,
 // and the elements of A are broadcast. Run it through go generate in the
@@ -38,7 +39,6 @@ type kernel struct {
 	isa     isa
 	mr, nv  int
 	astride int // floats per k step in the packed A panel (>= mr)
-	bstride int // floats per k step in the packed B panel (>= nv*lanes)
 	unroll  int // k steps per loop iteration
 	// masked kernels take rows and mask arguments: they store only the
 	// first rows rows of the tile and only the lanes of mask in its last
@@ -50,7 +50,7 @@ func main() {
 	out := flag.String("out", "kernel_amd64.s", "output file")
 	flag.Parse()
 	kernels := []kernel{
-		{name: "kernelAVX2", isa: avx2, mr: 6, nv: 2, astride: 6, bstride: 16, unroll: 4},
+		{name: "kernelAVX2", isa: avx2, mr: 6, nv: 2, astride: 6, unroll: 4},
 	}
 	// AVX-512 tiles are 12x32. The smaller variants run on the same 12-wide
 	// A and 32-wide B panels, for edge tiles with at most 8 or 4 rows or
@@ -59,7 +59,7 @@ func main() {
 		for _, nv := range []int{2, 1} {
 			kernels = append(kernels, kernel{
 				name: fmt.Sprintf("kernel%dx%d", mr, 16*nv), isa: avx512,
-				mr: mr, nv: nv, astride: 12, bstride: 32, unroll: 4, masked: true,
+				mr: mr, nv: nv, astride: 12, unroll: 4, masked: true,
 			})
 		}
 	}
@@ -101,22 +101,27 @@ func (k kernel) write(w *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
 	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", k.name, l) }
 
-	// pf and pfEnd follow the other arguments.
-	pfArg := 48
+	// The arguments' offsets: rows and mask only in masked kernels.
+	args := "k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32"
+	const cArg, ldcArg, alphaArg, betaArg, rowsArg, maskArg = 32, 40, 48, 52, 56, 64
+	pfArg := rowsArg
 	if k.masked {
-		pfArg = 64
-		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)\n", k.name)
-		fmt.Fprintf(w, "// %dx%d tile on %d-wide A and %d-wide B panels, k >= 1, 1 <= rows <= %d.\n", k.mr, nr, k.astride, k.bstride, k.mr)
+		pfArg = maskArg + 8
+		fmt.Fprintf(w, "\n// func %s(%s, rows int, mask uint64, pf, pfEnd uintptr)\n", k.name, args)
+		fmt.Fprintf(w, "// %dx%d tile on a %d-wide A panel, k >= 1, 1 <= rows <= %d.\n", k.mr, nr, k.astride, k.mr)
 	} else {
-		fmt.Fprintf(w, "\n// func %s(k int, a, b, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)\n", k.name)
+		fmt.Fprintf(w, "\n// func %s(%s, pf, pfEnd uintptr)\n", k.name, args)
 		fmt.Fprintf(w, "// %dx%d tile, k >= 1.\n", k.mr, nr)
 	}
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, pfArg+16)
 	p("MOVQ k+0(FP), CX")
 	p("MOVQ a+8(FP), AX")
 	p("MOVQ b+16(FP), BX")
-	p("MOVQ c+24(FP), DI")
-	p("MOVQ ldc+32(FP), R8")
+	p("MOVQ ldb+24(FP), SI")
+	p("SHLQ $2, SI")
+	p("LEAQ (SI)(SI*2), DX") // DX: 3 rows of B, for the fourth step of an iteration
+	p("MOVQ c+%d(FP), DI", cArg)
+	p("MOVQ ldc+%d(FP), R8", ldcArg)
 	p("SHLQ $2, R8")
 	p("MOVQ pf+%d(FP), R12", pfArg)
 	p("MOVQ pfEnd+%d(FP), R13", pfArg+8)
@@ -140,9 +145,16 @@ func (k kernel) write(w *bytes.Buffer) {
 		}
 	}
 
+	// Step u of an iteration reads row u of B: BX plus u rows, as the
+	// addressing modes can scale SI (one row) and DX (three); an iteration
+	// then moves BX on by SI*4.
+	browOf := []string{"(BX)", "(BX)(SI*1)", "(BX)(SI*2)", "(BX)(DX*1)"}
+	if k.unroll != len(browOf) {
+		log.Fatalf("%s: unroll %d, B's addressing takes %d steps an iteration", k.name, k.unroll, len(browOf))
+	}
 	step := func(u int) {
 		for v := 0; v < k.nv; v++ {
-			p("VMOVUPS %d(BX), %s", (u*k.bstride)*4+v*vb, k.breg(v))
+			p("VMOVUPS %d%s, %s", v*vb, browOf[u], k.breg(v))
 		}
 		for i := 0; i < k.mr; i++ {
 			aoff := (u*k.astride + i) * 4
@@ -174,7 +186,7 @@ func (k kernel) write(w *bytes.Buffer) {
 	p("ADDQ $64, R12")
 	label("nopf")
 	p("ADDQ $%d, AX", k.unroll*k.astride*4)
-	p("ADDQ $%d, BX", k.unroll*k.bstride*4)
+	p("LEAQ (BX)(SI*4), BX")
 	p("SUBQ $%d, CX", k.unroll)
 	p("CMPQ CX, $%d", k.unroll)
 	p("JGE %s_loop", k.name)
@@ -183,7 +195,7 @@ func (k kernel) write(w *bytes.Buffer) {
 	p("JZ %s_store", k.name)
 	step(0)
 	p("ADDQ $%d, AX", k.astride*4)
-	p("ADDQ $%d, BX", k.bstride*4)
+	p("ADDQ SI, BX")
 	p("DECQ CX")
 	p("JMP %s_tail", k.name)
 
@@ -192,15 +204,15 @@ func (k kernel) write(w *bytes.Buffer) {
 	alpha, beta := k.free(0), k.free(1)
 	label("store")
 	if k.masked {
-		p("MOVQ rows+48(FP), R11")
-		p("MOVQ mask+56(FP), R10")
+		p("MOVQ rows+%d(FP), R11", rowsArg)
+		p("MOVQ mask+%d(FP), R10", maskArg)
 		p("KMOVW R10, K1")
 	}
-	p("VBROADCASTSS alpha+40(FP), %s", alpha)
-	p("MOVL beta+44(FP), R9")
+	p("VBROADCASTSS alpha+%d(FP), %s", alphaArg, alpha)
+	p("MOVL beta+%d(FP), R9", betaArg)
 	p("SHLL $1, R9") // drops the sign: -0 is zero too
 	p("JZ %s_nobeta", k.name)
-	p("VBROADCASTSS beta+44(FP), %s", beta)
+	p("VBROADCASTSS beta+%d(FP), %s", betaArg, beta)
 	k.writeBack(p, alpha, beta)
 	label("nobeta")
 	k.writeBack(p, alpha, "")
