@@ -106,7 +106,7 @@ func BenchmarkKernel(b *testing.B) {
 			p := alignedFloats(kn.nr * k)
 			c := alignedFloats(kn.mr * kn.nr)
 			for b.Loop() {
-				kn.full(k, a, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
+				kn.full(k, a, 1, kn.mr, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
 			}
 			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -167,7 +167,7 @@ const packCost = 16
 // when w workers take row tiles (splitM) or column tiles of the tm x tn
 // tiles of C: its tiles' arithmetic plus the panels it packs. A worker
 // packs the A rows it computes once per column block (unless A came
-// packed), and the B columns it computes once per K slice (unless it
+// packed or it reads A in place), and the B columns it computes once per K slice (unless it
 // reads B in place).
 func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	mr, nr := j.kn.mr, j.kn.nr
@@ -181,7 +181,7 @@ func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	if j.inPlaceB(min(rows, j.m)) {
 		packed = 0
 	}
-	if j.pa == nil {
+	if j.pa == nil && !j.inPlaceA(min(cols, j.n)) {
 		blocks := (cols + ncMax - 1) / ncMax
 		packed += j.k * rows * blocks
 	}
@@ -254,11 +254,15 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 			call := 0
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
-				var ap []float32
-				if j.pa != nil {
+				ap, ars, acs := ar.a[:kcur*mr], 1, mr
+				switch {
+				case j.pa != nil:
 					ap = j.pa[pc*mpad+ic*kcur:][:kcur*mr]
-				} else {
-					ap = ar.a[:kcur*mr]
+				case kn.readsOnly(rows) && j.inPlaceA(cols) && j.transA:
+					ap, ars, acs = j.a[pc*j.lda+ic:], 1, j.lda
+				case kn.readsOnly(rows) && j.inPlaceA(cols):
+					ap, ars, acs = j.a[ic*j.lda+pc:], j.lda, 1
+				default:
 					packA(ap, j.a, j.lda, j.transA, ic, rows, pc, kcur, mr)
 				}
 				for jr := 0; jr < cols; jr += nr {
@@ -273,11 +277,11 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 					call++
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
-						kn.full(kcur, ap, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
+						kn.full(kcur, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
 					case kn.part != nil:
-						kn.part(kcur, ap, bp, ldb, c, j.ldc, j.alpha, beta, rows, w, pf, pfEnd)
+						kn.part(kcur, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, rows, w, pf, pfEnd)
 					default:
-						kn.full(kcur, ap, bp, ldb, ar.tile, nr, 1, 0, pf, pfEnd)
+						kn.full(kcur, ap, ars, acs, bp, ldb, ar.tile, nr, 1, 0, pf, pfEnd)
 						mergeTile(c, j.ldc, ar.tile, nr, rows, w, j.alpha, beta)
 					}
 				}
@@ -299,6 +303,17 @@ const maxInPlaceRows = 128
 // inPlaceB reports whether a block of rows rows of C reads B's full
 // panels in place.
 func (j *job) inPlaceB(rows int) bool { return !j.transB && rows <= maxInPlaceRows }
+
+// maxInPlaceCols is the most columns of C a block computes from A read in
+// place: the kernels address A's rows, or its columns where it is
+// transposed, through a row and a step stride, so a full row tile needs
+// no packed copy. As with B, packing pays once a panel is used often
+// enough, here once per NR columns.
+const maxInPlaceCols = 128
+
+// inPlaceA reports whether a block of cols columns of C reads A's full
+// row tiles in place.
+func (j *job) inPlaceA(cols int) bool { return cols <= maxInPlaceCols }
 
 // rowSpan is a run of equally long, equally spaced byte ranges (rows) in
 // memory, handed out to kernel calls in pieces of at most piece bytes.

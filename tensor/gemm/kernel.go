@@ -2,9 +2,10 @@ package gemm
 
 import "sync/atomic"
 
-// A kernel computes tiles of C from a packed mr x k micro-panel of A
-// (a[p*mr+i] = A[i][p]) and a k x nr panel of B whose rows are ldb apart
-// (b[p*ldb+j] = B[p][j]: a packed panel, ldb = nr, or B itself):
+// A kernel computes tiles of C from an mr x k panel of A whose element
+// (i, p) is a[i*ars+p*acs] (a packed micro-panel, ars = 1 and acs = mr, or
+// A itself) and a k x nr panel of B whose rows are ldb apart
+// (b[p*ldb+j] = B[p][j]: a packed micro-panel, ldb = nr, or B itself):
 // C = alpha*A*B + beta*C, where C's rows are ldc apart and C is not read
 // when beta is 0. k is at least 1. Kernels may
 // prefetch the bytes [pf, pfEnd) while they run: addresses, not pointers,
@@ -13,10 +14,19 @@ type kernel struct {
 	name   string
 	mr, nr int
 	// full computes a whole mr x nr tile.
-	full func(k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
+	full func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
 	// part computes the top-left rows x cols corner of a tile, at the
 	// edges of C. Nil means through a tile buffer with full.
-	part func(k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr)
+	part func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr)
+	// partRows is how many rows of A part reads at a time: it reads rows
+	// rounded up to a multiple of it.
+	partRows int
+}
+
+// readsOnly reports whether a tile of rows rows reads no row of A past
+// them, so that A can be read in place.
+func (kn *kernel) readsOnly(rows int) bool {
+	return rows == kn.mr || kn.part != nil && rows%kn.partRows == 0
 }
 
 // kernels lists the micro-kernels this CPU can run, fastest first; the

@@ -7,14 +7,14 @@ var goKernel = &kernel{name: "go", mr: 4, nr: 4, full: kernelGo}
 // the six values of a step are all the compiler keeps in registers without
 // spilling (amd64 gives it 15), and the second pass finds B in L1. Go
 // has no prefetch, so it ignores the prefetch range.
-func kernelGo(k int, a, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, _, _ uintptr) {
-	a, b = a[:4*k], b[:(k-1)*ldb+4]
+func kernelGo(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, _, _ uintptr) {
+	a, b = a[:3*ars+(k-1)*acs+1], b[:(k-1)*ldb+4]
 	for i := 0; i < 4; i += 2 {
 		var c0, c1, c2, c3, d0, d1, d2, d3 float32
+		a0s, a1s := a[i*ars:], a[(i+1)*ars:]
 		for p := range k {
-			ap := a[4*p+i : 4*p+i+2 : 4*p+i+2]
 			bp := b[p*ldb : p*ldb+4 : p*ldb+4]
-			a0, a1 := ap[0], ap[1]
+			a0, a1 := a0s[p*acs], a1s[p*acs]
 			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 			c0 += a0 * b0
 			c1 += a0 * b1

@@ -1,8 +1,9 @@
 // Command gemmgen writes the SGEMM micro-kernels in Go assembly.
 //
-// Each kernel multiplies one packed MR x kc panel of A by one kc x NR panel
-// of B whose rows are ldb floats apart (a packed panel, or B itself),
-// keeping the whole MR x NR tile of C in vector registers, and
+// Each kernel multiplies an MR x kc panel of A, whose element (i, p) is
+// ars*i + acs*p floats on (a packed panel, or A itself, either way round),
+// by a kc x NR panel of B whose rows are ldb floats apart (a packed panel,
+// or B itself), keeping the whole MR x NR tile of C in vector registers, and
 // then writes C = alpha*AB + beta*C (C is not read when beta is 0). The
 // vector dimension runs along the rows of C, which are contiguous in memory,
 // and the elements of A are broadcast. Run it through go generate in the
@@ -38,7 +39,6 @@ type kernel struct {
 	name    string
 	isa     isa
 	mr, nv  int
-	astride int // floats per k step in the packed A panel (>= mr)
 	unroll  int // k steps per loop iteration
 	// masked kernels take rows and mask arguments: they store only the
 	// first rows rows of the tile and only the lanes of mask in its last
@@ -50,16 +50,16 @@ func main() {
 	out := flag.String("out", "kernel_amd64.s", "output file")
 	flag.Parse()
 	kernels := []kernel{
-		{name: "kernelAVX2", isa: avx2, mr: 6, nv: 2, astride: 6, unroll: 4},
+		{name: "kernelAVX2", isa: avx2, mr: 6, nv: 2, unroll: 4},
 	}
-	// AVX-512 tiles are 12x32. The smaller variants run on the same 12-wide
-	// A and 32-wide B panels, for edge tiles with at most 8 or 4 rows or
-	// 16 columns: they skip the FMAs whose results would be thrown away.
+	// AVX-512 tiles are 12x32. The smaller variants, for edge tiles with at
+	// most 8 or 4 rows or 16 columns, skip the FMAs whose results would be
+	// thrown away.
 	for _, mr := range []int{12, 8, 4} {
 		for _, nv := range []int{2, 1} {
 			kernels = append(kernels, kernel{
 				name: fmt.Sprintf("kernel%dx%d", mr, 16*nv), isa: avx512,
-				mr: mr, nv: nv, astride: 12, unroll: 4, masked: true,
+				mr: mr, nv: nv, unroll: 4, masked: true,
 			})
 		}
 	}
@@ -102,33 +102,25 @@ func (k kernel) write(w *bytes.Buffer) {
 	label := func(l string) { fmt.Fprintf(w, "%s_%s:\n", k.name, l) }
 
 	// The arguments' offsets: rows and mask only in masked kernels.
-	args := "k int, a, b *float32, ldb int, c *float32, ldc int, alpha, beta float32"
-	const cArg, ldcArg, alphaArg, betaArg, rowsArg, maskArg = 32, 40, 48, 52, 56, 64
+	args := "k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32"
+	const cArg, ldcArg, alphaArg, betaArg, rowsArg, maskArg = 48, 56, 64, 68, 72, 80
 	pfArg := rowsArg
 	if k.masked {
 		pfArg = maskArg + 8
 		fmt.Fprintf(w, "\n// func %s(%s, rows int, mask uint64, pf, pfEnd uintptr)\n", k.name, args)
-		fmt.Fprintf(w, "// %dx%d tile on a %d-wide A panel, k >= 1, 1 <= rows <= %d.\n", k.mr, nr, k.astride, k.mr)
+		fmt.Fprintf(w, "// %dx%d tile, k >= 1, 1 <= rows <= %d.\n", k.mr, nr, k.mr)
 	} else {
 		fmt.Fprintf(w, "\n// func %s(%s, pf, pfEnd uintptr)\n", k.name, args)
 		fmt.Fprintf(w, "// %dx%d tile, k >= 1.\n", k.mr, nr)
 	}
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, pfArg+16)
 	p("MOVQ k+0(FP), CX")
-	p("MOVQ a+8(FP), AX")
-	p("MOVQ b+16(FP), BX")
-	p("MOVQ ldb+24(FP), SI")
-	p("SHLQ $2, SI")
-	p("LEAQ (SI)(SI*2), DX") // DX: 3 rows of B, for the fourth step of an iteration
-	p("MOVQ c+%d(FP), DI", cArg)
-	p("MOVQ ldc+%d(FP), R8", ldcArg)
-	p("SHLQ $2, R8")
-	p("MOVQ pf+%d(FP), R12", pfArg)
-	p("MOVQ pfEnd+%d(FP), R13", pfArg+8)
 
 	// Ask for C's tile now: it is needed only after the k loop, and a row
 	// that misses the caches would otherwise stall the write-back.
-	p("MOVQ DI, R9")
+	p("MOVQ c+%d(FP), R9", cArg)
+	p("MOVQ ldc+%d(FP), R8", ldcArg)
+	p("SHLQ $2, R8")
 	for i := 0; i < k.mr; i++ {
 		for off := 0; off < nr*4; off += 64 {
 			p("PREFETCHT0 %d(R9)", off)
@@ -138,6 +130,24 @@ func (k kernel) write(w *bytes.Buffer) {
 			p("ADDQ R8, R9")
 		}
 	}
+
+	// In the k loop C's registers hold A's: AX and R9 point at rows 0 and
+	// 5 of the current step, R10, R11 and DI are one, three and five
+	// rows, and R8 is one step.
+	p("MOVQ a+8(FP), AX")
+	p("MOVQ ars+16(FP), R10")
+	p("SHLQ $2, R10")
+	p("LEAQ (R10)(R10*2), R11")
+	p("LEAQ (R10)(R10*4), DI")
+	p("LEAQ (AX)(DI*1), R9")
+	p("MOVQ acs+24(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ b+32(FP), BX")
+	p("MOVQ ldb+40(FP), SI")
+	p("SHLQ $2, SI")
+	p("LEAQ (SI)(SI*2), DX") // DX: 3 rows of B, for the fourth step of an iteration
+	p("MOVQ pf+%d(FP), R12", pfArg)
+	p("MOVQ pfEnd+%d(FP), R13", pfArg+8)
 	for i := 0; i < k.mr; i++ {
 		for v := 0; v < k.nv; v++ {
 			r := k.acc(i, v)
@@ -152,23 +162,38 @@ func (k kernel) write(w *bytes.Buffer) {
 	if k.unroll != len(browOf) {
 		log.Fatalf("%s: unroll %d, B's addressing takes %d steps an iteration", k.name, k.unroll, len(browOf))
 	}
+	// Row i of A's current step, from the base registers and the scales
+	// the addressing modes allow.
+	arowOf := []string{
+		"(AX)", "(AX)(R10*1)", "(AX)(R10*2)", "(AX)(R11*1)", "(AX)(R10*4)", "(AX)(DI*1)",
+		"(AX)(R11*2)", "(R9)(R10*2)", "(AX)(R10*8)", "(R9)(R10*4)", "(AX)(DI*2)", "(R9)(R11*2)",
+	}
+	if k.mr > len(arowOf) {
+		log.Fatalf("%s: %d rows, A's addressing reaches %d", k.name, k.mr, len(arowOf))
+	}
+	nextA := func() {
+		p("ADDQ R8, AX")
+		if k.mr > 7 { // rows from 7 on are addressed from R9
+			p("ADDQ R8, R9")
+		}
+	}
 	step := func(u int) {
 		for v := 0; v < k.nv; v++ {
 			p("VMOVUPS %d%s, %s", v*vb, browOf[u], k.breg(v))
 		}
 		for i := 0; i < k.mr; i++ {
-			aoff := (u*k.astride + i) * 4
 			if k.isa.bcast {
 				for v := 0; v < k.nv; v++ {
-					p("VFMADD231PS.BCST %d(AX), %s, %s", aoff, k.breg(v), k.acc(i, v))
+					p("VFMADD231PS.BCST %s, %s, %s", arowOf[i], k.breg(v), k.acc(i, v))
 				}
 				continue
 			}
-			p("VBROADCASTSS %d(AX), %s", aoff, k.tmp())
+			p("VBROADCASTSS %s, %s", arowOf[i], k.tmp())
 			for v := 0; v < k.nv; v++ {
 				p("VFMADD231PS %s, %s, %s", k.breg(v), k.tmp(), k.acc(i, v))
 			}
 		}
+		nextA()
 	}
 
 	p("CMPQ CX, $%d", k.unroll)
@@ -185,7 +210,6 @@ func (k kernel) write(w *bytes.Buffer) {
 	p("PREFETCHT0 (R12)")
 	p("ADDQ $64, R12")
 	label("nopf")
-	p("ADDQ $%d, AX", k.unroll*k.astride*4)
 	p("LEAQ (BX)(SI*4), BX")
 	p("SUBQ $%d, CX", k.unroll)
 	p("CMPQ CX, $%d", k.unroll)
@@ -194,7 +218,6 @@ func (k kernel) write(w *bytes.Buffer) {
 	p("TESTQ CX, CX")
 	p("JZ %s_store", k.name)
 	step(0)
-	p("ADDQ $%d, AX", k.astride*4)
 	p("ADDQ SI, BX")
 	p("DECQ CX")
 	p("JMP %s_tail", k.name)
@@ -203,6 +226,9 @@ func (k kernel) write(w *bytes.Buffer) {
 	// beta and C's masked vector.
 	alpha, beta := k.free(0), k.free(1)
 	label("store")
+	p("MOVQ c+%d(FP), DI", cArg)
+	p("MOVQ ldc+%d(FP), R8", ldcArg)
+	p("SHLQ $2, R8")
 	if k.masked {
 		p("MOVQ rows+%d(FP), R11", rowsArg)
 		p("MOVQ mask+%d(FP), R10", maskArg)
