@@ -36,10 +36,10 @@ var (
 
 // kernel is one register tile: mr rows of C by nv vectors of lanes columns.
 type kernel struct {
-	name    string
-	isa     isa
-	mr, nv  int
-	unroll  int // k steps per loop iteration
+	name   string
+	isa    isa
+	mr, nv int
+	unroll int // k steps per loop iteration
 	// masked kernels take rows and mask arguments: they store only the
 	// first rows rows of the tile and only the lanes of mask in its last
 	// vector, so edge tiles go straight to C (AVX-512 only).
