@@ -258,8 +258,6 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 				switch {
 				case j.pa != nil:
 					ap = j.pa[pc*mpad+ic*kcur:][:kcur*mr]
-				case kn.readsOnly(rows) && j.inPlaceA(cols) && j.transA:
-					ap, ars, acs = j.a[pc*j.lda+ic:], 1, j.lda
 				case kn.readsOnly(rows) && j.inPlaceA(cols):
 					ap, ars, acs = j.a[ic*j.lda+pc:], j.lda, 1
 				default:
@@ -305,15 +303,23 @@ const maxInPlaceRows = 128
 func (j *job) inPlaceB(rows int) bool { return !j.transB && rows <= maxInPlaceRows }
 
 // maxInPlaceCols is the most columns of C a block computes from A read in
-// place: the kernels address A's rows, or its columns where it is
-// transposed, through a row and a step stride, so a full row tile needs
-// no packed copy. As with B, packing pays once a panel is used often
-// enough, here once per NR columns.
-const maxInPlaceCols = 128
+// place: the kernels address A's rows through a row stride, so where A is
+// not transposed a row tile needs no packed copy. As with B, packing pays
+// once a panel is used often enough, here once per NR columns. Measured on
+// Zen 4, one thread: in place was about 5% faster at 128^3 and for conv3
+// b1 (144 columns); at 512 columns (512^3) the gain was down to 2%.
+const maxInPlaceCols = 256
 
-// inPlaceA reports whether a block of cols columns of C reads A's full
-// row tiles in place.
-func (j *job) inPlaceA(cols int) bool { return cols <= maxInPlaceCols }
+// inPlaceA reports whether a block of cols columns of C reads A's row
+// tiles in place. Not where A is transposed: the kernel would then take
+// each step from another cache line, kc of them held in L1 at once. Nor
+// where A's rows are a multiple of 2 KiB apart: a row tile's rows then
+// share one or two of L1's 64 sets, whose 8 ways cannot hold them, and
+// every one of the kernel's loads misses (1024^3 on two threads, 512
+// columns each: 120-134 GFLOP/s in place, 195 packed).
+func (j *job) inPlaceA(cols int) bool {
+	return !j.transA && j.lda%512 != 0 && cols <= maxInPlaceCols
+}
 
 // rowSpan is a run of equally long, equally spaced byte ranges (rows) in
 // memory, handed out to kernel calls in pieces of at most piece bytes.
