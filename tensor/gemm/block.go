@@ -267,8 +267,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 			// Kernel calls prefetch, piece by piece, what the next packB
 			// will read: a B too big for the caches then comes from
 			// memory while this block computes, not while packB waits.
-			next := j.nextB(b, pc+kc, jc, nc, n1)
-			call := 0
+			ahead := j.nextB(b, pc+kc, jc, nc, n1)
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
 				ap, ars, acs := ar.a[:kcur*mr], 1, mr
@@ -288,8 +287,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 						bp = bp[(jr-packed)*kcur:]
 					}
 					c := c[ic*j.ldc+jc+jr:]
-					pf, pfEnd := next.row(call)
-					call++
+					pf, pfEnd := ahead.next()
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
 						kn.full(kcur, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
@@ -343,21 +341,23 @@ func (j *job) inPlaceA(cols int) bool {
 type rowSpan struct {
 	base, stride, length, piece uintptr
 	rows                        int
+	row                         int     // the row of the next piece
+	off                         uintptr // the next piece's offset in its row
 }
 
-// row returns the bounds of the i'th piece, or an empty range past the
+// next returns the bounds of the next piece, or an empty range past the
 // last one. Pieces never cross rows, so each is contiguous memory.
-func (r rowSpan) row(i int) (start, end uintptr) {
-	if r.rows == 0 {
+func (r *rowSpan) next() (start, end uintptr) {
+	if r.row >= r.rows {
 		return 0, 0
 	}
-	per := int((r.length + r.piece - 1) / r.piece) // pieces per row
-	if i >= r.rows*per {
-		return 0, 0
+	rowStart := r.base + uintptr(r.row)*r.stride
+	start = rowStart + r.off
+	end = min(start+r.piece, rowStart+r.length)
+	if r.off += r.piece; r.off >= r.length {
+		r.row, r.off = r.row+1, 0
 	}
-	rowStart := r.base + uintptr(i/per)*r.stride
-	start = rowStart + uintptr(i%per)*r.piece
-	return start, min(start+r.piece, rowStart+r.length)
+	return start, end
 }
 
 // prefetchStepsPerLine is how many k steps the assembly kernels take per

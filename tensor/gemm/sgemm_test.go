@@ -379,14 +379,14 @@ func TestRowSpanPieces(t *testing.T) {
 		for row := range r.rows {
 			next := r.base + uintptr(row)*r.stride
 			for next < r.base+uintptr(row)*r.stride+r.length {
-				start, end := r.row(i)
+				start, end := r.next()
 				if start != next || end <= start || end-start > r.piece || end > r.base+uintptr(row)*r.stride+r.length {
 					t.Fatalf("%+v: piece %d is [%d, %d), want one starting at %d inside row %d", r, i, start, end, next, row)
 				}
 				next, i = end, i+1
 			}
 		}
-		if start, end := r.row(i); start != end {
+		if start, end := r.next(); start != end {
 			t.Errorf("%+v: piece %d past the end is [%d, %d), want empty", r, i, start, end)
 		}
 	}
