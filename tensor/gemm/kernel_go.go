@@ -11,19 +11,26 @@ func kernelGo(k int, a []float32, ars, acs int, b []float32, ldb int, c []float3
 	a, b = a[:3*ars+(k-1)*acs+1], b[:(k-1)*ldb+4]
 	for i := 0; i < 4; i += 2 {
 		var c0, c1, c2, c3, d0, d1, d2, d3 float32
-		a0s, a1s := a[i*ars:], a[(i+1)*ars:]
-		for p := range k {
-			bp := b[p*ldb : p*ldb+4 : p*ldb+4]
-			a0, a1 := a0s[p*acs], a1s[p*acs]
-			b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
-			c0 += a0 * b0
-			c1 += a0 * b1
-			c2 += a0 * b2
-			c3 += a0 * b3
-			d0 += a1 * b0
-			d1 += a1 * b1
-			d2 += a1 * b2
-			d3 += a1 * b3
+		ia, ib := i*ars, 0
+		for range k {
+			a0, a1 := a[ia], a[ia+ars]
+			bp := b[ib : ib+4 : ib+4]
+			// One element of B at a time, used by both rows at once,
+			// keeps the compiler from spilling the other three.
+			t := bp[0]
+			c0 += a0 * t
+			d0 += a1 * t
+			t = bp[1]
+			c1 += a0 * t
+			d1 += a1 * t
+			t = bp[2]
+			c2 += a0 * t
+			d2 += a1 * t
+			t = bp[3]
+			c3 += a0 * t
+			d3 += a1 * t
+			ia += acs
+			ib += ldb
 		}
 		storeRow(c[i*ldc:i*ldc+4], c0, c1, c2, c3, alpha, beta)
 		storeRow(c[(i+1)*ldc:(i+1)*ldc+4], d0, d1, d2, d3, alpha, beta)
