@@ -307,11 +307,13 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 // place. Where B is not transposed, its rows already hold the rows of a
 // kernel's B panel, ldb floats apart, and packing can be skipped: packing
 // costs once per block, while reading in place costs a little every time
-// a row tile reads B again (strided rows over more pages). Measured on
-// Zen 4, one thread: in place was 13% faster at 128^3, 7% for conv1 b1
-// (96 rows) and 5% for fc1 b128 (128), but 3% slower for conv2 b1 (256
-// rows) and 5-8% slower for conv3 b128 (384) and 2048^3.
-const maxInPlaceRows = 128
+// a row tile reads B again (strided rows over more pages), so up to 12
+// row tiles. Measured on Zen 4, one thread: in place was 13% faster at
+// 128^3, 7% for conv1 b1 (96 rows) and 5% for fc1 b128 (128), but 3%
+// slower for conv2 b1 (256 rows) and 5-8% slower for conv3 b128 (384) and
+// 2048^3. On two threads, where each worker takes 132 of 256 rows, it was
+// 9% faster for conv2 b1 and 11% at 256^3 than 128 rows as the bound.
+const maxInPlaceRows = 144
 
 // inPlaceB reports whether a block of rows rows of C reads B's full
 // panels in place.
