@@ -68,8 +68,9 @@ func getArena(kn *kernel) *arena {
 		ar = new(arena)
 	}
 	nc := roundUp(ncMax, kn.nr)
-	if len(ar.b) < kcMax*nc || len(ar.a) < kcMax*kn.mr || len(ar.tile) < kn.mr*kn.nr {
-		ar.b = alignedFloats(kcMax * nc)
+	bs := nc / kn.nr * panelStride(kcMax, kn.nr)
+	if len(ar.b) < bs || len(ar.a) < kcMax*kn.mr || len(ar.tile) < kn.mr*kn.nr {
+		ar.b = alignedFloats(bs)
 		ar.a = alignedFloats(kcMax * kn.mr)
 		ar.tile = alignedFloats(kn.mr * kn.nr)
 	}
@@ -284,7 +285,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 					if jr < packed {
 						bp, ldb = b[pc*j.ldb+jc+jr:], j.ldb
 					} else {
-						bp = bp[(jr-packed)*kcur:]
+						bp = bp[(jr-packed)/nr*panelStride(kcur, nr):]
 					}
 					c := c[ic*j.ldc+jc+jr:]
 					pf, pfEnd := ahead.next()

@@ -34,29 +34,30 @@ func packA(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 }
 
 // packB copies rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) into dst
-// as ceil(cols/nr) kc x nr micro-panels, each row after row
-// (dst[panel*kc*nr + p*nr + j]). Columns past cols are zero. nr is a
-// multiple of 4.
+// as ceil(cols/nr) kc x nr micro-panels, each row after row, panelStride
+// apart (dst[panel*panelStride(kc, nr) + p*nr + j]). Columns past cols are
+// zero. nr is a multiple of 4.
 func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	full := cols / nr * nr
+	ps := panelStride(kc, nr)
 	if trans {
 		// op(B)[p][j] = b[j*ldb+p]: each column of a panel is contiguous.
 		j := 0
 		for ; j+16 <= cols && nr%16 == 0; j += 16 {
-			transpose16(dst[j/nr*nr*kc+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
+			transpose16(dst[j/nr*ps+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
 		}
 		for ; j+4 <= cols; j += 4 {
-			transpose4(dst[j/nr*nr*kc+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
+			transpose4(dst[j/nr*ps+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, kc)
 		}
 		for ; j < cols; j++ {
-			panel := dst[j/nr*nr*kc:]
+			panel := dst[j/nr*ps:]
 			src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kc]
 			for p, v := range src {
 				panel[p*nr+j%nr] = v
 			}
 		}
 		if full < cols {
-			panel := dst[full*kc : full*kc+kc*nr]
+			panel := dst[full/nr*ps : full/nr*ps+kc*nr]
 			for p := range kc {
 				clear(panel[p*nr+cols-full : p*nr+nr])
 			}
@@ -67,14 +68,27 @@ func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	// visited once, dealing every row out to the panels.
 	for p := range kc {
 		src := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
-		copyRows(dst[p*nr:], kc*nr, src, nr, full/nr, nr, prefetchRows*ldb)
+		copyRows(dst[p*nr:], ps, src, nr, full/nr, nr, prefetchRows*ldb)
 		if full < cols {
-			row := dst[full*kc+p*nr : full*kc+p*nr+nr]
+			row := dst[full/nr*ps+p*nr : full/nr*ps+p*nr+nr]
 			copy(row, src[full:])
 			clear(row[cols-full:])
 		}
 	}
 }
+
+// panelPad is the floats between the end of one packed B panel and the
+// start of the next. Without it panels of kc x nr floats lie a multiple of
+// 4 KiB apart (kc = 256, nr = 32: 32 KiB), and packB's writes, a row of
+// each panel in turn, all fall in one of L1's sets and a few of L2's;
+// with it each panel starts a cache line further round the sets. Measured
+// on Zen 4, packing a 256 x 2048 slice of conv3 b128's B: 5.8 billion
+// floats a second without, 7.3 with.
+const panelPad = 16
+
+// panelStride returns the floats from one packed B panel of depth kc to
+// the next.
+func panelStride(kc, nr int) int { return kc*nr + panelPad }
 
 // prefetchRows is how many rows ahead of the one it copies packing asks
 // for the source: a B too big for L3 streams from memory, and a row or two
