@@ -184,8 +184,8 @@ const packCost = 16
 // when w workers take row tiles (splitM) or column tiles of the tm x tn
 // tiles of C: its tiles' arithmetic plus the panels it packs. A worker
 // packs the A rows it computes once per column block (unless A came
-// packed or it reads A in place), and the B columns it computes once per K slice (unless it
-// reads B in place).
+// packed or it reads A in place), and the B columns it computes once per
+// K slice (unless it reads B in place).
 func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 	mr, nr := j.kn.mr, j.kn.nr
 	rows, cols := tm*mr, tn*nr
@@ -265,9 +265,10 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 			if packed < cols {
 				packB(ar.b, b, j.ldb, j.transB, pc, kcur, jc+packed, cols-packed, nr)
 			}
-			// Kernel calls prefetch, piece by piece, what the next packB
-			// will read: a B too big for the caches then comes from
-			// memory while this block computes, not while packB waits.
+			// Kernel calls prefetch, piece by piece, the part of B the next
+			// block reads, to pack it or, in place, in its kernels: a B too
+			// big for the caches then comes from memory while this block
+			// computes, not while packB or the kernels wait.
 			ahead := j.nextB(b, pc+kc, jc, nc, n1)
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
@@ -309,7 +310,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 // kernel's B panel, ldb floats apart, and packing can be skipped: packing
 // costs once per block, while reading in place costs a little every time
 // a row tile reads B again (strided rows over more pages), so up to 12
-// row tiles. Measured on Zen 4, one thread: in place was 13% faster at
+// of the AVX-512 kernel's row tiles. Measured on Zen 4, one thread: in place was 13% faster at
 // 128^3, 7% for conv1 b1 (96 rows) and 5% for fc1 b128 (128), but 3%
 // slower for conv2 b1 (256 rows) and 5-8% slower for conv3 b128 (384) and
 // 2048^3. On two threads, where each worker takes 132 of 256 rows, it was
