@@ -7,9 +7,9 @@ import "sync/atomic"
 // A itself) and a k x nr panel of B whose rows are ldb apart
 // (b[p*ldb+j] = B[p][j]: a packed micro-panel, ldb = nr, or B itself):
 // C = alpha*A*B + beta*C, where C's rows are ldc apart and C is not read
-// when beta is 0. k is at least 1. Kernels may
-// prefetch the bytes [pf, pfEnd) while they run: addresses, not pointers,
-// as they may lie outside any Go object, and prefetches never fault.
+// when beta is 0. k is at least 1. Kernels may prefetch the bytes
+// [pf, pfEnd) while they run: addresses, not pointers, as they may lie
+// outside any Go object, and prefetches never fault.
 type kernel struct {
 	name   string
 	mr, nr int

@@ -1,9 +1,9 @@
 // Command gemmgen writes the SGEMM micro-kernels in Go assembly.
 //
 // Each kernel multiplies an MR x kc panel of A, whose element (i, p) is
-// ars*i + acs*p floats on (a packed panel, or A itself),
-// by a kc x NR panel of B whose rows are ldb floats apart (a packed panel,
-// or B itself), keeping the whole MR x NR tile of C in vector registers, and
+// ars*i + acs*p floats on (a packed panel, or A itself), by a kc x NR
+// panel of B whose rows are ldb floats apart (a packed panel, or B
+// itself), keeping the whole MR x NR tile of C in vector registers, and
 // then writes C = alpha*AB + beta*C (C is not read when beta is 0). The
 // vector dimension runs along the rows of C, which are contiguous in memory,
 // and the elements of A are broadcast. Run it through go generate in the
