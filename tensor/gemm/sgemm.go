@@ -38,9 +38,10 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // not overlap. Each result is the same to the bit as Sgemm's.
 //
 // A is packed once for the whole batch, and the workers take whole
-// products, each packing only its own B_i, where Sgemm would split every
-// product over them and have each pack all of A again; a last few
-// products that do not divide evenly are split as Sgemm splits them.
+// products, each the next one left as it finishes the last, packing only
+// its own B_i, where Sgemm would split every product over them and have
+// each pack all of A again; a last few products that do not divide evenly
+// are split as Sgemm splits them.
 // It panics on the arguments Sgemm does, on a negative batch or stride,
 // and on overlapping C_i.
 func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
@@ -69,9 +70,9 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 		j.packAll(0, tm)
 	}
 	w := parallel.Workers()
-	whole := batch / w * w
-	parallel.For(whole, 1, j.loops.products)
-	for i := whole; i < batch; i++ {
+	j.whole = batch / w * w
+	parallel.For(min(w, j.whole), 1, j.loops.products)
+	for i := j.whole; i < batch; i++ {
 		j.b, j.c = b[i*strideB:], c[i*strideC:]
 		j.split()
 	}
