@@ -10,17 +10,24 @@ import (
 	"time"
 )
 
+// task is one chunk of a For call, fn(lo, hi), or one of an Each call's
+// takers, which runs fn(i, i+1) for each i it takes from g until g.n are
+// taken.
 type task struct {
 	fn     func(lo, hi int)
 	lo, hi int
+	each   bool
 	g      *group
 }
 
-// group counts the chunks of one For call still running; the one that
-// finishes last signals done.
+// group is one For or Each call: it counts the tasks still running, the
+// one that finishes last signalling done, and hands out an Each call's
+// indices.
 type group struct {
 	pending atomic.Int32
 	done    chan struct{} // buffered: the signal never blocks the sender
+	next    atomic.Int64  // Each: the next index to take
+	n       int           // Each: how many indices there are
 }
 
 var (
@@ -95,9 +102,25 @@ func spin(g *group) {
 }
 
 func (t task) run() {
-	t.fn(t.lo, t.hi)
+	if t.each {
+		t.g.take(t.fn)
+	} else {
+		t.fn(t.lo, t.hi)
+	}
 	if t.g.pending.Add(-1) == 0 {
 		t.g.done <- struct{}{}
+	}
+}
+
+// take runs fn(i, i+1) for each index of an Each call it takes, until none
+// is left.
+func (g *group) take(fn func(lo, hi int)) {
+	for {
+		i := int(g.next.Add(1) - 1)
+		if i >= g.n {
+			return
+		}
+		fn(i, i+1)
 	}
 }
 
@@ -120,24 +143,67 @@ func For(n, grain int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	ensureStarted(chunks - 1)
-	g := groups.Get().(*group)
+	g := start(chunks)
 	bound := func(c int) int { return min(n, (units*c/chunks)*grain) }
-	g.pending.Store(int32(chunks - 1))
 	for c := 1; c < chunks; c++ {
-		t := task{fn: fn, lo: bound(c), hi: bound(c + 1), g: g}
-		select {
-		case tasks <- t:
-		default:
-			t.run()
-		}
+		g.hand(task{fn: fn, lo: bound(c), hi: bound(c + 1), g: g})
 	}
 	fn(0, bound(1))
-	// Run what is queued, ours or another caller's, then wait for the
-	// chunks the workers took, spinning first: they are usually about to
-	// finish, and waking a parked goroutine takes longer. Once spin
-	// returns, none of our chunks is left in the queue, so blocking cannot
-	// wait on a chunk that no one runs.
+	g.wait()
+}
+
+// Each runs fn(i, i+1) for every i in [0, n) on at most Workers()
+// goroutines, the calling one among them, each taking the next index as
+// it finishes the last. Where For gives each goroutine a fixed share, a
+// goroutine slowed down (by another process, or by the embedding
+// program's goroutines) then takes fewer and the others do not wait for
+// it. It suits indices of a cost large beside an atomic add; which
+// goroutine runs an index is not fixed, so fn(i, i+1)'s result must not
+// depend on it. fn takes a range, as For's does, so one function can
+// serve both.
+func Each(n int, fn func(lo, hi int)) {
+	takers := min(Workers(), n)
+	if takers <= 1 {
+		for i := range n {
+			fn(i, i+1)
+		}
+		return
+	}
+	g := start(takers)
+	g.n = n
+	g.next.Store(0)
+	for range takers - 1 {
+		g.hand(task{fn: fn, each: true, g: g})
+	}
+	g.take(fn)
+	g.wait()
+}
+
+// start returns a pooled group for a call that hands tasks-1 tasks to the
+// workers and runs one itself.
+func start(tasks int) *group {
+	ensureStarted(tasks - 1)
+	g := groups.Get().(*group)
+	g.pending.Store(int32(tasks - 1))
+	return g
+}
+
+// hand queues t for a worker, or runs it at once when the queue is full.
+func (g *group) hand(t task) {
+	select {
+	case tasks <- t:
+	default:
+		t.run()
+	}
+}
+
+// wait returns once every task handed out has finished, and puts g back.
+// It first runs what is queued, ours or another caller's, then waits for
+// the tasks the workers took, spinning first: they are usually about to
+// finish, and waking a parked goroutine takes longer. Once spin returns,
+// none of our tasks is left in the queue, so blocking cannot wait on a
+// task that no one runs.
+func (g *group) wait() {
 	spin(g)
 	<-g.done
 	groups.Put(g)

@@ -32,6 +32,57 @@ func TestForCoversEachIndexOnce(t *testing.T) {
 	}
 }
 
+func TestEachRunsEachIndexOnce(t *testing.T) {
+	defer SetWorkers(0)
+	for _, w := range []int{1, 2, 3, 7} {
+		SetWorkers(w)
+		for _, n := range []int{0, 1, 2, 5, 64} {
+			hits := make([]int32, n)
+			Each(n, func(lo, hi int) {
+				if hi != lo+1 {
+					t.Errorf("workers %d, n %d: range [%d, %d), want one index", w, n, lo, hi)
+				}
+				atomic.AddInt32(&hits[lo], 1)
+			})
+			for i, h := range hits {
+				if h != 1 {
+					t.Fatalf("workers %d, n %d: index %d ran %d times", w, n, i, h)
+				}
+			}
+		}
+	}
+}
+
+// A taker that stalls must not hold up the indices: the others take them
+// all while it waits.
+func TestEachRoutesAroundAStalledTaker(t *testing.T) {
+	defer SetWorkers(0)
+	SetWorkers(2)
+	const n = 50
+	release := make(chan struct{})
+	var ran atomic.Int32
+	var once sync.Once
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Each(n, func(lo, hi int) {
+			stall := false
+			once.Do(func() { stall = true })
+			if stall {
+				<-release // the first taker holds its index until the rest are done
+			}
+			if ran.Add(1) == n-1 {
+				close(release)
+			}
+		})
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other taker did not take the remaining indices")
+	}
+}
+
 // Every chunk of a call must be able to run at the same time as the
 // others: each waits for all of them to start. A call that ran a chunk
 // inline after another (as when a worker is momentarily not waiting for

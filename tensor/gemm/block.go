@@ -2,7 +2,6 @@ package gemm
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/tensorforge/tensorforge/internal/parallel"
@@ -99,9 +98,7 @@ type job struct {
 	alpha, beta      float32
 	a, b, c          []float32
 	lda, ldb, ldc    int
-	strideB, strideC int   // between the products of a batch
-	whole            int   // the products of a batch the workers take whole
-	taken            int64 // how many of them workers have taken (atomic)
+	strideB, strideC int // between the products of a batch
 	kn               *kernel
 	kc               int
 	splitM           bool      // workers take row blocks instead of column blocks
@@ -220,21 +217,11 @@ func (j *job) runPart(lo, hi int) {
 	arenas.Put(ar)
 }
 
-// runProducts computes whole products of a batch, taking the next one not
-// yet taken until the first j.whole are all taken, so a worker slowed down
-// (by another process, or the embedding program's goroutines) takes fewer
-// instead of the others waiting for its share. Which worker computes a
-// product does not change it. Each of the workers For starts runs it once;
-// the range is not used. Measured on Zen 4 with a busy loop in another
-// process holding a core: conv2's forward at batch 128 took 890-940 ms
-// against 980-1030 with a fixed half each (573 undisturbed, either way).
-func (j *job) runProducts(_, _ int) {
+// runProducts computes the products [lo, hi) of a batch, whole, one after
+// another.
+func (j *job) runProducts(lo, hi int) {
 	ar := getArena(j.kn)
-	for {
-		i := int(atomic.AddInt64(&j.taken, 1) - 1)
-		if i >= j.whole {
-			break
-		}
+	for i := lo; i < hi; i++ {
 		j.block(ar, j.b[i*j.strideB:], j.c[i*j.strideC:], 0, j.m, 0, j.n)
 	}
 	arenas.Put(ar)
