@@ -22,7 +22,7 @@ func gemmCase(s gemmshapes.Shape) Case {
 		Family: "Gemm",
 		Name:   s.Name,
 		Shape:  fmt.Sprintf("%dx%dx%d", s.M, s.N, s.K),
-		FLOPs:  2 * float64(s.M) * float64(s.N) * float64(s.K),
+		FLOPs:  s.FLOPs(),
 		Setup:  func(dev tensor.Device) (step, free func(), err error) { return gemmSetup(s, dev) },
 	}
 }

@@ -9,6 +9,9 @@ type Shape struct {
 	M, N, K int
 }
 
+// FLOPs returns the product's arithmetic, a multiply-add counted as two.
+func (s Shape) FLOPs() float64 { return 2 * float64(s.M) * float64(s.N) * float64(s.K) }
+
 // All are the squares every BLAS is compared on, then AlexNet's im2col
 // products as ANCHORS.md lists them for OpenBLAS, BLIS and gonum: M output
 // channels, N output pixels (times images for b128), K input channels
