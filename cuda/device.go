@@ -195,6 +195,20 @@ func (d *Device) MemoryInUse() int64 {
 	return d.pool.inUse
 }
 
+// MemoryAvailable returns the bytes the driver reports free plus those
+// the pool holds cached for reuse: what later allocations can have. It
+// reports false once the device has failed or been closed.
+func (d *Device) MemoryAvailable() (int64, bool) {
+	var free int64
+	d.do("MemoryAvailable", func() { free, _ = cu.MemGetInfo() })
+	if d.Err() != nil {
+		return 0, false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return free + d.pool.cached, true
+}
+
 // PeakMemory returns the most bytes MemoryInUse has reported since Open or
 // the last ResetPeakMemory.
 func (d *Device) PeakMemory() int64 {

@@ -3,16 +3,19 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/tensorforge/tensorforge/internal/parallel"
 )
 
 // cpuStorage is host memory: exactly one of the slices is set.
 type cpuStorage struct {
-	f []float32
-	i []int32
-	u []uint8
+	dev *cpuDevice
+	f   []float32
+	i   []int32
+	u   []uint8
 }
 
-func (s *cpuStorage) Device() Device { return cpuDev }
+func (s *cpuStorage) Device() Device { return s.dev }
 
 func (s *cpuStorage) DType() DType {
 	switch {
@@ -26,36 +29,62 @@ func (s *cpuStorage) DType() DType {
 
 func (s *cpuStorage) Len() int { return len(s.f) + len(s.i) + len(s.u) }
 
-// cpuDevice runs every operation on the host, split over the worker pool of
-// internal/parallel. Its results do not depend on the number of workers.
-type cpuDevice struct{}
+// cpuDevice runs every operation on the host, split over the process's
+// worker goroutines (internal/parallel's), at most workers of them at a
+// time (0: the process default, GOMAXPROCS). Its results do not depend on
+// the number of workers. It holds no mutable state, so it is safe for
+// concurrent use by operations on different tensors.
+type cpuDevice struct {
+	workers int
+}
 
-var cpuDev Device = cpuDevice{}
+var cpuDev = &cpuDevice{}
 
-// CPU returns the host device.
+// CPU returns the host device, whose operations use as many worker threads
+// as the process has (GOMAXPROCS), the default.
 func CPU() Device { return cpuDev }
 
-func (cpuDevice) Name() string { return "cpu" }
+// NewCPU returns a host device whose operations use at most workers
+// threads; workers < 1 means the default. Programs that run several models
+// side by side give each its own count. Tensors of different CPU devices
+// cannot be mixed in one operation (each panics, as across any two
+// devices), although all live in the same memory.
+func NewCPU(workers int) Device { return &cpuDevice{workers: max(workers, 0)} }
 
-func (cpuDevice) Alloc(dtype DType, n int) Storage {
+// CPUWorkers returns how many threads a CPU device's operations use, and
+// false for another kind of device.
+func CPUWorkers(dev Device) (int, bool) {
+	d, ok := dev.(*cpuDevice)
+	if !ok {
+		return 0, false
+	}
+	if d.workers > 0 {
+		return d.workers, true
+	}
+	return parallel.Workers(), true
+}
+
+func (*cpuDevice) Name() string { return "cpu" }
+
+func (d *cpuDevice) Alloc(dtype DType, n int) Storage {
 	switch dtype {
 	case Float32:
-		return &cpuStorage{f: make([]float32, n)}
+		return &cpuStorage{dev: d, f: make([]float32, n)}
 	case Int32:
-		return &cpuStorage{i: make([]int32, n)}
+		return &cpuStorage{dev: d, i: make([]int32, n)}
 	case Uint8:
-		return &cpuStorage{u: make([]uint8, n)}
+		return &cpuStorage{dev: d, u: make([]uint8, n)}
 	}
 	panic(fmt.Sprintf("tensor: Alloc of %v", dtype))
 }
 
 // Free leaves host memory to the garbage collector.
-func (cpuDevice) Free(Storage) {}
+func (d *cpuDevice) Free(Storage) {}
 
-func (cpuDevice) Err() error  { return nil }
-func (cpuDevice) Sync() error { return nil }
+func (d *cpuDevice) Err() error  { return nil }
+func (d *cpuDevice) Sync() error { return nil }
 
-func (cpuDevice) Write(dst Storage, off int, src any) {
+func (d *cpuDevice) Write(dst Storage, off int, src any) {
 	s := dst.(*cpuStorage)
 	switch src := src.(type) {
 	case []float32:
@@ -69,7 +98,7 @@ func (cpuDevice) Write(dst Storage, off int, src any) {
 	}
 }
 
-func (cpuDevice) Read(dst any, src Storage, off int) error {
+func (d *cpuDevice) Read(dst any, src Storage, off int) error {
 	s := src.(*cpuStorage)
 	switch dst := dst.(type) {
 	case []float32:
@@ -107,7 +136,7 @@ type elemArgs struct {
 
 // elementwise runs an n-element loop over the workers in chunks of whole
 // cache lines.
-func elementwise(l *loop[elemArgs], a elemArgs) { l.For(len(a.x), 4096, a) }
+func (d *cpuDevice) elementwise(l *loop[elemArgs], a elemArgs) { l.For(d.workers, len(a.x), 4096, a) }
 
 var fillLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs := a.x[lo:hi]
@@ -116,9 +145,11 @@ var fillLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Fill(x *Tensor, v float32) { elementwise(fillLoop, elemArgs{x: f32(x), alpha: v}) }
+func (d *cpuDevice) Fill(x *Tensor, v float32) {
+	d.elementwise(fillLoop, elemArgs{x: f32(x), alpha: v})
+}
 
-func (cpuDevice) Copy(dst, src *Tensor) {
+func (d *cpuDevice) Copy(dst, src *Tensor) {
 	switch dst.DType() {
 	case Float32:
 		copy(f32(dst), f32(src))
@@ -136,8 +167,8 @@ var axpyLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Axpy(alpha float32, x, y *Tensor) {
-	elementwise(axpyLoop, elemArgs{x: f32(x), y: f32(y), alpha: alpha})
+func (d *cpuDevice) Axpy(alpha float32, x, y *Tensor) {
+	d.elementwise(axpyLoop, elemArgs{x: f32(x), y: f32(y), alpha: alpha})
 }
 
 var scaleLoop = newLoop(func(a *elemArgs, lo, hi int) {
@@ -147,8 +178,8 @@ var scaleLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Scale(x *Tensor, alpha float32) {
-	elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
+func (d *cpuDevice) Scale(x *Tensor, alpha float32) {
+	d.elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
 }
 
 // mulLoop computes z = x*y.
@@ -159,8 +190,8 @@ var mulLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Mul(z, x, y *Tensor) {
-	elementwise(mulLoop, elemArgs{x: f32(x), y: f32(y), z: f32(z)})
+func (d *cpuDevice) Mul(z, x, y *Tensor) {
+	d.elementwise(mulLoop, elemArgs{x: f32(x), y: f32(y), z: f32(z)})
 }
 
 // reluLoop computes y = max(x, 0).
@@ -171,7 +202,7 @@ var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) ReLU(y, x *Tensor) { elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
+func (d *cpuDevice) ReLU(y, x *Tensor) { d.elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
 
 // reluGradLoop computes z = y where x > 0, else 0 (x the ReLU's output, y
 // the incoming gradient, z the outgoing one). Half of a ReLU's outputs are
@@ -184,6 +215,6 @@ var reluGradLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) ReLUGrad(dx, dy, y *Tensor) {
-	elementwise(reluGradLoop, elemArgs{x: f32(y), y: f32(dy), z: f32(dx)})
+func (d *cpuDevice) ReLUGrad(dx, dy, y *Tensor) {
+	d.elementwise(reluGradLoop, elemArgs{x: f32(y), y: f32(dy), z: f32(dx)})
 }

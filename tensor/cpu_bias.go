@@ -50,12 +50,12 @@ var biasGradLoop = newLoop(func(a *biasArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) BiasAdd(y, b *Tensor) {
+func (d *cpuDevice) BiasAdd(y, b *Tensor) {
 	a := newBiasArgs(y, b)
-	biasAddLoop.For(a.n*a.c, grainFor(a.inner), a)
+	biasAddLoop.For(d.workers, a.n*a.c, grainFor(a.inner), a)
 }
 
-func (cpuDevice) BiasGrad(db, dy *Tensor) {
+func (d *cpuDevice) BiasGrad(db, dy *Tensor) {
 	a := newBiasArgs(dy, db)
-	biasGradLoop.For(a.c, grainFor(a.n*a.inner), a)
+	biasGradLoop.For(d.workers, a.c, grainFor(a.n*a.inner), a)
 }

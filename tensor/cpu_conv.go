@@ -138,10 +138,10 @@ var addRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
 	}
 }
 
-func (cpuDevice) Im2col(cols, x *Tensor, w Window) {
-	im2colLoop.For(x.shape[0]*x.shape[1], 1, newConvArgs(x, cols, w))
+func (d *cpuDevice) Im2col(cols, x *Tensor, w Window) {
+	im2colLoop.For(d.workers, x.shape[0]*x.shape[1], 1, newConvArgs(x, cols, w))
 }
 
-func (cpuDevice) Col2im(dx, cols *Tensor, w Window) {
-	col2imLoop.For(dx.shape[0]*dx.shape[1], 1, newConvArgs(dx, cols, w))
+func (d *cpuDevice) Col2im(dx, cols *Tensor, w Window) {
+	col2imLoop.For(d.workers, dx.shape[0]*dx.shape[1], 1, newConvArgs(dx, cols, w))
 }

@@ -17,7 +17,7 @@ var dropoutLoop = newLoop(func(a *dropoutArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Dropout(y, mask, x *Tensor, p float32, seed uint64) {
+func (d *cpuDevice) Dropout(y, mask, x *Tensor, p float32, seed uint64) {
 	a := dropoutArgs{y: f32(y), mask: f32(mask), x: f32(x), p: p, scale: 1 / (1 - p), seed: seed}
-	dropoutLoop.For(len(a.x), 4096, a)
+	dropoutLoop.For(d.workers, len(a.x), 4096, a)
 }

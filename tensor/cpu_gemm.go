@@ -8,17 +8,18 @@ import "github.com/tensorforge/tensorforge/tensor/gemm"
 // products. Anything else runs one product at a time, gemm.Sgemm splitting
 // each over the workers; in summing mode each product adds to the C the
 // ones before it wrote.
-func (cpuDevice) Gemm(g *GemmArgs) {
+func (d *cpuDevice) Gemm(g *GemmArgs) {
 	as, bs, cs := f32(g.A), f32(g.B), f32(g.C)
 	batch := max(g.Batch, 1)
+	w := gemm.Workers(d.workers)
 	if g.StrideA == 0 && g.StrideC != 0 {
-		gemm.SgemmBatch(g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, as, g.LDA, bs, g.LDB, g.StrideB, g.Beta, cs, g.LDC, g.StrideC, batch)
+		w.SgemmBatch(g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, as, g.LDA, bs, g.LDB, g.StrideB, g.Beta, cs, g.LDC, g.StrideC, batch)
 		return
 	}
 	beta := g.Beta
 	for i := range batch {
 		c := cs[i*g.StrideC:]
-		gemm.Sgemm(g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, as[i*g.StrideA:], g.LDA, bs[i*g.StrideB:], g.LDB, beta, c, g.LDC)
+		w.Sgemm(g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, as[i*g.StrideA:], g.LDA, bs[i*g.StrideB:], g.LDB, beta, c, g.LDC)
 		if g.StrideC == 0 {
 			// Summing mode: every later product accumulates into the one C.
 			beta = 1

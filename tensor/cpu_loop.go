@@ -32,12 +32,13 @@ func newLoop[A any](body func(a *A, lo, hi int)) *loop[A] {
 	return l
 }
 
-// For runs the body over [0, n) in chunks that never split a multiple of
-// grain (see parallel.For).
-func (l *loop[A]) For(n, grain int, args A) {
+// For runs the body over [0, n) on at most workers goroutines (0: the
+// process default) in chunks that never split a multiple of grain (see
+// parallel.For).
+func (l *loop[A]) For(workers, n, grain int, args A) {
 	b := l.pool.Get().(*boundLoop[A])
 	b.args = args
-	parallel.For(n, grain, b.run)
+	parallel.For(workers, n, grain, b.run)
 	var zero A
 	b.args = zero // the pool must not keep tensors' memory alive
 	l.pool.Put(b)

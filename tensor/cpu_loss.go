@@ -58,7 +58,7 @@ var lossLoop = newLoop(func(a *lossArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels *Tensor) {
+func (d *cpuDevice) SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels *Tensor) {
 	n, k := logits.shape[0], logits.shape[1]
 	ls := i32(labels)
 	// Checked here rather than in the loop so the panic reaches the caller
@@ -74,7 +74,7 @@ func (cpuDevice) SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels *Ten
 	}
 	a := lossArgs{logits: f32(logits), dlogits: f32(dlogits), labels: ls, k: k,
 		rowLoss: sc.rowLoss[:n], hit: sc.hit[:n]}
-	lossLoop.For(n, grainFor(a.k), a)
+	lossLoop.For(d.workers, n, grainFor(a.k), a)
 	var total float64
 	hits := int32(0)
 	for r := range n {

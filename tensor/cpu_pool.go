@@ -113,12 +113,12 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
+func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
 	a := poolArgs{x: f32(x), y: f32(y), arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
-	maxPoolLoop.For(x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
+	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
-func (cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor) {
+func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor) {
 	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
-	maxPoolGradLoop.For(dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
+	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }

@@ -53,12 +53,12 @@ var resizeLoop = newLoop(func(a *resizeArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) Resize(dst, src *Tensor) {
+func (d *cpuDevice) Resize(dst, src *Tensor) {
 	a := resizeArgs{dst: f32(dst), h: src.shape[2], w: src.shape[3], oh: dst.shape[2], ow: dst.shape[3]}
 	if src.DType() == Uint8 {
 		a.srcU = u8(src)
 	} else {
 		a.srcF = f32(src)
 	}
-	resizeLoop.For(dst.shape[0]*dst.shape[1], grainFor(a.oh*a.ow), a)
+	resizeLoop.For(d.workers, dst.shape[0]*dst.shape[1], grainFor(a.oh*a.ow), a)
 }

@@ -23,10 +23,10 @@ var sgdLoop = newLoop(func(a *sgdArgs, lo, hi int) {
 	}
 })
 
-func (cpuDevice) SGD(params, grads, velocity *Tensor, o SGDOptions) {
+func (d *cpuDevice) SGD(params, grads, velocity *Tensor, o SGDOptions) {
 	a := sgdArgs{p: f32(params), g: f32(grads), o: o}
 	if o.Momentum != 0 {
 		a.v = f32(velocity)
 	}
-	sgdLoop.For(len(a.p), 4096, a)
+	sgdLoop.For(d.workers, len(a.p), 4096, a)
 }

@@ -18,19 +18,33 @@ func withWorkers(n int, fn func()) {
 	fn()
 }
 
+// TestCPUConformance runs the conformance suite on CPU devices of their
+// own worker counts, whatever the process default is.
 func TestCPUConformance(t *testing.T) {
-	counts := []int{1, 2}
+	counts := []int{1, 3}
 	if testing.Short() {
-		// Two workers take every parallel path; one adds only the
+		// Several workers take every parallel path; one adds only the
 		// single-chunk case.
 		counts = counts[1:]
 	}
 	for _, w := range counts {
 		t.Run(fmt.Sprintf("workers%d", w), func(t *testing.T) {
-			withWorkers(w, func() {
-				devicetest.Run(t, tensor.CPU(), devicetest.Tolerances{Gemm: 1e-5, Other: 1e-5})
-			})
+			dev := tensor.NewCPU(w)
+			if got, ok := tensor.CPUWorkers(dev); got != w || !ok {
+				t.Fatalf("CPUWorkers = %d, %v; want %d", got, ok, w)
+			}
+			devicetest.Run(t, dev, devicetest.Tolerances{Gemm: 1e-5, Other: 1e-5})
 		})
+	}
+}
+
+// TestCPUDevicesApart checks that tensors of two CPU devices are not mixed
+// in one operation, as those of any two devices are not.
+func TestCPUDevicesApart(t *testing.T) {
+	a, b := tensor.Zeros(tensor.NewCPU(1), 3), tensor.Zeros(tensor.CPU(), 3)
+	mustPanic(t, func() { tensor.Axpy(1, a, b) }, "Axpy", "devices")
+	if _, ok := tensor.CPUWorkers(nil); ok {
+		t.Error("CPUWorkers of no device")
 	}
 }
 

@@ -12,9 +12,14 @@ func DropoutKeep(seed, i uint64, p float32) bool {
 // DropoutUniform returns the uniform number in [0, 1), with 24 random bits,
 // that DropoutKeep compares with p.
 func DropoutUniform(seed, i uint64) float32 {
-	z := seed + (i+1)*0x9E3779B97F4A7C15
+	return float32(Mix64(seed+(i+1)*0x9E3779B97F4A7C15)>>40) * (1.0 / (1 << 24))
+}
+
+// Mix64 is the SplitMix64 finaliser: a bijection of 64-bit values whose
+// outputs for nearby inputs look unrelated. The dropout masks and the
+// seeds derived from a seed and a counter all go through it.
+func Mix64(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-	z ^= z >> 31
-	return float32(z>>40) * (1.0 / (1 << 24))
+	return z ^ (z >> 31)
 }

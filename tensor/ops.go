@@ -18,6 +18,9 @@ func sameDevice(op string, ts ...*Tensor) Device {
 		if dev == nil {
 			dev = t.Device()
 		} else if t.Device() != dev {
+			if dev.Name() == t.Device().Name() {
+				panic(fmt.Sprintf("tensor: %s: tensors on two different %s devices", op, dev.Name()))
+			}
 			panic(fmt.Sprintf("tensor: %s: tensors on devices %s and %s", op, dev.Name(), t.Device().Name()))
 		}
 	}

@@ -5,6 +5,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 // come from; nothing is copied until CopyTo or Clone.
 type Tensor struct {
 	shape []int
+	n     int // elements, the product of shape
 	st    Storage
 	off   int
 }
@@ -22,7 +24,7 @@ type Tensor struct {
 // New returns a zeroed tensor of the given shape on dev.
 func New(dev Device, dtype DType, shape ...int) *Tensor {
 	n := checkShape(shape)
-	return &Tensor{shape: append([]int(nil), shape...), st: dev.Alloc(dtype, n)}
+	return &Tensor{shape: append([]int(nil), shape...), n: n, st: dev.Alloc(dtype, n)}
 }
 
 // Zeros returns a zeroed Float32 tensor of the given shape on dev.
@@ -45,26 +47,39 @@ func FromSlice(dev Device, data any, shape ...int) *Tensor {
 }
 
 // RandUniform returns a Float32 tensor of values drawn uniformly from
-// [lo, hi) by a PCG generator seeded with seed. The values are made on the
-// host, so every device gets the same numbers for the same seed.
+// [lo, hi) as FillUniform draws them. The values are made on the host, so
+// every device gets the same numbers for the same seed.
 func RandUniform(dev Device, seed uint64, lo, hi float32, shape ...int) *Tensor {
-	r := rand.New(rand.NewPCG(seed, 0x7f4a7c159e3779b9))
 	data := make([]float32, checkShape(shape))
-	for i := range data {
-		data[i] = lo + (hi-lo)*r.Float32()
-	}
+	FillUniform(data, seed, lo, hi)
 	return FromSlice(dev, data, shape...)
 }
 
 // RandNormal returns a Float32 tensor of normally distributed values with
-// the given mean and standard deviation, seeded as RandUniform is.
+// the given mean and standard deviation, as FillNormal draws them.
 func RandNormal(dev Device, seed uint64, mean, std float32, shape ...int) *Tensor {
-	r := rand.New(rand.NewPCG(seed, 0x94d049bb133111eb))
 	data := make([]float32, checkShape(shape))
-	for i := range data {
-		data[i] = mean + std*float32(r.NormFloat64())
-	}
+	FillNormal(data, seed, mean, std)
 	return FromSlice(dev, data, shape...)
+}
+
+// FillUniform fills the host slice v with values drawn uniformly from
+// [lo, hi) by a PCG generator seeded with seed: the same numbers for the
+// same seed on every machine.
+func FillUniform(v []float32, seed uint64, lo, hi float32) {
+	r := rand.New(rand.NewPCG(seed, 0x7f4a7c159e3779b9))
+	for i := range v {
+		v[i] = lo + (hi-lo)*r.Float32()
+	}
+}
+
+// FillNormal fills the host slice v with normally distributed values of the
+// given mean and standard deviation, seeded as FillUniform is.
+func FillNormal(v []float32, seed uint64, mean, std float32) {
+	r := rand.New(rand.NewPCG(seed, 0x94d049bb133111eb))
+	for i := range v {
+		v[i] = mean + std*float32(r.NormFloat64())
+	}
 }
 
 // ViewOf returns a tensor of the given shape over st starting at element
@@ -75,16 +90,43 @@ func ViewOf(st Storage, off int, shape ...int) *Tensor {
 	if off < 0 || off+n > st.Len() {
 		panic(fmt.Sprintf("tensor: view of %d elements at offset %d does not fit storage of %d", n, off, st.Len()))
 	}
-	return &Tensor{shape: append([]int(nil), shape...), st: st, off: off}
+	return &Tensor{shape: append([]int(nil), shape...), n: n, st: st, off: off}
 }
 
-func checkShape(shape []int) int {
-	n := 1
+// MaxElements bounds a tensor's element count so that its size in bytes,
+// for any element type up to 8 bytes wide, fits in an int.
+const MaxElements = math.MaxInt / 8
+
+// Numel returns the number of elements a shape holds, and false when a
+// dimension is negative or the product exceeds MaxElements: a shape read
+// from a file or a flag must be checked with it before anything is
+// allocated, because a product that wraps around can come out small.
+func Numel(shape []int) (n int, ok bool) {
 	for _, d := range shape {
 		if d < 0 {
-			panic(fmt.Sprintf("tensor: negative dimension in shape %v", shape))
+			return 0, false
+		}
+		if d == 0 {
+			return 0, true // however large the others
+		}
+	}
+	n = 1
+	for _, d := range shape {
+		if n > MaxElements/d {
+			return 0, false
 		}
 		n *= d
+	}
+	return n, true
+}
+
+// checkShape returns the element count of a shape, panicking on a negative
+// dimension or an overflowing product: a programmer error once Numel has
+// vetted whatever came from outside.
+func checkShape(shape []int) int {
+	n, ok := Numel(shape)
+	if !ok {
+		panic(fmt.Sprintf("tensor: shape %v: a negative dimension, or more than %d elements", shape, MaxElements))
 	}
 	return n
 }
@@ -104,7 +146,7 @@ func (t *Tensor) Dim(i int) int {
 func (t *Tensor) Rank() int { return len(t.shape) }
 
 // Len returns the number of elements.
-func (t *Tensor) Len() int { return checkShape(t.shape) }
+func (t *Tensor) Len() int { return t.n }
 
 // DType returns the element type.
 func (t *Tensor) DType() DType { return t.st.DType() }
@@ -129,7 +171,7 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 			infer = i
 			continue
 		}
-		if d < 0 {
+		if d < 0 || d > 0 && n > MaxElements/d {
 			panic(fmt.Sprintf("tensor: Reshape %v to %v: bad dimension %d", t.shape, out, d))
 		}
 		n *= d
@@ -146,7 +188,7 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 		// Name the shape as asked, -1 included, not as inferred.
 		panic(fmt.Sprintf("tensor: Reshape %v (%d elements) to %v", t.shape, t.Len(), slices.Clone(shape)))
 	}
-	return &Tensor{shape: out, st: t.st, off: t.off}
+	return &Tensor{shape: out, n: n, st: t.st, off: t.off}
 }
 
 // Slice returns the view of rows [i, j) along the first dimension.
@@ -155,7 +197,8 @@ func (t *Tensor) Slice(i, j int) *Tensor {
 		panic(fmt.Sprintf("tensor: Slice(%d, %d) of shape %v", i, j, t.shape))
 	}
 	shape := append([]int{j - i}, t.shape[1:]...)
-	return &Tensor{shape: shape, st: t.st, off: t.off + i*checkShape(t.shape[1:])}
+	inner := checkShape(t.shape[1:])
+	return &Tensor{shape: shape, n: (j - i) * inner, st: t.st, off: t.off + i*inner}
 }
 
 // CopyFrom copies a host slice of the tensor's dtype and length into it.

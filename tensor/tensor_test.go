@@ -43,6 +43,27 @@ func floats(t *testing.T, x *tensor.Tensor) []float32 {
 	return v
 }
 
+func TestNumel(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		n     int
+		ok    bool
+	}{
+		{nil, 1, true},
+		{[]int{2, 3, 4}, 24, true},
+		{[]int{5, 0, 7}, 0, true},
+		{[]int{1 << 40, 1 << 40, 0}, 0, true},
+		{[]int{3, -1}, 0, false},
+		{[]int{1 << 32, 1 << 32}, 0, false},
+		{[]int{tensor.MaxElements}, tensor.MaxElements, true},
+		{[]int{tensor.MaxElements, 2}, 0, false},
+	} {
+		if n, ok := tensor.Numel(c.shape); n != c.n || ok != c.ok {
+			t.Errorf("Numel(%v) = %d, %v; want %d, %v", c.shape, n, ok, c.n, c.ok)
+		}
+	}
+}
+
 func TestConstructors(t *testing.T) {
 	dev := tensor.CPU()
 	z := tensor.New(dev, tensor.Int32, 2, 1, 3)
@@ -68,6 +89,10 @@ func TestConstructors(t *testing.T) {
 	mustPanic(t, func() { tensor.FromSlice(dev, data, 4, 2) }, "6", "[4 2]")
 	mustPanic(t, func() { tensor.FromSlice(dev, []float64{1}, 1) }, "[]float64")
 	mustPanic(t, func() { tensor.New(dev, tensor.Float32, 2, -1) }, "[2 -1]")
+	// A product that wraps around must not pass for a small shape.
+	mustPanic(t, func() { tensor.Zeros(dev, 1<<32, 1<<32) }, "[4294967296 4294967296]")
+	mustPanic(t, func() { tensor.Zeros(dev, 1<<31, 1<<31, 4) }, "more than")
+	mustPanic(t, func() { tensor.Zeros(dev, 1, 1).Reshape(1<<32, 1<<32, 0, -1) }, "bad dimension")
 
 	a := floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))
 	if !slices.Equal(a, floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))) {

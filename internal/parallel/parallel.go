@@ -124,13 +124,24 @@ func (g *group) take(fn func(lo, hi int)) {
 	}
 }
 
-// For splits [0, n) into at most Workers() contiguous chunks and runs fn on
-// each, the first on the calling goroutine, and returns when all are done.
+// resolve returns the worker count a loop asked for, or Workers() for
+// workers < 1.
+func resolve(workers int) int {
+	if workers < 1 {
+		return Workers()
+	}
+	return workers
+}
+
+// For splits [0, n) into at most workers contiguous chunks (Workers() for
+// workers < 1) and runs fn on each, the first on the calling goroutine,
+// and returns when all are done. However many workers a call asks for, the
+// process's goroutines serve every caller.
 // Chunks never split a multiple of grain (grain < 1 means 1), so callers can
 // keep vector-width or cache-line alignment. Results must not depend on how
 // the range is split: callers keep each output element's arithmetic inside
 // one call of fn.
-func For(n, grain int, fn func(lo, hi int)) {
+func For(workers, n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
@@ -138,7 +149,7 @@ func For(n, grain int, fn func(lo, hi int)) {
 		grain = 1
 	}
 	units := (n + grain - 1) / grain
-	chunks := min(Workers(), units)
+	chunks := min(resolve(workers), units)
 	if chunks <= 1 {
 		fn(0, n)
 		return
@@ -152,8 +163,8 @@ func For(n, grain int, fn func(lo, hi int)) {
 	g.wait()
 }
 
-// Each runs fn(i, i+1) for every i in [0, n) on at most Workers()
-// goroutines, the calling one among them, each taking the next index as
+// Each runs fn(i, i+1) for every i in [0, n) on at most workers
+// goroutines (Workers() for workers < 1), the calling one among them, each taking the next index as
 // it finishes the last. Where For gives each goroutine a fixed share, a
 // goroutine slowed down (by another process, or by the embedding
 // program's goroutines) then takes fewer and the others do not wait for
@@ -161,8 +172,8 @@ func For(n, grain int, fn func(lo, hi int)) {
 // goroutine runs an index is not fixed, so fn(i, i+1)'s result must not
 // depend on it. fn takes a range, as For's does, so one function can
 // serve both.
-func Each(n int, fn func(lo, hi int)) {
-	takers := min(Workers(), n)
+func Each(workers, n int, fn func(lo, hi int)) {
+	takers := min(resolve(workers), n)
 	if takers <= 1 {
 		for i := range n {
 			fn(i, i+1)

@@ -14,7 +14,7 @@ func TestForCoversEachIndexOnce(t *testing.T) {
 		for _, n := range []int{1, 2, 5, 64, 1000} {
 			for _, grain := range []int{0, 1, 3, 16} {
 				hits := make([]int32, n)
-				For(n, grain, func(lo, hi int) {
+				For(0, n, grain, func(lo, hi int) {
 					if g := max(grain, 1); lo%g != 0 {
 						t.Errorf("workers %d, n %d, grain %d: chunk starts at %d", w, n, grain, lo)
 					}
@@ -38,7 +38,7 @@ func TestEachRunsEachIndexOnce(t *testing.T) {
 		SetWorkers(w)
 		for _, n := range []int{0, 1, 2, 5, 64} {
 			hits := make([]int32, n)
-			Each(n, func(lo, hi int) {
+			Each(0, n, func(lo, hi int) {
 				if hi != lo+1 {
 					t.Errorf("workers %d, n %d: range [%d, %d), want one index", w, n, lo, hi)
 				}
@@ -65,7 +65,7 @@ func TestEachRoutesAroundAStalledTaker(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		Each(n, func(lo, hi int) {
+		Each(0, n, func(lo, hi int) {
 			stall := false
 			once.Do(func() { stall = true })
 			if stall {
@@ -96,7 +96,7 @@ func TestForRunsChunksConcurrently(t *testing.T) {
 		all := make(chan struct{})
 		go func() { arrived.Wait(); close(all) }()
 		var late atomic.Bool
-		For(2, 1, func(lo, hi int) {
+		For(0, 2, 1, func(lo, hi int) {
 			arrived.Done()
 			select {
 			case <-all:
@@ -117,9 +117,9 @@ func TestNestedForCompletes(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		For(6, 1, func(lo, hi int) {
+		For(0, 6, 1, func(lo, hi int) {
 			for range hi - lo {
-				For(100, 1, func(lo, hi int) { total.Add(int64(hi - lo)) })
+				For(0, 100, 1, func(lo, hi int) { total.Add(int64(hi - lo)) })
 			}
 		})
 	}()
@@ -130,5 +130,24 @@ func TestNestedForCompletes(t *testing.T) {
 	}
 	if got := total.Load(); got != 600 {
 		t.Fatalf("nested loops covered %d indices, want 600", got)
+	}
+}
+
+// TestForWorkers checks that a call's own worker count decides its split,
+// whatever the process default.
+func TestForWorkers(t *testing.T) {
+	defer SetWorkers(0)
+	SetWorkers(1)
+	for _, w := range []int{1, 3, 5} {
+		var chunks atomic.Int32
+		For(w, 100, 1, func(lo, hi int) { chunks.Add(1) })
+		if got := chunks.Load(); int(got) != w {
+			t.Errorf("For over %d workers ran %d chunks", w, got)
+		}
+	}
+	var chunks atomic.Int32
+	For(0, 100, 1, func(lo, hi int) { chunks.Add(1) })
+	if chunks.Load() != 1 {
+		t.Errorf("For over the default of 1 ran %d chunks", chunks.Load())
 	}
 }

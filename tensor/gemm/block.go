@@ -99,6 +99,7 @@ type job struct {
 	a, b, c          []float32
 	lda, ldb, ldc    int
 	strideB, strideC int // between the products of a batch
+	workers          int // the most goroutines to split over
 	kn               *kernel
 	kc               int
 	splitM           bool      // workers take row blocks instead of column blocks
@@ -121,10 +122,10 @@ var jobs = sync.Pool{New: func() any {
 
 // newJob returns a pooled job for a product with checked arguments; done
 // returns it.
-func newJob(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *job {
+func newJob(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *job {
 	j := jobs.Get().(*job)
 	*j = job{
-		transA: transA, transB: transB, m: m, n: n, k: k,
+		workers: workers, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
 		lda: lda, ldb: ldb, ldc: ldc, kn: active.Load(), kc: kBlock(k), loops: j.loops,
 	}
@@ -139,8 +140,8 @@ func (j *job) done() {
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
 // m, n, k >= 1 and alpha != 0, splitting C over the workers.
-func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	j := newJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+func gemm(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := newJob(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	j.split()
 	j.done()
 }
@@ -152,11 +153,11 @@ func (j *job) split() {
 	tm, tn := (m+j.kn.mr-1)/j.kn.mr, (n+j.kn.nr-1)/j.kn.nr
 	j.splitM = false
 	units := tn
-	if w := parallel.Workers(); w > 1 && 2*m*n*k >= minParallelFlops {
+	if w := j.workers; w > 1 && 2*m*n*k >= minParallelFlops {
 		if j.splitCost(true, tm, tn, w) < j.splitCost(false, tm, tn, w) {
 			j.splitM, units = true, tm
 		}
-		parallel.For(units, 1, j.loops.part)
+		parallel.For(w, units, 1, j.loops.part)
 	} else {
 		j.runPart(0, units)
 	}

@@ -13,6 +13,22 @@ import (
 	"github.com/tensorforge/tensorforge/internal/parallel"
 )
 
+// Workers is how many of the process's worker goroutines (those of
+// internal/parallel) a product may use: a CPU device with its own thread
+// count calls Workers(n).Sgemm. 0 or less means the process default.
+// Results are the same to the bit for every count.
+type Workers int
+
+// Sgemm is Workers(0).Sgemm: a product over the process default's workers.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	Workers(0).Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// SgemmBatch is Workers(0).SgemmBatch.
+func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
+	Workers(0).SgemmBatch(transA, transB, m, n, k, alpha, a, lda, b, ldb, strideB, beta, c, ldc, strideC, batch)
+}
+
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices:
 // op(A) is m x k, op(B) is k x n, C is m x n; with transA, A is stored
 // k x m. lda, ldb and ldc are the distances between stored rows.
@@ -20,7 +36,7 @@ import (
 // when alpha is 0 or k is 0, A and B are not read.
 // It panics if a size is negative, a leading dimension is smaller than its
 // row, or a slice is too short.
-func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func (w Workers) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc, 0, 1)
 	if m == 0 || n == 0 {
 		return
@@ -29,7 +45,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scale(c, m, n, ldc, beta)
 		return
 	}
-	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(w.resolve(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// resolve returns the worker count to split over.
+func (w Workers) resolve() int {
+	if w < 1 {
+		return parallel.Workers()
+	}
+	return int(w)
 }
 
 // SgemmBatch computes C_i = alpha*op(A)*op(B_i) + beta*C_i for i < batch:
@@ -44,7 +68,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 // are split as Sgemm splits them.
 // It panics on the arguments Sgemm does, on a negative batch or stride,
 // and on overlapping C_i.
-func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
+func (w Workers) SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, strideB, c, ldc, strideC, batch)
 	if m == 0 || n == 0 || batch == 0 {
 		return
@@ -55,17 +79,18 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 		}
 		return
 	}
+	workers := w.resolve()
 	if batch == 1 {
-		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	j := newJob(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j := newJob(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	j.strideB, j.strideC = strideB, strideC
 	tm := (m + j.kn.mr - 1) / j.kn.mr
 	pa := getPacked(tm * j.kn.mr * k)
 	j.pa = pa.data
 	if m*k >= minParallelPack {
-		parallel.For(tm, 1, j.loops.packA)
+		parallel.For(workers, tm, 1, j.loops.packA)
 	} else {
 		j.packAll(0, tm)
 	}
@@ -74,9 +99,8 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 	// Measured on Zen 4 with a busy loop in another process holding a
 	// core: conv2's forward at batch 128 took 890-940 ms, against 980-1030
 	// with a fixed half each (573 undisturbed, either way).
-	w := parallel.Workers()
-	whole := batch / w * w
-	parallel.Each(whole, j.loops.products)
+	whole := batch / workers * workers
+	parallel.Each(workers, whole, j.loops.products)
 	for i := whole; i < batch; i++ {
 		j.b, j.c = b[i*strideB:], c[i*strideC:]
 		j.split()

@@ -1,0 +1,76 @@
+package tensor
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+)
+
+// MemoryAvailable returns how many more bytes dev can allocate, and false
+// when the device cannot tell. Devices report it through a method of the
+// same name; callers use it to refuse, with a message naming the bytes, a
+// model or a batch that cannot fit, before allocating it.
+func MemoryAvailable(dev Device) (int64, bool) {
+	if m, ok := dev.(interface{ MemoryAvailable() (int64, bool) }); ok {
+		return m.MemoryAvailable()
+	}
+	return 0, false
+}
+
+// MemoryAvailable returns the least of what the kernel says a new
+// allocation can have without swapping (MemAvailable), what the process's
+// cgroup allows beyond its use, and what the Go runtime's memory limit
+// leaves, where each is known.
+func (d *cpuDevice) MemoryAvailable() (int64, bool) {
+	best, ok := int64(math.MaxInt64), false
+	take := func(v int64) {
+		best, ok = min(best, max(v, 0)), true
+	}
+	if v, found := meminfoAvailable(); found {
+		take(v)
+	}
+	if limit, found := readInt("/sys/fs/cgroup/memory.max"); found {
+		if used, found := readInt("/sys/fs/cgroup/memory.current"); found {
+			take(limit - used)
+		}
+	}
+	if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+		s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+		metrics.Read(s)
+		take(limit - int64(s[0].Value.Uint64()))
+	}
+	return best, ok
+}
+
+// meminfoAvailable reads MemAvailable from /proc/meminfo, in bytes.
+func meminfoAvailable() (int64, bool) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == "MemAvailable:" && f[2] == "kB" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+// readInt reads a file holding one decimal integer ("max", a cgroup's
+// word for no limit, reads as not found).
+func readInt(path string) (int64, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	return v, err == nil
+}
