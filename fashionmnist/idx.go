@@ -1,16 +1,12 @@
 package fashionmnist
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/bits"
 	"os"
+
+	"github.com/tensorforge/tensorforge/internal/hostfile"
 )
 
 // The IDX magic numbers: two zero bytes, the element type (0x08, unsigned
@@ -20,6 +16,18 @@ const (
 	labelsMagic = 0x00000801
 )
 
+// MaxDataBytes is the most data, pixels or labels, that the header of an
+// IDX file may declare: 1 GiB. Fashion-MNIST's training images are 47 MB.
+// A header is a request for memory made on the reader's behalf by a file
+// that may be corrupt or hostile (4 MB of gzip inflate to 4 GB), so it is
+// refused above this before any of the data is read.
+const MaxDataBytes = 1 << 30
+
+// maxFileBytes is the largest IDX file read from a path: its data, its
+// header, and room for gzip's framing of data that does not compress, 5
+// bytes in every 64 KiB.
+const maxFileBytes = MaxDataBytes + MaxDataBytes>>10
+
 // Images is the content of an IDX image file: N images of Rows x Cols
 // unsigned bytes each, row-major, one after another.
 type Images struct {
@@ -28,14 +36,49 @@ type Images struct {
 }
 
 // ReadImages reads an IDX image file (magic 0x00000803) from r, gzipped or
-// not. name is the file's name for error messages.
+// not. name is the file's name for error messages. A header declaring
+// more than MaxDataBytes of pixels is refused before any is read; memory
+// otherwise grows with the pixels the file holds, not with what the
+// header claims. ReadImagesFile also checks the header against the size
+// of the file.
 func ReadImages(r io.Reader, name string) (*Images, error) {
-	rd, err := decompress(r, name)
+	return readImages(r, name, -1, nil)
+}
+
+// ReadImagesFile reads the IDX image file at path (see ReadImages), which
+// must be a regular file. Before reading any pixel it checks the header
+// against the file's size: an uncompressed file must hold exactly the
+// pixels its header declares, and a gzipped one no more than deflate's
+// greatest ratio, 1032 to 1, inflates its size to, so that a small file
+// with a lying header costs an error, not memory.
+func ReadImagesFile(path string) (*Images, error) {
+	return ReadImagesFileChecked(path, nil)
+}
+
+// ReadImagesFileChecked reads the IDX image file at path as ReadImagesFile
+// does, but first calls check, if not nil, with the number of images and
+// their rows and columns as the header declares them, once the header is
+// found well formed and before any pixel is read or inflated: a caller
+// that takes only images of one size refuses others at the cost of their
+// header. An error from check is returned after path and ": ".
+func ReadImagesFileChecked(path string, check func(n, rows, cols int) error) (*Images, error) {
+	f, size, err := openIDX(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readImages(f, path, size, check)
+}
+
+// readImages reads an IDX image file of size bytes (-1 if unknown) from
+// r, calling check, if not nil, with the header's counts.
+func readImages(r io.Reader, name string, size int64, check func(n, rows, cols int) error) (*Images, error) {
+	in, err := newInput(r, name, size)
 	if err != nil {
 		return nil, err
 	}
 	var h [16]byte
-	if err := readHeader(rd, name, h[:], "image"); err != nil {
+	if err := in.readHeader(h[:], "image"); err != nil {
 		return nil, err
 	}
 	if err := checkMagic(name, binary.BigEndian.Uint32(h[0:]), imagesMagic); err != nil {
@@ -47,11 +90,16 @@ func ReadImages(r io.Reader, name string) (*Images, error) {
 		return nil, fmt.Errorf("%s: header says %s: an image needs at least one pixel", name, what)
 	}
 	perImage := uint64(rows) * uint64(cols)
-	hi, size := bits.Mul64(uint64(n), perImage)
-	if hi != 0 || size >= math.MaxInt {
-		return nil, fmt.Errorf("%s: header says %s: more bytes than this machine can address", name, what)
+	body, err := in.limit(what, uint64(n), perImage)
+	if err != nil {
+		return nil, err
 	}
-	pixels, err := readBody(rd, name, what, int(size), int(perImage))
+	if check != nil {
+		if err := check(int(n), int(rows), int(cols)); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	pixels, err := in.readBody(what, len(h), body, int(perImage))
 	if err != nil {
 		return nil, err
 	}
@@ -59,24 +107,45 @@ func ReadImages(r io.Reader, name string) (*Images, error) {
 }
 
 // ReadLabels reads an IDX label file (magic 0x00000801) from r, gzipped or
-// not, and checks that every label is a class index, 0..NumClasses-1.
+// not, and checks that every label is a class index, 0..NumClasses-1. A
+// header declaring more than MaxDataBytes labels is refused before any is
+// read.
 func ReadLabels(r io.Reader, name string) ([]uint8, error) {
-	rd, err := decompress(r, name)
+	return readLabels(r, name, -1)
+}
+
+// ReadLabelsFile reads the IDX label file at path (see ReadLabels), which
+// must be a regular file, checking its header against the file's size as
+// ReadImagesFile does.
+func ReadLabelsFile(path string) ([]uint8, error) {
+	f, size, err := openIDX(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLabels(f, path, size)
+}
+
+// readLabels reads an IDX label file of size bytes (-1 if unknown) from r.
+func readLabels(r io.Reader, name string, size int64) ([]uint8, error) {
+	in, err := newInput(r, name, size)
 	if err != nil {
 		return nil, err
 	}
 	var h [8]byte
-	if err := readHeader(rd, name, h[:], "label"); err != nil {
+	if err := in.readHeader(h[:], "label"); err != nil {
 		return nil, err
 	}
 	if err := checkMagic(name, binary.BigEndian.Uint32(h[0:]), labelsMagic); err != nil {
 		return nil, err
 	}
 	n := binary.BigEndian.Uint32(h[4:])
-	if uint64(n) >= math.MaxInt {
-		return nil, fmt.Errorf("%s: header says %d labels: more bytes than this machine can address", name, n)
+	what := fmt.Sprintf("%d labels", n)
+	body, err := in.limit(what, uint64(n), 1)
+	if err != nil {
+		return nil, err
 	}
-	labels, err := readBody(rd, name, fmt.Sprintf("%d labels", n), int(n), 1)
+	labels, err := in.readBody(what, len(h), body, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -88,54 +157,19 @@ func ReadLabels(r io.Reader, name string) ([]uint8, error) {
 	return labels, nil
 }
 
-// ReadImagesFile reads the IDX image file at path (see ReadImages).
-func ReadImagesFile(path string) (*Images, error) {
-	f, err := os.Open(path)
+// openIDX opens the IDX file at path, which must be a regular file (a
+// named pipe would block the open forever) of at most maxFileBytes, and
+// returns it with its size.
+func openIDX(path string) (*os.File, int64, error) {
+	f, fi, err := hostfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	defer f.Close()
-	return ReadImages(f, path)
-}
-
-// ReadLabelsFile reads the IDX label file at path (see ReadLabels).
-func ReadLabelsFile(path string) ([]uint8, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	if err := hostfile.CheckSize(path, fi.Size(), maxFileBytes); err != nil {
+		f.Close()
+		return nil, 0, err
 	}
-	defer f.Close()
-	return ReadLabels(f, path)
-}
-
-// decompress returns a reader of r's content, gunzipping it when it starts
-// with gzip's magic bytes: the name of a file says nothing reliable, as
-// torchvision keeps both forms and some mirrors serve the raw files as .gz.
-func decompress(r io.Reader, name string) (io.Reader, error) {
-	br := bufio.NewReader(r)
-	if magic, _ := br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return br, nil
-	}
-	zr, err := gzip.NewReader(br)
-	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%s: truncated: the gzip header is cut short", name)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return zr, nil
-}
-
-// readHeader fills h from rd, reporting a short file as truncated.
-func readHeader(rd io.Reader, name string, h []byte, kind string) error {
-	n, err := io.ReadFull(rd, h)
-	switch {
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s: truncated: %d bytes, an IDX %s header needs %d", name, n, kind, len(h))
-	case err != nil:
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return nil
+	return f, fi.Size(), nil
 }
 
 func checkMagic(name string, got, want uint32) error {
@@ -147,34 +181,4 @@ func checkMagic(name string, got, want uint32) error {
 		return fmt.Errorf("%s: magic 0x%08x marks an IDX file of %s, want 0x%08x (%s)", name, got, other, want, kind[want])
 	}
 	return fmt.Errorf("%s: magic 0x%08x, want 0x%08x (IDX %s); not an IDX file?", name, got, want, kind[want])
-}
-
-// readBody reads exactly size bytes, the rest of the file, in units of unit
-// bytes (one image or one label), and errors if the file holds fewer or
-// more. It never allocates more than the file holds, however large a
-// corrupt header says the body is.
-func readBody(rd io.Reader, name, what string, size, unit int) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, min(size+1, 1<<20)))
-	_, err := buf.ReadFrom(io.LimitReader(rd, int64(size)+1))
-	cut := errors.Is(err, io.ErrUnexpectedEOF)
-	if err != nil && !cut {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	got := buf.Len()
-	switch {
-	case got >= size && cut:
-		return nil, fmt.Errorf("%s: truncated: the gzip stream ends before its checksum", name)
-	case got < size:
-		msg := fmt.Sprintf("%s: truncated: header says %s, file holds %d", name, what, got/unit)
-		if rest := got % unit; rest != 0 {
-			msg += fmt.Sprintf(" and %d bytes of the next", rest)
-		}
-		if cut {
-			msg += " (the gzip stream ends early)"
-		}
-		return nil, errors.New(msg)
-	case got > size:
-		return nil, fmt.Errorf("%s: header says %s, but more data follows them", name, what)
-	}
-	return buf.Bytes(), nil
 }

@@ -95,7 +95,7 @@ func TestReadImagesErrors(t *testing.T) {
 		{"label magic", idxLabels(1, []byte{0, 0, 0, 0, 0, 0, 0, 0}), "f: magic 0x00000801 marks an IDX file of labels, want 0x00000803 (images)"},
 		{"bad magic", append([]byte("\x89PNG\r\n\x1a\n"), seq(20)...), "f: magic 0x89504e47, want 0x00000803 (IDX images); not an IDX file?"},
 		{"zero rows", idxImages(1, 0, 28, nil), "f: header says 1 images of 0x28: an image needs at least one pixel"},
-		{"huge", idxImages(0xffffffff, 0xffffffff, 0xffffffff, nil), "f: header says 4294967295 images of 4294967295x4294967295: more bytes than this machine can address"},
+		{"huge", idxImages(0xffffffff, 0xffffffff, 0xffffffff, nil), "f: header says 4294967295 images of 4294967295x4294967295: more than the 1.0 GiB limit"},
 		{"truncated", bigHeader, "f: truncated: header says 60000 images of 28x28, file holds 59999"},
 		{"truncated mid-image", idxImages(3, 2, 2, seq(9)), "f: truncated: header says 3 images of 2x2, file holds 2 and 1 bytes of the next"},
 		{"trailing", idxImages(2, 2, 2, seq(9)), "f: header says 2 images of 2x2, but more data follows them"},
@@ -138,7 +138,7 @@ func TestReadLabelsErrors(t *testing.T) {
 func TestReadImagesGzipCutInBody(t *testing.T) {
 	noise := make([]byte, 100*8*8)
 	for i := range noise {
-		noise[i] = byte(i*i*2654435761>>13) ^ byte(i>>3)
+		noise[i] = byte(uint64(i*i)*2654435761>>13) ^ byte(i>>3)
 	}
 	file := gz(t, idxImages(100, 8, 8, noise))
 	_, err := ReadImages(bytes.NewReader(file[:len(file)/2]), "f")

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/hostfile"
 )
 
 // DefaultBaseURL is where Zalando Research serves the official files.
@@ -128,8 +130,10 @@ func repoData() (string, bool) {
 
 // isRepoRoot reports whether dir holds a go.mod declaring modulePath
 // (data/ has a go.mod of its own, and a user's module may embed ours).
+// A go.mod that is not a regular file is not this repository's: opening
+// a named pipe would block Find for good.
 func isRepoRoot(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, "go.mod"))
+	f, _, err := hostfile.Open(filepath.Join(dir, "go.mod"))
 	if err != nil {
 		return false
 	}

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/tensorforge/tensorforge/internal/hostfile/hostfiletest"
 )
 
 // deadURL is a local address nothing listens on: a Source in these tests
@@ -57,6 +60,43 @@ func TestFindRepoRoot(t *testing.T) {
 	if want := filepath.Join(root, "data", "fashion-mnist"); err != nil || got != want {
 		t.Errorf("got %q, %v, want %q", got, err, want)
 	}
+}
+
+// TestFindGoModFIFO runs below a directory whose go.mod is a named pipe:
+// Find must pass it by, not wait on it for good.
+func TestFindGoModFIFO(t *testing.T) {
+	root := t.TempDir()
+	hostfiletest.FIFO(t, filepath.Join(root, "go.mod"))
+	sub := filepath.Join(root, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	cache := t.TempDir()
+	writeDataset(t, cache, true)
+	hostfiletest.Within(t, 5*time.Second, "Find below a go.mod that is a named pipe", func() {
+		if got, err := (Source{CacheDir: cache, BaseURL: deadURL}).Find(context.Background()); err != nil || got != cache {
+			t.Errorf("got %q, %v, want %q", got, err, cache)
+		}
+	})
+}
+
+// TestLoadFIFO names a data directory in which the training images are a
+// named pipe: Load must say so, not block on it.
+func TestLoadFIFO(t *testing.T) {
+	dir := t.TempDir()
+	writeDataset(t, dir, true)
+	pipe := filepath.Join(dir, TrainImagesFile)
+	if err := os.Remove(pipe); err != nil {
+		t.Fatal(err)
+	}
+	hostfiletest.FIFO(t, pipe)
+	want := pipe + ": is a named pipe, want a regular file"
+	hostfiletest.Within(t, 5*time.Second, "Load of a named pipe", func() {
+		if _, _, err := (Source{Dir: dir, BaseURL: deadURL}).Load(context.Background()); err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	})
 }
 
 func TestFindCache(t *testing.T) {

@@ -10,10 +10,11 @@ import (
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tensorforge/tensorforge/internal/hostfile"
 )
 
 // maxHeader is the reference implementation's limit on the header's size.
@@ -22,9 +23,20 @@ const maxHeader = 100_000_000
 // metadataKey is the header entry that holds the metadata, not a tensor.
 const metadataKey = "__metadata__"
 
-// Read reads and validates the safetensors file at path (see Parse).
+// MaxFileBytes is the size of the largest file Read reads and ReadInfo
+// accepts, 16 GiB. Read holds a whole file in memory, so without a limit
+// a wrong path (a sparse file, a disk image) would cost all of it before
+// any check could fail. The limit is forty times the largest checkpoint
+// this engine writes (AlexNet with its momentum, 0.4 GB) and three times
+// the shards Hugging Face's tools write by default (5 GB), while a file
+// above it would not fit in the memory of most machines anyway.
+const MaxFileBytes = 16 << 30
+
+// Read reads and validates the safetensors file at path (see Parse). The
+// path must name a regular file of at most MaxFileBytes: a named pipe, a
+// device or a larger file is refused before any of it is read.
 func Read(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := hostfile.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -38,33 +50,127 @@ func Read(path string) (*File, error) {
 // the data region exactly, without gap or overlap. Errors begin with name,
 // then the tensor and the problem. The tensors' Data share memory with b.
 func Parse(name string, b []byte) (*File, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%s: "+format, append([]any{name}, args...)...)
+	n, err := headerLength(b, int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(b) < 8 {
-		return nil, fail("%d bytes, too short for the 8-byte header length", len(b))
+	data := b[8+n:]
+	f, infos, err := layout(b[8:8+n], uint64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	n := binary.LittleEndian.Uint64(b)
-	switch {
+	f.Name = name
+	for _, t := range infos {
+		f.Tensors[t.name] = Tensor{DType: t.dtype, Shape: t.shape, Data: data[t.begin:t.end:t.end]}
+	}
+	return f, nil
+}
+
+// Info is what the header of a safetensors file says: its metadata and
+// each tensor's dtype and shape, without the tensors' data. A loader can
+// check it before allocating anything for the tensors.
+type Info struct {
+	// Name is the path the header was read from, named in errors.
+	Name string
+	// Metadata is the header's "__metadata__" map, nil when it has none.
+	Metadata map[string]string
+	// Tensors maps each tensor's name to its Spec, whose Name is the key.
+	Tensors map[string]Spec
+}
+
+// ReadInfo reads the header of the safetensors file at path and validates
+// it as Read does, checking the tensors' data offsets against the file's
+// size, but reads none of the tensors' data: it costs the header's size,
+// however large the file. The file must be one Read would read: regular,
+// and at most MaxFileBytes.
+func ReadInfo(path string) (*Info, error) {
+	f, fi, err := hostfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := hostfile.CheckSize(path, fi.Size(), MaxFileBytes); err != nil {
+		return nil, err
+	}
+	return parseInfo(path, f, fi.Size())
+}
+
+// parseInfo reads and validates the header of a safetensors file of size
+// bytes from r, which is at the file's start; errors begin with name.
+func parseInfo(name string, r io.Reader, size int64) (*Info, error) {
+	read := func(b []byte) error {
+		_, err := io.ReadFull(r, b)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s: shorter than the %d bytes it held when opened", name, size)
+		}
+		return err
+	}
+	var length [8]byte
+	if size >= int64(len(length)) {
+		if err := read(length[:]); err != nil {
+			return nil, err
+		}
+	}
+	n, err := headerLength(length[:], size)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	header := make([]byte, n)
+	if err := read(header); err != nil {
+		return nil, err
+	}
+	f, infos, err := layout(header, uint64(size)-8-uint64(n))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	info := &Info{Name: name, Metadata: f.Metadata, Tensors: make(map[string]Spec, len(infos))}
+	for _, t := range infos {
+		info.Tensors[t.name] = Spec{Name: t.name, DType: t.dtype, Shape: t.shape}
+	}
+	return info, nil
+}
+
+// Check compares the tensors info describes with want, as File.Check
+// compares a file's.
+func (info *Info) Check(want []Spec) error {
+	f := &File{Name: info.Name, Tensors: make(map[string]Tensor, len(info.Tensors))}
+	for name, s := range info.Tensors {
+		f.Tensors[name] = Tensor{DType: s.DType, Shape: s.Shape}
+	}
+	return f.Check(want)
+}
+
+// headerLength decodes the header length at the start of a file of size
+// bytes, of which b holds at least the first 8 if there are 8, and checks
+// it against the limit and the size.
+func headerLength(b []byte, size int64) (int, error) {
+	if size < 8 {
+		return 0, fmt.Errorf("%d bytes, too short for the 8-byte header length", size)
+	}
+	switch n := binary.LittleEndian.Uint64(b); {
 	case n > maxHeader:
-		return nil, fail("header length %d exceeds the limit of %d bytes", n, maxHeader)
-	case n > uint64(len(b)-8):
-		return nil, fail("header length %d runs past the end of the file (%d bytes)", n, len(b))
+		return 0, fmt.Errorf("header length %d exceeds the limit of %d bytes", n, maxHeader)
+	case n > uint64(size-8):
+		return 0, fmt.Errorf("header length %d runs past the end of the file (%d bytes)", n, size)
+	default:
+		return int(n), nil
 	}
-	header, data := b[8:8+n], b[8+n:]
+}
+
+// layout decodes header and checks that the tensors it describes tile a
+// data region of dataLen bytes exactly. It returns the File, without
+// tensors, and the tensors in the order of their data.
+func layout(header []byte, dataLen uint64) (*File, []tensorInfo, error) {
 	if !utf8.Valid(header) {
-		return nil, fail("header is not valid UTF-8")
+		return nil, nil, errors.New("header is not valid UTF-8")
 	}
 	if len(header) == 0 || header[0] != '{' {
-		return nil, fail("header does not start with '{'")
+		return nil, nil, errors.New("header does not start with '{'")
 	}
 	f, infos, err := parseHeader(header)
 	if err != nil {
-		return nil, fail("%w", err)
+		return nil, nil, err
 	}
-	f.Name = name
-
-	// Tensors laid out in file order must tile the data region.
 	slices.SortFunc(infos, func(a, b tensorInfo) int {
 		if c := cmp.Compare(a.begin, b.begin); c != 0 {
 			return c
@@ -76,21 +182,20 @@ func Parse(name string, b []byte) (*File, error) {
 	for i, t := range infos {
 		switch {
 		case t.begin > end && i == 0:
-			return nil, fail("tensor %q starts at byte %d of the data, leaving the bytes before it unused", t.name, t.begin)
+			return nil, nil, fmt.Errorf("tensor %q starts at byte %d of the data, leaving the bytes before it unused", t.name, t.begin)
 		case t.begin > end:
-			return nil, fail("tensor %q starts at byte %d of the data, but tensor %q ends at %d: a gap", t.name, t.begin, prev, end)
+			return nil, nil, fmt.Errorf("tensor %q starts at byte %d of the data, but tensor %q ends at %d: a gap", t.name, t.begin, prev, end)
 		case t.begin < end:
-			return nil, fail("tensor %q starts at byte %d of the data, inside tensor %q, which ends at %d", t.name, t.begin, prev, end)
-		case t.end > uint64(len(data)):
-			return nil, fail("tensor %q: data_offsets [%d, %d] run past the end of the data (%d bytes)", t.name, t.begin, t.end, len(data))
+			return nil, nil, fmt.Errorf("tensor %q starts at byte %d of the data, inside tensor %q, which ends at %d", t.name, t.begin, prev, end)
+		case t.end > dataLen:
+			return nil, nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] run past the end of the data (%d bytes)", t.name, t.begin, t.end, dataLen)
 		}
-		f.Tensors[t.name] = Tensor{DType: t.dtype, Shape: t.shape, Data: data[t.begin:t.end:t.end]}
 		end, prev = t.end, t.name
 	}
-	if end != uint64(len(data)) {
-		return nil, fail("the tensors end at byte %d of the data, but it holds %d bytes", end, len(data))
+	if end != dataLen {
+		return nil, nil, fmt.Errorf("the tensors end at byte %d of the data, but it holds %d bytes", end, dataLen)
 	}
-	return f, nil
+	return f, infos, nil
 }
 
 // tensorInfo is a header entry, checked on its own.

@@ -3,8 +3,10 @@ package safetensors
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"slices"
 	"strconv"
@@ -18,10 +20,12 @@ import (
 // leaves either the old file or the whole new one, never a part.
 func Write(path string, f *File) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
-		if err := Encode(w, f); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		err := Encode(w, f)
+		if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
+			// A tensor Encode refused; the writer's errors name path already.
+			err = fmt.Errorf("%s: %w", path, err)
 		}
-		return nil
+		return err
 	})
 }
 
