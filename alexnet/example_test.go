@@ -42,7 +42,7 @@ func ExampleWriteSummary() {
 
 // Building a model and taking training steps. Size and Hidden are small
 // here to keep the example fast; the book uses 224 and 4096.
-func ExampleModel_TrainStep() {
+func ExampleNew() {
 	dev := tensor.CPU()
 	c := alexnet.Config{InChannels: 1, Size: alexnet.MinSize, Classes: 10, Hidden: 64, Seed: 1, SGD: tensor.SGDOptions{LR: 0.05}}
 	m, err := alexnet.New(dev, c)
@@ -50,6 +50,7 @@ func ExampleModel_TrainStep() {
 		fmt.Println(err)
 		return
 	}
+	defer m.Free()
 	ps := m.Params()
 	fmt.Println(len(ps), "tensors from", ps[0].Name, "to", ps[len(ps)-1].Name)
 

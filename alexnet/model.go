@@ -1,10 +1,14 @@
 // Package alexnet is the AlexNet of Dive into Deep Learning (ch. 8.1),
-// sized for Fashion-MNIST, with its training loop and data handling.
+// sized for Fashion-MNIST: the network, its defaults, and checkpoints that
+// record its sizes. Training, evaluation and prediction are package
+// classify's, which takes any such network.
 package alexnet
 
 import (
 	"fmt"
+	"strconv"
 
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -12,6 +16,11 @@ import (
 // MinSize is the smallest input the network's windows fit: they shrink an
 // image about 32-fold and the last max-pool needs a 3x3 map.
 const MinSize = 65
+
+// MaxSize is the largest input accepted, about 80 times the book's pixel
+// count: its first convolution's output is then 100 MB an image, so
+// larger sizes are more likely a mistake than a plan.
+const MaxSize = 2048
 
 // Config describes the model and its optimizer. The zero values of Hidden
 // and SGD.LR take the book's settings.
@@ -24,6 +33,9 @@ type Config struct {
 
 	// SGD are the optimizer's settings; LR 0 means the book's 0.01.
 	SGD tensor.SGDOptions
+	// Inference builds the model without gradients or optimizer, to
+	// predict in about half the memory (see classify.Config).
+	Inference bool
 }
 
 // withDefaults fills in the zero values that stand for the book's.
@@ -48,6 +60,8 @@ func (c Config) check() error {
 		return fmt.Errorf("alexnet: hidden width %d, want at least 1", c.Hidden)
 	case c.Size < MinSize:
 		return fmt.Errorf("alexnet: input size %d is below the network's minimum %d", c.Size, MinSize)
+	case c.Size > MaxSize:
+		return fmt.Errorf("alexnet: input size %d is above the limit of %d", c.Size, MaxSize)
 	}
 	return nil
 }
@@ -79,84 +93,34 @@ func Layers(c Config) *nn.Sequential {
 // Classifier keeps its layers in a field called net: "net.0.weight".
 const ParamPrefix = "net."
 
-// Model is an AlexNet on one device with its loss and optimizer.
-type Model struct {
-	cfg    Config
-	net    *nn.Sequential
-	opt    *nn.SGD
-	loss   nn.CrossEntropy
-	params []nn.Param
-	step   uint64
-}
+// The metadata keys of the sizes a checkpoint records; every value is a
+// decimal integer.
+const (
+	metaChannels = "channels" // Config.InChannels
+	metaSize     = "size"     // Config.Size
+	metaClasses  = "classes"  // Config.Classes
+	metaHidden   = "hidden"   // Config.Hidden
+)
 
 // New builds the model on dev with weights initialised from c.Seed.
-func New(dev tensor.Device, c Config) (*Model, error) {
+func New(dev tensor.Device, c Config) (*classify.Model, error) {
 	c = c.withDefaults()
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	net := Layers(c)
-	net.Build(dev, c.Input(), c.Seed)
-	params, grads := net.Arena()
-	m := &Model{cfg: c, net: net, opt: nn.NewSGD(params, grads, c.SGD)}
-	for _, p := range net.Params() {
-		p.Name = ParamPrefix + p.Name
-		m.params = append(m.params, p)
-	}
-	return m, dev.Err()
+	return classify.New(dev, Layers(c), c.classify())
 }
 
-// Config returns the configuration the model was built with, defaults
-// filled in.
-func (m *Model) Config() Config { return m.cfg }
-
-// Device returns the device the model lives on.
-func (m *Model) Device() tensor.Device { return m.params[0].Value.Device() }
-
-// Net returns the layers.
-func (m *Model) Net() *nn.Sequential { return m.net }
-
-// Optimizer returns the SGD optimizer; its Options may be changed between
-// steps and its Velocity is the state a checkpoint saves.
-func (m *Model) Optimizer() *nn.SGD { return m.opt }
-
-// Params returns the named parameters ("net.0.weight" ... "net.20.bias")
-// with their gradients, in arena order. The caller must not modify the
-// slice.
-func (m *Model) Params() []nn.Param { return m.params }
-
-// Step returns the number of training steps taken, which seeds the next
-// step's dropout masks.
-func (m *Model) Step() uint64 { return m.step }
-
-// SetStep sets the step count, so a run resumed from a checkpoint draws
-// the dropout masks the uninterrupted run would have.
-func (m *Model) SetStep(step uint64) { m.step = step }
-
-// TrainStep runs one SGD step on the batch x [N, InChannels, Size, Size]
-// with labels (Int32 [N]): forward with dropout, loss, backward, update.
-// It returns the batch's mean loss (Float32 [1]) and number of correct
-// predictions (Int32 [1]) before the update, left on the device: reading
-// them waits for the step, so a loop that reads only every few steps lets
-// the device run ahead. Both are overwritten by the next call.
-func (m *Model) TrainStep(x, labels *tensor.Tensor) (loss, correct *tensor.Tensor) {
-	m.net.ZeroGrad()
-	seed := nn.MixSeed(^m.cfg.Seed, m.step)
-	logits := m.net.Forward(x, nn.Pass{Train: true, Seed: seed})
-	loss, correct = m.loss.Forward(logits, labels, true)
-	m.net.Backward(m.loss.Backward())
-	m.opt.Step()
-	m.step++
-	return loss, correct
-}
-
-// Eval runs the batch without dropout and returns the logits [N, Classes]
-// and, with labels (nil for none), the mean loss and correct count as
-// TrainStep does. All three are overwritten by the next call.
-func (m *Model) Eval(x, labels *tensor.Tensor) (logits, loss, correct *tensor.Tensor) {
-	logits = m.net.Forward(x, nn.Pass{})
-	if labels != nil {
-		loss, correct = m.loss.Forward(logits, labels, false)
+// classify returns the classifier's configuration of c, defaults filled
+// in: the sizes go into the checkpoints' metadata.
+func (c Config) classify() classify.Config {
+	return classify.Config{
+		Input: c.Input(), Seed: c.Seed, SGD: c.SGD, Inference: c.Inference, Prefix: ParamPrefix,
+		Meta: map[string]string{
+			metaChannels: strconv.Itoa(c.InChannels),
+			metaSize:     strconv.Itoa(c.Size),
+			metaClasses:  strconv.Itoa(c.Classes),
+			metaHidden:   strconv.Itoa(c.Hidden),
+		},
 	}
-	return logits, loss, correct
 }

@@ -20,7 +20,7 @@ func tinyNet() *nn.Sequential {
 }
 
 func TestLayerCases(t *testing.T) {
-	cases := LayerCases(tinyNet(), []int{2, 8, 8}, []int{1, 3})
+	cases := LayerCases(tinyNet, []int{2, 8, 8}, []int{1, 3})
 	var names []string
 	for _, c := range cases {
 		names = append(names, c.Op())
@@ -43,6 +43,11 @@ func TestLayerCases(t *testing.T) {
 	}
 	if c := cases[3]; c.FLOPs != 2*cases[2].FLOPs {
 		t.Errorf("%s: FLOPs %v, want twice the forward's", c.Op(), c.FLOPs)
+	}
+	// pool1 forward reads the 4x8x8 input and writes the 4x4x4 output and
+	// its argmax, 4 bytes each, for each of 3 images.
+	if c := cases[6]; c.Bytes != 3*4*(4*8*8+2*4*4*4) || c.FLOPs != 0 {
+		t.Errorf("%s: %v bytes, %v FLOPs", c.Op(), c.Bytes, c.FLOPs)
 	}
 }
 

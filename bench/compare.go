@@ -8,8 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tensorforge/tensorforge/alexnet"
-	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -54,18 +53,22 @@ func (c *Comparison) Speedup() float64 {
 	return median(ms[0]) / median(ms[1])
 }
 
-// Compare builds the model of cfg on both devices from the same seed,
-// trains both on the same batches, one step on each in turn, and compares
-// the losses and, at the end, the parameters. onStep, if set, sees each
-// step as it completes. Cancelling ctx stops after the current step.
-func Compare(ctx context.Context, devs [2]tensor.Device, cfg alexnet.Config, batches iter.Seq[*fashionmnist.Batch], onStep func(StepPair)) (*Comparison, error) {
+// Compare builds a model on each device with build, which must start both
+// from the same weights (the same seed), trains both on the same batches,
+// one step on each in turn, and compares the losses and, at the end, the
+// parameters. onStep, if set, sees each step as it completes. Cancelling
+// ctx stops after the current step.
+func Compare(ctx context.Context, devs [2]tensor.Device, build func(tensor.Device) (*classify.Model, error), batches iter.Seq[*classify.Batch], onStep func(StepPair)) (*Comparison, error) {
 	c := &Comparison{Devices: [2]string{devs[0].Name(), devs[1].Name()}}
-	var models [2]*alexnet.Model
-	var uploads [2]*fashionmnist.DeviceBatch
+	var models [2]*classify.Model
+	var uploads [2]*classify.DeviceBatch
 	defer func() {
-		for _, u := range uploads {
-			if u != nil {
-				u.Free()
+		for i := range models {
+			if uploads[i] != nil {
+				uploads[i].Free()
+			}
+			if models[i] != nil {
+				models[i].Free()
 			}
 		}
 	}()
@@ -77,12 +80,12 @@ func Compare(ctx context.Context, devs [2]tensor.Device, cfg alexnet.Config, bat
 		pair := StepPair{Step: len(c.Steps) + 1}
 		for i, dev := range devs {
 			if models[i] == nil {
-				m, err := alexnet.New(dev, cfg)
+				m, err := build(dev)
 				if err != nil {
 					return c, fmt.Errorf("%s: %w", dev.Name(), err)
 				}
 				models[i] = m
-				uploads[i] = fashionmnist.NewDeviceBatch(dev, b.Len(), b.Rows, b.Cols, cfg.Size)
+				uploads[i] = classify.NewDeviceBatch(dev, b.Len(), b.Channels, b.Height, b.Width, m.Input())
 			}
 			start := time.Now()
 			x, labels := uploads[i].Upload(b)
@@ -105,7 +108,7 @@ func Compare(ctx context.Context, devs [2]tensor.Device, cfg alexnet.Config, bat
 }
 
 // diffParams finds the largest difference between the models' parameters.
-func (c *Comparison) diffParams(models [2]*alexnet.Model) error {
+func (c *Comparison) diffParams(models [2]*classify.Model) error {
 	other := models[1].Params()
 	for j, p := range models[0].Params() {
 		a, err := p.Value.Float32s()

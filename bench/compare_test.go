@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/tensorforge/tensorforge/alexnet"
-	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
 // randomBatches yields n batches of size random 28x28 images.
-func randomBatches(n, size int) iter.Seq[*fashionmnist.Batch] {
-	return func(yield func(*fashionmnist.Batch) bool) {
+func randomBatches(n, size int) iter.Seq[*classify.Batch] {
+	return func(yield func(*classify.Batch) bool) {
 		r := rand.New(rand.NewPCG(1, 2))
 		for range n {
-			b := &fashionmnist.Batch{Rows: 28, Cols: 28, Images: make([]uint8, size*28*28), Labels: make([]int32, size)}
+			b := &classify.Batch{Channels: 1, Height: 28, Width: 28, Images: make([]uint8, size*28*28), Labels: make([]int32, size)}
 			for i := range b.Images {
 				b.Images[i] = uint8(r.IntN(256))
 			}
@@ -36,7 +36,7 @@ func TestCompareSameDevice(t *testing.T) {
 	cfg := alexnet.Config{InChannels: 1, Size: alexnet.MinSize, Classes: 10, Hidden: 32, Seed: 3}
 	var seen int
 	cpu := tensor.CPU()
-	c, err := Compare(context.Background(), [2]tensor.Device{cpu, cpu}, cfg, randomBatches(3, 4), func(StepPair) { seen++ })
+	c, err := Compare(context.Background(), [2]tensor.Device{cpu, cpu}, build(cfg), randomBatches(3, 4), func(StepPair) { seen++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,12 @@ func TestCompareSameDevice(t *testing.T) {
 func TestCompareNoBatches(t *testing.T) {
 	cfg := alexnet.Config{InChannels: 1, Size: alexnet.MinSize, Classes: 10, Hidden: 32}
 	cpu := tensor.CPU()
-	if _, err := Compare(context.Background(), [2]tensor.Device{cpu, cpu}, cfg, randomBatches(0, 1), nil); err == nil {
+	if _, err := Compare(context.Background(), [2]tensor.Device{cpu, cpu}, build(cfg), randomBatches(0, 1), nil); err == nil {
 		t.Error("no error for an empty batch sequence")
 	}
+}
+
+// build returns Compare's builder of AlexNet models of cfg.
+func build(cfg alexnet.Config) func(tensor.Device) (*classify.Model, error) {
+	return func(dev tensor.Device) (*classify.Model, error) { return alexnet.New(dev, cfg) }
 }

@@ -15,70 +15,46 @@ func LayerNames(layers []nn.Layer) []string {
 	names := make([]string, len(layers))
 	seen := map[string]int{}
 	for i, l := range layers {
-		kind := "layer"
-		switch l.(type) {
-		case *nn.Conv2d:
-			kind = "conv"
-		case *nn.MaxPool2d:
-			kind = "pool"
-		case *nn.Linear:
-			kind = "fc"
-		case *nn.ReLU:
-			kind = "relu"
-		case *nn.Dropout:
-			kind = "dropout"
-		case *nn.Flatten:
-			kind = "flatten"
-		}
+		kind := l.Kind()
 		seen[kind]++
 		names[i] = kind + strconv.Itoa(seen[kind])
 	}
 	return names
 }
 
-// LayerCases returns, for every convolution and max-pool of model (set up
-// for input samples of shape in) and every batch size, a forward and a
-// backward Case: BenchmarkConv/conv2/forward/b128 and
-// BenchmarkMaxPool/pool1/backward/b128. Each runs a fresh copy of the layer
-// on its own, with random inputs and, for backward, a random output
-// gradient; backward computes the input gradient too, the work its FLOPs
-// count. The copy is built once per device and shared by the layer's
-// cases: its buffers are kept for the largest batch seen, and nn has no
-// way to free them (on a GPU, a copy per case would pile up).
-func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
+// LayerFamilies maps the kinds of layer that LayerCases times alone to
+// their benchmark family: the convolutions, where a network's FLOPs are,
+// and the max-pools, the costliest of the memory-bound passes.
+var LayerFamilies = map[string]string{"conv": "Conv", "pool": "MaxPool"}
+
+// LayerCases returns, for every layer of a network of a kind in
+// LayerFamilies and every batch size, a forward and a backward Case:
+// BenchmarkConv/conv2/forward/b128 and BenchmarkMaxPool/pool1/backward/b128.
+// net makes the network afresh (set up for input samples of shape in by
+// the cases); each case runs a fresh copy of one layer on its own, with
+// random inputs and, for backward, a random output gradient; backward
+// computes the input gradient too, the work its FLOPs count. The copy is
+// built once per device and shared by the layer's cases: its buffers are
+// kept for the largest batch seen.
+func LayerCases(net func() *nn.Sequential, in []int, batches []int) []Case {
 	var cases []Case
+	model := net()
 	model.Setup(in)
 	names := LayerNames(model.Layers())
 	for i, l := range model.Layers() {
-		var family string
-		var fresh func() nn.Layer
-		switch l := l.(type) {
-		case *nn.Conv2d:
-			family = "Conv"
-			fresh = func() nn.Layer { return nn.NewConv2d(l.Out, l.Window) }
-		case *nn.MaxPool2d:
-			family = "MaxPool"
-			fresh = func() nn.Layer { return nn.NewMaxPool2d(l.Window) }
-		default:
-			in = l.Setup(in)
+		family, ok := LayerFamilies[l.Kind()]
+		out := l.Setup(in)
+		if !ok {
+			in = out
 			continue
 		}
-		out := l.Setup(in)
-		fwd, bwd := l.FLOPs()
-		// Memory traffic counts only for the max-pool, which has no
-		// FLOPs: forward reads x and writes y and the Int32 argmax;
-		// backward reads dy and argmax and writes dx.
-		var fwdBytes, bwdBytes float64
-		if family == "MaxPool" {
-			x, y := float64(numel(in)), float64(numel(out))
-			fwdBytes, bwdBytes = 4*x+8*y, 8*y+4*x
-		}
-		copies := &layerCopies{fresh: fresh, in: in, built: map[tensor.Device]nn.Layer{}}
+		cost := l.Cost()
+		copies := &layerCopies{fresh: func() nn.Layer { return net().Layers()[i] }, in: in, built: map[tensor.Device]nn.Layer{}}
 		for _, n := range batches {
 			for _, dir := range []string{"forward", "backward"} {
-				flops, bytes := fwd, fwdBytes
+				flops, bytes := cost.ForwardFLOPs, cost.ForwardBytes
 				if dir == "backward" {
-					flops, bytes = bwd, bwdBytes
+					flops, bytes = cost.BackwardFLOPs, cost.BackwardBytes
 				}
 				lc := layerCase{copies: copies, in: append([]int{n}, in...), backward: dir == "backward"}
 				cases = append(cases, Case{
@@ -86,7 +62,7 @@ func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
 					Name:   fmt.Sprintf("%s/%s/b%d", names[i], dir, n),
 					Shape:  fmt.Sprintf("%v -> %v", lc.in, append([]int{n}, out...)),
 					FLOPs:  float64(flops) * float64(n),
-					Bytes:  bytes * float64(n),
+					Bytes:  float64(bytes) * float64(n),
 					Images: n,
 					Setup:  lc.setup,
 				})
@@ -95,14 +71,6 @@ func LayerCases(model *nn.Sequential, in []int, batches []int) []Case {
 		in = out
 	}
 	return cases
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // layerCopies builds a layer alone, once per device.
@@ -122,7 +90,7 @@ func (c *layerCopies) on(dev tensor.Device) nn.Layer {
 	l, ok := c.built[dev]
 	if !ok {
 		l = c.fresh()
-		nn.NewSequential(l).Build(dev, c.in, 1)
+		nn.NewSequential(l).Build(dev, c.in, nn.BuildOptions{Seed: 1})
 		c.built[dev] = l
 	}
 	return l

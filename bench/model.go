@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -27,19 +28,19 @@ type Model struct {
 	Config alexnet.Config
 
 	mu     sync.Mutex
-	models map[tensor.Device]*alexnet.Model
+	models map[tensor.Device]*classify.Model
 }
 
 // NewModel returns AlexNet for size x size Fashion-MNIST-like inputs.
 func NewModel(size int) *Model {
 	return &Model{
 		Config: alexnet.Config{InChannels: 1, Size: size, Classes: 10, Seed: 1},
-		models: map[tensor.Device]*alexnet.Model{},
+		models: map[tensor.Device]*classify.Model{},
 	}
 }
 
 // On returns the model built on dev, building it on first use.
-func (m *Model) On(dev tensor.Device) (*alexnet.Model, error) {
+func (m *Model) On(dev tensor.Device) (*classify.Model, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if am, ok := m.models[dev]; ok {
@@ -67,7 +68,7 @@ func (m *Model) FLOPs() (forward, backward float64, err error) {
 // LayerCases returns the Cases of the network's convolutions and
 // max-pools alone (see the package function LayerCases).
 func (m *Model) LayerCases(batches []int) []Case {
-	return LayerCases(alexnet.Layers(m.Config), m.Config.Input(), batches)
+	return LayerCases(func() *nn.Sequential { return alexnet.Layers(m.Config) }, m.Config.Input(), batches)
 }
 
 // Cases returns the forward pass and the training step for each batch

@@ -43,11 +43,12 @@ type StepProfile struct {
 	StepMs float64 `json:"step_ms"`
 }
 
-// Profile times each layer of a training step of m's AlexNet on dev at
-// the given batch: zero the gradients, every layer's forward, the loss,
-// every layer's backward in reverse, the SGD update, as TrainStep runs
-// them, with a Sync after each so a row's time is its own. It returns the
-// median of repeat instrumented steps after one untimed step.
+// Profile times each stage of m's AlexNet training step on dev at the
+// given batch: zero the gradients, every layer's forward, the loss, every
+// layer's backward in reverse, the SGD update. It runs TrainStep itself
+// with the network's Trace set to sync the device after each stage, so a
+// row's time is its own, and returns the medians of repeat instrumented
+// steps after one untimed step.
 func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, error) {
 	am, err := m.On(dev)
 	if err != nil {
@@ -68,38 +69,44 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 		return nil, err
 	}
 
-	// first is the lowest layer whose input gradient Backward skips, as
-	// Sequential.Backward does: the first with parameters.
-	first := slices.IndexFunc(layers, func(l nn.Layer) bool { _, ok := l.(nn.Parametric); return ok })
 	n := len(layers)
 	// times[k] collects one row's samples: 0 zero_grad, 1..n forward,
 	// n+1 loss, n+2..2n+1 backward (by layer), 2n+2 sgd.
 	times := make([][]time.Duration, 2*n+3)
-	var loss nn.CrossEntropy
-	var timeErr error
-	timed := func(k int, f func()) {
+	slot := func(s nn.Stage) int {
+		switch {
+		case s.Name == "zero_grad":
+			return 0
+		case s.Name == "loss":
+			return n + 1
+		case s.Name == "update":
+			return 2*n + 2
+		case s.Backward:
+			return n + 2 + s.Layer
+		}
+		return 1 + s.Layer
+	}
+	var (
+		last    time.Time
+		timeErr error
+	)
+	net.Trace = func(s nn.Stage) {
 		if timeErr != nil {
 			return
 		}
-		t0 := time.Now()
-		f()
 		if timeErr = dev.Sync(); timeErr == nil {
-			times[k] = append(times[k], time.Since(t0))
+			k := slot(s)
+			times[k] = append(times[k], time.Since(last))
+			last = time.Now()
 		}
 	}
-	seed := uint64(7)
+	defer func() { net.Trace = nil }()
 	for range max(repeat, 1) {
-		timed(0, net.ZeroGrad)
-		h := x
-		for i, l := range layers {
-			timed(1+i, func() { h = l.Forward(h, nn.Pass{Train: true, Seed: nn.MixSeed(seed, uint64(i))}) })
+		if timeErr = dev.Sync(); timeErr != nil {
+			break
 		}
-		timed(n+1, func() { loss.Forward(h, labels, true) })
-		dy := loss.Backward()
-		for i := n - 1; i >= max(first, 0); i-- {
-			timed(n+2+i, func() { dy = layers[i].Backward(dy, i > first) })
-		}
-		timed(2*n+2, am.Optimizer().Step)
+		last = time.Now()
+		am.TrainStep(x, labels)
 	}
 	if timeErr != nil {
 		return nil, timeErr
@@ -119,15 +126,7 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 			ForwardMs:     medianMs(times[1+i]),
 			BackwardMs:    medianMs(times[n+2+i]),
 		}
-		switch layers[i].(type) {
-		case *nn.ReLU, *nn.Flatten:
-			// In place or a view: no memory of their own.
-		case *nn.MaxPool2d, *nn.Dropout:
-			// The output and, as large, the argmax or the mask.
-			row.ActivationBytes = 8 * int64(numel(out))
-		default:
-			row.ActivationBytes = 4 * int64(numel(out))
-		}
+		row.ActivationBytes = layers[i].Cost().ActivationBytes * int64(batch)
 		rows = append(rows, row)
 	}
 	params, _ := net.Arena()

@@ -40,24 +40,42 @@ const (
 // files lists the four files a data directory must hold.
 var files = [...]string{TrainImagesFile, TrainLabelsFile, TestImagesFile, TestLabelsFile}
 
-// Dataset is a set of labelled grayscale images held in memory.
+// Dataset is a set of grayscale images held in memory, labelled or not.
+// It is a classify.Dataset, safe for concurrent reads.
 type Dataset struct {
 	// Images holds Len() images of Rows x Cols pixels, row-major, one after
 	// another.
 	Images []uint8
-	// Labels holds the class of each image, 0..NumClasses-1.
+	// Labels holds the class of each image, 0..NumClasses-1, or is nil
+	// for images without labels (ones to classify).
 	Labels []uint8
 	// Rows and Cols are the size of every image (28x28 for Fashion-MNIST).
 	Rows, Cols int
 }
 
-// Len returns the number of examples.
-func (d *Dataset) Len() int { return len(d.Labels) }
+// Len returns the number of images.
+func (d *Dataset) Len() int {
+	if d.Rows*d.Cols == 0 {
+		return 0
+	}
+	return len(d.Images) / (d.Rows * d.Cols)
+}
+
+// Shape returns the size of every image: one channel, Rows x Cols.
+func (d *Dataset) Shape() (channels, height, width int) { return 1, d.Rows, d.Cols }
 
 // Image returns the pixels of image i, sharing memory with d.Images.
 func (d *Dataset) Image(i int) []uint8 {
 	n := d.Rows * d.Cols
 	return d.Images[i*n : (i+1)*n : (i+1)*n]
+}
+
+// Label returns the class of image i, or -1 when d has no labels.
+func (d *Dataset) Label(i int) int {
+	if d.Labels == nil {
+		return -1
+	}
+	return int(d.Labels[i])
 }
 
 // ReadDataset reads an IDX image file and its IDX label file and checks

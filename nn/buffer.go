@@ -29,6 +29,15 @@ func (b *batchBuf) get(dev tensor.Device, dt tensor.DType, n int, sample []int) 
 	return b.view
 }
 
+// free returns the buffer's memory to its device; the next get makes it
+// again.
+func (b *batchBuf) free() {
+	if b.full != nil {
+		b.full.Free()
+	}
+	b.full, b.view = nil, nil
+}
+
 // chunks caches the views of rows [i, i+size) of one tensor, remade only
 // when the tensor or the chunk size changes: tensor views are heap objects,
 // and a steady loop hands a layer the same tensors every step.

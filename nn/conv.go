@@ -19,6 +19,9 @@ import (
 type Conv2d struct {
 	Out    int           // output channels
 	Window tensor.Window // kernel, stride, padding
+	// WeightInit and BiasInit start the parameters; nil means D2L's
+	// init_cnn: Xavier-uniform weights and zero biases.
+	WeightInit, BiasInit Init
 
 	in      []int // one input sample: [C, H, W]
 	oh, ow  int
@@ -51,13 +54,13 @@ func (c *Conv2d) Setup(in []int) []int {
 	return []int{c.Out, oh, ow}
 }
 
-// ParamSpecs implements Parametric; Xavier fans are PyTorch's:
-// in*KH*KW and out*KH*KW.
+// ParamSpecs implements Parametric; the fans are PyTorch's: in*KH*KW and
+// out*KH*KW.
 func (c *Conv2d) ParamSpecs() []ParamSpec {
-	area := c.Window.KH * c.Window.KW
+	fanIn, fanOut := c.k, c.Out*c.Window.KH*c.Window.KW
 	return []ParamSpec{
-		{Name: "weight", Shape: []int{c.Out, c.in[0], c.Window.KH, c.Window.KW}, FanIn: c.k, FanOut: c.Out * area},
-		{Name: "bias", Shape: []int{c.Out}},
+		{Name: "weight", Shape: []int{c.Out, c.in[0], c.Window.KH, c.Window.KW}, FanIn: fanIn, FanOut: fanOut, Init: weightInit(c.WeightInit)},
+		{Name: "bias", Shape: []int{c.Out}, FanIn: fanIn, FanOut: fanOut, Init: c.BiasInit},
 	}
 }
 
@@ -65,18 +68,32 @@ func (c *Conv2d) ParamSpecs() []ParamSpec {
 // matrix the GEMMs read.
 func (c *Conv2d) Attach(params, grads []*tensor.Tensor) {
 	c.w, c.b = params[0].Reshape(c.Out, c.k), params[1]
-	c.dw, c.db = grads[0].Reshape(c.Out, c.k), grads[1]
+	if grads[0] != nil {
+		c.dw, c.db = grads[0].Reshape(c.Out, c.k), grads[1]
+	}
 }
 
 // useWorkspace shares a model's workspace; without one the layer makes its
 // own on first use.
 func (c *Conv2d) useWorkspace(ws *Workspace) { c.ws = ws }
 
-// FLOPs implements Layer: the forward GEMM, and for backward the weight
+// Kind implements Layer.
+func (c *Conv2d) Kind() string { return "conv" }
+
+// Cost implements Layer: the forward GEMM, and for backward the weight
 // gradient's and the columns gradient's, all M=out, N=OH*OW, K=C*KH*KW.
-func (c *Conv2d) FLOPs() (forward, backward int64) {
-	f := 2 * int64(c.Out) * int64(c.k) * int64(c.oh*c.ow)
-	return f, 2 * f
+// The output is kept for the ReLU after it, which overwrites it in place.
+func (c *Conv2d) Cost() Cost {
+	p := int64(c.oh * c.ow)
+	f := 2 * int64(c.Out) * int64(c.k) * p
+	return Cost{ForwardFLOPs: f, BackwardFLOPs: 2 * f, ActivationBytes: 4 * int64(c.Out) * p}
+}
+
+// Free implements Layer.
+func (c *Conv2d) Free() {
+	c.y.free()
+	c.dx.free()
+	c.x, c.colsSrc, c.cols = nil, nil, [2]*tensor.Tensor{}
 }
 
 // String implements Layer.
@@ -88,14 +105,15 @@ func (c *Conv2d) String() string {
 	return fmt.Sprintf("Conv2d(%d, %d, %v)", inC, c.Out, c.Window)
 }
 
-// chunk returns how many images are unfolded at once for a batch of n.
-func (c *Conv2d) chunk(n int) int {
+// chunk returns how many images of a batch of n are unfolded at once
+// within a workspace of budget bytes.
+func (c *Conv2d) chunk(n, budget int) int {
 	per := c.k * c.oh * c.ow * 4
-	return max(1, min(n, c.ws.Bytes/per))
+	return max(1, min(n, budget/per))
 }
 
-// workspaceElems returns the workspace elements a batch of n needs.
-func (c *Conv2d) workspaceElems(n int) int { return c.chunk(n) * c.k * c.oh * c.ow }
+// workspaceElems implements workspaceUser.
+func (c *Conv2d) workspaceElems(n, budget int) int { return c.chunk(n, budget) * c.k * c.oh * c.ow }
 
 // colsFor returns the columns views for chunks of size and the last,
 // shorter one (of rem images; rem 0 means none), remade only when the
@@ -126,7 +144,7 @@ func (c *Conv2d) prepare(x *tensor.Tensor) (size int, cols [2]*tensor.Tensor) {
 	}
 	c.ws.resolve(x.Device())
 	n := sh[0]
-	size = c.chunk(n)
+	size = c.chunk(n, c.ws.Bytes)
 	return size, c.colsFor(x.Device(), size, n%size)
 }
 

@@ -33,8 +33,19 @@ func (d *Dropout) Setup(in []int) []int {
 	return in
 }
 
-// FLOPs implements Layer: none counted.
-func (d *Dropout) FLOPs() (forward, backward int64) { return 0, 0 }
+// Kind implements Layer.
+func (d *Dropout) Kind() string { return "dropout" }
+
+// Cost implements Layer: no FLOPs counted; in training it keeps its output
+// and its mask.
+func (d *Dropout) Cost() Cost { return Cost{ActivationBytes: 8 * int64(numel(d.sample))} }
+
+// Free implements Layer.
+func (d *Dropout) Free() {
+	d.y.free()
+	d.mask.free()
+	d.m = nil
+}
 
 // String implements Layer.
 func (d *Dropout) String() string { return fmt.Sprintf("Dropout(p=%g)", d.P) }

@@ -16,7 +16,7 @@ func ExampleSequential() {
 		nn.NewFlatten(),
 		nn.NewLinear(3),
 	)
-	net.Build(tensor.CPU(), []int{1, 8, 8}, 1)
+	net.Build(tensor.CPU(), []int{1, 8, 8}, nn.BuildOptions{Seed: 1})
 	for _, p := range net.Params() {
 		fmt.Println(p.Name, p.Value.Shape())
 	}
@@ -43,7 +43,7 @@ func ExampleSequential() {
 func Example_trainingStep() {
 	dev := tensor.CPU()
 	net := nn.NewSequential(nn.NewLinear(8), nn.NewReLU(), nn.NewDropout(0.25), nn.NewLinear(2))
-	net.Build(dev, []int{4}, 1)
+	net.Build(dev, []int{4}, nn.BuildOptions{Seed: 1})
 	params, grads := net.Arena()
 	opt := nn.NewSGD(params, grads, tensor.SGDOptions{LR: 0.1})
 	var ce nn.CrossEntropy

@@ -22,8 +22,14 @@ func (f *Flatten) Setup(in []int) []int {
 	return []int{numel(in)}
 }
 
-// FLOPs implements Layer: none.
-func (f *Flatten) FLOPs() (forward, backward int64) { return 0, 0 }
+// Kind implements Layer.
+func (f *Flatten) Kind() string { return "flatten" }
+
+// Cost implements Layer: a view, nothing computed or kept.
+func (f *Flatten) Cost() Cost { return Cost{} }
+
+// Free implements Layer: the layer has no buffers.
+func (f *Flatten) Free() { f.x, f.y, f.dy, f.dx = nil, nil, nil, nil }
 
 // String implements Layer.
 func (f *Flatten) String() string { return "Flatten(start_dim=1, end_dim=-1)" }

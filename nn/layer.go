@@ -9,9 +9,18 @@
 // the rest. Buffers (activations, gradients, argmax, masks, the im2col
 // workspace) are allocated on the first Forward and Backward for a batch
 // size and reused afterwards, so a steady training loop allocates nothing.
+//
+// Layers and Sequential are not safe for concurrent use: a Forward
+// overwrites the buffers the last one returned. A program that serves
+// requests from several goroutines gives each its own model, or one
+// goroutine the model and the others a queue (classify.Predictor does).
 package nn
 
-import "github.com/tensorforge/tensorforge/tensor"
+import (
+	"fmt"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
 
 // Layer is one stage of a network.
 //
@@ -30,43 +39,80 @@ type Layer interface {
 	// its gradient views and, when wantDX is set, returns the gradient with
 	// respect to that Forward's input (nil otherwise). It may overwrite dy.
 	Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor
-	// FLOPs returns the floating-point operations of one sample's forward
-	// and backward pass, counting a multiply-add as 2. Only the matrix
-	// products are counted (both of a backward's GEMMs, even when the input
-	// gradient is skipped): elementwise work is memory-bound and would
-	// blur the figure the benchmarks divide by. Valid after Setup.
-	FLOPs() (forward, backward int64)
+	// Kind names what the layer computes in one short lower-case word
+	// ("conv", "pool", "fc", "relu", "dropout", "flatten"): benchmarks and
+	// profiles number layers by it (conv1, conv2, fc1).
+	Kind() string
+	// Cost returns what one sample costs the layer, from its sizes alone.
+	// Valid after Setup.
+	Cost() Cost
 	// String describes the layer as PyTorch prints it.
 	String() string
+	// Free returns the memory of the buffers the layer made for its
+	// batches. The layer stays usable: the next Forward makes them again.
+	// Parameters are not the layer's to free (see Sequential.Free).
+	Free()
 }
 
-// Parametric is a Layer with learnable tensors.
+// Cost is what one sample costs a layer: its arithmetic and the memory it
+// moves and keeps.
+type Cost struct {
+	// ForwardFLOPs and BackwardFLOPs are floating-point operations,
+	// counting a multiply-add as 2. Only matrix products count (both of a
+	// backward's GEMMs, even when the input gradient is skipped):
+	// elementwise work is memory-bound and would blur the figure the
+	// benchmarks divide by.
+	ForwardFLOPs, BackwardFLOPs int64
+	// ForwardBytes and BackwardBytes are the bytes of activations a pass
+	// reads and writes, for layers whose speed memory bounds; 0 for those
+	// the FLOPs describe.
+	ForwardBytes, BackwardBytes int64
+	// ActivationBytes is the memory the layer holds from Forward to
+	// Backward: its output and what its backward reads besides (a
+	// max-pool's argmax, a dropout's mask). A layer that writes in place
+	// or returns a view holds none.
+	ActivationBytes int64
+}
+
+// Parametric is a Layer with learnable tensors or non-trained state.
 type Parametric interface {
 	Layer
-	// ParamSpecs describes the layer's learnable tensors in PyTorch's order
-	// (weight, then bias). Valid after Setup.
+	// ParamSpecs describes the layer's tensors in PyTorch's order (weight,
+	// then bias, then state such as running statistics). Valid after
+	// Setup.
 	ParamSpecs() []ParamSpec
-	// Attach gives the layer its parameter and gradient views, in
-	// ParamSpecs order. It is called once, after Setup, before Forward.
+	// Attach gives the layer its tensors in ParamSpecs order, and the
+	// gradient views of the trained ones (nil for state, and for every
+	// tensor of a model built for inference). It is called once, after
+	// Setup, before Forward.
 	Attach(params, grads []*tensor.Tensor)
 }
 
-// ParamSpec describes one learnable tensor of a layer.
+// ParamSpec describes one tensor a layer owns.
 type ParamSpec struct {
-	// Name is the tensor's name within its layer: "weight" or "bias".
+	// Name is the tensor's name within its layer: "weight", "bias", or a
+	// state's name ("running_mean").
 	Name string
 	// Shape is the tensor's shape in PyTorch's layout.
 	Shape []int
-	// FanIn and FanOut are the fans Xavier initialisation uses, as PyTorch
-	// computes them; both 0 means the tensor starts at zero.
+	// FanIn and FanOut are the layer's fans as PyTorch computes them, for
+	// the initialisers that scale by them.
 	FanIn, FanOut int
+	// Init fills the tensor's starting values; nil leaves it at zero.
+	Init Init
+	// State marks a tensor that is saved and loaded with the parameters
+	// but not trained (PyTorch's buffers): it has no gradient, and the
+	// optimizer never sees it.
+	State bool
 }
 
-// Param is one named learnable tensor of a model with its gradient, both
-// views into the model's arenas.
+// Param is one named tensor of a model: a view into the model's parameter
+// arena with its gradient's view, or into its state arena with no
+// gradient.
 type Param struct {
-	Name        string         // "<layer index>.weight" or ".bias"
-	Value, Grad *tensor.Tensor // views into the two arenas
+	Name  string         // "<layer index>.weight", ".bias", or the state's
+	Value *tensor.Tensor // view into the parameter or state arena
+	Grad  *tensor.Tensor // view into the gradient arena; nil for state and inference
 }
 
 // Pass says how a Forward runs.
@@ -80,20 +126,17 @@ type Pass struct {
 }
 
 // MixSeed derives a well-mixed seed from a seed and a counter (a step, a
-// layer index) with the SplitMix64 finaliser, so nearby counters give
-// unrelated streams.
+// layer index), so nearby counters give unrelated streams.
 func MixSeed(seed, n uint64) uint64 {
-	z := seed ^ (n+1)*0x9E3779B97F4A7C15
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-	return z ^ (z >> 31)
+	return tensor.Mix64(seed ^ (n+1)*0x9E3779B97F4A7C15)
 }
 
-// numel returns the element count of a shape.
+// numel returns the element count of a layer's sample shape, which Setup
+// has already checked.
 func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
+	n, ok := tensor.Numel(shape)
+	if !ok {
+		panic(fmt.Sprintf("nn: sample shape %v is too large", shape))
 	}
 	return n
 }

@@ -117,7 +117,7 @@ func TestConv2dChunks(t *testing.T) {
 	c.Setup(in)
 	oh, ow := c.Window.Out(in[1], in[2])
 	c.useWorkspace(NewWorkspace(2 * c.k * oh * ow * 4))
-	if got := c.chunk(5); got != 2 {
+	if got := c.chunk(5, c.ws.Bytes); got != 2 {
 		t.Fatalf("chunk of 5 images = %d, want 2", got)
 	}
 	checkLayer(t, c, 5, in, Pass{})

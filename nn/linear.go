@@ -10,6 +10,9 @@ import (
 // layout [out, in].
 type Linear struct {
 	Out int // output features
+	// WeightInit and BiasInit start the parameters; nil means D2L's
+	// init_cnn: Xavier-uniform weights and zero biases.
+	WeightInit, BiasInit Init
 
 	in     int
 	w, b   *tensor.Tensor
@@ -35,8 +38,8 @@ func (l *Linear) Setup(in []int) []int {
 // ParamSpecs implements Parametric.
 func (l *Linear) ParamSpecs() []ParamSpec {
 	return []ParamSpec{
-		{Name: "weight", Shape: []int{l.Out, l.in}, FanIn: l.in, FanOut: l.Out},
-		{Name: "bias", Shape: []int{l.Out}},
+		{Name: "weight", Shape: []int{l.Out, l.in}, FanIn: l.in, FanOut: l.Out, Init: weightInit(l.WeightInit)},
+		{Name: "bias", Shape: []int{l.Out}, FanIn: l.in, FanOut: l.Out, Init: l.BiasInit},
 	}
 }
 
@@ -45,10 +48,20 @@ func (l *Linear) Attach(params, grads []*tensor.Tensor) {
 	l.w, l.b, l.dw, l.db = params[0], params[1], grads[0], grads[1]
 }
 
-// FLOPs implements Layer.
-func (l *Linear) FLOPs() (forward, backward int64) {
+// Kind implements Layer.
+func (l *Linear) Kind() string { return "fc" }
+
+// Cost implements Layer: the forward GEMM and backward's two.
+func (l *Linear) Cost() Cost {
 	f := 2 * int64(l.in) * int64(l.Out)
-	return f, 2 * f
+	return Cost{ForwardFLOPs: f, BackwardFLOPs: 2 * f, ActivationBytes: 4 * int64(l.Out)}
+}
+
+// Free implements Layer.
+func (l *Linear) Free() {
+	l.y.free()
+	l.dx.free()
+	l.x = nil
 }
 
 // String implements Layer.

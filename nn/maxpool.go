@@ -30,8 +30,24 @@ func (m *MaxPool2d) Setup(in []int) []int {
 	return m.out
 }
 
-// FLOPs implements Layer: none counted.
-func (m *MaxPool2d) FLOPs() (forward, backward int64) { return 0, 0 }
+// Kind implements Layer.
+func (m *MaxPool2d) Kind() string { return "pool" }
+
+// Cost implements Layer: no FLOPs, but memory traffic, which bounds its
+// speed: forward reads x and writes y and the Int32 argmax, backward reads
+// dy and argmax and writes dx. It keeps y and the argmax.
+func (m *MaxPool2d) Cost() Cost {
+	x, y := 4*int64(numel(m.in)), 4*int64(numel(m.out))
+	return Cost{ForwardBytes: x + 2*y, BackwardBytes: 2*y + x, ActivationBytes: 2 * y}
+}
+
+// Free implements Layer.
+func (m *MaxPool2d) Free() {
+	m.y.free()
+	m.argmax.free()
+	m.dx.free()
+	m.arg = nil
+}
 
 // String implements Layer.
 func (m *MaxPool2d) String() string { return fmt.Sprintf("MaxPool2d(%v)", m.Window) }

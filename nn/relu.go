@@ -17,8 +17,14 @@ func NewReLU() *ReLU { return &ReLU{} }
 // Setup implements Layer.
 func (r *ReLU) Setup(in []int) []int { return in }
 
-// FLOPs implements Layer: none counted.
-func (r *ReLU) FLOPs() (forward, backward int64) { return 0, 0 }
+// Kind implements Layer.
+func (r *ReLU) Kind() string { return "relu" }
+
+// Cost implements Layer: no FLOPs counted, and no memory of its own.
+func (r *ReLU) Cost() Cost { return Cost{} }
+
+// Free implements Layer: the layer has no buffers.
+func (r *ReLU) Free() { r.y = nil }
 
 // String implements Layer.
 func (r *ReLU) String() string { return "ReLU()" }

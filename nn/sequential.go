@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/tensorforge/tensorforge/tensor"
@@ -11,25 +12,60 @@ import (
 // Sequential runs layers one after another, as PyTorch's nn.Sequential,
 // and owns their memory: one parameter arena and one gradient arena (each a
 // single tensor the layers hold views of, so zeroing the gradients and the
-// optimizer's update are one call each) and the workspace its convolutions
-// share.
+// optimizer's update are one call each), an arena for non-trained state,
+// and the workspace its convolutions share. It is not safe for concurrent
+// use.
 type Sequential struct {
+	// Trace, if set, is called at the end of every stage of a step: after
+	// each layer's Forward and Backward, after ZeroGrad, and wherever the
+	// code driving the network calls Mark (a loss, an optimizer update). A
+	// profiler syncs the device and reads the clock there.
+	Trace func(Stage)
+
 	layers []Layer
 	in     []int
 	outs   [][]int // each layer's output sample shape, from Setup
 
-	params, grads *tensor.Tensor
-	named         []Param
-	ws            *Workspace
-	first         int // index of the first layer with parameters
-	batch         int // the batch size the workspace was sized for
+	params, grads, state *tensor.Tensor
+	named, stateNamed    []Param
+	ws                   *Workspace
+	first                int  // index of the first layer with trained parameters
+	batch                int  // the batch size the workspace was sized for
+	built, freed         bool // Build has run; Free has run
+}
+
+// Stage is one step of a forward, backward or training pass, as Trace
+// reports it.
+type Stage struct {
+	// Layer is the layer's index, or -1 for a stage outside the layers.
+	Layer int
+	// Backward is set for a layer's Backward.
+	Backward bool
+	// Name names a stage outside the layers: "zero_grad", or what Mark was
+	// given.
+	Name string
+}
+
+// BuildOptions say what Build allocates and how it starts the parameters.
+type BuildOptions struct {
+	// Seed draws the initial weights, each tensor from its own seed
+	// derived from this one and its place, on the host: every device
+	// starts from the same numbers.
+	Seed uint64
+	// NoInit leaves every tensor at zero, for weights about to be loaded:
+	// drawing AlexNet's 47 million takes seconds.
+	NoInit bool
+	// Inference allocates no gradient arena, about halving the memory of a
+	// model that only predicts; Backward and ZeroGrad then panic.
+	Inference bool
 }
 
 // workspaceUser is a layer that borrows the model's workspace.
 type workspaceUser interface {
 	useWorkspace(ws *Workspace)
-	// workspaceElems returns the elements a batch of n needs.
-	workspaceElems(n int) int
+	// workspaceElems returns the elements a batch of n needs within a
+	// budget of the given bytes.
+	workspaceElems(n, budget int) int
 }
 
 // NewSequential returns the layers as one network. Call Setup for shapes
@@ -45,7 +81,7 @@ func (s *Sequential) Layers() []Layer { return s.layers }
 // returns the shape of one output sample. It allocates no tensors, so a
 // summary of a large model costs nothing.
 func (s *Sequential) Setup(in []int) []int {
-	s.in = append([]int(nil), in...)
+	s.in = slices.Clone(in)
 	s.outs = s.outs[:0]
 	for _, l := range s.layers {
 		in = l.Setup(in)
@@ -54,25 +90,86 @@ func (s *Sequential) Setup(in []int) []int {
 	return in
 }
 
-// Build sets the network up for input samples of shape in, allocates its
-// arenas on dev and initialises the parameters as D2L's init_cnn does:
-// Xavier-uniform weights, drawn on the host from seed and the layer's index
-// so every device starts from the same numbers, and zero biases.
-func (s *Sequential) Build(dev tensor.Device, in []int, seed uint64) {
-	s.Setup(in)
-	total := 0
-	for _, l := range s.layers {
+// Input returns the shape of one input sample, as Setup was given it.
+func (s *Sequential) Input() []int { return s.in }
+
+// Output returns the shape of one output sample, after Setup.
+func (s *Sequential) Output() []int {
+	if len(s.outs) == 0 {
+		return s.in
+	}
+	return s.outs[len(s.outs)-1]
+}
+
+// Specs returns, after Setup, each parametric layer's index and tensor
+// specs in arena order: what Build allocates, and what a checkpoint of the
+// network holds, known before anything is allocated.
+func (s *Sequential) Specs() []LayerSpecs {
+	var out []LayerSpecs
+	for i, l := range s.layers {
 		if p, ok := l.(Parametric); ok {
-			for _, spec := range p.ParamSpecs() {
-				total += numel(spec.Shape)
+			out = append(out, LayerSpecs{Index: i, Specs: p.ParamSpecs()})
+		}
+	}
+	return out
+}
+
+// LayerSpecs are the tensor specs of the layer at Index.
+type LayerSpecs struct {
+	Index int
+	Specs []ParamSpec
+}
+
+// Name returns the tensor's name in the network, as PyTorch's
+// nn.Sequential names it: "<layer index>.<name>".
+func (l LayerSpecs) Name(spec ParamSpec) string { return strconv.Itoa(l.Index) + "." + spec.Name }
+
+// ParamBytes returns the bytes Build allocates for parameters, gradients
+// (unless for inference) and state, after Setup.
+func (s *Sequential) ParamBytes(o BuildOptions) int64 {
+	trained, state := s.counts()
+	n := 2 * trained
+	if o.Inference {
+		n = trained
+	}
+	return 4 * int64(n+state)
+}
+
+// counts returns the elements of the trained and the state tensors.
+func (s *Sequential) counts() (trained, state int) {
+	for _, ls := range s.Specs() {
+		for _, spec := range ls.Specs {
+			n, ok := tensor.Numel(spec.Shape)
+			if !ok {
+				panic(fmt.Sprintf("nn: layer %d's %s has shape %v, too large", ls.Index, spec.Name, spec.Shape))
+			}
+			if spec.State {
+				state += n
+			} else {
+				trained += n
 			}
 		}
 	}
-	s.params, s.grads = tensor.Zeros(dev, total), tensor.Zeros(dev, total)
+	return trained, state
+}
+
+// Build sets the network up for input samples of shape in, allocates its
+// arenas on dev and fills every tensor from its spec's Init (see
+// BuildOptions). A network is built once.
+func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
+	if s.built {
+		panic(fmt.Sprintf("nn: Sequential of %d layers built twice", len(s.layers)))
+	}
+	s.Setup(in)
+	trained, state := s.counts()
+	s.params, s.state = tensor.Zeros(dev, trained), tensor.Zeros(dev, state)
+	if !o.Inference {
+		s.grads = tensor.Zeros(dev, trained)
+	}
 	s.ws.resolve(dev)
-	s.named = s.named[:0]
+	s.named, s.stateNamed = s.named[:0], s.stateNamed[:0]
 	s.first = len(s.layers)
-	off := 0
+	off, stateOff := 0, 0
 	for i, l := range s.layers {
 		if w, ok := l.(workspaceUser); ok {
 			w.useWorkspace(s.ws)
@@ -81,29 +178,33 @@ func (s *Sequential) Build(dev tensor.Device, in []int, seed uint64) {
 		if !ok {
 			continue
 		}
-		s.first = min(s.first, i)
+		ls := LayerSpecs{Index: i, Specs: p.ParamSpecs()}
 		var vals, grads []*tensor.Tensor
-		for j, spec := range p.ParamSpecs() {
-			v := tensor.ViewOf(s.params.Storage(), off, spec.Shape...)
-			g := tensor.ViewOf(s.grads.Storage(), off, spec.Shape...)
-			off += v.Len()
-			if spec.FanIn+spec.FanOut > 0 {
-				xavierUniform(v, spec, MixSeed(seed, uint64(i)<<8|uint64(j)))
+		for j, spec := range ls.Specs {
+			var v, g *tensor.Tensor
+			if spec.State {
+				v = tensor.ViewOf(s.state.Storage(), stateOff, spec.Shape...)
+				stateOff += v.Len()
+				s.stateNamed = append(s.stateNamed, Param{Name: ls.Name(spec), Value: v})
+			} else {
+				s.first = min(s.first, i)
+				v = tensor.ViewOf(s.params.Storage(), off, spec.Shape...)
+				if s.grads != nil {
+					g = tensor.ViewOf(s.grads.Storage(), off, spec.Shape...)
+				}
+				off += v.Len()
+				s.named = append(s.named, Param{Name: ls.Name(spec), Value: v, Grad: g})
+			}
+			if spec.Init != nil && !o.NoInit {
+				host := make([]float32, v.Len())
+				spec.Init.Fill(host, spec.FanIn, spec.FanOut, MixSeed(o.Seed, uint64(i)<<8|uint64(j)))
+				v.CopyFrom(host)
 			}
 			vals, grads = append(vals, v), append(grads, g)
-			s.named = append(s.named, Param{Name: strconv.Itoa(i) + "." + spec.Name, Value: v, Grad: g})
 		}
 		p.Attach(vals, grads)
 	}
-}
-
-// xavierUniform fills v from U(-b, b), b = sqrt(6/(fan_in+fan_out)), as
-// torch.nn.init.xavier_uniform_ does.
-func xavierUniform(v *tensor.Tensor, spec ParamSpec, seed uint64) {
-	b := float32(math.Sqrt(6 / float64(spec.FanIn+spec.FanOut)))
-	r := tensor.RandUniform(v.Device(), seed, -b, b, spec.Shape...)
-	tensor.Copy(v, r)
-	r.Free()
+	s.built = true
 }
 
 // Forward runs the layers on the batch x [N, in...] and returns the last
@@ -116,6 +217,7 @@ func (s *Sequential) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 	}
 	for i, l := range s.layers {
 		x = l.Forward(x, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(i))})
+		s.trace(Stage{Layer: i})
 	}
 	return x
 }
@@ -125,50 +227,136 @@ func (s *Sequential) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 // left to the collector, or freed on a device with work still queued)
 // between layers of a step.
 func (s *Sequential) sizeWorkspace(dev tensor.Device, n int) {
-	need := 0
-	for _, l := range s.layers {
-		if w, ok := l.(workspaceUser); ok {
-			need = max(need, w.workspaceElems(n))
-		}
-	}
-	if need > 0 {
+	if need := s.workspaceElems(n, s.ws.Bytes); need > 0 {
 		s.ws.get(dev, need)
 	}
 	s.batch = n
 }
 
+// workspaceElems returns the workspace elements the hungriest layer needs
+// for a batch of n within a budget of the given bytes.
+func (s *Sequential) workspaceElems(n, budget int) int {
+	need := 0
+	for _, l := range s.layers {
+		if w, ok := l.(workspaceUser); ok {
+			need = max(need, w.workspaceElems(n, budget))
+		}
+	}
+	return need
+}
+
 // Backward takes the gradient of the loss with respect to the last
 // Forward's output and adds every parameter's gradient into the gradient
 // arena. The input's gradient is not computed, nor any layer's below the
-// first with parameters.
+// first with trained parameters.
 func (s *Sequential) Backward(dy *tensor.Tensor) {
-	s.mustBuild()
+	s.mustTrain("Backward")
 	for i := len(s.layers) - 1; i >= s.first; i-- {
 		dy = s.layers[i].Backward(dy, i > s.first)
+		s.trace(Stage{Layer: i, Backward: true})
 	}
 }
 
 // ZeroGrad sets every gradient to zero, in one operation over the arena.
 func (s *Sequential) ZeroGrad() {
-	s.mustBuild()
+	s.mustTrain("ZeroGrad")
 	tensor.Fill(s.grads, 0)
+	s.trace(Stage{Layer: -1, Name: "zero_grad"})
 }
 
-// Params returns the named parameters in arena order, named as PyTorch's
+// Mark reports to Trace, if set, the end of a stage outside the layers
+// (a loss, an optimizer update) under name.
+func (s *Sequential) Mark(name string) { s.trace(Stage{Layer: -1, Name: name}) }
+
+func (s *Sequential) trace(st Stage) {
+	if s.Trace != nil {
+		s.Trace(st)
+	}
+}
+
+// Params returns the trained parameters in arena order, named as PyTorch's
 // nn.Sequential names them: "<layer index>.weight" and ".bias", where every
 // layer counts (ReLU, pooling, dropout, flatten). The caller must not
 // modify the slice.
 func (s *Sequential) Params() []Param { return s.named }
 
-// Arena returns the flat parameter and gradient tensors every Param views.
+// State returns the non-trained tensors (PyTorch's buffers, such as
+// running statistics), named as Params are; they have no gradient.
+func (s *Sequential) State() []Param { return s.stateNamed }
+
+// Arena returns the flat parameter and gradient tensors every Param views;
+// grads is nil for a network built for inference.
 func (s *Sequential) Arena() (params, grads *tensor.Tensor) { return s.params, s.grads }
+
+// StateArena returns the flat tensor every State tensor views.
+func (s *Sequential) StateArena() *tensor.Tensor { return s.state }
 
 // Workspace returns the scratch memory the layers share; its Bytes (0:
 // WorkspaceBytesFor the device) may be changed before the first Forward.
 func (s *Sequential) Workspace() *Workspace { return s.ws }
 
+// Footprint estimates the bytes a network built with o holds on dev once
+// it has run batches of n: the arenas, what the layers keep from Forward
+// to Backward, and the workspace. For training it counts the input
+// gradients Backward makes as much again as Forward keeps, which is about
+// right for AlexNet-like networks (each layer's input gradient is the size
+// of the layer before's output). Valid after Setup; it allocates nothing,
+// so a caller can refuse a batch that cannot fit before trying.
+func (s *Sequential) Footprint(dev tensor.Device, n int, o BuildOptions) int64 {
+	var per int64
+	for _, l := range s.layers {
+		per += l.Cost().ActivationBytes
+	}
+	if !o.Inference {
+		per *= 2
+	}
+	budget := s.ws.Bytes
+	if budget == 0 {
+		budget = WorkspaceBytesFor(dev)
+	}
+	return s.ParamBytes(o) + mulSat(per, int64(n)) + 4*int64(s.workspaceElems(n, budget))
+}
+
+// mulSat returns a*b for non-negative a and b, or the largest int64 where
+// that overflows: an estimate for a hostile batch size must come out huge,
+// not wrapped around.
+func mulSat(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+// Free returns the memory of the arenas, the layers' buffers and the
+// workspace to the device. The network cannot be used afterwards.
+func (s *Sequential) Free() {
+	if !s.built || s.freed {
+		return
+	}
+	for _, l := range s.layers {
+		l.Free()
+	}
+	for _, t := range []*tensor.Tensor{s.params, s.grads, s.state} {
+		if t != nil {
+			t.Free()
+		}
+	}
+	s.ws.free()
+	s.freed = true
+}
+
 func (s *Sequential) mustBuild() {
-	if s.params == nil {
+	switch {
+	case s.freed:
+		panic(fmt.Sprintf("nn: Sequential of %d layers used after Free", len(s.layers)))
+	case !s.built:
 		panic(fmt.Sprintf("nn: Sequential of %d layers used before Build", len(s.layers)))
+	}
+}
+
+func (s *Sequential) mustTrain(op string) {
+	s.mustBuild()
+	if s.grads == nil {
+		panic(fmt.Sprintf("nn: %s of a Sequential built for inference", op))
 	}
 }

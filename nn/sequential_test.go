@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/tensor"
@@ -27,7 +28,7 @@ func TestSequentialShapesAndNames(t *testing.T) {
 	if out := net.Setup([]int{2, 9, 9}); !slices.Equal(out, []int{3}) {
 		t.Fatalf("output sample %v, want [3]", out)
 	}
-	net.Build(tensor.CPU(), []int{2, 9, 9}, 7)
+	net.Build(tensor.CPU(), []int{2, 9, 9}, BuildOptions{Seed: 7})
 	want := []struct {
 		name  string
 		shape []int
@@ -66,7 +67,7 @@ func TestSequentialShapesAndNames(t *testing.T) {
 func TestInit(t *testing.T) {
 	build := func(seed uint64) []Param {
 		net := tinyNet()
-		net.Build(tensor.CPU(), []int{2, 9, 9}, seed)
+		net.Build(tensor.CPU(), []int{2, 9, 9}, BuildOptions{Seed: seed})
 		return net.Params()
 	}
 	a, b, c := build(1), build(1), build(2)
@@ -103,7 +104,7 @@ func TestSequentialGradients(t *testing.T) {
 	const n = 3
 	in := []int{2, 9, 9}
 	net := tinyNet()
-	net.Build(tensor.CPU(), in, 3)
+	net.Build(tensor.CPU(), in, BuildOptions{Seed: 3})
 	net.Workspace().Bytes = 2 * 18 * 25 * 4 // conv 0 unfolds two images at a time
 	xs := append([]int{n}, in...)
 	x32, x64 := randHost(t, 5, xs...)
@@ -154,7 +155,7 @@ func TestTrainStepAllocs(t *testing.T) {
 	dev := tensor.CPU()
 	in := []int{2, 9, 9}
 	net := tinyNet()
-	net.Build(dev, in, 1)
+	net.Build(dev, in, BuildOptions{Seed: 1})
 	params, grads := net.Arena()
 	opt := NewSGD(params, grads, tensor.SGDOptions{LR: 0.01, Momentum: 0.9})
 	var ce CrossEntropy
@@ -194,7 +195,7 @@ func TestWorkspaceSizedOnce(t *testing.T) {
 		NewFlatten(), NewLinear(3),
 	)
 	in := []int{1, 5, 5}
-	net.Build(tensor.CPU(), in, 1)
+	net.Build(tensor.CPU(), in, BuildOptions{Seed: 1})
 	x := tensor.RandUniform(tensor.CPU(), 1, 0, 1, append([]int{5}, in...)...)
 	net.Forward(x, Pass{})
 	buf := net.Workspace().buf
@@ -206,4 +207,183 @@ func TestWorkspaceSizedOnce(t *testing.T) {
 	if net.Workspace().buf != buf {
 		t.Error("the workspace was replaced during a step")
 	}
+}
+
+// counter is a layer with non-trained state, as BatchNorm's running
+// statistics are: a count of the training batches it has seen and their
+// running mean, updated in Forward on the host, and a learned scale.
+type counter struct {
+	scale, seen, mean *tensor.Tensor
+	dscale            *tensor.Tensor
+	x                 *tensor.Tensor
+}
+
+func (c *counter) Setup(in []int) []int { return in }
+func (c *counter) Kind() string         { return "counter" }
+func (c *counter) Cost() Cost           { return Cost{} }
+func (c *counter) String() string       { return "Counter()" }
+func (c *counter) Free()                {}
+func (c *counter) ParamSpecs() []ParamSpec {
+	return []ParamSpec{
+		{Name: "scale", Shape: []int{1}, Init: Constant(1)},
+		{Name: "seen", Shape: []int{1}, State: true},
+		{Name: "mean", Shape: []int{1}, State: true, Init: Constant(-1)},
+	}
+}
+func (c *counter) Attach(params, grads []*tensor.Tensor) {
+	c.scale, c.seen, c.mean, c.dscale = params[0], params[1], params[2], grads[0]
+	if grads[1] != nil || grads[2] != nil {
+		panic("state with a gradient")
+	}
+}
+func (c *counter) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
+	if p.Train {
+		v, _ := x.Float32s()
+		s, _ := c.seen.Float32s()
+		c.seen.CopyFrom([]float32{s[0] + 1})
+		var sum float32
+		for _, e := range v {
+			sum += e
+		}
+		c.mean.CopyFrom([]float32{sum / float32(len(v))})
+	}
+	c.x = x
+	return x
+}
+func (c *counter) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	tensor.Axpy(1, tensor.FromSlice(dy.Device(), []float32{1}, 1), c.dscale)
+	return dy
+}
+
+// TestState checks non-trained state: its own arena, named after its
+// layer, initialised, left out of the parameters, the gradient arena, the
+// optimizer's update and the parameter count, and written by Forward.
+func TestState(t *testing.T) {
+	net := NewSequential(NewLinear(2), &counter{}, NewLinear(1))
+	net.Build(tensor.CPU(), []int{3}, BuildOptions{Seed: 1})
+	var names, state []string
+	for _, p := range net.Params() {
+		names = append(names, p.Name)
+	}
+	for _, p := range net.State() {
+		state = append(state, p.Name)
+		if p.Grad != nil {
+			t.Errorf("state %s has a gradient", p.Name)
+		}
+	}
+	if !slices.Equal(names, []string{"0.weight", "0.bias", "1.scale", "2.weight", "2.bias"}) || !slices.Equal(state, []string{"1.seen", "1.mean"}) {
+		t.Fatalf("params %v, state %v", names, state)
+	}
+	params, grads := net.Arena()
+	if params.Len() != 8+1+3 || grads.Len() != params.Len() {
+		t.Errorf("arenas of %d and %d, want 12 each", params.Len(), grads.Len())
+	}
+	if mean, _ := net.State()[1].Value.Float32s(); mean[0] != -1 {
+		t.Errorf("state not initialised: mean %v", mean)
+	}
+	if p, _, _ := Totals(net.Summary()); p != 12 {
+		t.Errorf("summary counts %d parameters, want 12 (state is not a parameter)", p)
+	}
+
+	opt := NewSGD(params, grads, tensor.SGDOptions{LR: 0.1})
+	x := tensor.FromSlice(tensor.CPU(), []float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	for range 3 {
+		net.ZeroGrad()
+		y := net.Forward(x, Pass{Train: true})
+		net.Backward(y)
+		opt.Step()
+	}
+	net.Forward(x, Pass{})
+	seen, _ := net.State()[0].Value.Float32s()
+	scale, _ := net.Params()[2].Value.Float32s()
+	if seen[0] != 3 {
+		t.Errorf("state saw %v training batches, want 3 (and none counted in evaluation)", seen[0])
+	}
+	if scale[0] == 1 {
+		t.Error("the trained scale did not move")
+	}
+}
+
+// TestBuildInference checks a network built for inference: no gradient
+// arena, parameters left at zero with NoInit, the same forward as a
+// trained copy once given its weights, and a clear panic for Backward.
+func TestBuildInference(t *testing.T) {
+	in := []int{2, 9, 9}
+	train := tinyNet()
+	train.Build(tensor.CPU(), in, BuildOptions{Seed: 4})
+	infer := tinyNet()
+	infer.Build(tensor.CPU(), in, BuildOptions{NoInit: true, Inference: true})
+	params, grads := infer.Arena()
+	if grads != nil || infer.Params()[0].Grad != nil {
+		t.Fatal("an inference build has gradients")
+	}
+	if v, _ := params.Float32s(); slices.ContainsFunc(v, func(x float32) bool { return x != 0 }) {
+		t.Error("NoInit drew weights")
+	}
+	trained, _ := train.Arena()
+	tensor.Copy(params, trained)
+	x := tensor.RandUniform(tensor.CPU(), 1, 0, 1, 3, 2, 9, 9)
+	a, _ := train.Forward(x, Pass{}).Float32s()
+	b, _ := infer.Forward(x, Pass{}).Float32s()
+	if !slices.Equal(a, b) {
+		t.Error("the inference build computes another forward")
+	}
+	if fi, ft := infer.Footprint(tensor.CPU(), 3, BuildOptions{Inference: true}), train.Footprint(tensor.CPU(), 3, BuildOptions{}); fi >= ft {
+		t.Errorf("footprints: inference %d bytes, training %d", fi, ft)
+	}
+	for name, f := range map[string]func(){
+		"Backward": func() { infer.Backward(tensor.Zeros(tensor.CPU(), 3, 3)) },
+		"ZeroGrad": infer.ZeroGrad,
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), name+" of a Sequential built for inference") {
+					t.Errorf("%s: panic %v", name, r)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// TestTrace checks the stages a training step reports, in order.
+func TestTrace(t *testing.T) {
+	net := NewSequential(NewLinear(3), NewReLU(), NewLinear(2))
+	net.Build(tensor.CPU(), []int{4}, BuildOptions{Seed: 1})
+	var got []string
+	net.Trace = func(s Stage) {
+		switch {
+		case s.Layer < 0:
+			got = append(got, s.Name)
+		case s.Backward:
+			got = append(got, fmt.Sprintf("b%d", s.Layer))
+		default:
+			got = append(got, fmt.Sprintf("f%d", s.Layer))
+		}
+	}
+	net.ZeroGrad()
+	y := net.Forward(tensor.Zeros(tensor.CPU(), 5, 4), Pass{})
+	net.Mark("loss")
+	net.Backward(y)
+	net.Mark("update")
+	want := []string{"zero_grad", "f0", "f1", "f2", "loss", "b2", "b1", "b0", "update"}
+	if !slices.Equal(got, want) {
+		t.Errorf("stages %v, want %v", got, want)
+	}
+}
+
+// TestFree checks that a freed network refuses to run, and that Free twice
+// is harmless.
+func TestFree(t *testing.T) {
+	net := tinyNet()
+	net.Build(tensor.CPU(), []int{2, 9, 9}, BuildOptions{})
+	net.Forward(tensor.Zeros(tensor.CPU(), 2, 2, 9, 9), Pass{})
+	net.Free()
+	net.Free()
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "used after Free") {
+			t.Errorf("Forward after Free: panic %v", r)
+		}
+	}()
+	net.Forward(tensor.Zeros(tensor.CPU(), 2, 2, 9, 9), Pass{})
 }

@@ -40,3 +40,11 @@ func (s *SGD) Step() {
 // as the parameter arena, for a checkpoint to save or restore; nil for plain
 // SGD.
 func (s *SGD) Velocity() *tensor.Tensor { return s.velocity }
+
+// Free returns the momentum buffer's memory to its device.
+func (s *SGD) Free() {
+	if s.velocity != nil {
+		s.velocity.Free()
+		s.velocity = nil
+	}
+}

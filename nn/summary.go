@@ -29,10 +29,13 @@ func (s *Sequential) Summary() []Row {
 		r := Row{Index: i, Layer: l.String(), Out: s.outs[i]}
 		if p, ok := l.(Parametric); ok {
 			for _, spec := range p.ParamSpecs() {
-				r.Params += numel(spec.Shape)
+				if !spec.State {
+					r.Params += numel(spec.Shape)
+				}
 			}
 		}
-		r.Forward, r.Backward = l.FLOPs()
+		cost := l.Cost()
+		r.Forward, r.Backward = cost.ForwardFLOPs, cost.BackwardFLOPs
 		rows[i] = r
 	}
 	return rows

@@ -20,7 +20,7 @@ const AcceleratorWorkspaceBytes = 512 << 20
 // otherwise: DefaultWorkspaceBytes on the CPU, AcceleratorWorkspaceBytes
 // elsewhere.
 func WorkspaceBytesFor(dev tensor.Device) int {
-	if dev == tensor.CPU() {
+	if dev.Name() == "cpu" {
 		return DefaultWorkspaceBytes
 	}
 	return AcceleratorWorkspaceBytes
@@ -57,5 +57,13 @@ func (w *Workspace) get(dev tensor.Device, n int) *tensor.Tensor {
 func (w *Workspace) resolve(dev tensor.Device) {
 	if w.Bytes == 0 {
 		w.Bytes = WorkspaceBytesFor(dev)
+	}
+}
+
+// free returns the buffer's memory to its device.
+func (w *Workspace) free() {
+	if w.buf != nil {
+		w.buf.Free()
+		w.buf = nil
 	}
 }

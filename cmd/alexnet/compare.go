@@ -7,8 +7,9 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/tensorforge/tensorforge/alexnet"
 	"github.com/tensorforge/tensorforge/bench"
-	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -66,7 +67,7 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	loader, err := fashionmnist.NewLoader(train, fashionmnist.BatchOptions{Size: *batch, Shuffle: true, Seed: *seed, Limit: *steps * *batch})
+	loader, err := classify.NewLoader(train, classify.BatchOptions{Size: *batch, Shuffle: true, Seed: *seed, Limit: *steps * *batch})
 	if err != nil {
 		return err
 	}
@@ -76,7 +77,8 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	// Fixed-width columns, so each step prints as it completes.
 	d0, d1 := devs[0].Name(), devs[1].Name()
 	fmt.Fprintf(env.stdout, "%4s  %12s  %12s  %12s  %10s  %10s\n", "step", d0+" loss", d1+" loss", "|difference|", d0+" ms", d1+" ms")
-	c, err := bench.Compare(ctx, devs, cfg, loader.Epoch(0), func(s bench.StepPair) {
+	build := func(dev tensor.Device) (*classify.Model, error) { return alexnet.New(dev, cfg) }
+	c, err := bench.Compare(ctx, devs, build, loader.Epoch(0), func(s bench.StepPair) {
 		fmt.Fprintf(env.stdout, "%4d  %12.6f  %12.6f  %12.2e  %10.1f  %10.1f\n", s.Step, s.Loss[0], s.Loss[1], math.Abs(s.Loss[0]-s.Loss[1]), s.Ms[0], s.Ms[1])
 	})
 	if err != nil {

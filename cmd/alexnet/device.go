@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
-	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -25,14 +24,16 @@ func addDeviceFlags(fs *flag.FlagSet) *deviceFlags {
 	return d
 }
 
-// open sets the worker count and opens the device. A name no device is
+// open opens the device: the CPU with its own worker count. A name no device is
 // registered under is a usage error carrying tensor.Open's explanation;
 // a device that fails to start (no GPU, no driver) is a runtime error.
 func (d *deviceFlags) open() (tensor.Device, error) {
 	if d.threads < 1 {
 		return nil, usagef("-threads %d: must be at least 1", d.threads)
 	}
-	parallel.SetWorkers(d.threads)
+	if d.name == "cpu" {
+		return tensor.NewCPU(d.threads), nil
+	}
 	dev, err := tensor.Open(d.name)
 	if err != nil {
 		if !slices.Contains(tensor.Devices(), d.name) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/fashionmnist"
 )
 
@@ -17,6 +18,7 @@ func runEval(ctx context.Context, env *env, args []string) error {
 	data := dataFlag(fs)
 	batch := fs.Int("batch", 128, "images per forward pass")
 	limit := fs.Int("limit", 0, "evaluate the first `N` test images only (0: all)")
+	size := sizeFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +34,9 @@ func runEval(ctx context.Context, env *env, args []string) error {
 	if err := existingFile("load", *load); err != nil {
 		return err
 	}
+	if err := checkLoadSize(*size); err != nil {
+		return err
+	}
 	if *data != "" {
 		if err := existingDir("data", *data); err != nil {
 			return err
@@ -41,19 +46,21 @@ func runEval(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, info, err := alexnet.Load(dev, *load, alexnet.Config{})
+	m, info, err := alexnet.Load(dev, *load, alexnet.Config{Size: *size, Inference: true})
 	if err != nil {
 		return err
 	}
+	defer m.Free()
 	_, test, err := loadData(ctx, env, *data)
 	if err != nil {
 		return err
 	}
-	ev, err := alexnet.Evaluate(ctx, m, test, *batch, *limit)
+	ev, err := classify.Evaluate(ctx, m, test, *batch, *limit)
 	if err != nil {
 		return err
 	}
+	in := m.Input()
 	fmt.Fprintf(env.stdout, "%s (%d epochs, %dx%d input) on %s: test accuracy %.4f (%d of %d)\n\n",
-		*load, info.Epoch, m.Config().Size, m.Config().Size, dev.Name(), ev.Accuracy(), ev.Correct(), ev.Total())
+		*load, info.Epoch, in[1], in[2], dev.Name(), ev.Accuracy(), ev.Correct(), ev.Total())
 	return ev.WriteConfusion(env.stdout, fashionmnist.ClassName)
 }

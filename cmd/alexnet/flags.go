@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 )
 
 // The checks below run before any work, so a typo fails at once rather
@@ -27,10 +28,14 @@ func atLeast(name string, v, lo int) error {
 	return nil
 }
 
-// checkSize refuses an input size the network's windows do not fit.
+// checkSize refuses an input size the network's windows do not fit, or
+// one beyond alexnet.MaxSize.
 func checkSize(size int) error {
-	if size < alexnet.MinSize {
+	switch {
+	case size < alexnet.MinSize:
 		return usagef("-size %d: must be at least %d, the smallest input AlexNet's windows fit", size, alexnet.MinSize)
+	case size > alexnet.MaxSize:
+		return usagef("-size %d: must be at most %d", size, alexnet.MaxSize)
 	}
 	return nil
 }
@@ -59,13 +64,21 @@ func existingDir(name, path string) error {
 	return nil
 }
 
-// writable refuses an output path whose directory does not exist, or that
-// names a directory.
+// writable refuses an output path that could not be written: a directory,
+// a missing or read-only directory, something that is not a regular file.
+// It creates and removes a temporary file where the real write will, so
+// a mistake costs nothing rather than a finished training.
 func writable(name, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return usagef("-%s %s: is a directory, want a file name", name, path)
 	}
-	return existingDir(name, filepath.Dir(path))
+	if err := existingDir(name, filepath.Dir(path)); err != nil {
+		return err
+	}
+	if err := atomicfile.CheckWritable(path); err != nil {
+		return usagef("-%s: %v", name, err)
+	}
+	return nil
 }
 
 // dataFlag adds the -data flag.
@@ -77,4 +90,18 @@ func dataFlag(fs *flag.FlagSet) *string {
 // loadFlag adds the -load flag of the commands that run a trained model.
 func loadFlag(fs *flag.FlagSet) *string {
 	return fs.String("load", "alexnet.safetensors", "checkpoint `file` to load (as train -save writes it)")
+}
+
+// sizeFlag adds the -size flag of the commands that load a checkpoint.
+func sizeFlag(fs *flag.FlagSet) *int {
+	return fs.Int("size", 0, "input size of a checkpoint that records none, such as a PyTorch state dict\n(0: the checkpoint's, else 224)")
+}
+
+// checkLoadSize refuses a -size a checkpoint's model could not have; 0
+// leaves it to the checkpoint.
+func checkLoadSize(size int) error {
+	if size == 0 {
+		return nil
+	}
+	return checkSize(size)
 }

@@ -95,7 +95,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"predict", "-load", missing, wide}, "-load"},
 		{[]string{"predict"}, "no image files"},
 		{[]string{"predict", "-load", notImage, wide}, "wide.png: image is 30x28, want 28x28"},
-		{[]string{"predict", "-load", notImage, notImage}, "neither a PNG nor an IDX"},
+		{[]string{"predict", "-load", notImage, notImage}, "neither a PNG, a JPEG nor an IDX"},
 		{[]string{"predict", "-load", notImage, missing}, "missing.safetensors"},
 	}
 	if !slices.Contains(tensor.Devices(), "cuda") {

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/classify"
+	"github.com/tensorforge/tensorforge/curves"
 	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -17,8 +20,9 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	fs := newFlagSet(env, "train", "",
 		"Trains AlexNet on Fashion-MNIST with SGD, as Dive into Deep Learning 8.1 does,\n"+
 			"reporting each epoch's loss, train and test accuracy, images/s and time.\n"+
-			"Ctrl-C stops after the current step and saves the checkpoint; a second\n"+
-			"Ctrl-C quits at once.")
+			"Ctrl-C or SIGTERM stops after the current step, saves the checkpoint and\n"+
+			"exits with status 1; a second Ctrl-C quits at once. A fresh run does not\n"+
+			"replace an existing -save file unless -overwrite is given.")
 	devFlags := addDeviceFlags(fs)
 	epochs := fs.Int("epochs", 10, "epochs to run (more epochs, when resuming with -load)")
 	batch := fs.Int("batch", 128, "images per step")
@@ -31,6 +35,7 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	size := fs.Int("size", 224, "input height and width the 28x28 images are resized to (taken from -load's checkpoint when not given)")
 	seed := fs.Uint64("seed", 1, "seed of the initial weights, the shuffling and the dropout masks")
 	save := fs.String("save", "alexnet.safetensors", "checkpoint `file` written at the end and on Ctrl-C (empty: none)")
+	overwrite := fs.Bool("overwrite", false, "let a fresh run (no -load, or -load of another file) replace an existing -save file")
 	load := fs.String("load", "", "checkpoint `file` to resume from: weights, momentum and epoch count")
 	plotPath := fs.String("plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
 	every := fs.Int("log-every", 50, "steps between progress lines when the output is not a terminal (0: epoch lines only)")
@@ -43,7 +48,7 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	if err := checkTrainFlags(fs, *epochs, *batch, *limit, *testLimit, *every, *size, sgd); err != nil {
 		return err
 	}
-	if err := checkPaths(*data, *load, *save, *plotPath); err != nil {
+	if err := checkPaths(*data, *load, *save, *plotPath, *overwrite); err != nil {
 		return err
 	}
 	dev, err := devFlags.open()
@@ -63,20 +68,24 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c := m.Config()
+	defer m.Free()
+	in := m.Input()
 	fmt.Fprintf(env.stdout, "AlexNet on %s, %dx%d input, batch %d, lr %g, momentum %g, weight decay %g, seed %d\n",
-		devFlags, c.Size, c.Size, *batch, *lr, *momentum, *decay, *seed)
+		devFlags, in[1], in[2], *batch, *lr, *momentum, *decay, *seed)
 	if done > 0 {
 		fmt.Fprintf(env.stdout, "resuming from %s after %d epochs\n", *load, done)
 	}
-	o := alexnet.TrainOptions{
+	o := classify.TrainOptions{
 		Epochs: *epochs, Batch: *batch, Limit: *limit, TestLimit: *testLimit,
-		Seed: *seed, Done: done, Save: *save, Plot: *plotPath,
-		Progress: alexnet.NewProgress(env.stdout, env.stderr, *every),
+		Seed: *seed, Done: done, Save: *save,
+		Progress: classify.NewProgress(env.stdout, env.stderr, *every),
+	}
+	if *plotPath != "" {
+		o.AfterEpoch = func(history []classify.EpochStats) error { return curves.Write(*plotPath, history) }
 	}
 	start := time.Now()
-	history, err := alexnet.Train(ctx, m, train, test, o)
-	if errors.Is(err, alexnet.ErrDiverged) {
+	history, err := classify.Train(ctx, m, train, test, o)
+	if errors.Is(err, classify.ErrDiverged) {
 		return fmt.Errorf("%w (a smaller -lr may help; the checkpoint was not written)", err)
 	}
 	if err != nil {
@@ -107,6 +116,9 @@ func checkTrainFlags(fs *flag.FlagSet, epochs, batch, limit, testLimit, every, s
 			return err
 		}
 	}
+	if epochs > classify.MaxEpochs {
+		return usagef("-epochs %d: must be at most %d", epochs, classify.MaxEpochs)
+	}
 	if err := checkSize(size); err != nil {
 		return err
 	}
@@ -122,9 +134,10 @@ func checkTrainFlags(fs *flag.FlagSet, epochs, batch, limit, testLimit, every, s
 	return nil
 }
 
-// checkPaths refuses files and directories that are missing, and output
-// paths that could not be written, before anything runs.
-func checkPaths(data, load, save, plot string) error {
+// checkPaths refuses files and directories that are missing, output paths
+// that could not be written, and a fresh run that would replace a
+// checkpoint it did not load, before anything runs.
+func checkPaths(data, load, save, plot string, overwrite bool) error {
 	if data != "" {
 		if err := existingDir("data", data); err != nil {
 			return err
@@ -139,9 +152,12 @@ func checkPaths(data, load, save, plot string) error {
 		if err := writable("save", save); err != nil {
 			return err
 		}
+		if err := replaces(save, load, overwrite); err != nil {
+			return err
+		}
 	}
 	if plot != "" {
-		if err := alexnet.CheckPlotPath(plot); err != nil {
+		if err := curves.CheckPath(plot); err != nil {
 			return usagef("-plot: %v", err)
 		}
 		if err := writable("plot", plot); err != nil {
@@ -151,10 +167,26 @@ func checkPaths(data, load, save, plot string) error {
 	return nil
 }
 
+// replaces refuses a -save file that exists and is not the -load file
+// (the same file however named), unless overwrite: a typo or a forgotten
+// -load must not cost a finished training.
+func replaces(save, load string, overwrite bool) error {
+	st, err := os.Stat(save)
+	if err != nil || overwrite {
+		return nil
+	}
+	if load != "" {
+		if lt, err := os.Stat(load); err == nil && os.SameFile(st, lt) {
+			return nil
+		}
+	}
+	return usagef("-save %s: the file exists and this run did not load it; pass -load %s to resume from it, -overwrite to replace it, or another -save", save, save)
+}
+
 // buildModel returns a fresh model of cfg, or with a checkpoint path the
 // model it holds (cfg's sizes, where set, must match it) and the number
 // of epochs it was trained for.
-func buildModel(dev tensor.Device, cfg alexnet.Config, load string) (*alexnet.Model, int, error) {
+func buildModel(dev tensor.Device, cfg alexnet.Config, load string) (*classify.Model, int, error) {
 	if load == "" {
 		cfg.InChannels, cfg.Classes = 1, fashionmnist.NumClasses
 		m, err := alexnet.New(dev, cfg)

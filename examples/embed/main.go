@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/classify"
 	_ "github.com/tensorforge/tensorforge/cuda" // lets -tags cuda builds use the GPU
 	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/tensor"
@@ -40,6 +41,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	defer m.Free()
 	dir, err := os.MkdirTemp("", "embed")
 	if err != nil {
 		return err
@@ -48,19 +50,22 @@ func run() error {
 	ckpt := filepath.Join(dir, "model.safetensors")
 
 	train, test := bars(128, cfg.Classes, 1), bars(8, cfg.Classes, 2)
-	_, err = alexnet.Train(context.Background(), m, train, test, alexnet.TrainOptions{
+	_, err = classify.Train(context.Background(), m, train, test, classify.TrainOptions{
 		Epochs: 3, Batch: 16, Seed: 1, Save: ckpt,
-		Progress: alexnet.NewProgress(os.Stdout, nil, 0),
+		Progress: classify.NewProgress(os.Stdout, nil, 0),
 	})
 	if err != nil {
 		return err
 	}
 
-	loaded, info, err := alexnet.Load(dev, ckpt, alexnet.Config{})
+	// A model only to predict with: no gradients, no optimizer, and the
+	// weights not drawn before the checkpoint's replace them.
+	loaded, info, err := alexnet.Load(dev, ckpt, alexnet.Config{Inference: true})
 	if err != nil {
 		return err
 	}
-	preds, err := alexnet.Predict(context.Background(), loaded, test, 8)
+	defer loaded.Free()
+	preds, err := classify.Predict(context.Background(), loaded, test, 8)
 	if err != nil {
 		return err
 	}

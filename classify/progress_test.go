@@ -1,4 +1,4 @@
-package alexnet
+package classify
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package fashionmnist
+package classify
 
 import (
 	"fmt"
@@ -8,33 +8,38 @@ import (
 
 // DeviceBatch holds the device tensors that batches are uploaded into,
 // allocated once for the largest batch. Only raw bytes cross to the device
-// (784 bytes an image, against 200,704 for the float32 224x224 image the
-// model sees); the scaling to [0, 1] and the resize run there.
+// (784 bytes a Fashion-MNIST image, against 200,704 for the float32
+// 224x224 image the model sees); the scaling to [0, 1] and the resize run
+// there. It is not safe for concurrent use.
 type DeviceBatch struct {
-	raw    *tensor.Tensor // Uint8 [size, 1, rows, cols]
+	raw    *tensor.Tensor // Uint8 [size, C, H, W]
 	labels *tensor.Tensor // Int32 [size]
-	images *tensor.Tensor // Float32 [size, 1, out, out]
+	images *tensor.Tensor // Float32 [size, C, outH, outW]
 }
 
 // NewDeviceBatch allocates on dev the tensors for batches of up to size
-// images of rows x cols, resized to out x out.
-func NewDeviceBatch(dev tensor.Device, size, rows, cols, out int) *DeviceBatch {
+// images of shape [c, h, w], resized to out ([c, outH, outW], a model's
+// input).
+func NewDeviceBatch(dev tensor.Device, size, c, h, w int, out []int) *DeviceBatch {
+	if len(out) != 3 || out[0] != c {
+		panic(fmt.Sprintf("classify: NewDeviceBatch of %dx%dx%d images for input %v", c, h, w, out))
+	}
 	return &DeviceBatch{
-		raw:    tensor.New(dev, tensor.Uint8, size, 1, rows, cols),
+		raw:    tensor.New(dev, tensor.Uint8, size, c, h, w),
 		labels: tensor.New(dev, tensor.Int32, size),
-		images: tensor.New(dev, tensor.Float32, size, 1, out, out),
+		images: tensor.New(dev, tensor.Float32, size, c, out[1], out[2]),
 	}
 }
 
 // Upload copies b to the device and resizes its images there, returning
-// views of the first b.Len() rows: images, Float32 [n, 1, out, out] with
+// views of the first b.Len() rows: images, Float32 [n, C, outH, outW] with
 // pixels scaled to [0, 1], and labels, Int32 [n]. The views stay valid
 // until the next Upload. b may be reused as soon as Upload returns, since
 // Device.Write copies the host slice before returning.
 func (d *DeviceBatch) Upload(b *Batch) (images, labels *tensor.Tensor) {
 	n := b.Len()
-	if n > d.raw.Dim(0) || b.Rows != d.raw.Dim(2) || b.Cols != d.raw.Dim(3) {
-		panic(fmt.Sprintf("fashionmnist: Upload of %d images of %dx%d into tensors for %v", n, b.Rows, b.Cols, d.raw.Shape()))
+	if n > d.raw.Dim(0) || b.Channels != d.raw.Dim(1) || b.Height != d.raw.Dim(2) || b.Width != d.raw.Dim(3) {
+		panic(fmt.Sprintf("classify: Upload of %d images of %dx%dx%d into tensors for %v", n, b.Channels, b.Height, b.Width, d.raw.Shape()))
 	}
 	raw := d.raw.Slice(0, n)
 	raw.CopyFrom(b.Images)

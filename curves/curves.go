@@ -1,13 +1,18 @@
-package alexnet
+// Package curves draws training curves as Dive into Deep Learning's
+// Animator does: train loss, train accuracy and test accuracy against the
+// epoch, as SVG or PNG. It is a package of its own so that a program that
+// only predicts does not link gonum/plot and its fonts.
+package curves
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
+	"github.com/tensorforge/tensorforge/classify"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -16,10 +21,10 @@ import (
 	_ "gonum.org/v1/plot/vg/vgsvg" // registers svg
 )
 
-// CheckPlotPath reports whether WritePlot can write path, judged by its
+// CheckPath reports whether Write can write path, judged by its
 // extension (.svg or .png), so a command can refuse a bad name before
 // training rather than after.
-func CheckPlotPath(path string) error {
+func CheckPath(path string) error {
 	switch plotFormat(path) {
 	case "svg", "png":
 		return nil
@@ -31,12 +36,11 @@ func plotFormat(path string) string {
 	return strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 }
 
-// WritePlot draws the training curves of history as the book's Animator
-// does (train loss, train acc and test acc against the epoch) and writes
-// them to path as SVG or PNG, chosen by the extension. The plot is drawn
-// in memory first, so a drawing failure leaves an earlier file intact.
-func WritePlot(path string, history []EpochStats) error {
-	if err := CheckPlotPath(path); err != nil {
+// Write draws the training curves of history and writes them to path as
+// SVG or PNG, chosen by the extension. The file is replaced atomically, so
+// a failure leaves an earlier one intact.
+func Write(path string, history []classify.EpochStats) error {
+	if err := CheckPath(path); err != nil {
 		return err
 	}
 	p := plot.New()
@@ -47,13 +51,13 @@ func WritePlot(path string, history []EpochStats) error {
 	p.Add(plotter.NewGrid())
 	curves := []struct {
 		name  string
-		value func(EpochStats) float64
+		value func(classify.EpochStats) float64
 		color color.Color
 		dash  []vg.Length
 	}{
-		{"train loss", func(s EpochStats) float64 { return s.TrainLoss }, color.RGBA{B: 180, A: 255}, nil},
-		{"train acc", func(s EpochStats) float64 { return s.TrainAcc }, color.RGBA{R: 200, G: 0, B: 200, A: 255}, []vg.Length{vg.Points(6), vg.Points(3)}},
-		{"test acc", func(s EpochStats) float64 { return s.TestAcc }, color.RGBA{G: 140, A: 255}, []vg.Length{vg.Points(2), vg.Points(2)}},
+		{"train loss", func(s classify.EpochStats) float64 { return s.TrainLoss }, color.RGBA{B: 180, A: 255}, nil},
+		{"train acc", func(s classify.EpochStats) float64 { return s.TrainAcc }, color.RGBA{R: 200, G: 0, B: 200, A: 255}, []vg.Length{vg.Points(6), vg.Points(3)}},
+		{"test acc", func(s classify.EpochStats) float64 { return s.TestAcc }, color.RGBA{G: 140, A: 255}, []vg.Length{vg.Points(2), vg.Points(2)}},
 	}
 	top := 1.0
 	for _, c := range curves {
@@ -76,9 +80,10 @@ func WritePlot(path string, history []EpochStats) error {
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.Write(path, func(out io.Writer) error {
+		if _, err := w.WriteTo(out); err != nil {
+			return fmt.Errorf("plot %s: %w", path, err)
+		}
+		return nil
+	})
 }

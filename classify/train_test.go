@@ -1,39 +1,21 @@
-package alexnet
+package classify
 
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/tensor"
 )
-
-// synthetic returns n random 28x28 images labelled i mod 10.
-func synthetic(n int) *fashionmnist.Dataset {
-	r := rand.New(rand.NewPCG(1, 2))
-	d := &fashionmnist.Dataset{Rows: 28, Cols: 28, Images: make([]uint8, n*28*28), Labels: make([]uint8, n)}
-	for i := range d.Images {
-		d.Images[i] = uint8(r.IntN(256))
-	}
-	for i := range d.Labels {
-		d.Labels[i] = uint8(i % 10)
-	}
-	return d
-}
 
 // train runs Train on a fresh model of c, or of the checkpoint from when
 // set, over a small synthetic set.
 func train(t *testing.T, ctx context.Context, c Config, from string, o TrainOptions) ([]EpochStats, error) {
 	t.Helper()
-	m, err := New(tensor.CPU(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTiny(t, c)
 	if from != "" {
 		info, err := m.LoadCheckpoint(from)
 		if err != nil {
@@ -41,7 +23,7 @@ func train(t *testing.T, ctx context.Context, c Config, from string, o TrainOpti
 		}
 		o.Done = info.Epoch
 	}
-	d := synthetic(12)
+	d := synthetic(12, 28)
 	o.Batch = 4
 	return Train(ctx, m, d, d, o)
 }
@@ -53,20 +35,20 @@ func train(t *testing.T, ctx context.Context, c Config, from string, o TrainOpti
 func TestTrainResume(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	whole, err := train(t, ctx, withMomentum, "", TrainOptions{Epochs: 2, Seed: 7})
+	whole, err := train(t, ctx, tiny, "", TrainOptions{Epochs: 2, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := train(t, ctx, withMomentum, "", TrainOptions{Epochs: 2, Seed: 7})
+	again, err := train(t, ctx, tiny, "", TrainOptions{Epochs: 2, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := filepath.Join(dir, "first.safetensors")
-	half, err := train(t, ctx, withMomentum, "", TrainOptions{Epochs: 1, Seed: 7, Save: first})
+	half, err := train(t, ctx, tiny, "", TrainOptions{Epochs: 1, Seed: 7, Save: first})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rest, err := train(t, ctx, withMomentum, first, TrainOptions{Epochs: 1, Seed: 7})
+	rest, err := train(t, ctx, tiny, first, TrainOptions{Epochs: 1, Seed: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,29 +67,52 @@ func TestTrainResume(t *testing.T) {
 	}
 }
 
-// TestTrainInterrupt checks that a cancelled context stops training after
-// the current step and saves a checkpoint saying no epoch finished.
+// cancelling is a dataset that cancels a context when its first image is
+// read: while the first batch is assembled, before the first step.
+type cancelling struct {
+	*images
+	cancel context.CancelFunc
+}
+
+func (c cancelling) Image(i int) []uint8 {
+	c.cancel()
+	return c.images.Image(i)
+}
+
+// TestTrainInterrupt checks that a context cancelled during training
+// stops it after the current step and saves a checkpoint saying no epoch
+// finished, and that one cancelled before the first step saves nothing.
 func TestTrainInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	defer cancel()
 	path := filepath.Join(t.TempDir(), "ck.safetensors")
-	history, err := train(t, ctx, small, "", TrainOptions{Epochs: 2, Save: path})
+	d := synthetic(12, 28)
+	history, err := Train(ctx, newTiny(t, tiny), cancelling{d, cancel}, d, TrainOptions{Epochs: 2, Batch: 4, Save: path})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "epoch 1, step 1") || len(history) != 0 {
 		t.Fatalf("history %v, error %v; want none and an interruption at epoch 1, step 1", history, err)
 	}
-	m, info, err := Load(tensor.CPU(), path, Config{})
+	m, info, err := Load(tensor.CPU(), tinyNet(), path, tiny)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.Epoch != 0 || m.Step() != 1 {
 		t.Errorf("checkpoint after %d epochs and %d steps, want 0 and 1", info.Epoch, m.Step())
 	}
+
+	early := filepath.Join(t.TempDir(), "early.safetensors")
+	_, err = Train(ctx, newTiny(t, tiny), d, d, TrainOptions{Epochs: 1, Batch: 4, Save: early})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "nothing saved") {
+		t.Errorf("cancelled before training: %v", err)
+	}
+	if _, err := os.Stat(early); !os.IsNotExist(err) {
+		t.Errorf("a run stopped before its first step wrote a checkpoint (%v)", err)
+	}
 }
 
 // TestTrainDiverges checks that a NaN or infinite loss stops training with
 // an error naming where, and leaves the checkpoint unwritten.
 func TestTrainDiverges(t *testing.T) {
-	c := small
+	c := tiny
 	c.SGD.LR = 1e30
 	path := filepath.Join(t.TempDir(), "ck.safetensors")
 	_, err := train(t, context.Background(), c, "", TrainOptions{Epochs: 3, Save: path})
@@ -126,13 +131,12 @@ func TestTrainOptionErrors(t *testing.T) {
 	}{
 		{TrainOptions{Epochs: -1, Batch: 1}, "epochs -1"},
 		{TrainOptions{Epochs: 1}, "batch size 0"},
-		{TrainOptions{Epochs: 1, Batch: 1, Plot: "curves.pdf"}, `".pdf"`},
+		{TrainOptions{Epochs: MaxEpochs + 1, Batch: 1}, "epochs 1000001"},
+		{TrainOptions{Epochs: 2, Done: MaxEpochs - 1, Batch: 1}, "would pass the limit"},
+		{TrainOptions{Epochs: 1, Batch: 1, Save: filepath.Join(t.TempDir(), "missing", "ck.safetensors")}, "ck.safetensors"},
 	} {
-		m, err := New(tensor.CPU(), small)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := synthetic(1)
+		m := newTiny(t, tiny)
+		d := synthetic(1, 12)
 		if _, err := Train(context.Background(), m, d, d, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: error %v, want one mentioning %s", c.o, err, c.want)
 		}

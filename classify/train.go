@@ -1,4 +1,4 @@
-package alexnet
+package classify
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 )
 
 // TrainOptions configure Train. The model's own Config holds the optimizer
@@ -34,29 +34,32 @@ type TrainOptions struct {
 	// or is interrupted (not when it fails: a diverged model would replace a
 	// good checkpoint).
 	Save string
-	// Plot, if set, is the path of the training curves, rewritten after
-	// every epoch so a long run can be watched. Failing to write it is
-	// reported when training ends.
-	Plot string
+	// AfterEpoch, if set, is called with the stats of the epochs so far
+	// after each one, to draw curves or log them. An error it returns
+	// stops neither training nor the checkpoint: Train returns the first
+	// one at the end.
+	AfterEpoch func(history []EpochStats) error
 	// Progress reports steps and epochs; nil reports nothing.
 	Progress *Progress
 }
 
 func (o TrainOptions) check() error {
 	switch {
-	case o.Epochs < 0:
-		return fmt.Errorf("epochs %d: want 0 or more", o.Epochs)
+	case o.Epochs < 0 || o.Epochs > MaxEpochs:
+		return fmt.Errorf("epochs %d: want 0 to %d", o.Epochs, MaxEpochs)
 	case o.Batch < 1:
 		return fmt.Errorf("batch size %d: want at least 1", o.Batch)
 	case o.Limit < 0:
 		return fmt.Errorf("training limit %d: want 0 (all) or more", o.Limit)
 	case o.TestLimit < 0:
 		return fmt.Errorf("test limit %d: want 0 (all) or more", o.TestLimit)
-	case o.Done < 0:
-		return fmt.Errorf("%d epochs done: want 0 or more", o.Done)
+	case o.Done < 0 || o.Done > MaxEpochs:
+		return fmt.Errorf("%d epochs done: want 0 to %d", o.Done, MaxEpochs)
+	case o.Done+o.Epochs > MaxEpochs:
+		return fmt.Errorf("%d epochs after the %d done would pass the limit of %d", o.Epochs, o.Done, MaxEpochs)
 	}
-	if o.Plot != "" {
-		return CheckPlotPath(o.Plot)
+	if o.Save != "" {
+		return atomicfile.CheckWritable(o.Save)
 	}
 	return nil
 }
@@ -102,30 +105,44 @@ var ErrDiverged = errors.New("loss diverged")
 // wait for the device a step makes. A NaN or infinite loss stops training
 // with an error wrapping ErrDiverged that names the epoch and step. When
 // ctx is cancelled, training stops after the current step, saves the
-// checkpoint (o.Save) and returns an error wrapping ctx's. Results depend
-// only on the seeds and, on the CPU, the thread count.
-func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o TrainOptions) ([]EpochStats, error) {
+// checkpoint (o.Save) and returns an error wrapping ctx's; cancelled
+// before the first step, it saves nothing. Results depend only on the
+// seeds and, on the CPU, the thread count.
+func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) ([]EpochStats, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	if err := m.checkGrayscale(); err != nil {
-		return nil, err
+	if m.Inference() {
+		return nil, errors.New("the model was built for inference: it has no gradients or optimizer to train with")
 	}
-	loader, err := fashionmnist.NewLoader(train, fashionmnist.BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
+	for _, d := range []Dataset{train, test} {
+		if err := m.checkData(d, true); err != nil {
+			return nil, err
+		}
+	}
+	loader, err := NewLoader(train, BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
 	if err != nil {
 		return nil, err
 	}
 	if loader.Len() == 0 {
 		return nil, errors.New("no training images")
 	}
-	db := fashionmnist.NewDeviceBatch(m.Device(), min(o.Batch, loader.Len()), train.Rows, train.Cols, m.cfg.Size)
+	size := min(o.Batch, loader.Len())
+	if err := m.CheckBatch(size); err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("stopped before the first step, nothing saved: %w", context.Cause(ctx))
+	}
+	c, h, w := train.Shape()
+	db := NewDeviceBatch(m.Device(), size, c, h, w, m.Input())
 	defer db.Free()
 
 	var (
 		history []EpochStats
-		// A plot that cannot be written stops neither training nor the
-		// checkpoint; the error is returned at the end.
-		plotErr error
+		// A failing AfterEpoch stops neither training nor the checkpoint;
+		// its error is returned at the end.
+		afterErr error
 	)
 	o.Progress.begin(o.Done+o.Epochs, o.Epochs*loader.Batches())
 	for e := o.Done + 1; e <= o.Done+o.Epochs; e++ {
@@ -151,21 +168,21 @@ func Train(ctx context.Context, m *Model, train, test *fashionmnist.Dataset, o T
 		s.TestAcc, s.EvalTime = ev.Accuracy(), time.Since(start)
 		history = append(history, s)
 		o.Progress.epoch(s)
-		if o.Plot != "" && plotErr == nil {
-			plotErr = WritePlot(o.Plot, history)
+		if o.AfterEpoch != nil && afterErr == nil {
+			afterErr = o.AfterEpoch(history)
 		}
 	}
 	if o.Save != "" {
-		if err := m.SaveCheckpoint(o.Save, o.Done+o.Epochs); err != nil {
-			return history, errors.Join(err, plotErr)
+		if err := m.Save(o.Save, o.Done+o.Epochs); err != nil {
+			return history, errors.Join(err, afterErr)
 		}
 	}
-	return history, plotErr
+	return history, afterErr
 }
 
 // trainEpoch runs one epoch, numbered epoch; done is the number of steps
 // this run took before it, for the progress report's ETA.
-func (m *Model) trainEpoch(ctx context.Context, loader *fashionmnist.Loader, db *fashionmnist.DeviceBatch, epoch, done int, p *Progress) (EpochStats, error) {
+func (m *Model) trainEpoch(ctx context.Context, loader *Loader, db *DeviceBatch, epoch, done int, p *Progress) (EpochStats, error) {
 	s := EpochStats{Epoch: epoch}
 	var (
 		lossSum float64 // sum over images of the loss, so a short last batch weighs less
@@ -208,7 +225,7 @@ func (m *Model) interrupted(err error, epochs int, save string) error {
 	if save == "" {
 		return fmt.Errorf("stopped at %w (no checkpoint path given)", err)
 	}
-	if serr := m.SaveCheckpoint(save, epochs); serr != nil {
+	if serr := m.Save(save, epochs); serr != nil {
 		return fmt.Errorf("stopped at %w; saving the checkpoint failed: %v", err, serr)
 	}
 	return fmt.Errorf("stopped at %w; checkpoint of %d finished epochs saved to %s", err, epochs, save)

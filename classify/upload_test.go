@@ -1,4 +1,4 @@
-package fashionmnist
+package classify
 
 import (
 	"slices"
@@ -8,13 +8,16 @@ import (
 )
 
 func TestDeviceBatchUpload(t *testing.T) {
-	d := &Dataset{Images: seq(5 * 28 * 28), Labels: []uint8{3, 1, 4, 1, 5}, Rows: 28, Cols: 28}
+	d := &images{px: make([]uint8, 5*28*28), labels: []int{3, 1, 4, 1, 5}, c: 1, h: 28, w: 28}
+	for i := range d.px {
+		d.px[i] = uint8(i * 7)
+	}
 	l, err := NewLoader(d, BatchOptions{Size: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, out := range []int{28, 56} {
-		db := NewDeviceBatch(tensor.CPU(), 3, 28, 28, out)
+		db := NewDeviceBatch(tensor.CPU(), 3, 1, 28, 28, []int{1, out, out})
 		start := 0
 		for b := range l.Epoch(0) {
 			images, labels := db.Upload(b)
@@ -43,8 +46,8 @@ func TestDeviceBatchUpload(t *testing.T) {
 				} else if img[0] != float32(src[0])/255 || img[out*out-1] != float32(src[28*28-1])/255 {
 					t.Fatalf("image %d: corners %v, %v, want %v/255, %v/255", start+j, img[0], img[out*out-1], src[0], src[28*28-1])
 				}
-				if ls[j] != int32(d.Labels[start+j]) {
-					t.Fatalf("label %d: %d, want %d", start+j, ls[j], d.Labels[start+j])
+				if ls[j] != int32(d.labels[start+j]) {
+					t.Fatalf("label %d: %d, want %d", start+j, ls[j], d.labels[start+j])
 				}
 			}
 			start += b.Len()

@@ -1,4 +1,4 @@
-package fashionmnist
+package classify
 
 import (
 	"slices"
@@ -8,13 +8,13 @@ import (
 
 // indexed returns a dataset of n 2x2 images whose pixels all hold the
 // image's index, labelled index%10.
-func indexed(n int) *Dataset {
-	d := &Dataset{Images: make([]uint8, n*4), Labels: make([]uint8, n), Rows: 2, Cols: 2}
+func indexed(n int) *images {
+	d := &images{px: make([]uint8, n*4), labels: make([]int, n), c: 1, h: 2, w: 2}
 	for i := range n {
 		for p := range 4 {
-			d.Images[i*4+p] = uint8(i)
+			d.px[i*4+p] = uint8(i)
 		}
-		d.Labels[i] = uint8(i % 10)
+		d.labels[i] = i % 10
 	}
 	return d
 }
@@ -25,8 +25,8 @@ func indexed(n int) *Dataset {
 func epoch(t *testing.T, l *Loader, e int) (order, sizes []int) {
 	t.Helper()
 	for b := range l.Epoch(e) {
-		if len(b.Images) != b.Len()*4 || b.Rows != 2 || b.Cols != 2 {
-			t.Fatalf("batch of %d labels, %d pixels, %dx%d", b.Len(), len(b.Images), b.Rows, b.Cols)
+		if len(b.Images) != b.Len()*4 || b.Channels != 1 || b.Height != 2 || b.Width != 2 {
+			t.Fatalf("batch of %d labels, %d pixels, %dx%dx%d", b.Len(), len(b.Images), b.Channels, b.Height, b.Width)
 		}
 		for j := range b.Len() {
 			i := int(b.Images[j*4])

@@ -1,4 +1,4 @@
-package alexnet
+package curves
 
 import (
 	"bytes"
@@ -6,17 +6,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tensorforge/tensorforge/classify"
 )
 
-func TestWritePlot(t *testing.T) {
-	history := []EpochStats{
+func TestWrite(t *testing.T) {
+	history := []classify.EpochStats{
 		{Epoch: 1, TrainLoss: 1.2, TrainAcc: 0.55, TestAcc: 0.7},
 		{Epoch: 2, TrainLoss: 0.6, TrainAcc: 0.78, TestAcc: 0.8},
 	}
 	dir := t.TempDir()
 	for name, magic := range map[string]string{"curves.svg": "<?xml", "curves.png": "\x89PNG"} {
 		path := filepath.Join(dir, name)
-		if err := WritePlot(path, history); err != nil {
+		if err := Write(path, history); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(path)
@@ -27,7 +29,7 @@ func TestWritePlot(t *testing.T) {
 			t.Errorf("%s starts %q", name, b[:min(len(b), 16)])
 		}
 	}
-	err := WritePlot(filepath.Join(dir, "curves.gif"), history)
+	err := Write(filepath.Join(dir, "curves.gif"), history)
 	if err == nil || !strings.Contains(err.Error(), `".gif"`) {
 		t.Errorf("a .gif plot gave %v, want an error naming the extension", err)
 	}

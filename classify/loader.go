@@ -1,4 +1,4 @@
-package fashionmnist
+package classify
 
 import (
 	"fmt"
@@ -24,12 +24,13 @@ type BatchOptions struct {
 // Batch is a batch of examples as the host holds them. A Loader reuses its
 // memory: it is valid only until the loop over the epoch moves on.
 type Batch struct {
-	// Images holds Len() images, [Len(), 1, Rows, Cols] row-major.
+	// Images holds Len() images, [Len(), Channels, Height, Width]
+	// row-major.
 	Images []uint8
-	// Labels holds the class of each image.
+	// Labels holds the class of each image, -1 for an unlabelled one.
 	Labels []int32
-	// Rows and Cols are the size of every image.
-	Rows, Cols int
+	// Channels, Height and Width are the size of every image.
+	Channels, Height, Width int
 }
 
 // Len returns the number of examples in the batch.
@@ -40,7 +41,7 @@ func (b *Batch) Len() int { return len(b.Labels) }
 // The batch buffers are made once, by NewLoader: an epoch allocates a fixed
 // few objects, however many batches it has.
 type Loader struct {
-	d    *Dataset
+	d    Dataset
 	o    BatchOptions
 	n    int
 	perm []int
@@ -53,7 +54,7 @@ type Loader struct {
 
 // NewLoader returns a Loader of d's examples. A Size below 1 or a negative
 // Limit is an error, as they usually come from flags.
-func NewLoader(d *Dataset, o BatchOptions) (*Loader, error) {
+func NewLoader(d Dataset, o BatchOptions) (*Loader, error) {
 	if o.Size < 1 {
 		return nil, fmt.Errorf("batch size %d: want at least 1", o.Size)
 	}
@@ -65,9 +66,10 @@ func NewLoader(d *Dataset, o BatchOptions) (*Loader, error) {
 		n = min(n, o.Limit)
 	}
 	l := &Loader{d: d, o: o, n: n, perm: make([]int, n), free: make(chan *Batch, 2)}
-	size, px := min(o.Size, n), d.Rows*d.Cols
+	c, h, w := d.Shape()
+	size, px := min(o.Size, n), c*h*w
 	for range cap(l.free) {
-		l.free <- &Batch{Images: make([]uint8, 0, size*px), Labels: make([]int32, 0, size), Rows: d.Rows, Cols: d.Cols}
+		l.free <- &Batch{Images: make([]uint8, 0, size*px), Labels: make([]int32, 0, size), Channels: c, Height: h, Width: w}
 	}
 	return l, nil
 }
@@ -85,7 +87,7 @@ func (l *Loader) Batches() int { return (l.n + l.o.Size - 1) / l.o.Size }
 func (l *Loader) Epoch(epoch int) iter.Seq[*Batch] {
 	return func(yield func(*Batch) bool) {
 		if !l.running.CompareAndSwap(false, true) {
-			panic("fashionmnist: Loader.Epoch: another epoch of this loader is running")
+			panic("classify: Loader.Epoch: another epoch of this loader is running")
 		}
 		defer l.running.Store(false)
 		l.order(epoch)
@@ -157,11 +159,11 @@ func (l *Loader) assemble(ready chan<- *Batch, stop <-chan struct{}, done chan<-
 
 // fill copies the examples idx into b.
 func (l *Loader) fill(b *Batch, idx []int) {
-	px := l.d.Rows * l.d.Cols
+	px := b.Channels * b.Height * b.Width
 	b.Images = b.Images[:len(idx)*px]
 	b.Labels = b.Labels[:len(idx)]
 	for j, i := range idx {
-		copy(b.Images[j*px:(j+1)*px], l.d.Images[i*px:])
-		b.Labels[j] = int32(l.d.Labels[i])
+		copy(b.Images[j*px:(j+1)*px], l.d.Image(i))
+		b.Labels[j] = int32(l.d.Label(i))
 	}
 }

@@ -1,0 +1,355 @@
+package classify
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/hostfile"
+	"github.com/tensorforge/tensorforge/nn"
+	"github.com/tensorforge/tensorforge/safetensors"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// A checkpoint is a safetensors file holding the model's tensors under
+// PyTorch's names (with the Config's Prefix: net.0.weight ... for D2L's
+// models, so that safetensors.torch.load_file gives a state dict the
+// PyTorch model loads) and, when the optimizer uses momentum and the file
+// is not a weights-only export, each parameter's velocity under its name
+// with MomentumSuffix. Its metadata records how far training got and the
+// Config's Meta.
+//
+// A state dict PyTorch saved itself (safetensors.torch.save_file(
+// net.state_dict(), path)) loads too: it has no metadata, and its names may
+// lack the prefix when the network was saved without its Classifier.
+
+// MomentumSuffix is appended to a parameter's name to name its velocity,
+// after the "momentum_buffer" key of torch.optim.SGD's state.
+const MomentumSuffix = ".momentum_buffer"
+
+// The metadata keys of training progress; their values are decimal
+// integers.
+const (
+	MetaEpoch = "epoch" // finished epochs
+	MetaStep  = "step"  // training steps taken (seeds dropout)
+)
+
+// MaxEpochs bounds an epoch count read from a checkpoint or asked of
+// Train, so that counts never overflow: a million epochs of one image at
+// a microsecond a step is still 11 days.
+const MaxEpochs = 1_000_000
+
+// CheckpointInfo is what a checkpoint's metadata records.
+type CheckpointInfo struct {
+	// Epoch is the number of epochs the model was trained for; 0 for a
+	// file without the entry, such as one PyTorch wrote.
+	Epoch int
+	// Step is the number of training steps it took.
+	Step uint64
+	// Meta holds every metadata entry, those above included.
+	Meta map[string]string
+	// Momentum reports whether the file holds the optimizer's velocity.
+	Momentum bool
+}
+
+// Checkpoint is a checkpoint file read and checked for structure: its
+// tensors' names, dtypes and shapes and its metadata are known before any
+// model is built for it.
+type Checkpoint struct {
+	file *safetensors.File
+	info CheckpointInfo
+}
+
+// ReadCheckpoint reads the checkpoint at path, validating the format (see
+// safetensors.Read) and the progress entries of its metadata.
+func ReadCheckpoint(path string) (*Checkpoint, error) {
+	// The whole file is read into memory: refuse one that cannot fit
+	// there, with a message, rather than fail on it.
+	if st, err := os.Stat(path); err == nil {
+		if avail, ok := tensor.MemoryAvailable(tensor.CPU()); ok && st.Size() > avail {
+			return nil, fmt.Errorf("checkpoint %s: %s, more than the %s of memory available", path, hostfile.FormatSize(st.Size()), hostfile.FormatSize(avail))
+		}
+	}
+	f, err := safetensors.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	info := CheckpointInfo{Meta: f.Metadata}
+	if info.Meta == nil {
+		info.Meta = map[string]string{}
+	}
+	if v, ok := info.Meta[MetaEpoch]; ok {
+		e, err := strconv.Atoi(v)
+		if err != nil || e < 0 || e > MaxEpochs {
+			return nil, fmt.Errorf("checkpoint %s: metadata %q is %q, want a count of at most %d", path, MetaEpoch, v, MaxEpochs)
+		}
+		info.Epoch = e
+	}
+	if v, ok := info.Meta[MetaStep]; ok {
+		if info.Step, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: metadata %q is %q, want a count", path, MetaStep, v)
+		}
+	}
+	for name := range f.Tensors {
+		if strings.HasSuffix(name, MomentumSuffix) {
+			info.Momentum = true
+		}
+	}
+	return &Checkpoint{file: f, info: info}, nil
+}
+
+// Info returns what the checkpoint's metadata records.
+func (c *Checkpoint) Info() CheckpointInfo { return c.info }
+
+// Name returns the path the checkpoint was read from.
+func (c *Checkpoint) Name() string { return c.file.Name }
+
+// Shape returns the shape of the tensor called prefix+name, or of the one
+// called name in a file that holds no name with the prefix (a state dict
+// saved without the prefix), and whether there is one.
+func (c *Checkpoint) Shape(prefix, name string) ([]int, bool) {
+	t, ok := c.file.Tensors[c.resolve(prefix)+name]
+	return t.Shape, ok
+}
+
+// resolve returns the prefix the file's names carry: prefix when any name
+// has it, else "".
+func (c *Checkpoint) resolve(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	for name := range c.file.Tensors {
+		if strings.HasPrefix(name, prefix) {
+			return prefix
+		}
+	}
+	return ""
+}
+
+// Load builds a model of net on dev with the weights of the checkpoint at
+// path (see FromCheckpoint).
+func Load(dev tensor.Device, net *nn.Sequential, path string, c Config) (*Model, CheckpointInfo, error) {
+	ck, err := ReadCheckpoint(path)
+	if err != nil {
+		return nil, CheckpointInfo{}, err
+	}
+	m, err := FromCheckpoint(dev, net, ck, c)
+	return m, ck.info, err
+}
+
+// FromCheckpoint builds a model of net on dev and fills it from ck: the
+// weights are not drawn first, and nothing is allocated until ck's
+// metadata and tensors are known to fit net (an error names the first
+// tensor that does not). A model built for training takes the velocity too
+// when ck has it, and the step count.
+func FromCheckpoint(dev tensor.Device, net *nn.Sequential, ck *Checkpoint, c Config) (*Model, error) {
+	if _, err := setup(net, c.Input); err != nil {
+		return nil, err
+	}
+	// Check names and shapes against the network's specs before building.
+	var want []safetensors.Spec
+	for _, ls := range net.Specs() {
+		for _, spec := range ls.Specs {
+			want = append(want, safetensors.Spec{Name: c.Prefix + ls.Name(spec), Shape: spec.Shape})
+		}
+	}
+	if err := ck.check(want, c); err != nil {
+		return nil, err
+	}
+	m, err := build(dev, net, c, true)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", ck.Name(), err)
+	}
+	if err := m.restore(ck); err != nil {
+		m.Free()
+		return nil, err
+	}
+	return m, nil
+}
+
+// LoadCheckpoint replaces the model's tensors, velocity (when its
+// optimizer uses momentum) and step count with those of the checkpoint at
+// path, after checking that its metadata agrees with the model's Meta and
+// that every tensor's name, dtype and shape are the model's; an error
+// names what differs, and leaves the model as it was.
+func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
+	ck, err := ReadCheckpoint(path)
+	if err != nil {
+		return CheckpointInfo{}, err
+	}
+	var want []safetensors.Spec
+	for _, p := range slices.Concat(m.params, m.state) {
+		want = append(want, safetensors.Spec{Name: p.Name, Shape: p.Value.Shape()})
+	}
+	if err := ck.check(want, m.cfg); err != nil {
+		return ck.info, err
+	}
+	return ck.info, m.restore(ck)
+}
+
+// check compares the checkpoint with the tensors a model of c holds: every
+// Meta entry it records must be c's, every tensor must be there with its
+// shape and a floating-point dtype, and nothing else may be (but
+// velocities of the parameters).
+func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
+	for _, key := range slices.Sorted(maps.Keys(cfg.Meta)) {
+		if got, ok := c.info.Meta[key]; ok && got != cfg.Meta[key] {
+			return fmt.Errorf("checkpoint %s: %s is %s, the model's is %s", c.Name(), key, got, cfg.Meta[key])
+		}
+	}
+	prefix := c.resolve(cfg.Prefix)
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("checkpoint %s: "+format, append([]any{c.Name()}, args...)...))
+	}
+	expected := map[string]bool{}
+	for _, s := range want {
+		name := prefix + strings.TrimPrefix(s.Name, cfg.Prefix)
+		expected[name], expected[name+MomentumSuffix] = true, true
+		t, ok := c.file.Tensors[name]
+		switch {
+		case !ok:
+			fail("missing tensor %q (shape %v)", name, s.Shape)
+		case !slices.Equal(t.Shape, s.Shape):
+			fail("tensor %q has shape %v, the model's is %v", name, t.Shape, s.Shape)
+		case !isFloat(t.DType):
+			fail("tensor %q has dtype %s, want F32, F16, BF16 or F64", name, t.DType)
+		}
+		if v, ok := c.file.Tensors[name+MomentumSuffix]; ok && (!slices.Equal(v.Shape, s.Shape) || !isFloat(v.DType)) {
+			fail("tensor %q is %s %v, want a float tensor of shape %v", name+MomentumSuffix, v.DType, v.Shape, s.Shape)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.file.Tensors)) {
+		if !expected[name] {
+			t := c.file.Tensors[name]
+			fail("unexpected tensor %q (%s %v): not one of the model's", name, t.DType, t.Shape)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isFloat(d safetensors.DType) bool {
+	return d == safetensors.F32 || d == safetensors.F16 || d == safetensors.BF16 || d == safetensors.F64
+}
+
+// restore copies ck's tensors, already checked, into the model: each arena
+// in one upload. A model whose optimizer uses momentum takes the velocity
+// too if ck has it, and starts it from zero (as a fresh PyTorch optimizer
+// does) if not. A tensor holding a NaN or an infinity is refused, naming
+// it: such weights give NaN for every image.
+func (m *Model) restore(ck *Checkpoint) error {
+	prefix := ck.resolve(m.cfg.Prefix)
+	name := func(p nn.Param, suffix string) string {
+		return prefix + strings.TrimPrefix(p.Name, m.cfg.Prefix) + suffix
+	}
+	params, _ := m.net.Arena()
+	if err := copyIn(ck, params, m.params, name, ""); err != nil {
+		return err
+	}
+	if len(m.state) > 0 {
+		if err := copyIn(ck, m.net.StateArena(), m.state, name, ""); err != nil {
+			return err
+		}
+	}
+	if m.opt != nil {
+		if v := m.opt.Velocity(); v != nil {
+			if !ck.info.Momentum {
+				tensor.Fill(v, 0)
+			} else if err := copyIn(ck, v, m.params, name, MomentumSuffix); err != nil {
+				return err
+			}
+		}
+	}
+	m.step = ck.info.Step
+	return m.Device().Err()
+}
+
+// copyIn assembles the tensors of ck for ps (named by name with suffix)
+// into one host buffer laid out as arena, whose views ps are, and uploads
+// it in one transfer.
+func copyIn(ck *Checkpoint, arena *tensor.Tensor, ps []nn.Param, name func(nn.Param, string) string, suffix string) error {
+	host := make([]float32, arena.Len())
+	for _, p := range ps {
+		n := name(p, suffix)
+		t, ok := ck.file.Tensors[n]
+		if !ok {
+			return fmt.Errorf("checkpoint %s: missing tensor %q", ck.Name(), n)
+		}
+		v, err := t.Float32s()
+		if err != nil {
+			return fmt.Errorf("checkpoint %s: tensor %q: %w", ck.Name(), n, err)
+		}
+		for i, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return fmt.Errorf("checkpoint %s: tensor %q: element %d is %v; a model with it would give %v for every image", ck.Name(), n, i, x, x)
+			}
+		}
+		// An arena's views lie at their offsets in it; a velocity is laid
+		// out as the parameter arena.
+		copy(host[p.Value.Offset():], v)
+	}
+	arena.CopyFrom(host)
+	return nil
+}
+
+// Save writes the model's tensors, the optimizer's velocity (when it has
+// one) and the metadata to path, after epochs finished epochs: all a run
+// needs to resume. The file is replaced atomically: a failure leaves the
+// old one intact.
+func (m *Model) Save(path string, epochs int) error {
+	return m.write(path, epochs, true)
+}
+
+// SaveWeights writes the model's tensors and metadata to path, without the
+// optimizer's velocity: an export for inference or for PyTorch (load it
+// with safetensors.torch.load_file), half the size of a checkpoint of a
+// model trained with momentum.
+func (m *Model) SaveWeights(path string, epochs int) error {
+	return m.write(path, epochs, false)
+}
+
+func (m *Model) write(path string, epochs int, velocity bool) error {
+	f := &safetensors.File{Metadata: maps.Clone(m.cfg.Meta), Tensors: map[string]safetensors.Tensor{}}
+	if f.Metadata == nil {
+		f.Metadata = map[string]string{}
+	}
+	f.Metadata[MetaEpoch] = strconv.Itoa(epochs)
+	f.Metadata[MetaStep] = strconv.FormatUint(m.step, 10)
+	params, _ := m.net.Arena()
+	if err := addTensors(f, params, m.params, ""); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if len(m.state) > 0 {
+		if err := addTensors(f, m.net.StateArena(), m.state, ""); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", path, err)
+		}
+	}
+	if velocity && m.opt != nil {
+		if v := m.opt.Velocity(); v != nil {
+			if err := addTensors(f, v, m.params, MomentumSuffix); err != nil {
+				return fmt.Errorf("checkpoint %s: %w", path, err)
+			}
+		}
+	}
+	return safetensors.Write(path, f)
+}
+
+// addTensors downloads arena (an arena of ps, or a tensor laid out as it
+// is) in one transfer and adds each of ps's part to f under its name with
+// suffix.
+func addTensors(f *safetensors.File, arena *tensor.Tensor, ps []nn.Param, suffix string) error {
+	host, err := arena.Float32s()
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		off := p.Value.Offset() // as in copyIn
+		f.Tensors[p.Name+suffix] = safetensors.FromFloat32(p.Value.Shape(), host[off:off+p.Value.Len()])
+	}
+	return nil
+}
