@@ -1,23 +1,20 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"strconv"
-	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/procfs"
 )
 
 // HostPeakBytes returns the most resident memory the process has held: the
 // kernel's high-water mark VmHWM where /proc has it (Linux), else the
 // memory the Go runtime has mapped, which bounds it from above.
 func HostPeakBytes() uint64 {
-	if n, err := vmHWM(); err == nil {
-		return n
+	if n, ok := procfs.Bytes("/proc/self/status", "VmHWM"); ok {
+		return uint64(n)
 	}
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
 	metrics.Read(s)
@@ -34,19 +31,4 @@ func ResetHostPeak() {
 	// Writing 5 to clear_refs resets VmHWM (Linux 4.0 and later); an error
 	// leaves the mark where it was, which only overstates later peaks.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
-func vmHWM() (uint64, error) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, err
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }

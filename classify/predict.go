@@ -24,6 +24,9 @@ func Predict(ctx context.Context, m *Model, d Dataset, batch int) ([]Prediction,
 	if err := m.checkData(d, false); err != nil {
 		return nil, err
 	}
+	if err := m.CheckBatch(min(batch, d.Len())); err != nil {
+		return nil, err
+	}
 	out := make([]Prediction, 0, d.Len())
 	err := m.forEachLogits(ctx, d, batch, 0, func(i int, logits []float32) error {
 		p, err := predictionOf(logits)
@@ -96,17 +99,11 @@ func predictionOf(logits []float32) (Prediction, error) {
 // forEachLogits runs the model over the first limit images of d (all when
 // 0) in order and calls fn with each image's index and logits.
 func (m *Model) forEachLogits(ctx context.Context, d Dataset, batch, limit int, fn func(i int, logits []float32) error) error {
-	loader, err := NewLoader(d, BatchOptions{Size: batch, Limit: limit})
-	if err != nil {
+	loader, err := m.loader(d, BatchOptions{Size: batch, Limit: limit})
+	if err != nil || loader.Len() == 0 {
 		return err
-	}
-	if loader.Len() == 0 {
-		return nil
 	}
 	size := min(batch, loader.Len())
-	if err := m.CheckBatch(size); err != nil {
-		return err
-	}
 	c, h, w := d.Shape()
 	db := NewDeviceBatch(m.Device(), size, c, h, w, m.Input())
 	defer db.Free()
@@ -179,4 +176,17 @@ func softmax(v []float32) []float64 {
 		out[i] /= sum
 	}
 	return out
+}
+
+// loader checks that batches of o.Size images of d fit in the device's
+// memory, then makes their loader.
+func (m *Model) loader(d Dataset, o BatchOptions) (*Loader, error) {
+	n := d.Len()
+	if o.Limit > 0 {
+		n = min(n, o.Limit)
+	}
+	if err := m.CheckBatch(min(o.Size, n)); err != nil {
+		return nil, err
+	}
+	return NewLoader(d, o)
 }

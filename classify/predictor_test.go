@@ -218,3 +218,44 @@ func TestPredictTensorAndUnlabelled(t *testing.T) {
 		t.Errorf("Evaluate without labels: %v", err)
 	}
 }
+
+// TestCheckBatch checks that a batch too large for the memory left is
+// refused with the bytes named, before anything is allocated for it, by
+// Train, Predict and NewPredictor alike.
+func TestCheckBatch(t *testing.T) {
+	if _, ok := tensor.MemoryAvailable(tensor.CPU()); !ok {
+		t.Skip("the CPU device cannot tell the memory available here")
+	}
+	m := newTiny(t, tiny)
+	const huge = 1 << 30
+	for name, err := range map[string]error{
+		"CheckBatch":   m.CheckBatch(huge),
+		"NewPredictor": func() error { _, err := NewPredictor(m, PredictorOptions{MaxBatch: huge}); return err }(),
+		"Predict":      func() error { _, err := Predict(context.Background(), m, bigData{}, huge); return err }(),
+		"Evaluate":     func() error { _, err := Evaluate(context.Background(), m, bigLabelled{}, huge, 0); return err }(),
+		"Train": func() error {
+			_, err := Train(context.Background(), m, bigLabelled{}, bigLabelled{}, TrainOptions{Epochs: 1, Batch: huge})
+			return err
+		}(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "not enough memory on cpu: batches of 1073741824 need about") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := m.CheckBatch(8); err != nil {
+		t.Errorf("a batch of 8: %v", err)
+	}
+}
+
+// bigData claims more images than memory holds; none is ever read.
+type bigData struct{}
+
+func (bigData) Len() int             { return 1 << 30 }
+func (bigData) Shape() (c, h, w int) { return 1, 12, 12 }
+func (bigData) Image(int) []uint8    { panic("read an image") }
+func (bigData) Label(int) int        { return -1 }
+
+// bigLabelled is bigData with labels.
+type bigLabelled struct{ bigData }
+
+func (bigLabelled) Label(int) int { return 0 }

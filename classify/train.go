@@ -120,7 +120,7 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 			return nil, err
 		}
 	}
-	loader, err := NewLoader(train, BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
+	loader, err := m.loader(train, BatchOptions{Size: o.Batch, Shuffle: true, Seed: o.Seed, Limit: o.Limit})
 	if err != nil {
 		return nil, err
 	}
@@ -128,9 +128,6 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 		return nil, errors.New("no training images")
 	}
 	size := min(o.Batch, loader.Len())
-	if err := m.CheckBatch(size); err != nil {
-		return nil, err
-	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("stopped before the first step, nothing saved: %w", context.Cause(ctx))
 	}

@@ -1,14 +1,14 @@
 package tensor
 
 import (
-	"bufio"
-	"bytes"
 	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/procfs"
 )
 
 // MemoryAvailable returns how many more bytes dev can allocate, and false
@@ -31,7 +31,7 @@ func (d *cpuDevice) MemoryAvailable() (int64, bool) {
 	take := func(v int64) {
 		best, ok = min(best, max(v, 0)), true
 	}
-	if v, found := meminfoAvailable(); found {
+	if v, found := procfs.Bytes("/proc/meminfo", "MemAvailable"); found {
 		take(v)
 	}
 	if limit, found := readInt("/sys/fs/cgroup/memory.max"); found {
@@ -45,23 +45,6 @@ func (d *cpuDevice) MemoryAvailable() (int64, bool) {
 		take(limit - int64(s[0].Value.Uint64()))
 	}
 	return best, ok
-}
-
-// meminfoAvailable reads MemAvailable from /proc/meminfo, in bytes.
-func meminfoAvailable() (int64, bool) {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) == 3 && f[0] == "MemAvailable:" && f[2] == "kB" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10, err == nil
-		}
-	}
-	return 0, false
 }
 
 // readInt reads a file holding one decimal integer ("max", a cgroup's

@@ -336,5 +336,8 @@ func Resize(dst, src *Tensor) {
 	if dst.shape[0] != src.shape[0] || dst.shape[1] != src.shape[1] {
 		panic(fmt.Sprintf("tensor: Resize: dst %v and src %v differ in batch or channels", dst.shape, src.shape))
 	}
+	if src.shape[2]*src.shape[3] == 0 && dst.shape[2]*dst.shape[3] != 0 {
+		panic(fmt.Sprintf("tensor: Resize: empty planes %v to %v", src.shape, dst.shape))
+	}
 	dev.Resize(dst, src)
 }

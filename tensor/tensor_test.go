@@ -217,6 +217,7 @@ func TestShapeMismatchPanics(t *testing.T) {
 		tensor.SoftmaxCrossEntropy(tensor.Zeros(dev, 1), tensor.New(dev, tensor.Int32, 1), nil, a, tensor.New(dev, tensor.Int32, 3))
 	}, "[3]", "[2]")
 	mustPanic(t, func() { tensor.Resize(tensor.Zeros(dev, 1, 3, 4, 4), x) }, "[1 3 4 4]", "[1 2 5 5]")
+	mustPanic(t, func() { tensor.Resize(tensor.Zeros(dev, 1, 2, 4, 4), tensor.Zeros(dev, 1, 2, 0, 5)) }, "empty planes", "[1 2 0 5]")
 	// A 6x6 kernel over 5x5 with stride 2: Go's division would round the
 	// -1/2 of (5-6)/2 to zero and make one output pixel of it.
 	big := tensor.Square(6, 2, 0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tensorforge/tensorforge/alexnet"
 	"github.com/tensorforge/tensorforge/internal/atomicfile"
+	"github.com/tensorforge/tensorforge/internal/hostfile"
 )
 
 // The checks below run before any work, so a typo fails at once rather
@@ -40,14 +41,16 @@ func checkSize(size int) error {
 	return nil
 }
 
-// existingFile refuses a path to read that is missing or a directory.
+// existingFile refuses a path to read that is missing or not a regular
+// file: a directory, a device such as /dev/zero, a named pipe (whose open
+// would block until something writes to it).
 func existingFile(name, path string) error {
 	st, err := os.Stat(path)
-	switch {
-	case err != nil:
+	if err != nil {
 		return usagef("-%s: %v", name, err)
-	case st.IsDir():
-		return usagef("-%s %s: is a directory, want a file", name, path)
+	}
+	if err := hostfile.CheckRegular(st.Mode()); err != nil {
+		return usagef("-%s %s: %v", name, path, err)
 	}
 	return nil
 }

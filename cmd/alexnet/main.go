@@ -51,13 +51,14 @@ type env struct {
 }
 
 func main() {
-	// The first Ctrl-C (or SIGTERM) cancels ctx: training stops after its
-	// current step and saves a checkpoint. Once that has happened the
-	// handler is removed, so a second Ctrl-C ends the process at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	// The first Ctrl-C or SIGTERM cancels ctx: training stops after its
+	// current step and saves a checkpoint (see handleSignals).
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go handleSignals(sigs, cancel, os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr})
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
 }
 
