@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -59,6 +60,40 @@ func BenchmarkAlexNet(b *testing.B) {
 		gpu[i].Only = "cuda"
 	}
 	benchCases(b, append(cases, gpu...))
+}
+
+// BenchmarkModelMemory reports the memory AlexNet holds on each device once
+// it has run a batch: built for training (its gradients, and the
+// activations and input gradients of a step) and for inference only (no
+// gradients, a forward pass's activations).
+func BenchmarkModelMemory(b *testing.B) {
+	for _, n := range []int{1, 128} {
+		for _, inference := range []bool{false, true} {
+			name := fmt.Sprintf("train/b%d", n)
+			if inference {
+				name = fmt.Sprintf("inference/b%d", n)
+			}
+			b.Run(name, func(b *testing.B) {
+				for _, dn := range tensor.Devices() {
+					b.Run(dn, func(b *testing.B) {
+						dev, err := Open(dn)
+						if err != nil {
+							b.Skip(err)
+						}
+						c := model.Config
+						c.Inference = inference
+						var bytes int64
+						for b.Loop() {
+							if bytes, err = ModelMemory(dev, c, n); err != nil {
+								b.Fatal(err)
+							}
+						}
+						b.ReportMetric(float64(bytes)/1e6, "MB")
+					})
+				}
+			})
+		}
+	}
 }
 
 // benchCases runs each case as BenchmarkFamily/Name/device on every device

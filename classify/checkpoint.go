@@ -219,9 +219,20 @@ func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
 			fail("tensor %q has shape %v, the model's is %v", name, t.Shape, s.Shape)
 		case !isFloat(t.DType):
 			fail("tensor %q has dtype %s, want F32, F16, BF16 or F64", name, t.DType)
+		default:
+			if i, x, found := nonFinite(t); found {
+				fail("tensor %q: element %d is %v; a model with it would give %v for every image", name, i, x, x)
+			}
 		}
-		if v, ok := c.file.Tensors[name+MomentumSuffix]; ok && (!slices.Equal(v.Shape, s.Shape) || !isFloat(v.DType)) {
+		v, ok := c.file.Tensors[name+MomentumSuffix]
+		switch {
+		case !ok:
+		case !slices.Equal(v.Shape, s.Shape) || !isFloat(v.DType):
 			fail("tensor %q is %s %v, want a float tensor of shape %v", name+MomentumSuffix, v.DType, v.Shape, s.Shape)
+		default:
+			if i, x, found := nonFinite(v); found {
+				fail("tensor %q: element %d is %v", name+MomentumSuffix, i, x)
+			}
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.file.Tensors)) {
@@ -233,26 +244,49 @@ func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
 	return errors.Join(errs...)
 }
 
+// nonFinite returns the index and value of t's first NaN or infinity, if
+// it has one; t is a float tensor. It reads t in pieces, allocating little.
+func nonFinite(t safetensors.Tensor) (int, float32, bool) {
+	size := t.DType.Size()
+	buf := make([]float32, 1<<14)
+	for start := 0; start < len(t.Data); start += len(buf) * size {
+		part := safetensors.Tensor{DType: t.DType, Data: t.Data[start:min(len(t.Data), start+len(buf)*size)]}
+		vals := buf[:len(part.Data)/size]
+		if err := part.ReadFloat32s(vals); err != nil {
+			return 0, 0, false
+		}
+		for i, x := range vals {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return start/size + i, x, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
 func isFloat(d safetensors.DType) bool {
 	return d == safetensors.F32 || d == safetensors.F16 || d == safetensors.BF16 || d == safetensors.F64
 }
 
-// restore copies ck's tensors, already checked, into the model: each arena
-// in one upload. A model whose optimizer uses momentum takes the velocity
-// too if ck has it, and starts it from zero (as a fresh PyTorch optimizer
-// does) if not. A tensor holding a NaN or an infinity is refused, naming
-// it: such weights give NaN for every image.
+// restore copies ck's tensors, already checked, into the model, one at a
+// time through a buffer the size of the largest. A model whose optimizer
+// uses momentum takes the velocity too if ck has it, and starts it from
+// zero (as a fresh PyTorch optimizer does) if not.
 func (m *Model) restore(ck *Checkpoint) error {
 	prefix := ck.resolve(m.cfg.Prefix)
-	name := func(p nn.Param, suffix string) string {
-		return prefix + strings.TrimPrefix(p.Name, m.cfg.Prefix) + suffix
+	name := func(p nn.Param) string { return prefix + strings.TrimPrefix(p.Name, m.cfg.Prefix) }
+	var scratch []float32
+	copyIn := func(p nn.Param, dst *tensor.Tensor, suffix string) error {
+		n := name(p) + suffix
+		scratch = slices.Grow(scratch[:0], dst.Len())[:dst.Len()]
+		if err := ck.file.Tensors[n].ReadFloat32s(scratch); err != nil {
+			return fmt.Errorf("checkpoint %s: tensor %q: %w", ck.Name(), n, err)
+		}
+		dst.CopyFrom(scratch)
+		return nil
 	}
-	params, _ := m.net.Arena()
-	if err := copyIn(ck, params, m.params, name, ""); err != nil {
-		return err
-	}
-	if len(m.state) > 0 {
-		if err := copyIn(ck, m.net.StateArena(), m.state, name, ""); err != nil {
+	for _, p := range slices.Concat(m.params, m.state) {
+		if err := copyIn(p, p.Value, ""); err != nil {
 			return err
 		}
 	}
@@ -260,41 +294,20 @@ func (m *Model) restore(ck *Checkpoint) error {
 		if v := m.opt.Velocity(); v != nil {
 			if !ck.info.Momentum {
 				tensor.Fill(v, 0)
-			} else if err := copyIn(ck, v, m.params, name, MomentumSuffix); err != nil {
-				return err
+			}
+			for _, p := range m.params {
+				if !ck.info.Momentum {
+					break
+				}
+				// The velocity is laid out as the parameter arena.
+				if err := copyIn(p, tensor.ViewOf(v.Storage(), v.Offset()+p.Value.Offset(), p.Value.Shape()...), MomentumSuffix); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	m.step = ck.info.Step
 	return m.Device().Err()
-}
-
-// copyIn assembles the tensors of ck for ps (named by name with suffix)
-// into one host buffer laid out as arena, whose views ps are, and uploads
-// it in one transfer.
-func copyIn(ck *Checkpoint, arena *tensor.Tensor, ps []nn.Param, name func(nn.Param, string) string, suffix string) error {
-	host := make([]float32, arena.Len())
-	for _, p := range ps {
-		n := name(p, suffix)
-		t, ok := ck.file.Tensors[n]
-		if !ok {
-			return fmt.Errorf("checkpoint %s: missing tensor %q", ck.Name(), n)
-		}
-		v, err := t.Float32s()
-		if err != nil {
-			return fmt.Errorf("checkpoint %s: tensor %q: %w", ck.Name(), n, err)
-		}
-		for i, x := range v {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return fmt.Errorf("checkpoint %s: tensor %q: element %d is %v; a model with it would give %v for every image", ck.Name(), n, i, x, x)
-			}
-		}
-		// An arena's views lie at their offsets in it; a velocity is laid
-		// out as the parameter arena.
-		copy(host[p.Value.Offset():], v)
-	}
-	arena.CopyFrom(host)
-	return nil
 }
 
 // Save writes the model's tensors, the optimizer's velocity (when it has

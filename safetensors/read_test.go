@@ -310,3 +310,20 @@ func TestConversionErrors(t *testing.T) {
 		t.Errorf("Uint8s of I32: %v", err)
 	}
 }
+
+func TestReadFloat32s(t *testing.T) {
+	f32 := FromFloat32([]int{3}, []float32{1, -2.5, 3e38})
+	dst := make([]float32, 3)
+	if err := f32.ReadFloat32s(dst); err != nil || dst[0] != 1 || dst[1] != -2.5 || dst[2] != 3e38 {
+		t.Errorf("F32: %v, %v", dst, err)
+	}
+	if err := f32.ReadFloat32s(make([]float32, 2)); err == nil || err.Error() != "a tensor of 3 elements read into 2" {
+		t.Errorf("short destination: %v", err)
+	}
+	if err := FromInt32([]int{1}, []int32{1}).ReadFloat32s(make([]float32, 1)); err == nil || err.Error() != "dtype I32: want F32, F16, BF16 or F64 for float32 values" {
+		t.Errorf("I32: %v", err)
+	}
+	if err := (Tensor{DType: F32}).ReadFloat32s(nil); err != nil {
+		t.Errorf("empty: %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // File is the content of a safetensors file.
@@ -82,29 +83,59 @@ func newTensor(dtype DType, shape []int, n int) Tensor {
 // Float32s returns the elements of an F32, F16, BF16 or F64 tensor as
 // float32 (F64 rounded to nearest).
 func (t Tensor) Float32s() ([]float32, error) {
-	out := make([]float32, len(t.Data)/max(t.DType.Size(), 1))
+	if !isFloat(t.DType) {
+		return nil, errNotFloat(t.DType)
+	}
+	out := make([]float32, len(t.Data)/t.DType.Size())
+	return out, t.ReadFloat32s(out)
+}
+
+// ReadFloat32s writes the elements of an F32, F16, BF16 or F64 tensor
+// into dst as Float32s converts them, allocating nothing: a loader fills
+// its own buffer, and a model's 187 MB of weights are not copied once more
+// than they must be. dst must hold exactly the tensor's elements.
+func (t Tensor) ReadFloat32s(dst []float32) error {
+	if !isFloat(t.DType) {
+		return errNotFloat(t.DType)
+	}
 	d := t.Data
+	if n := len(d) / t.DType.Size(); len(dst) != n {
+		return fmt.Errorf("a tensor of %d elements read into %d", n, len(dst))
+	}
 	switch t.DType {
 	case F32:
-		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(d[4*i:]))
+		if littleEndian && len(dst) > 0 {
+			// The file's bytes are the floats' own: one copy.
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), len(d)), d)
+			return nil
+		}
+		for i := range dst {
+			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(d[4*i:]))
 		}
 	case F16:
-		for i := range out {
-			out[i] = halfToFloat32(binary.LittleEndian.Uint16(d[2*i:]))
+		for i := range dst {
+			dst[i] = halfToFloat32(binary.LittleEndian.Uint16(d[2*i:]))
 		}
 	case BF16:
-		for i := range out {
-			out[i] = bfloat16ToFloat32(binary.LittleEndian.Uint16(d[2*i:]))
+		for i := range dst {
+			dst[i] = bfloat16ToFloat32(binary.LittleEndian.Uint16(d[2*i:]))
 		}
 	case F64:
-		for i := range out {
-			out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(d[8*i:])))
+		for i := range dst {
+			dst[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(d[8*i:])))
 		}
-	default:
-		return nil, fmt.Errorf("dtype %s: want F32, F16, BF16 or F64 for float32 values", t.DType)
 	}
-	return out, nil
+	return nil
+}
+
+// littleEndian reports whether this machine stores a float32's bytes as
+// the format does.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+func isFloat(d DType) bool { return d == F32 || d == F16 || d == BF16 || d == F64 }
+
+func errNotFloat(d DType) error {
+	return fmt.Errorf("dtype %s: want F32, F16, BF16 or F64 for float32 values", d)
 }
 
 // Int32s returns the elements of an I32 tensor, or of an I64 tensor (as
