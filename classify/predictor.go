@@ -13,11 +13,12 @@ type PredictorOptions struct {
 	// MaxBatch is the most images one forward pass takes; 0 means 64.
 	MaxBatch int
 	// MaxWait is how long the first request of a pass waits for others to
-	// join it; a negative value means not at all (a pass then takes what
-	// has queued while the last one ran), and 0 half the last pass's time,
-	// at most 20 ms: waiting costs a request at most that share of its
-	// latency, and clients answered by one pass have time to send their
-	// next request before the next one starts. Batching pays because a
+	// join it, at most; a negative value means not at all (a pass then
+	// takes what has queued while the last one ran), and 0 half the last
+	// pass's time, at most 20 ms: waiting costs a request at most that
+	// share of its latency, and clients answered by one pass have time to
+	// send their next request before the next one starts. The wait ends
+	// early when an eighth of it passes with no new request. Batching pays because a
 	// pass of many images costs less than as many passes of one: the
 	// weights are read once for all, and each pass's fixed costs are paid
 	// once.
@@ -153,29 +154,35 @@ func (p *Predictor) wait() time.Duration {
 }
 
 // gather returns first with the requests that arrive within the wait of
-// it, up to MaxBatch images, or, with no wait, those already waiting.
+// it, up to MaxBatch images, or, with no wait, those already waiting. It
+// also stops when an eighth of the wait passes with no request: clients
+// answered by the last pass send their next requests in a burst, and once
+// the burst is over, waiting longer only delays the pass.
 func (p *Predictor) gather(first *request) []*request {
 	batch, n := []*request{first}, len(first.images)
-	var timeout <-chan time.Time
-	if wait := p.wait(); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		timeout = t.C
-	}
+	wait := p.wait()
+	end := time.Now().Add(wait)
 	for n < p.o.MaxBatch {
 		var r *request
-		if timeout == nil {
+		if wait <= 0 {
 			select {
 			case r = <-p.reqs:
 			default:
 				return batch
 			}
 		} else {
+			gap := min(wait/8, time.Until(end))
+			if gap <= 0 {
+				return batch
+			}
+			t := time.NewTimer(gap)
 			select {
 			case r = <-p.reqs:
-			case <-timeout:
+				t.Stop()
+			case <-t.C:
 				return batch
 			case <-p.quit:
+				t.Stop()
 				return batch
 			}
 		}
