@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // gemmCase is one product for TestGemm, run on the GPU and checked against
@@ -148,7 +147,7 @@ func newGemmOperand(d tensor.Device, r *rand.Rand, rows, cols, ld, stride, batch
 	return gemmOperand{host: host, base: base, view: base.Slice(off, off+span), off: off}
 }
 
-// checkGemm runs one case and compares it with gemmReference.
+// checkGemm runs one case and compares it with devicetest.GemmReference.
 func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol float64) {
 	t.Helper()
 	batch := max(c.batch, 1)
@@ -196,7 +195,7 @@ func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol floa
 
 	tensor.Gemm(&g)
 	got := read(t, cm.base)
-	want := gemmReference(&g, a.host[a.off:], b.host[b.off:], cm.host[cm.off:], cBatch)
+	want := devicetest.GemmReference(&g, a.host[a.off:], b.host[b.off:], cm.host[cm.off:], cBatch)
 
 	written := make([]bool, len(got))
 	var diff, norm float64
@@ -223,53 +222,6 @@ func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol floa
 			t.Fatalf("element %d of C's allocation, outside every matrix, changed from %v to %v", i, cm.host[i], got[i])
 		}
 	}
-}
-
-// gemmReference returns alpha*sum op(A_i)*op(B_i) + beta*C for each of the
-// cBatch outputs in float64, row-major M x N each; a, b and c start at the
-// first matrix of each operand. The rows are shared among the CPU's cores.
-func gemmReference(g *tensor.GemmArgs, a, b, c []float32, cBatch int) []float64 {
-	batch := max(g.Batch, 1)
-	out := make([]float64, cBatch*g.M*g.N)
-	rows := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.NumCPU() {
-		wg.Go(func() {
-			for zi := range rows {
-				z, i := zi/max(g.M, 1), zi%max(g.M, 1)
-				first, last := z, z+1
-				if cBatch == 1 {
-					first, last = 0, batch
-				}
-				for j := range g.N {
-					var s float64
-					for e := first; e < last; e++ {
-						for k := range g.K {
-							ai, bi := e*g.StrideA+i*g.LDA+k, e*g.StrideB+k*g.LDB+j
-							if g.TransA {
-								ai = e*g.StrideA + k*g.LDA + i
-							}
-							if g.TransB {
-								bi = e*g.StrideB + j*g.LDB + k
-							}
-							s += float64(a[ai]) * float64(b[bi])
-						}
-					}
-					w := float64(g.Alpha) * s
-					if g.Beta != 0 {
-						w += float64(g.Beta) * float64(c[z*g.StrideC+i*g.LDC+j])
-					}
-					out[(z*g.M+i)*g.N+j] = w
-				}
-			}
-		})
-	}
-	for zi := range cBatch * g.M {
-		rows <- zi
-	}
-	close(rows)
-	wg.Wait()
-	return out
 }
 
 // TestGemmDeterministic runs a product split into slices twice: the

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // The tests check every layer against a float64 re-implementation of its
@@ -38,7 +39,9 @@ func refForward(l Layer, x []float64, xs []int, params [][]float64, p Pass) ([]f
 		}
 		return y, xs
 	case *MaxPool2d:
-		return refMaxPool(x, xs, l.Window)
+		y, _ := devicetest.MaxPoolReference(x, [4]int{xs[0], xs[1], xs[2], xs[3]}, l.Window)
+		oh, ow := l.Window.Out(xs[2], xs[3])
+		return y, []int{xs[0], xs[1], oh, ow}
 	case *Dropout:
 		y := make([]float64, len(x))
 		for i, v := range x {
@@ -81,29 +84,6 @@ func refConv(x []float64, xs []int, w, b []float64, out int, win tensor.Window) 
 		}
 	}
 	return y, []int{n, out, oh, ow}
-}
-
-func refMaxPool(x []float64, xs []int, win tensor.Window) ([]float64, []int) {
-	n, c, h, wd := xs[0], xs[1], xs[2], xs[3]
-	oh, ow := win.Out(h, wd)
-	y := make([]float64, n*c*oh*ow)
-	for pl := range n * c {
-		for r := range oh {
-			for q := range ow {
-				best := math.Inf(-1)
-				for kh := range win.KH {
-					for kw := range win.KW {
-						ih, iw := r*win.SH-win.PH+kh, q*win.SW-win.PW+kw
-						if ih >= 0 && ih < h && iw >= 0 && iw < wd {
-							best = math.Max(best, x[(pl*h+ih)*wd+iw])
-						}
-					}
-				}
-				y[(pl*oh+r)*ow+q] = best
-			}
-		}
-	}
-	return y, []int{n, c, oh, ow}
 }
 
 // refCrossEntropy is the mean softmax cross-entropy of logits [n, k].

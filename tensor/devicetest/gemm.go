@@ -3,6 +3,8 @@ package devicetest
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -120,43 +122,17 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 	tensor.Gemm(&g)
 	got := c.floats(cb)
 
-	at := func(i, r, k int) float64 {
-		if g.TransA {
-			return float64(a[i*g.StrideA+k*g.LDA+r])
-		}
-		return float64(a[i*g.StrideA+r*g.LDA+k])
-	}
-	bt := func(i, k, col int) float64 {
-		if g.TransB {
-			return float64(b[i*g.StrideB+col*g.LDB+k])
-		}
-		return float64(b[i*g.StrideB+k*g.LDB+col])
-	}
 	// want holds C's elements that the product writes, in the order
 	// written; every other element of the tensor must keep its bits.
+	ref := GemmReference(&g, a, b, c0, cBatch)
 	var want []float64
 	var gotW []float32
 	written := make([]bool, len(c0))
 	for ci := range cBatch {
 		for r := range g.M {
 			for col := range g.N {
-				// C_ci takes product ci, or all of them in summing mode.
-				first, last := ci, ci+1
-				if cBatch == 1 {
-					first, last = 0, batch
-				}
-				var s float64
-				for i := first; i < last; i++ {
-					for k := range g.K {
-						s += at(i, r, k) * bt(i, k, col)
-					}
-				}
 				idx := ci*g.StrideC + r*g.LDC + col
-				w := float64(g.Alpha) * s
-				if g.Beta != 0 {
-					w += float64(g.Beta) * float64(c0[idx])
-				}
-				want = append(want, w)
+				want = append(want, ref[(ci*g.M+r)*g.N+col])
 				gotW = append(gotW, got[idx])
 				written[idx] = true
 			}
@@ -169,4 +145,53 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 			return
 		}
 	}
+}
+
+// GemmReference returns alpha*sum op(A_i)*op(B_i) + beta*C for each of the
+// cBatch outputs of g (Batch of them, or 1 when g sums the batch into one
+// C) in float64, row-major M x N each; a, b and c hold the operands as g
+// describes them, from their first matrices. The rows are shared among the
+// CPU's cores, so that a device's tests can check large products.
+func GemmReference(g *tensor.GemmArgs, a, b, c []float32, cBatch int) []float64 {
+	batch := max(g.Batch, 1)
+	out := make([]float64, cBatch*g.M*g.N)
+	rows := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for zi := range rows {
+				z, i := zi/max(g.M, 1), zi%max(g.M, 1)
+				first, last := z, z+1
+				if cBatch == 1 {
+					first, last = 0, batch
+				}
+				for j := range g.N {
+					var s float64
+					for e := first; e < last; e++ {
+						for k := range g.K {
+							ai, bi := e*g.StrideA+i*g.LDA+k, e*g.StrideB+k*g.LDB+j
+							if g.TransA {
+								ai = e*g.StrideA + k*g.LDA + i
+							}
+							if g.TransB {
+								bi = e*g.StrideB + j*g.LDB + k
+							}
+							s += float64(a[ai]) * float64(b[bi])
+						}
+					}
+					w := float64(g.Alpha) * s
+					if g.Beta != 0 {
+						w += float64(g.Beta) * float64(c[z*g.StrideC+i*g.LDC+j])
+					}
+					out[(z*g.M+i)*g.N+j] = w
+				}
+			}
+		})
+	}
+	for zi := range cBatch * g.M {
+		rows <- zi
+	}
+	close(rows)
+	wg.Wait()
+	return out
 }

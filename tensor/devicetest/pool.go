@@ -30,9 +30,11 @@ func (c *checker) poolCases() []windowCase {
 	return cases
 }
 
-// maxPool64 is the reference max-pool: the first maximum of each window in
-// row-major order over the pixels inside the input.
-func maxPool64(x []float32, s [4]int, w tensor.Window) (y []float64, argmax []int32) {
+// MaxPoolReference is the reference max-pool of x, images of shape s
+// (N, C, H, W): the first maximum of each window in row-major order over
+// the pixels inside the input, and its index within the plane. Layers'
+// tests call it on float64 inputs, to take differences of its output.
+func MaxPoolReference[T float32 | float64](x []T, s [4]int, w tensor.Window) (y []float64, argmax []int32) {
 	h, wd := s[2], s[3]
 	oh, ow := w.Out(h, wd)
 	for plane := range s[0] * s[1] {
@@ -69,7 +71,7 @@ func testMaxPool(c *checker) {
 				y := c.out("y", yShape...)
 				argmax := c.alloc("argmax", false, make([]int32, elems(yShape)), yShape...)
 				tensor.MaxPool(y.t, argmax.t, c.in("x", x, wc.shape[:]...), wc.win)
-				wantY, wantArg := maxPool64(x, wc.shape, wc.win)
+				wantY, wantArg := MaxPoolReference(x, wc.shape, wc.win)
 				sameElems(c, "argmax", c.ints(argmax), wantArg)
 				c.near("y", c.floats(y), wantY, c.tol.Other)
 			})
@@ -86,7 +88,7 @@ func testMaxPoolGrad(c *checker) {
 			c.run(fmt.Sprintf("%v_random:%v", wc, random), func(c *checker) {
 				h, w := wc.shape[2], wc.shape[3]
 				yShape := tensor.PoolOut(wc.shape[:], wc.win)
-				_, arg := maxPool64(c.steps(elems(wc.shape[:]), -3, 3), wc.shape, wc.win)
+				_, arg := MaxPoolReference(c.steps(elems(wc.shape[:]), -3, 3), wc.shape, wc.win)
 				if random {
 					for i := range arg {
 						arg[i] = int32(c.rng.IntN(h * w))
