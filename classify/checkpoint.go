@@ -59,7 +59,8 @@ type CheckpointInfo struct {
 
 // Checkpoint is a checkpoint file read and checked for structure: its
 // tensors' names, dtypes and shapes and its metadata are known before any
-// model is built for it.
+// model is built for it. It is not changed once read, so models may be
+// built from it by several goroutines at once.
 type Checkpoint struct {
 	file *safetensors.File
 	info CheckpointInfo

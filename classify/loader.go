@@ -39,7 +39,8 @@ func (b *Batch) Len() int { return len(b.Labels) }
 // Loader cuts a Dataset into batches, one epoch at a time, assembling the
 // next batch in a goroutine while the caller works on the current one.
 // The batch buffers are made once, by NewLoader: an epoch allocates a fixed
-// few objects, however many batches it has.
+// few objects, however many batches it has. A Loader runs one epoch at a
+// time (Epoch panics when another is running), from one goroutine.
 type Loader struct {
 	d    Dataset
 	o    BatchOptions

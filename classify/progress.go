@@ -15,7 +15,8 @@ import (
 // throughput and the time left; in a log (Bar nil) it writes a plain line
 // every Every steps, so a redirected run reads as a log rather than a wall
 // of carriage returns. Epoch summaries go to Log either way. A nil
-// *Progress reports nothing.
+// *Progress reports nothing. It reports one run at a time, from the
+// goroutine that runs Train.
 type Progress struct {
 	// Log receives the epoch lines and, when Bar is nil, the step lines.
 	Log io.Writer

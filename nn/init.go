@@ -9,7 +9,8 @@ import (
 
 // Init fills a tensor's starting values on the host, as the functions of
 // torch.nn.init do. Values come from tensor.FillUniform and FillNormal, so
-// a seed gives the same weights on every machine and device.
+// a seed gives the same weights on every machine and device. The ones
+// this package makes hold no state and are safe for concurrent use.
 type Init interface {
 	// Fill writes the values of a tensor of len(v) elements whose layer
 	// has the given fans, drawing them from seed.

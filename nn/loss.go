@@ -5,7 +5,8 @@ import "github.com/tensorforge/tensorforge/tensor"
 // CrossEntropy is the mean softmax cross-entropy of logits against class
 // labels, as PyTorch's nn.CrossEntropyLoss. Its results stay on the device
 // until the caller reads them, so a training loop need not wait for the
-// device every step.
+// device every step. It keeps them between calls, so it is not safe for
+// concurrent use.
 type CrossEntropy struct {
 	loss, correct *tensor.Tensor
 	dlogits       batchBuf

@@ -4,7 +4,8 @@ import "github.com/tensorforge/tensorforge/tensor"
 
 // SGD is stochastic gradient descent over a whole parameter arena in one
 // device call, with torch.optim.SGD's optional momentum and weight decay
-// (both 0, plain SGD, unless set).
+// (both 0, plain SGD, unless set). It belongs to one model and, like it,
+// is not safe for concurrent use.
 type SGD struct {
 	// Options may be changed between steps (a learning-rate schedule).
 	Options tensor.SGDOptions

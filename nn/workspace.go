@@ -27,7 +27,8 @@ func WorkspaceBytesFor(dev tensor.Device) int {
 }
 
 // Workspace is scratch memory shared by the layers of one model: the
-// layers run one at a time, in order, so one buffer serves them all.
+// layers run one at a time, in order, so one buffer serves them all. Like
+// the model, it is not safe for concurrent use.
 type Workspace struct {
 	// Bytes is the size each user sizes its chunks to fit; a single image's
 	// columns are unfolded whole even when they are larger.
