@@ -30,10 +30,17 @@ func Load(dev tensor.Device, path string, c Config) (*classify.Model, classify.C
 	if err != nil {
 		return nil, classify.CheckpointInfo{}, err
 	}
-	info := ck.Info()
+	m, err := FromCheckpoint(dev, ck, c)
+	return m, ck.Info(), err
+}
+
+// FromCheckpoint builds a model on dev from a checkpoint already read, as
+// Load does.
+func FromCheckpoint(dev tensor.Device, ck *classify.Checkpoint, c Config) (*classify.Model, error) {
+	path := ck.Name()
 	file, err := sizesOf(ck, c.Size)
 	if err != nil {
-		return nil, info, err
+		return nil, err
 	}
 	for _, s := range []struct {
 		name      string
@@ -45,16 +52,15 @@ func Load(dev tensor.Device, path string, c Config) (*classify.Model, classify.C
 		{metaHidden, file.Hidden, c.Hidden},
 	} {
 		if s.want != 0 && s.want != s.got {
-			return nil, info, fmt.Errorf("checkpoint %s: %s is %d, want %d", path, s.name, s.got, s.want)
+			return nil, fmt.Errorf("checkpoint %s: %s is %d, want %d", path, s.name, s.got, s.want)
 		}
 	}
 	c.InChannels, c.Size, c.Classes, c.Hidden = file.InChannels, file.Size, file.Classes, file.Hidden
 	c = c.withDefaults()
 	if err := c.check(); err != nil {
-		return nil, info, fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	m, err := classify.FromCheckpoint(dev, Layers(c), ck, c.classify())
-	return m, info, err
+	return classify.FromCheckpoint(dev, Layers(c), ck, c.classify())
 }
 
 // sizesOf reads the model's sizes from ck's tensors, and the input size

@@ -80,6 +80,22 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkpointOf(f)
+}
+
+// ParseCheckpoint is ReadCheckpoint of a file's content b, named name in
+// errors.
+func ParseCheckpoint(name string, b []byte) (*Checkpoint, error) {
+	f, err := safetensors.Parse(name, b)
+	if err != nil {
+		return nil, err
+	}
+	return checkpointOf(f)
+}
+
+// checkpointOf checks the progress entries of f's metadata.
+func checkpointOf(f *safetensors.File) (*Checkpoint, error) {
+	path := f.Name
 	info := CheckpointInfo{Meta: f.Metadata}
 	if info.Meta == nil {
 		info.Meta = map[string]string{}
@@ -92,6 +108,7 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 		info.Epoch = e
 	}
 	if v, ok := info.Meta[MetaStep]; ok {
+		var err error
 		if info.Step, err = strconv.ParseUint(v, 10, 64); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: metadata %q is %q, want a count", path, MetaStep, v)
 		}
