@@ -45,6 +45,9 @@ type Timing struct {
 	Runs int
 	// Time is the median wall time of one run, device work included.
 	Time time.Duration
+	// Min and Max are the fastest and the slowest run: the spread that
+	// tells a real difference between two runs from noise.
+	Min, Max time.Duration
 }
 
 // GFLOPS returns the arithmetic throughput of a run of c that took d.
@@ -94,7 +97,7 @@ func (c Case) Time(dev tensor.Device, repeat int, budget time.Duration) (Timing,
 		times = append(times, time.Since(t0))
 	}
 	slices.Sort(times)
-	return Timing{Runs: len(times), Time: times[len(times)/2]}, nil
+	return Timing{Runs: len(times), Time: times[len(times)/2], Min: times[0], Max: times[len(times)-1]}, nil
 }
 
 // family returns the cases of one family.

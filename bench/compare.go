@@ -25,8 +25,15 @@ type StepPair struct {
 // Comparison is what training one model on two devices from the same
 // start with the same batches measured.
 type Comparison struct {
-	Devices [2]string  `json:"devices"`
-	Steps   []StepPair `json:"steps"`
+	Devices [2]string `json:"devices"`
+	// Hardware names what is behind each device; Commit, Batch, Size and
+	// Seed say what ran. The caller fills them in, for the JSON.
+	Hardware [2]string  `json:"hardware,omitzero"`
+	Commit   string     `json:"commit,omitempty"`
+	Batch    int        `json:"batch,omitempty"`
+	Size     int        `json:"size,omitempty"`
+	Seed     uint64     `json:"seed,omitempty"`
+	Steps    []StepPair `json:"steps"`
 	// MaxDiff is the largest absolute difference between the devices'
 	// parameters after the last step, found in parameter MaxDiffParam,
 	// whose largest absolute value (on the first device) is MaxDiffScale.

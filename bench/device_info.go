@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/internal/peak"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -24,13 +23,14 @@ type (
 	}
 )
 
-// describe names the hardware behind dev: the GPU, or the CPU's worker
+// Describe names the hardware behind dev: the GPU, or the CPU's worker
 // count and the probe's instruction set.
-func describe(dev tensor.Device) string {
+func Describe(dev tensor.Device) string {
 	if g, ok := dev.(gpuNamer); ok {
 		return g.GPU()
 	}
-	return fmt.Sprintf("%d workers (%d CPUs), %s, %s/%s", parallel.Workers(), runtime.NumCPU(), peak.ISA(), runtime.GOOS, runtime.GOARCH)
+	workers, _ := tensor.CPUWorkers(dev)
+	return fmt.Sprintf("%d workers (%d CPUs), %s, %s/%s", workers, runtime.NumCPU(), peak.ISA(), runtime.GOOS, runtime.GOARCH)
 }
 
 // exactGemm reports whether dev's GEMM computes in exact FP32; devices

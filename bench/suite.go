@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tensorforge/tensorforge/internal/buildinfo"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -42,15 +43,23 @@ type Options struct {
 // AllSections lists Options.Sections' names in the order Run measures them.
 var AllSections = []string{"peak", "gemm", "layers", "model", "profile", "sweep"}
 
-// Report is everything Run measured, ready for WriteText or encoding/json.
+// Report is everything Run measured, ready for WriteText or encoding/json,
+// and what a comparison of saved runs reads back (see Load).
 type Report struct {
-	Date      string        `json:"date"`
-	GoVersion string        `json:"go_version"`
-	Size      int           `json:"size"`
-	Devices   []DeviceInfo  `json:"devices"`
-	Rows      []Row         `json:"rows"`
-	Profiles  []StepProfile `json:"profiles,omitempty"`
-	Sweep     []SweepPoint  `json:"sweep,omitempty"`
+	// Format is ReportFormat for reports written since runs record their
+	// host, commit, precision and spread; 0 in older files.
+	Format    int    `json:"format,omitempty"`
+	Date      string `json:"date"`
+	GoVersion string `json:"go_version"`
+	// Commit is the revision the binary was built from, "-dirty" when the
+	// tree had changes, or the module version; empty when unknown.
+	Commit   string        `json:"commit,omitempty"`
+	Host     Host          `json:"host,omitzero"`
+	Size     int           `json:"size"`
+	Devices  []DeviceInfo  `json:"devices"`
+	Rows     []Row         `json:"rows"`
+	Profiles []StepProfile `json:"profiles,omitempty"`
+	Sweep    []SweepPoint  `json:"sweep,omitempty"`
 }
 
 // DeviceInfo describes one compared device and its measured peaks.
@@ -62,6 +71,10 @@ type DeviceInfo struct {
 	// Reference names the probe that "% of peak" divides by: the TF32
 	// one for a GPU whose GEMM runs on TF32 tensor cores.
 	Reference string `json:"reference_peak,omitempty"`
+	// Precision is what the device's GEMMs compute in: "fp32" or "tf32".
+	Precision string `json:"precision,omitempty"`
+	// Driver is a GPU's driver version, such as "13.0".
+	Driver string `json:"driver,omitempty"`
 }
 
 // Row is one operation measured on every device.
@@ -79,7 +92,11 @@ type Row struct {
 
 // Cell is one operation's figures on one device.
 type Cell struct {
+	// Ms is the median run's time; MinMs and MaxMs the fastest and the
+	// slowest of the Runs runs.
 	Ms           float64 `json:"ms"`
+	MinMs        float64 `json:"min_ms,omitempty"`
+	MaxMs        float64 `json:"max_ms,omitempty"`
 	Runs         int     `json:"runs"`
 	GFLOPS       float64 `json:"gflops,omitempty"`
 	GBPerSec     float64 `json:"gb_per_sec,omitempty"`
@@ -105,9 +122,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		want[s] = true
 	}
 	on := func(s string) bool { return len(opts.Sections) == 0 || want[s] }
-	r := &Report{Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), Size: opts.Size}
+	r := &Report{
+		Format: ReportFormat, Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(),
+		Commit: buildinfo.Commit(), Host: thisHost(), Size: opts.Size,
+	}
 	for _, dev := range opts.Devices {
-		r.Devices = append(r.Devices, DeviceInfo{Name: dev.Name(), Hardware: describe(dev)})
+		r.Devices = append(r.Devices, deviceInfo(dev))
 	}
 	if on("peak") {
 		r.measurePeaks(opts)
@@ -227,7 +247,7 @@ func (r *Report) measure(c Case, opts Options) Row {
 			cell.Err = err.Error()
 			logf(opts.Log, "%s: %v", dev.Name(), err)
 		} else {
-			cell = Cell{Ms: ms(tm.Time), Runs: tm.Runs}
+			cell = Cell{Ms: ms(tm.Time), MinMs: ms(tm.Min), MaxMs: ms(tm.Max), Runs: tm.Runs}
 			if c.FLOPs > 0 {
 				cell.GFLOPS = c.GFLOPS(tm.Time)
 				if ref := r.Devices[i].Peaks[r.Devices[i].Reference]; ref > 0 {

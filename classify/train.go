@@ -67,18 +67,20 @@ func (o TrainOptions) check() error {
 // EpochStats is what one epoch of training measured.
 type EpochStats struct {
 	// Epoch is the epoch's number, from 1, counting those of earlier runs.
-	Epoch int
+	Epoch int `json:"epoch"`
 	// TrainLoss and TrainAcc are the mean loss and accuracy over the
 	// epoch's training batches, each measured before that batch's update
 	// (as the book's train_epoch_ch3 does).
-	TrainLoss, TrainAcc float64
+	TrainLoss float64 `json:"train_loss"`
+	TrainAcc  float64 `json:"train_acc"`
 	// TestAcc is the accuracy on the test set after the epoch.
-	TestAcc float64
+	TestAcc float64 `json:"test_acc"`
 	// Images is the number of training images seen.
-	Images int
+	Images int `json:"images"`
 	// TrainTime is the time spent training; EvalTime the time spent
-	// measuring test accuracy.
-	TrainTime, EvalTime time.Duration
+	// measuring test accuracy (in JSON, nanoseconds).
+	TrainTime time.Duration `json:"train_ns"`
+	EvalTime  time.Duration `json:"eval_ns"`
 }
 
 // ImagesPerSecond returns the training throughput.

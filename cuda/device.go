@@ -176,6 +176,16 @@ func (d *Device) Name() string { return "cuda" }
 // GPU returns the name of the graphics card, e.g. "NVIDIA H100 80GB HBM3".
 func (d *Device) GPU() string { return d.name }
 
+// Driver returns the CUDA version of the installed driver, such as
+// "13.0", or "" if the driver does not say.
+func (d *Device) Driver() string {
+	var v int
+	if err := catch("Driver", func() { v = cu.Version() }); err != nil || v <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d", v/1000, v%1000/10)
+}
+
 // Multiprocessors returns the GPU's number of streaming multiprocessors.
 func (d *Device) Multiprocessors() int { return d.sms }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tensorforge/tensorforge/bench"
+	"github.com/tensorforge/tensorforge/charts"
 	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -41,8 +43,18 @@ func runBench(ctx context.Context, env *env, args []string) error {
 	peakTime := fs.Duration("peak-time", time.Second, "how long each peak probe runs")
 	only := fs.String("only", "", "comma-separated sections to run, of "+strings.Join(bench.AllSections, ",")+" (default all)")
 	jsonPath := fs.String("json", "", "also write the report as JSON to this file; - prints JSON instead of the tables")
+	compare := fs.Bool("compare", false, "measure nothing: put the saved runs given as arguments (files -json wrote)\nside by side, a column per device of each run")
+	plotDir := fs.String("plot", "", "`directory` to draw the pictures into: step.svg, sweep-throughput.svg,\nsweep-memory.svg and gemm.svg, for the run or, with -compare, the runs")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *plotDir != "" {
+		if err := existingDir("plot", *plotDir); err != nil {
+			return err
+		}
+	}
+	if *compare {
+		return compareRuns(env, fs.Args(), *plotDir)
 	}
 	if err := noArgs(fs); err != nil {
 		return err
@@ -97,7 +109,61 @@ func runBench(ctx context.Context, env *env, args []string) error {
 	if err := writeReport(env, report, *jsonPath); err != nil {
 		return err
 	}
+	if *plotDir != "" {
+		if err := drawBench(env, *plotDir, bench.SeriesOf("", report)); err != nil {
+			return err
+		}
+	}
 	return runErr
+}
+
+// compareRuns prints saved runs side by side and, with dir, draws their
+// pictures there.
+func compareRuns(env *env, paths []string, dir string) error {
+	if len(paths) == 0 {
+		return usagef("-compare: give the JSON files of the runs to compare")
+	}
+	for _, p := range paths {
+		if strings.HasPrefix(p, "-") {
+			return usagef("-compare: %q after the files: flags go before them", p)
+		}
+	}
+	var runs []*bench.Report
+	for _, p := range paths {
+		r, err := bench.Load(p)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	c, err := bench.CompareRuns(paths, runs)
+	if err != nil {
+		if dir != "" {
+			// A run without a partner still has pictures to draw.
+			var series []bench.Series
+			for i, r := range runs {
+				series = append(series, bench.SeriesOf(paths[i], r)...)
+			}
+			err = errors.Join(err, drawBench(env, dir, series))
+		}
+		return err
+	}
+	if err := c.WriteText(env.stdout); err != nil {
+		return err
+	}
+	if dir == "" {
+		return nil
+	}
+	return drawBench(env, dir, c.Series)
+}
+
+// drawBench draws the series' pictures into dir and says which.
+func drawBench(env *env, dir string, series []bench.Series) error {
+	written, err := charts.Bench(dir, series)
+	for _, p := range written {
+		fmt.Fprintf(env.stderr, "drew %s\n", p)
+	}
+	return err
 }
 
 // writeReport prints the report's tables, or its JSON when path is "-",

@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"runtime"
 	"strings"
 
 	"github.com/tensorforge/tensorforge/alexnet"
 	"github.com/tensorforge/tensorforge/bench"
+	"github.com/tensorforge/tensorforge/charts"
 	"github.com/tensorforge/tensorforge/classify"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
+	"github.com/tensorforge/tensorforge/internal/buildinfo"
 	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -29,8 +34,27 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	exact := fs.Bool("exact", false, "run the GPU's GEMMs in exact FP32 instead of on TF32 tensor cores")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "CPU worker threads")
 	data := dataFlag(fs)
+	jsonPath := fs.String("json", "", "also write the comparison as JSON to this `file`")
+	plotPath := fs.String("plot", "", "`file` (.svg or .png) to draw the two loss curves in, step by step;\nwith -logs, the two runs' training curves")
+	logs := fs.Bool("logs", false, "train nothing: put the two training logs given as arguments (train -log files,\nfrom one machine or two) side by side")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	for name, path := range map[string]string{"json": *jsonPath, "plot": *plotPath} {
+		if path == "" {
+			continue
+		}
+		if err := writable(name, path); err != nil {
+			return err
+		}
+	}
+	if *plotPath != "" {
+		if err := charts.CheckPath(*plotPath); err != nil {
+			return usagef("-plot: %v", err)
+		}
+	}
+	if *logs {
+		return compareLogs(env, fs.Args(), *plotPath)
 	}
 	if err := noArgs(fs); err != nil {
 		return err
@@ -86,6 +110,74 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "largest parameter difference after %d steps: %.3g in %s (largest |value| there %.3g)\n",
 		len(c.Steps), c.MaxDiff, c.MaxDiffParam, c.MaxDiffScale)
-	_, err = fmt.Fprintf(env.stdout, "%s is %.1fx as fast as %s (median step, the first left out)\n", d1, c.Speedup(), d0)
-	return err
+	if _, err := fmt.Fprintf(env.stdout, "%s is %.1fx as fast as %s (median step, the first left out)\n", d1, c.Speedup(), d0); err != nil {
+		return err
+	}
+	if *plotPath != "" {
+		losses := [2][]float64{}
+		for _, s := range c.Steps {
+			losses[0], losses[1] = append(losses[0], s.Loss[0]), append(losses[1], s.Loss[1])
+		}
+		if err := charts.Losses(*plotPath, []string{d0, d1}, losses[:]); err != nil {
+			return err
+		}
+	}
+	if *jsonPath == "" {
+		return nil
+	}
+	c.Hardware = [2]string{bench.Describe(devs[0]), bench.Describe(devs[1])}
+	c.Commit, c.Batch, c.Size, c.Seed = buildinfo.Commit(), *batch, *size, *seed
+	return writeJSON(*jsonPath, c)
+}
+
+// compareLogs prints two training logs' epochs side by side and, with
+// plot, draws their curves on one picture.
+func compareLogs(env *env, paths []string, plot string) error {
+	if len(paths) != 2 {
+		return usagef("-logs: give two training logs (train -log files), got %d", len(paths))
+	}
+	var logs [2]*classify.RunLog
+	for i, p := range paths {
+		l, err := classify.LoadRunLog(p)
+		if err != nil {
+			return err
+		}
+		logs[i] = l
+	}
+	for i, l := range logs {
+		fmt.Fprintf(env.stdout, "[%d] %s: %s on %s (%s), batch %d, %s\n", i, paths[i], l.Meta["model"], l.Meta["device"], l.Meta["hardware"], l.Batch, l.Meta["sgd"])
+	}
+	fmt.Fprintf(env.stdout, "%5s  %10s %10s  %10s %10s  %10s %10s  %9s %9s\n", "epoch", "[0] loss", "[1] loss", "[0] train", "[1] train", "[0] test", "[1] test", "[0] img/s", "[1] img/s")
+	byEpoch := map[int]classify.EpochStats{}
+	for _, e := range logs[1].Epochs {
+		byEpoch[e.Epoch] = e
+	}
+	var worst float64
+	for _, a := range logs[0].Epochs {
+		b, ok := byEpoch[a.Epoch]
+		if !ok {
+			continue
+		}
+		worst = max(worst, math.Abs(a.TestAcc-b.TestAcc))
+		fmt.Fprintf(env.stdout, "%5d  %10.4f %10.4f  %10.4f %10.4f  %10.4f %10.4f  %9.1f %9.1f\n", a.Epoch,
+			a.TrainLoss, b.TrainLoss, a.TrainAcc, b.TrainAcc, a.TestAcc, b.TestAcc, a.ImagesPerSecond(), b.ImagesPerSecond())
+	}
+	fmt.Fprintf(env.stdout, "largest difference in test accuracy at one epoch: %.4f\n", worst)
+	if plot == "" {
+		return nil
+	}
+	runs := []charts.Run{{Label: "[0]", History: logs[0].Epochs}, {Label: "[1]", History: logs[1].Epochs}}
+	return charts.Overlay(plot, runs)
+}
+
+// writeJSON writes v to path as indented JSON, atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
 }

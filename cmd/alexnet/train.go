@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/tensorforge/tensorforge/alexnet"
+	"github.com/tensorforge/tensorforge/bench"
+	"github.com/tensorforge/tensorforge/charts"
 	"github.com/tensorforge/tensorforge/classify"
-	"github.com/tensorforge/tensorforge/curves"
 	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/internal/buildinfo"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -39,6 +41,7 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	load := fs.String("load", "", "checkpoint `file` to resume from: weights, momentum and epoch count")
 	plotPath := fs.String("plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
 	every := fs.Int("log-every", 50, "steps between progress lines when the output is not a terminal (0: epoch lines only)")
+	logPath := fs.String("log", "", "`file` the run's log is written to as JSON after every epoch: where it ran and each\nepoch's figures, for compare -logs")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +53,11 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	}
 	if err := checkPaths(*data, *load, *save, *plotPath, *overwrite); err != nil {
 		return err
+	}
+	if *logPath != "" {
+		if err := writable("log", *logPath); err != nil {
+			return err
+		}
 	}
 	dev, err := devFlags.open()
 	if err != nil {
@@ -80,8 +88,21 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 		Seed: *seed, Done: done, Save: *save,
 		Progress: classify.NewProgress(env.stdout, env.stderr, *every),
 	}
-	if *plotPath != "" {
-		o.AfterEpoch = func(history []classify.EpochStats) error { return curves.Write(*plotPath, history) }
+	runLog := &classify.RunLog{Batch: *batch, Seed: *seed, Meta: map[string]string{
+		"model": fmt.Sprintf("AlexNet %dx%d", in[1], in[2]), "device": devFlags.String(),
+		"hardware": bench.Describe(dev), "commit": buildinfo.Commit(),
+		"sgd": fmt.Sprintf("lr %g, momentum %g, weight decay %g", *lr, *momentum, *decay),
+	}}
+	o.AfterEpoch = func(history []classify.EpochStats) error {
+		var errs []error
+		if *plotPath != "" {
+			errs = append(errs, charts.TrainingCurves(*plotPath, history))
+		}
+		if *logPath != "" {
+			runLog.Epochs = history
+			errs = append(errs, runLog.Save(*logPath))
+		}
+		return errors.Join(errs...)
 	}
 	start := time.Now()
 	history, err := classify.Train(ctx, m, train, test, o)
@@ -157,7 +178,7 @@ func checkPaths(data, load, save, plot string, overwrite bool) error {
 		}
 	}
 	if plot != "" {
-		if err := curves.CheckPath(plot); err != nil {
+		if err := charts.CheckPath(plot); err != nil {
 			return usagef("-plot: %v", err)
 		}
 		if err := writable("plot", plot); err != nil {

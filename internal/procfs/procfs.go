@@ -33,3 +33,28 @@ func Bytes(path, key string) (int64, bool) {
 	}
 	return 0, false
 }
+
+// CPU returns the model name and family of the first processor in
+// /proc/cpuinfo ("AMD EPYC 9B45", 26), and false when it cannot tell.
+func CPU() (model string, family int, ok bool) {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "", 0, false
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	seen := 0
+	for sc.Scan() && seen < 2 {
+		key, value, found := strings.Cut(sc.Text(), ":")
+		if !found {
+			continue
+		}
+		switch strings.TrimSpace(key) {
+		case "model name":
+			model, seen = strings.TrimSpace(value), seen+1
+		case "cpu family":
+			family, _ = strconv.Atoi(strings.TrimSpace(value))
+			seen++
+		}
+	}
+	return model, family, model != ""
+}

@@ -25,3 +25,13 @@ func TestBytes(t *testing.T) {
 		t.Error("a missing file gave a value")
 	}
 }
+
+func TestCPU(t *testing.T) {
+	if _, err := os.Stat("/proc/cpuinfo"); err != nil {
+		t.Skip("no /proc/cpuinfo")
+	}
+	model, family, ok := CPU()
+	if !ok || model == "" || family < 0 {
+		t.Errorf("CPU() = %q, %d, %v", model, family, ok)
+	}
+}

@@ -43,7 +43,8 @@ func TestOpenBLASAgrees(t *testing.T) {
 
 // BenchmarkVsOpenBLAS times this package's SGEMM and OpenBLAS's, each
 // shape and thread count one after the other, through the same gonum
-// interface: BenchmarkVsOpenBLAS/square-1024/threads=2/openblas. Build
+// interface: BenchmarkVsOpenBLAS/square-1024/threads=2/impl=openblas, so
+// that benchstat -col /impl puts the two side by side. Build
 // with -tags openblas (Debian: apt-get install libopenblas-dev).
 func BenchmarkVsOpenBLAS(b *testing.B) {
 	defer parallel.SetWorkers(0)
@@ -58,7 +59,7 @@ func BenchmarkVsOpenBLAS(b *testing.B) {
 	for _, s := range gemmshapes.All {
 		for _, threads := range benchThreads {
 			for _, im := range impls {
-				b.Run(fmt.Sprintf("%s/threads=%d/%s", s.Name, threads, im.name), func(b *testing.B) {
+				b.Run(fmt.Sprintf("%s/threads=%d/impl=%s", s.Name, threads, im.name), func(b *testing.B) {
 					im.set(threads)
 					x, y, z := benchOperands(s)
 					for b.Loop() {

@@ -1,4 +1,4 @@
-package curves
+package charts
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	for name, magic := range map[string]string{"curves.svg": "<?xml", "curves.png": "\x89PNG"} {
 		path := filepath.Join(dir, name)
-		if err := Write(path, history); err != nil {
+		if err := TrainingCurves(path, history); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(path)
@@ -29,7 +29,7 @@ func TestWrite(t *testing.T) {
 			t.Errorf("%s starts %q", name, b[:min(len(b), 16)])
 		}
 	}
-	err := Write(filepath.Join(dir, "curves.gif"), history)
+	err := TrainingCurves(filepath.Join(dir, "curves.gif"), history)
 	if err == nil || !strings.Contains(err.Error(), `".gif"`) {
 		t.Errorf("a .gif plot gave %v, want an error naming the extension", err)
 	}
