@@ -52,11 +52,15 @@ func newBatchCase(rng *rand.Rand, transA, transB bool, m, n, k, batch int, alpha
 	return bc
 }
 
-// want runs the products one by one through Sgemm.
+// want runs the products one by one through Sgemm, or SgemmBF16.
 func (bc batchCase) want() []float32 {
 	c := append([]float32(nil), bc.cs0...)
+	sgemm := Workers(0).Sgemm
+	if bc.bf16 {
+		sgemm = Workers(0).SgemmBF16
+	}
 	for i := range bc.batch {
-		Sgemm(bc.transA, bc.transB, bc.m, bc.n, bc.k, bc.alpha, bc.a, bc.lda, bc.bs[i*bc.strideB:], bc.ldb, bc.beta, c[guardLen+i*bc.strideC:], bc.ldc)
+		sgemm(bc.transA, bc.transB, bc.m, bc.n, bc.k, bc.alpha, bc.a, bc.lda, bc.bs[i*bc.strideB:], bc.ldb, bc.beta, c[guardLen+i*bc.strideC:], bc.ldc)
 	}
 	return c
 }
@@ -66,7 +70,11 @@ func (bc batchCase) want() []float32 {
 func (bc batchCase) run() []float32 {
 	c := append([]float32(nil), bc.cs0...)
 	end := len(c) - guardLen - (bc.strideC - matLen(bc.m, bc.n, bc.ldc))
-	SgemmBatch(bc.transA, bc.transB, bc.m, bc.n, bc.k, bc.alpha, bc.a, bc.lda, bc.bs, bc.ldb, bc.strideB, bc.beta, c[guardLen:end:end], bc.ldc, bc.strideC, bc.batch)
+	batch := Workers(0).SgemmBatch
+	if bc.bf16 {
+		batch = Workers(0).SgemmBatchBF16
+	}
+	batch(bc.transA, bc.transB, bc.m, bc.n, bc.k, bc.alpha, bc.a, bc.lda, bc.bs, bc.ldb, bc.strideB, bc.beta, c[guardLen:end:end], bc.ldc, bc.strideC, bc.batch)
 	return c
 }
 

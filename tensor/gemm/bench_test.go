@@ -51,6 +51,29 @@ func reportGflops(b *testing.B, s gemmshapes.Shape) {
 // every shape of gemmshapes.All.
 func BenchmarkSgemm(b *testing.B) { benchSgemm(b, nil) }
 
+// BenchmarkSgemmBF16 times SgemmBF16 beside Sgemm, shape by shape and
+// thread count by thread count: .../threads=2/precision=bf16, so that
+// benchstat -col /precision puts the two side by side. GFLOP/s counts the
+// same multiply-adds for both.
+func BenchmarkSgemmBF16(b *testing.B) {
+	for _, s := range gemmshapes.All {
+		for _, w := range benchThreads {
+			for _, p := range []struct {
+				name  string
+				sgemm func(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+			}{{"fp32", Workers(w).Sgemm}, {"bf16", Workers(w).SgemmBF16}} {
+				b.Run(fmt.Sprintf("%s/threads=%d/precision=%s", s.Name, w, p.name), func(b *testing.B) {
+					x, y, z := benchOperands(s)
+					for b.Loop() {
+						p.sgemm(false, false, s.M, s.N, s.K, 1, x, s.K, y, s.N, 0, z, s.N)
+					}
+					reportGflops(b, s)
+				})
+			}
+		}
+	}
+}
+
 // BenchmarkSgemmPureGo times the portable kernel, for its ratio to gonum.
 func BenchmarkSgemmPureGo(b *testing.B) {
 	prev, _ := useKernel(goKernel.name)
@@ -98,15 +121,20 @@ func BenchmarkGonumSgemm(b *testing.B) {
 
 // BenchmarkKernel times each micro-kernel alone on panels that stay in L1,
 // the ceiling the blocked loops can reach.
+// A BF16 kernel runs 256 steps of K as 128 pairs.
 func BenchmarkKernel(b *testing.B) {
 	const k = 256
-	for _, kn := range kernels {
+	for _, kn := range append(kernels[:len(kernels):len(kernels)], bf16Kernels...) {
 		b.Run(kn.name, func(b *testing.B) {
-			a := alignedFloats(kn.mr * k)
-			p := alignedFloats(kn.nr * k)
+			kk := k
+			if kn.bf16 {
+				kk = pairsOf(k)
+			}
+			a := alignedFloats(kn.mr * kk)
+			p := alignedFloats(kn.nr * kk)
 			c := alignedFloats(kn.mr * kn.nr)
 			for b.Loop() {
-				kn.full(k, a, 1, kn.mr, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
+				kn.full(kk, a, 1, kn.mr, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
 			}
 			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -122,12 +122,12 @@ var jobs = sync.Pool{New: func() any {
 
 // newJob returns a pooled job for a product with checked arguments; done
 // returns it.
-func newJob(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *job {
+func newJob(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) *job {
 	j := jobs.Get().(*job)
 	*j = job{
 		workers: workers, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
-		lda: lda, ldb: ldb, ldc: ldc, kn: active.Load(), kc: kBlock(k), loops: j.loops,
+		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k), loops: j.loops,
 	}
 	return j
 }
@@ -140,8 +140,8 @@ func (j *job) done() {
 
 // gemm computes C = alpha*op(A)*op(B) + beta*C for checked arguments with
 // m, n, k >= 1 and alpha != 0, splitting C over the workers.
-func gemm(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	j := newJob(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+func gemm(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := newJob(kn, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	j.split()
 	j.done()
 }
@@ -237,9 +237,38 @@ func (j *job) packAll(lo, hi int) {
 	for pc := 0; pc < j.k; pc += j.kc {
 		kcur := min(j.kc, j.k-pc)
 		for t := lo; t < hi; t++ {
-			packA(j.pa[pc*mpad+t*kcur*mr:], j.a, j.lda, j.transA, t*mr, min(mr, j.m-t*mr), pc, kcur, mr)
+			j.packA(j.pa[j.depth(pc)*mpad+t*j.depth(kcur)*mr:], t*mr, min(mr, j.m-t*mr), pc, kcur)
 		}
 	}
+}
+
+// depth returns the rows a packed panel of kc steps of K has: kc, or for
+// a BF16 kernel its pairs.
+func (j *job) depth(kc int) int {
+	if j.kn.bf16 {
+		return pairsOf(kc)
+	}
+	return kc
+}
+
+// packA packs one micro-panel of op(A), rows [i0, i0+rows) and steps
+// [p0, p0+kc), in the kernel's format.
+func (j *job) packA(dst []float32, i0, rows, p0, kc int) {
+	if j.kn.bf16 {
+		packABF16(dst, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
+		return
+	}
+	packA(dst, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
+}
+
+// packB packs the panels of op(B), steps [p0, p0+kc) and columns
+// [j0, j0+cols), in the kernel's format.
+func (j *job) packB(dst, b []float32, p0, kc, j0, cols int) {
+	if j.kn.bf16 {
+		packBBF16(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
+		return
+	}
+	packB(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
 }
 
 // block computes rows [m0, m1) and columns [n0, n1) of the product of A
@@ -264,40 +293,42 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 				packed = cols / nr * nr
 			}
 			if packed < cols {
-				packB(ar.b, b, j.ldb, j.transB, pc, kcur, jc+packed, cols-packed, nr)
+				j.packB(ar.b, b, pc, kcur, jc+packed, cols-packed)
 			}
 			// Kernel calls prefetch, piece by piece, the part of B the next
 			// block reads, to pack it or, in place, in its kernels: a B too
 			// big for the caches then comes from memory while this block
 			// computes, not while packB or the kernels wait.
 			ahead := j.nextB(b, pc+kc, jc, nc, n1)
+			// The kernels' k: the steps, or for BF16 their pairs.
+			kk := j.depth(kcur)
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
-				ap, ars, acs := ar.a[:kcur*mr], 1, mr
+				ap, ars, acs := ar.a[:kk*mr], 1, mr
 				switch {
 				case j.pa != nil:
-					ap = j.pa[pc*mpad+ic*kcur:][:kcur*mr]
+					ap = j.pa[j.depth(pc)*mpad+ic*kk:][:kk*mr]
 				case kn.readsOnly(rows) && j.inPlaceA(cols):
 					ap, ars, acs = j.a[ic*j.lda+pc:], j.lda, 1
 				default:
-					packA(ap, j.a, j.lda, j.transA, ic, rows, pc, kcur, mr)
+					j.packA(ap, ic, rows, pc, kcur)
 				}
 				for jr := 0; jr < cols; jr += nr {
 					bp, ldb := ar.b, nr
 					if jr < packed {
 						bp, ldb = b[pc*j.ldb+jc+jr:], j.ldb
 					} else {
-						bp = bp[(jr-packed)/nr*panelStride(kcur, nr):]
+						bp = bp[(jr-packed)/nr*panelStride(kk, nr):]
 					}
 					c := c[ic*j.ldc+jc+jr:]
 					pf, pfEnd := ahead.next()
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
-						kn.full(kcur, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
+						kn.full(kk, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
 					case kn.part != nil:
-						kn.part(kcur, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, rows, w, pf, pfEnd)
+						kn.part(kk, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, rows, w, pf, pfEnd)
 					default:
-						kn.full(kcur, ap, ars, acs, bp, ldb, ar.tile, nr, 1, 0, pf, pfEnd)
+						kn.full(kk, ap, ars, acs, bp, ldb, ar.tile, nr, 1, 0, pf, pfEnd)
 						mergeTile(c, j.ldc, ar.tile, nr, rows, w, j.alpha, beta)
 					}
 				}
@@ -320,7 +351,7 @@ const maxInPlaceRows = 144
 
 // inPlaceB reports whether a block of rows rows of C reads B's full
 // panels in place.
-func (j *job) inPlaceB(rows int) bool { return !j.transB && rows <= maxInPlaceRows }
+func (j *job) inPlaceB(rows int) bool { return !j.kn.bf16 && !j.transB && rows <= maxInPlaceRows }
 
 // maxInPlaceCols is the most columns of C a block computes from A read in
 // place: the kernels address A's rows through a row stride, so where A is
@@ -338,7 +369,7 @@ const maxInPlaceCols = 256
 // every one of the kernel's loads misses (1024^3 on two threads, 512
 // columns each: 120-134 GFLOP/s in place, 195 packed).
 func (j *job) inPlaceA(cols int) bool {
-	return !j.transA && j.lda%512 != 0 && cols <= maxInPlaceCols
+	return !j.kn.bf16 && !j.transA && j.lda%512 != 0 && cols <= maxInPlaceCols
 }
 
 // rowSpan is a run of equally long, equally spaced byte ranges (rows) in

@@ -21,6 +21,10 @@ type kernel struct {
 	// partRows is how many rows of A part reads at a time: it reads rows
 	// rounded up to a multiple of it.
 	partRows int
+	// bf16 marks a kernel of bfloat16 pairs (see bf16.go): its k counts
+	// pairs of steps, and its panels are packed by packABF16 and
+	// packBBF16, never read in place.
+	bf16 bool
 }
 
 // readsOnly reports whether a tile of rows rows reads no row of A past
@@ -33,19 +37,32 @@ func (kn *kernel) readsOnly(rows int) bool {
 // pure-Go kernel is always last.
 var kernels = append(asmKernels(), goKernel)
 
-// active is the kernel Sgemm uses: kernels[0] unless a test forces another.
-var active atomic.Pointer[kernel]
+// bf16Kernels lists the BF16 micro-kernels this CPU can run, fastest
+// first; the pure-Go one is always last.
+var bf16Kernels = append(asmBF16Kernels(), goBF16Kernel)
 
-func init() { active.Store(kernels[0]) }
+// active and activeBF16 are the kernels Sgemm and SgemmBF16 use: the
+// first of their lists unless a test forces another.
+var active, activeBF16 atomic.Pointer[kernel]
+
+func init() {
+	active.Store(kernels[0])
+	activeBF16.Store(bf16Kernels[0])
+}
 
 // useKernel makes Sgemm use the named kernel and returns the previous one's
 // name, so tests can run every path this machine has. It reports false if
 // the kernel is not available here.
 func useKernel(name string) (prev string, ok bool) {
-	for _, k := range kernels {
-		if k.name == name {
-			return active.Swap(k).name, true
+	for _, list := range []struct {
+		kernels []*kernel
+		active  *atomic.Pointer[kernel]
+	}{{kernels, &active}, {bf16Kernels, &activeBF16}} {
+		for _, k := range list.kernels {
+			if k.name == name {
+				return list.active.Swap(k).name, true
+			}
 		}
 	}
-	return active.Load().name, false
+	return "", false
 }

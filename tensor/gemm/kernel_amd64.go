@@ -36,6 +36,28 @@ func kernel4x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32
 //go:noescape
 func kernelAVX2(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
 
+// kernelBF16xRxC are the kernels above on panels of bfloat16 pairs (k
+// counts pairs), each pair of A broadcast to a register and multiplied
+// with VDPBF16PS.
+
+//go:noescape
+func kernelBF16x12x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernelBF16x12x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernelBF16x8x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernelBF16x8x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernelBF16x4x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+//go:noescape
+func kernelBF16x4x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
 // asmKernels returns the assembly kernels this CPU supports, fastest first.
 func asmKernels() []*kernel {
 	var ks []*kernel
@@ -48,33 +70,49 @@ func asmKernels() []*kernel {
 	return ks
 }
 
-// The wrappers check the bounds the assembly cannot.
-
-var avx512Kernel = &kernel{
-	name: "avx512", mr: 12, nr: 32, partRows: 4,
-	full: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr) {
-		_, _, _ = a[11*ars+(k-1)*acs], b[(k-1)*ldb+31], c[11*ldc+31]
-		kernel12x32(k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, alpha, beta, 12, 0xffff, pf, pfEnd)
-	},
-	// An edge tile goes straight to C under a row count and a lane mask,
-	// through the smallest kernel that covers it.
-	part: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr) {
-		size := (rows - 1) / 4 // the kernel reads 4*(size+1) rows of A
-		_, _, _ = a[(4*size+3)*ars+(k-1)*acs], b[(k-1)*ldb+31], c[(rows-1)*ldc+cols-1]
-		half, last := 0, cols-16 // last: columns in the last 16
-		if cols <= 16 {
-			half, last = 1, cols
-		}
-		mask := uint64(1)<<last - 1
-		edgeKernels[size][half](k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, alpha, beta, rows, mask, pf, pfEnd)
-	},
+// asmBF16Kernels returns the BF16 assembly kernels this CPU supports.
+func asmBF16Kernels() []*kernel {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BF16 {
+		return []*kernel{avx512BF16Kernel}
+	}
+	return nil
 }
 
-// edgeKernels[r][h] covers 4(r+1) rows and 32 columns, or 16 when h is 1.
-var edgeKernels = [3][2]func(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr){
-	{kernel4x32, kernel4x16},
-	{kernel8x32, kernel8x16},
-	{kernel12x32, kernel12x16},
+// maskedKernel is the signature of the AVX-512 kernels.
+type maskedKernel = func(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+
+var (
+	avx512Kernel = newAVX512("avx512", [3][2]maskedKernel{
+		{kernel4x32, kernel4x16}, {kernel8x32, kernel8x16}, {kernel12x32, kernel12x16},
+	}, false)
+	avx512BF16Kernel = newAVX512("avx512-bf16", [3][2]maskedKernel{
+		{kernelBF16x4x32, kernelBF16x4x16}, {kernelBF16x8x32, kernelBF16x8x16}, {kernelBF16x12x32, kernelBF16x12x16},
+	}, true)
+)
+
+// newAVX512 returns the 12x32 kernel of the family edges, where
+// edges[r][h] covers 4(r+1) rows and 32 columns, or 16 when h is 1. The
+// wrappers check the bounds the assembly cannot.
+func newAVX512(name string, edges [3][2]maskedKernel, bf16 bool) *kernel {
+	return &kernel{
+		name: name, mr: 12, nr: 32, partRows: 4, bf16: bf16,
+		full: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, pf, pfEnd uintptr) {
+			_, _, _ = a[11*ars+(k-1)*acs], b[(k-1)*ldb+31], c[11*ldc+31]
+			edges[2][0](k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, alpha, beta, 12, 0xffff, pf, pfEnd)
+		},
+		// An edge tile goes straight to C under a row count and a lane
+		// mask, through the smallest kernel that covers it.
+		part: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr) {
+			size := (rows - 1) / 4 // the kernel reads 4*(size+1) rows of A
+			_, _, _ = a[(4*size+3)*ars+(k-1)*acs], b[(k-1)*ldb+31], c[(rows-1)*ldc+cols-1]
+			half, last := 0, cols-16 // last: columns in the last 16
+			if cols <= 16 {
+				half, last = 1, cols
+			}
+			mask := uint64(1)<<last - 1
+			edges[size][half](k, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, alpha, beta, rows, mask, pf, pfEnd)
+		},
+	}
 }
 
 var avx2Kernel = &kernel{

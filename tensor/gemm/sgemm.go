@@ -2,7 +2,8 @@
 // blocked SGEMM with packed panels, register-tiled micro-kernels in
 // assembly for AVX-512 and AVX2+FMA (picked at run time, pure Go
 // elsewhere or with the purego build tag), split over the workers of
-// internal/parallel.
+// internal/parallel. SgemmBF16 is the same product on bfloat16-rounded
+// inputs, with AVX512_BF16 kernels where the CPU has them.
 package gemm
 
 import (
@@ -37,6 +38,20 @@ func SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, ld
 // It panics if a size is negative, a leading dimension is smaller than its
 // row, or a slice is too short.
 func (w Workers) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	w.sgemm(active.Load(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// SgemmBF16 is Sgemm with A and B rounded to bfloat16 (to nearest, ties
+// to even) and their products summed in float32 (see bf16.go): twice the
+// arithmetic rate on a CPU with AVX512_BF16, and the same bits on one
+// without, through a pure-Go kernel. The result differs from Sgemm's by
+// the inputs' rounding, about 2^-9 of each.
+func (w Workers) SgemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	w.sgemm(activeBF16.Load(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemm checks the arguments and runs the product on kernel kn.
+func (w Workers) sgemm(kn *kernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, 0, c, ldc, 0, 1)
 	if m == 0 || n == 0 {
 		return
@@ -45,7 +60,7 @@ func (w Workers) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 		scale(c, m, n, ldc, beta)
 		return
 	}
-	gemm(w.resolve(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(kn, w.resolve(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // resolve returns the worker count to split over.
@@ -69,6 +84,16 @@ func (w Workers) resolve() int {
 // It panics on the arguments Sgemm does, on a negative batch or stride,
 // and on overlapping C_i.
 func (w Workers) SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
+	w.sgemmBatch(active.Load(), transA, transB, m, n, k, alpha, a, lda, b, ldb, strideB, beta, c, ldc, strideC, batch)
+}
+
+// SgemmBatchBF16 is SgemmBatch with the products of SgemmBF16.
+func (w Workers) SgemmBatchBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
+	w.sgemmBatch(activeBF16.Load(), transA, transB, m, n, k, alpha, a, lda, b, ldb, strideB, beta, c, ldc, strideC, batch)
+}
+
+// sgemmBatch checks the arguments and runs the batch on kernel kn.
+func (w Workers) sgemmBatch(kn *kernel, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb, strideB int, beta float32, c []float32, ldc, strideC, batch int) {
 	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, strideB, c, ldc, strideC, batch)
 	if m == 0 || n == 0 || batch == 0 {
 		return
@@ -81,10 +106,10 @@ func (w Workers) SgemmBatch(transA, transB bool, m, n, k int, alpha float32, a [
 	}
 	workers := w.resolve()
 	if batch == 1 {
-		gemm(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		gemm(kn, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	j := newJob(workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j := newJob(kn, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	j.strideB, j.strideC = strideB, strideC
 	tm := (m + j.kn.mr - 1) / j.kn.mr
 	pa := getPacked(tm * j.kn.mr * k)

@@ -42,6 +42,7 @@ type gemmCase struct {
 	alpha, beta    float32
 	lda, ldb, ldc  int
 	a, b, c0       []float32 // c0: C before the call, guards included
+	bf16           bool      // run SgemmBF16, and check against A and B rounded to bfloat16
 }
 
 func (tc gemmCase) String() string {
@@ -109,7 +110,11 @@ func (tc gemmCase) run() []float32 {
 	end := len(buf) - guardLen
 	// The capacity stops at the matrix, so a write past it lands in the
 	// guard instead of growing the slice.
-	Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, buf[guardLen:end:end], tc.ldc)
+	sgemm := Workers(0).Sgemm
+	if tc.bf16 {
+		sgemm = Workers(0).SgemmBF16
+	}
+	sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, tc.a, tc.lda, tc.b, tc.ldb, tc.beta, buf[guardLen:end:end], tc.ldc)
 	return buf
 }
 
@@ -117,17 +122,24 @@ func (tc gemmCase) run() []float32 {
 // verifies that every guard is intact.
 func (tc gemmCase) check(t *testing.T, got []float32) {
 	t.Helper()
+	// A BF16 product's inputs are rounded; its products of them are exact.
+	in := func(v float32) float64 {
+		if tc.bf16 {
+			return float64(fromBF16(toBF16(v)))
+		}
+		return float64(v)
+	}
 	at := func(i, p int) float64 {
 		if tc.transA {
-			return float64(tc.a[p*tc.lda+i])
+			return in(tc.a[p*tc.lda+i])
 		}
-		return float64(tc.a[i*tc.lda+p])
+		return in(tc.a[i*tc.lda+p])
 	}
 	bt := func(p, j int) float64 {
 		if tc.transB {
-			return float64(tc.b[j*tc.ldb+p])
+			return in(tc.b[j*tc.ldb+p])
 		}
-		return float64(tc.b[p*tc.ldb+j])
+		return in(tc.b[p*tc.ldb+j])
 	}
 	// Each product may be off by a few float32 roundings per term.
 	tol := 2 * float64(tc.k+2) * 0x1p-24

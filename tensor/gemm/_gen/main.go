@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 )
 
 // isa describes one vector instruction set.
@@ -44,6 +45,10 @@ type kernel struct {
 	// first rows rows of the tile and only the lanes of mask in its last
 	// vector, so edge tiles go straight to C (AVX-512 only).
 	masked bool
+	// bf16 kernels take panels of bfloat16 pairs (k counts pairs) and
+	// multiply them with VDPBF16PS, which Go's assembler does not know:
+	// it is written out as its EVEX bytes (see dpbf16).
+	bf16 bool
 }
 
 func main() {
@@ -55,12 +60,18 @@ func main() {
 	// AVX-512 tiles are 12x32. The smaller variants, for edge tiles with at
 	// most 8 or 4 rows or 16 columns, skip the FMAs whose results would be
 	// thrown away.
-	for _, mr := range []int{12, 8, 4} {
-		for _, nv := range []int{2, 1} {
-			kernels = append(kernels, kernel{
-				name: fmt.Sprintf("kernel%dx%d", mr, 16*nv), isa: avx512,
-				mr: mr, nv: nv, unroll: 4, masked: true,
-			})
+	for _, bf16 := range []bool{false, true} {
+		prefix := "kernel"
+		if bf16 {
+			prefix = "kernelBF16x"
+		}
+		for _, mr := range []int{12, 8, 4} {
+			for _, nv := range []int{2, 1} {
+				kernels = append(kernels, kernel{
+					name: fmt.Sprintf("%s%dx%d", prefix, mr, 16*nv), isa: avx512,
+					mr: mr, nv: nv, unroll: 4, masked: true, bf16: bf16,
+				})
+			}
 		}
 	}
 	var w bytes.Buffer
@@ -83,6 +94,31 @@ func (k kernel) breg(v int) string { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*
 // tmp is the register that holds A's broadcast element where FMAs cannot
 // broadcast from memory.
 func (k kernel) tmp() string { return fmt.Sprintf("%s%d", k.isa.reg, k.mr*k.nv+k.nv) }
+
+// bf16Tmp returns the register row i's broadcast pair goes to: those past
+// the accumulators and B's vectors, in turn.
+func (k kernel) bf16Tmp(i int) int {
+	first := k.mr*k.nv + k.nv
+	return first + i%(k.isa.regs-first)
+}
+
+// dpbf16 returns VDPBF16PS zmm(dst) += pairs of zmm(src1) . zmm(src2) as a
+// line of BYTE directives: EVEX.512.F3.0F38.W0 52 /r, register operands
+// only. The EVEX prefix inverts the registers' high bits: R and R' extend
+// ModRM.reg (dst), X and B ModRM.rm (src2), V' and vvvv the second
+// source (src1).
+func dpbf16(src2, src1, dst int) string {
+	inv := func(x, bit int) int { return ^(x >> bit) & 1 }
+	p0 := inv(dst, 3)<<7 | inv(src2, 4)<<6 | inv(src2, 3)<<5 | inv(dst, 4)<<4 | 0b10 // map 0F38
+	p1 := 0<<7 | (^src1&0xf)<<3 | 1<<2 | 0b10                                        // W0, vvvv, pp F3
+	p2 := 0b10<<5 | inv(src1, 4)<<3                                                  // L'L 512, V'
+	modrm := 0b11<<6 | (dst&7)<<3 | src2&7
+	var s []string
+	for _, b := range []int{0x62, p0, p1, p2, 0x52, modrm} {
+		s = append(s, fmt.Sprintf("BYTE $0x%02x", b))
+	}
+	return strings.Join(s, "; ")
+}
 
 // free returns the i'th register past the accumulators, for use once the
 // k loop is done.
@@ -182,6 +218,17 @@ func (k kernel) write(w *bytes.Buffer) {
 			p("VMOVUPS %d%s, %s", v*vb, browOf[u], k.breg(v))
 		}
 		for i := 0; i < k.mr; i++ {
+			if k.bf16 {
+				// A's pair of row i into a register of its own, several in
+				// turn so that a broadcast need not wait for the last
+				// one's multiplies.
+				t := k.bf16Tmp(i)
+				p("VPBROADCASTD %s, Z%d", arowOf[i], t)
+				for v := 0; v < k.nv; v++ {
+					p("%s // VDPBF16PS Z%d, Z%d, Z%d", dpbf16(k.mr*k.nv+v, t, i*k.nv+v), k.mr*k.nv+v, t, i*k.nv+v)
+				}
+				continue
+			}
 			if k.isa.bcast {
 				for v := 0; v < k.nv; v++ {
 					p("VFMADD231PS.BCST %s, %s, %s", arowOf[i], k.breg(v), k.acc(i, v))

@@ -1,0 +1,138 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// forEachBF16Kernel runs f once with every BF16 kernel this machine has
+// forced on.
+func forEachBF16Kernel(t *testing.T, f func(t *testing.T)) {
+	for _, k := range bf16Kernels {
+		t.Run(k.name, func(t *testing.T) {
+			prev, _ := useKernel(k.name)
+			defer useKernel(prev)
+			f(t)
+		})
+	}
+}
+
+func TestToBF16(t *testing.T) {
+	for _, c := range []struct {
+		in   uint32
+		want uint16
+	}{
+		{0x3f800000, 0x3f80}, // 1
+		{0x3f808000, 0x3f80}, // halfway, even below: down
+		{0x3f818000, 0x3f82}, // halfway, odd below: up
+		{0x3f808001, 0x3f81}, // past halfway: up
+		{0x7f7fffff, 0x7f80}, // the largest float rounds to infinity
+		{0xff800000, 0xff80}, // -Inf
+		{0x7fa00001, 0x7fe0}, // a signalling NaN comes out quiet
+		{0x00400000, 0x0000}, // a denormal: zero
+		{0x80000001, 0x8000}, // a negative denormal: -0
+		{0x00800000, 0x0080}, // the smallest normal stays
+		{math.Float32bits(-2.5), 0xc020},
+	} {
+		if got := toBF16(math.Float32frombits(c.in)); got != c.want {
+			t.Errorf("toBF16(%#08x) = %#04x, want %#04x", c.in, got, c.want)
+		}
+	}
+}
+
+// TestSgemmBF16 checks every BF16 kernel on the shapes Sgemm is tested on,
+// against a float64 product of the inputs rounded to bfloat16.
+func TestSgemmBF16(t *testing.T) {
+	forEachBF16Kernel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		scalars := [][2]float32{{1, 0}, {-0.5, 1}, {1.5, -2}, {0, 0.5}}
+		for _, s := range shapes {
+			for tr := range 4 {
+				ab := scalars[rng.IntN(len(scalars))]
+				tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], ab[0], ab[1], 5)
+				tc.bf16 = true
+				tc.check(t, tc.run())
+			}
+		}
+	})
+}
+
+// TestSgemmBF16KernelsAgree checks that the assembly and the pure-Go BF16
+// kernels give the same bits, on values spread over many orders of
+// magnitude, tiny ones included, whose sums go denormal (and so to zero).
+// No product overflows: there the CPU (Zen 5) and the pure-Go kernel can
+// disagree on an infinity's sign or give NaN, as a pair whose products
+// overflow to opposite infinities is summed in another order or width.
+func TestSgemmBF16KernelsAgree(t *testing.T) {
+	if len(bf16Kernels) < 2 {
+		t.Skip("this CPU has no AVX512_BF16: only the pure-Go kernel")
+	}
+	rng := rand.New(rand.NewPCG(23, 24))
+	for _, s := range [][3]int{{12, 32, 8}, {37, 71, 301}, {5, 40, 33}, {130, 45, 600}} {
+		for _, beta := range []float32{0, 1} {
+			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 1, beta, 3)
+			tc.bf16 = true
+			for _, m := range [][]float32{tc.a, tc.b} {
+				for i := range m {
+					m[i] *= float32(math.Pow(2, float64(rng.IntN(116)-66)))
+				}
+			}
+			var runs [2][]float32
+			for i, k := range bf16Kernels[:2] {
+				prev, _ := useKernel(k.name)
+				runs[i] = tc.run()
+				useKernel(prev)
+			}
+			for i := range runs[0] {
+				if math.Float32bits(runs[0][i]) != math.Float32bits(runs[1][i]) {
+					t.Fatalf("%v: element %d is %g (%#08x) from %s, %g (%#08x) from %s", tc, i,
+						runs[0][i], math.Float32bits(runs[0][i]), bf16Kernels[0].name, runs[1][i], math.Float32bits(runs[1][i]), bf16Kernels[1].name)
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmBF16Workers checks that BF16 results do not depend on the
+// worker count, and TestSgemmBatchBF16 that a batch gives each product's
+// SgemmBF16 bits.
+func TestSgemmBF16Workers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, s := range [][3]int{{40, 600, 200}, {300, 20, 800}} {
+		tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3)
+		tc.bf16 = true
+		var one []float32
+		withWorkers(1, func() { one = tc.run() })
+		tc.check(t, one)
+		for _, w := range []int{2, 3} {
+			var many []float32
+			withWorkers(w, func() { many = tc.run() })
+			for i := range one {
+				if math.Float32bits(one[i]) != math.Float32bits(many[i]) {
+					t.Fatalf("%v: element %d is %g with 1 worker, %g with %d", tc, i, one[i], many[i], w)
+				}
+			}
+		}
+	}
+}
+
+func TestSgemmBatchBF16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	for _, s := range [][3]int{{13, 7, 5}, {40, 600, 200}, {300, 20, 801}} {
+		for _, batch := range []int{1, 3} {
+			bc := newBatchCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], batch, 1.5, -2)
+			bc.bf16 = true
+			want := bc.want()
+			for _, w := range []int{1, 2} {
+				var got []float32
+				withWorkers(w, func() { got = bc.run() })
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%v with %d workers: element %d is %g, SgemmBF16 gives %g", bc, w, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
