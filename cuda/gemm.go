@@ -47,7 +47,20 @@ const (
 // pool and gemm_reduce adds them in slice order, so the result does not
 // depend on scheduling.
 func (d *Device) Gemm(g *tensor.GemmArgs) {
-	d.do("Gemm", func() { d.gemm(g, d.exact.Load()) })
+	d.do("Gemm", func() {
+		if _, err := d.GemmPrecision(g.Precision); err != nil {
+			panic(err)
+		}
+		d.gemm(g, d.exact.Load())
+	})
+}
+
+// GemmPrecision runs FP32 products only: the GPU has no BF16 GEMM yet.
+func (d *Device) GemmPrecision(p tensor.Precision) (string, error) {
+	if p != tensor.FP32 {
+		return "", fmt.Errorf("cuda: no %v products on the GPU yet; only fp32 (tf32 tensor cores)", p)
+	}
+	return "", nil
 }
 
 // gemm launches the product. Inside do.

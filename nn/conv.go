@@ -37,6 +37,7 @@ type Conv2d struct {
 	colsSrc *tensor.Tensor    // the workspace buffer the cols views are of
 	cols    [2]*tensor.Tensor // views for a full chunk and the last one
 	g       tensor.GemmArgs   // reused so a call allocates nothing
+	prec    tensor.Precision  // of every product (see BuildOptions)
 }
 
 // NewConv2d returns a convolution to out channels over the given window;
@@ -44,6 +45,8 @@ type Conv2d struct {
 func NewConv2d(out int, w tensor.Window) *Conv2d {
 	return &Conv2d{Out: out, Window: w}
 }
+
+func (c *Conv2d) usePrecision(p tensor.Precision) { c.prec = p }
 
 // Setup implements Layer: in is [C, H, W].
 func (c *Conv2d) Setup(in []int) []int {
@@ -170,7 +173,7 @@ func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 		c.g = tensor.GemmArgs{M: c.Out, N: p, K: c.k, Alpha: 1,
 			A: c.w, LDA: c.k,
 			B: ci, LDB: p, StrideB: c.k * p,
-			C: ys[i], LDC: p, StrideC: c.Out * p, Batch: m}
+			C: ys[i], LDC: p, StrideC: c.Out * p, Batch: m, Precision: c.prec}
 		tensor.Gemm(&c.g)
 	}
 	tensor.BiasAdd(y, c.b)
@@ -196,7 +199,7 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		c.g = tensor.GemmArgs{TransB: true, M: c.Out, N: c.k, K: p, Alpha: 1, Beta: 1,
 			A: dys[i], LDA: p, StrideA: c.Out * p,
 			B: ci, LDB: p, StrideB: c.k * p,
-			C: c.dw, LDC: c.k, Batch: m}
+			C: c.dw, LDC: c.k, Batch: m, Precision: c.prec}
 		tensor.Gemm(&c.g)
 		if !wantDX {
 			continue
@@ -204,7 +207,7 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		c.g = tensor.GemmArgs{TransA: true, M: c.k, N: p, K: c.Out, Alpha: 1,
 			A: c.w, LDA: c.k,
 			B: dys[i], LDB: p, StrideB: c.Out * p,
-			C: ci, LDC: p, StrideC: c.k * p, Batch: m}
+			C: ci, LDC: p, StrideC: c.k * p, Batch: m, Precision: c.prec}
 		tensor.Gemm(&c.g)
 		tensor.Col2im(dxs[i], ci, c.Window)
 	}

@@ -19,12 +19,15 @@ type Linear struct {
 	dw, db *tensor.Tensor
 	x      *tensor.Tensor // the last Forward's input, for Backward
 	y, dx  batchBuf
-	g      tensor.GemmArgs // reused so a call allocates nothing
+	g      tensor.GemmArgs  // reused so a call allocates nothing
+	prec   tensor.Precision // of every product (see BuildOptions)
 }
 
 // NewLinear returns a fully connected layer to out features; the input
 // features come from the first input.
 func NewLinear(out int) *Linear { return &Linear{Out: out} }
+
+func (l *Linear) usePrecision(p tensor.Precision) { l.prec = p }
 
 // Setup implements Layer: in is [features].
 func (l *Linear) Setup(in []int) []int {
@@ -79,7 +82,7 @@ func (l *Linear) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	y := l.y.get(x.Device(), tensor.Float32, n, []int{l.Out})
 	// y [n, out] = x [n, in] * W^T
 	l.g = tensor.GemmArgs{TransB: true, M: n, N: l.Out, K: l.in, Alpha: 1,
-		A: x, LDA: l.in, B: l.w, LDB: l.in, C: y, LDC: l.Out}
+		A: x, LDA: l.in, B: l.w, LDB: l.in, C: y, LDC: l.Out, Precision: l.prec}
 	tensor.Gemm(&l.g)
 	tensor.BiasAdd(y, l.b)
 	return y
@@ -91,7 +94,7 @@ func (l *Linear) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	tensor.BiasGrad(l.db, dy)
 	// dW [out, in] += dy^T [out, n] * x [n, in]
 	l.g = tensor.GemmArgs{TransA: true, M: l.Out, N: l.in, K: n, Alpha: 1, Beta: 1,
-		A: dy, LDA: l.Out, B: l.x, LDB: l.in, C: l.dw, LDC: l.in}
+		A: dy, LDA: l.Out, B: l.x, LDB: l.in, C: l.dw, LDC: l.in, Precision: l.prec}
 	tensor.Gemm(&l.g)
 	if !wantDX {
 		return nil
@@ -99,7 +102,7 @@ func (l *Linear) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	// dx [n, in] = dy [n, out] * W [out, in]
 	dx := l.dx.get(dy.Device(), tensor.Float32, n, []int{l.in})
 	l.g = tensor.GemmArgs{M: n, N: l.in, K: l.Out, Alpha: 1,
-		A: dy, LDA: l.Out, B: l.w, LDB: l.in, C: dx, LDC: l.in}
+		A: dy, LDA: l.Out, B: l.w, LDB: l.in, C: dx, LDC: l.in, Precision: l.prec}
 	tensor.Gemm(&l.g)
 	return dx
 }

@@ -32,6 +32,7 @@ type Sequential struct {
 	first                int  // index of the first layer with trained parameters
 	batch                int  // the batch size the workspace was sized for
 	built, freed         bool // Build has run; Free has run
+	prec                 tensor.Precision
 }
 
 // Stage is one step of a forward, backward or training pass, as Trace
@@ -58,6 +59,19 @@ type BuildOptions struct {
 	// Inference allocates no gradient arena, about halving the memory of a
 	// model that only predicts; Backward and ZeroGrad then panic.
 	Inference bool
+	// Precision is that of the layers' matrix products (convolutions and
+	// Linear layers, forward and backward): FP32, the default, or BF16,
+	// whose products round both operands to bfloat16 and sum in float32.
+	// Parameters, gradients, activations, the loss and the optimizer stay
+	// float32 in either. The device must run it (tensor.Device's
+	// GemmPrecision), or Build panics.
+	Precision tensor.Precision
+}
+
+// precisionUser is a layer whose matrix products take BuildOptions'
+// precision.
+type precisionUser interface {
+	usePrecision(p tensor.Precision)
 }
 
 // workspaceUser is a layer that borrows the model's workspace.
@@ -73,6 +87,10 @@ type workspaceUser interface {
 func NewSequential(layers ...Layer) *Sequential {
 	return &Sequential{layers: layers, ws: NewWorkspace(0)}
 }
+
+// Precision returns the precision of the layers' matrix products, as
+// BuildOptions set it.
+func (s *Sequential) Precision() tensor.Precision { return s.prec }
 
 // Layers returns the layers in order; the caller must not modify the slice.
 func (s *Sequential) Layers() []Layer { return s.layers }
@@ -160,6 +178,10 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	if s.built {
 		panic(fmt.Sprintf("nn: Sequential of %d layers built twice", len(s.layers)))
 	}
+	if _, err := dev.GemmPrecision(o.Precision); err != nil {
+		panic(fmt.Sprintf("nn: Build: %v", err))
+	}
+	s.prec = o.Precision
 	s.Setup(in)
 	trained, state := s.counts()
 	s.params, s.state = tensor.Zeros(dev, trained), tensor.Zeros(dev, state)
@@ -173,6 +195,9 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	for i, l := range s.layers {
 		if w, ok := l.(workspaceUser); ok {
 			w.useWorkspace(s.ws)
+		}
+		if p, ok := l.(precisionUser); ok {
+			p.usePrecision(o.Precision)
 		}
 		p, ok := l.(Parametric)
 		if !ok {

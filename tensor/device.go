@@ -59,6 +59,11 @@ type Device interface {
 
 	// Gemm computes the (batched) matrix product described by g.
 	Gemm(g *GemmArgs)
+	// GemmPrecision reports whether Gemm runs products of precision p:
+	// an error when it cannot, and otherwise a note that is empty unless
+	// they run on a slower fallback (saying which), for the user to see
+	// once. FP32 always runs.
+	GemmPrecision(p Precision) (note string, err error)
 
 	// Im2col unfolds images x [N, C, H, W] into cols
 	// [N, C*KH*KW, OH*OW]: row (c, kh, kw), column (oh, ow) holds
@@ -133,6 +138,9 @@ type GemmArgs struct {
 	LDA, LDB, LDC             int
 	StrideA, StrideB, StrideC int
 	Batch                     int
+	// Precision is the operands' rounding (FP32, the zero value, or
+	// BF16); the device must run it (see Device.GemmPrecision).
+	Precision Precision
 }
 
 // Window is the geometry of a convolution or pooling window: kernel size,

@@ -14,20 +14,35 @@ import (
 // accumulates, and the others scale both terms.
 var gemmScalars = [][2]float32{{1, 0}, {0.75, 1}, {-1.25, 0.5}, {2, 0}}
 
-func testGemm(c *checker) {
+// gemmIn returns the sub-test that runs test's cases in precision p, or
+// skips them, saying why, on a device that does not run p.
+func gemmIn(p tensor.Precision, test func(c *checker, p tensor.Precision)) func(c *checker) {
+	return func(c *checker) {
+		note, err := c.dev.GemmPrecision(p)
+		if err != nil {
+			c.t.Skip(err)
+		}
+		if note != "" {
+			c.t.Log(note)
+		}
+		test(c, p)
+	}
+}
+
+func testGemm(c *checker, p tensor.Precision) {
 	shapes := [][3]int{{1, 1, 1}, {1, 9, 4}, {7, 1, 5}, {5, 6, 1}, {4, 3, 0}, {13, 17, 11}, {33, 2, 257}, {129, 131, 67}}
 	k := 0
 	for _, s := range shapes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			ab := gemmScalars[k%len(gemmScalars)]
 			k++
-			g := tensor.GemmArgs{TransA: tr[0], TransB: tr[1], M: s[0], N: s[1], K: s[2], Alpha: ab[0], Beta: ab[1]}
+			g := tensor.GemmArgs{TransA: tr[0], TransB: tr[1], M: s[0], N: s[1], K: s[2], Alpha: ab[0], Beta: ab[1], Precision: p}
 			c.run(gemmName(&g), func(c *checker) { c.gemm(g) })
 		}
 	}
 }
 
-func testGemmBatched(c *checker) {
+func testGemmBatched(c *checker, p tensor.Precision) {
 	type batched struct {
 		m, n, k, batch int
 		transA, transB bool
@@ -44,7 +59,7 @@ func testGemmBatched(c *checker) {
 		{m: 1, n: 8, k: 2, batch: 7, sum: true, shareA: true},
 	} {
 		ab := gemmScalars[i%len(gemmScalars)]
-		g := tensor.GemmArgs{TransA: b.transA, TransB: b.transB, M: b.m, N: b.n, K: b.k, Alpha: ab[0], Beta: ab[1], Batch: b.batch}
+		g := tensor.GemmArgs{TransA: b.transA, TransB: b.transB, M: b.m, N: b.n, K: b.k, Alpha: ab[0], Beta: ab[1], Batch: b.batch, Precision: p}
 		ar, ac, br, bc := gemmOperands(&g)
 		g.LDA, g.LDB, g.LDC = ac+c.rng.IntN(3), bc+c.rng.IntN(3), g.N+c.rng.IntN(3)
 		if !b.shareA {
@@ -138,10 +153,50 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 			}
 		}
 	}
-	c.near("C", gotW, want, c.tol.Gemm)
+	if g.Precision == tensor.BF16 {
+		c.withinBF16(&g, a, b, c0, cBatch, gotW, want)
+	} else {
+		c.near("C", gotW, want, c.tol.Gemm)
+	}
 	for i, w := range written {
 		if !w && math.Float32bits(got[i]) != math.Float32bits(c0[i]) {
 			c.t.Errorf("C: element %d, outside every matrix of the batch, changed from %v to %v", i, c0[i], got[i])
+			return
+		}
+	}
+}
+
+// withinBF16 fails the test unless every element of got, the written
+// elements of a BF16 product, is within the error bound of that arithmetic
+// of want, the exact result: each operand's rounding to bfloat16 (8 bits
+// of significand, so half a unit in the last place is at most 2^-8 of the
+// value) moves a product by at most 2^-7 + 2^-16 of its size, and
+// float32 sums of K products (alpha and beta's terms added) by at most
+// (K+2) 2^-24 of the sum of their sizes, here doubled for whatever order
+// a device sums in. The sizes are the same product with every operand and
+// scalar made positive.
+func (c *checker) withinBF16(g *tensor.GemmArgs, a, b, c0 []float32, cBatch int, got []float32, want []float64) {
+	c.t.Helper()
+	abs := func(x []float32) []float32 {
+		y := make([]float32, len(x))
+		for i, v := range x {
+			y[i] = float32(math.Abs(float64(v)))
+		}
+		return y
+	}
+	ga := *g
+	ga.Alpha, ga.Beta = float32(math.Abs(float64(g.Alpha))), float32(math.Abs(float64(g.Beta)))
+	products := ga
+	products.Beta = 0
+	size, prodSize := GemmReference(&ga, abs(a), abs(b), abs(c0), cBatch), GemmReference(&products, abs(a), abs(b), nil, cBatch)
+	terms := float64(max(g.Batch, 1)*g.K + 2)
+	if g.StrideC != 0 || g.Batch <= 1 {
+		terms = float64(g.K + 2)
+	}
+	for i, w := range want {
+		bound := (0x1p-7+0x1p-16)*prodSize[i] + 2*terms*0x1p-24*size[i]
+		if d := math.Abs(float64(got[i]) - w); !(d <= bound) {
+			c.t.Errorf("C: element %d of the product is %v, want %v within %.3g (bfloat16 operands, %v float32 terms)", i, got[i], w, bound, terms)
 			return
 		}
 	}

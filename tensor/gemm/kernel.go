@@ -41,6 +41,11 @@ var kernels = append(asmKernels(), goKernel)
 // first; the pure-Go one is always last.
 var bf16Kernels = append(asmBF16Kernels(), goBF16Kernel)
 
+// HasBF16Instructions reports whether SgemmBF16 runs on this CPU's
+// bfloat16 dot-product instructions (AVX512_BF16) rather than on the
+// pure-Go kernel, which gives the same results many times slower.
+func HasBF16Instructions() bool { return len(bf16Kernels) > 1 }
+
 // active and activeBF16 are the kernels Sgemm and SgemmBF16 use: the
 // first of their lists unless a test forces another.
 var active, activeBF16 atomic.Pointer[kernel]

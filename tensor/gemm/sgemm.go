@@ -45,7 +45,7 @@ func (w Workers) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []floa
 // to even) and their products summed in float32 (see bf16.go): twice the
 // arithmetic rate on a CPU with AVX512_BF16, and the same bits on one
 // without, through a pure-Go kernel. The result differs from Sgemm's by
-// the inputs' rounding, about 2^-9 of each.
+// the inputs' rounding, at most 2^-8 of each.
 func (w Workers) SgemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	w.sgemm(activeBF16.Load(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

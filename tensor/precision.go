@@ -1,0 +1,43 @@
+package tensor
+
+import "fmt"
+
+// Precision is the arithmetic of a matrix product (GemmArgs.Precision):
+// the operands' rounding before they are multiplied. Sums are float32 in
+// every precision, and every tensor stays float32 in memory.
+type Precision uint8
+
+const (
+	// FP32 multiplies the operands as they are (on the GPU's tensor
+	// cores, as TF32 unless the device is set to exact products).
+	FP32 Precision = iota
+	// BF16 rounds both operands to bfloat16 (to nearest, ties to even)
+	// and sums their products in float32: twice the arithmetic rate of
+	// FP32 where the hardware has bfloat16 dot products, at most 2^-8 of
+	// relative error in each operand.
+	BF16
+)
+
+// Precisions lists every precision, FP32 first.
+var Precisions = []Precision{FP32, BF16}
+
+// String returns the name ParsePrecision reads: "fp32" or "bf16".
+func (p Precision) String() string {
+	switch p {
+	case FP32:
+		return "fp32"
+	case BF16:
+		return "bf16"
+	}
+	return fmt.Sprintf("Precision(%d)", uint8(p))
+}
+
+// ParsePrecision returns the precision named s ("fp32" or "bf16").
+func ParsePrecision(s string) (Precision, error) {
+	for _, p := range Precisions {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown precision %q: want fp32 or bf16", s)
+}
