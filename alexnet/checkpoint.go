@@ -22,7 +22,7 @@ const DefaultSize = 224
 // the input size from the checkpoint's metadata, else from c.Size, else
 // DefaultSize. Metadata that disagrees with the tensors is an error, as is
 // a size c sets (non-zero InChannels, Size, Classes or Hidden) that
-// differs from the checkpoint's. c's Seed, SGD options and Inference are
+// differs from the checkpoint's. c's Seed, SGD options, Inference and Precision are
 // the model's. The weights are not drawn first, and nothing is allocated
 // before the checkpoint is known to fit.
 func Load(dev tensor.Device, path string, c Config) (*classify.Model, classify.CheckpointInfo, error) {

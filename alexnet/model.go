@@ -36,6 +36,9 @@ type Config struct {
 	// Inference builds the model without gradients or optimizer, to
 	// predict in about half the memory (see classify.Config).
 	Inference bool
+	// Precision is that of the convolutions' and linear layers' products:
+	// FP32 (the default) or BF16 (see classify.Config).
+	Precision tensor.Precision
 }
 
 // withDefaults fills in the zero values that stand for the book's.
@@ -115,7 +118,8 @@ func New(dev tensor.Device, c Config) (*classify.Model, error) {
 // in: the sizes go into the checkpoints' metadata.
 func (c Config) classify() classify.Config {
 	return classify.Config{
-		Input: c.Input(), Seed: c.Seed, SGD: c.SGD, Inference: c.Inference, Prefix: ParamPrefix,
+		Input: c.Input(), Seed: c.Seed, SGD: c.SGD, Inference: c.Inference, Precision: c.Precision,
+		Prefix: ParamPrefix,
 		Meta: map[string]string{
 			metaChannels: strconv.Itoa(c.InChannels),
 			metaSize:     strconv.Itoa(c.Size),

@@ -9,8 +9,15 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-// model is shared by the AlexNet benchmarks, so each device builds it once.
-var model = NewModel(224)
+// models are shared by the AlexNet benchmarks, one per precision, so each
+// device builds each once.
+var models = map[tensor.Precision]*Model{}
+
+func init() {
+	for _, p := range tensor.Precisions {
+		models[p] = NewModel(224, p)
+	}
+}
 
 // BenchmarkPeak measures each device's FMA peak: /cpu on as many threads as
 // internal/parallel has workers (-cpu sets them), /cuda-fp32 and
@@ -33,33 +40,35 @@ func BenchmarkPeak(b *testing.B) {
 
 // BenchmarkGemm times one tensor.Gemm per shape: squares and AlexNet's
 // im2col products as ANCHORS.md lists them.
-func BenchmarkGemm(b *testing.B) { benchCases(b, GemmCases()) }
+func BenchmarkGemm(b *testing.B) { benchCases(b, GemmCases) }
 
 // BenchmarkConv times each AlexNet convolution's forward and backward
 // (weight and input gradients) alone.
 func BenchmarkConv(b *testing.B) {
-	benchCases(b, family(model.LayerCases(Batches), "Conv"))
+	benchCases(b, func(p tensor.Precision) []Case { return family(models[p].LayerCases(Batches), "Conv") })
 }
 
 // BenchmarkMaxPool times each AlexNet max-pool's forward and backward.
 func BenchmarkMaxPool(b *testing.B) {
-	benchCases(b, family(model.LayerCases(Batches), "MaxPool"))
+	benchCases(b, func(p tensor.Precision) []Case { return family(models[p].LayerCases(Batches), "MaxPool") })
 }
 
 // BenchmarkAlexNet times the whole forward pass and training step.
 func BenchmarkAlexNet(b *testing.B) {
-	cases, err := model.Cases(Batches)
-	if err != nil {
-		b.Fatal(err)
-	}
-	gpu, err := model.Cases(GPUBatches)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range gpu {
-		gpu[i].Only = "cuda"
-	}
-	benchCases(b, append(cases, gpu...))
+	benchCases(b, func(p tensor.Precision) []Case {
+		cases, err := models[p].Cases(Batches)
+		if err != nil {
+			b.Fatal(err)
+		}
+		gpu, err := models[p].Cases(GPUBatches)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range gpu {
+			gpu[i].Only = "cuda"
+		}
+		return append(cases, gpu...)
+	})
 }
 
 // BenchmarkModelMemory reports the memory AlexNet holds on each device once
@@ -80,7 +89,7 @@ func BenchmarkModelMemory(b *testing.B) {
 						if err != nil {
 							b.Skip(err)
 						}
-						c := model.Config
+						c := models[tensor.FP32].Config
 						c.Inference = inference
 						var bytes int64
 						for b.Loop() {
@@ -96,11 +105,18 @@ func BenchmarkModelMemory(b *testing.B) {
 	}
 }
 
-// benchCases runs each case as BenchmarkFamily/Name/device on every device
-// compiled in. A device that cannot be opened here (a CUDA build on a
-// machine without a GPU) skips its sub-benchmarks.
-func benchCases(b *testing.B, cases []Case) {
-	for _, c := range cases {
+// benchCases runs the cases as BenchmarkFamily/Name/device/precision=p on
+// every device compiled in and every precision it runs, the precisions of
+// a case one after the other so that their ratio comes from neighbouring
+// runs. casesIn returns the cases in a precision, the same list in each.
+// A device that cannot be opened here (a CUDA build on a machine without a
+// GPU) skips its sub-benchmarks.
+func benchCases(b *testing.B, casesIn func(tensor.Precision) []Case) {
+	byPrecision := map[tensor.Precision][]Case{}
+	for _, p := range tensor.Precisions {
+		byPrecision[p] = casesIn(p)
+	}
+	for i, c := range byPrecision[tensor.FP32] {
 		names := slices.DeleteFunc(tensor.Devices(), func(name string) bool { return !c.RunsOn(name) })
 		if len(names) == 0 {
 			// A benchmark without sub-benchmarks would be timed itself.
@@ -113,7 +129,14 @@ func benchCases(b *testing.B, cases []Case) {
 					if err != nil {
 						b.Skip(err)
 					}
-					benchOn(b, c, dev)
+					for _, p := range tensor.Precisions {
+						b.Run("precision="+p.String(), func(b *testing.B) {
+							if _, err := dev.GemmPrecision(p); err != nil {
+								b.Skip(err)
+							}
+							benchOn(b, byPrecision[p][i], dev)
+						})
+					}
 				})
 			}
 		})

@@ -20,7 +20,7 @@ func tinyNet() *nn.Sequential {
 }
 
 func TestLayerCases(t *testing.T) {
-	cases := LayerCases(tinyNet, []int{2, 8, 8}, []int{1, 3})
+	cases := LayerCases(tinyNet, []int{2, 8, 8}, []int{1, 3}, tensor.FP32)
 	var names []string
 	for _, c := range cases {
 		names = append(names, c.Op())
@@ -52,14 +52,16 @@ func TestLayerCases(t *testing.T) {
 }
 
 func TestGemmCase(t *testing.T) {
-	c := gemmCase(gemmshapes.Shape{Name: "odd", M: 5, N: 7, K: 3})
-	step, free, err := c.Prepare(tensor.CPU())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer free()
-	step()
-	if c.FLOPs != 2*5*7*3 || c.Shape != "5x7x3" {
-		t.Errorf("FLOPs %v, shape %q", c.FLOPs, c.Shape)
+	for _, p := range tensor.Precisions {
+		c := gemmCase(gemmshapes.Shape{Name: "odd", M: 5, N: 7, K: 3}, p)
+		step, free, err := c.Prepare(tensor.CPU())
+		if err != nil {
+			t.Fatal(err)
+		}
+		step()
+		free()
+		if c.FLOPs != 2*5*7*3 || c.Shape != "5x7x3" {
+			t.Errorf("FLOPs %v, shape %q", c.FLOPs, c.Shape)
+		}
 	}
 }

@@ -26,6 +26,8 @@ type StepPair struct {
 // start with the same batches measured.
 type Comparison struct {
 	Devices [2]string `json:"devices"`
+	// Precisions are the models' precisions ("fp32", "bf16").
+	Precisions [2]string `json:"precisions,omitzero"`
 	// Hardware names what is behind each device; Commit, Batch, Size and
 	// Seed say what ran. The caller fills them in, for the JSON.
 	Hardware [2]string  `json:"hardware,omitzero"`
@@ -60,12 +62,14 @@ func (c *Comparison) Speedup() float64 {
 	return median(ms[0]) / median(ms[1])
 }
 
-// Compare builds a model on each device with build, which must start both
-// from the same weights (the same seed), trains both on the same batches,
+// Compare builds a model on each device with build (side 0 or 1: the
+// same device may be on both, with the models in different precisions),
+// which must start both from the same weights (the same seed), trains
+// both on the same batches,
 // one step on each in turn, and compares the losses and, at the end, the
 // parameters. onStep, if set, sees each step as it completes. Cancelling
 // ctx stops after the current step.
-func Compare(ctx context.Context, devs [2]tensor.Device, build func(tensor.Device) (*classify.Model, error), batches iter.Seq[*classify.Batch], onStep func(StepPair)) (*Comparison, error) {
+func Compare(ctx context.Context, devs [2]tensor.Device, build func(side int, dev tensor.Device) (*classify.Model, error), batches iter.Seq[*classify.Batch], onStep func(StepPair)) (*Comparison, error) {
 	c := &Comparison{Devices: [2]string{devs[0].Name(), devs[1].Name()}}
 	var models [2]*classify.Model
 	var uploads [2]*classify.DeviceBatch
@@ -87,11 +91,12 @@ func Compare(ctx context.Context, devs [2]tensor.Device, build func(tensor.Devic
 		pair := StepPair{Step: len(c.Steps) + 1}
 		for i, dev := range devs {
 			if models[i] == nil {
-				m, err := build(dev)
+				m, err := build(i, dev)
 				if err != nil {
 					return c, fmt.Errorf("%s: %w", dev.Name(), err)
 				}
 				models[i] = m
+				c.Precisions[i] = m.Config().Precision.String()
 				uploads[i] = classify.NewDeviceBatch(dev, b.Len(), b.Channels, b.Height, b.Width, m.Input())
 			}
 			start := time.Now()

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -61,7 +62,36 @@ func TestCompareNoBatches(t *testing.T) {
 	}
 }
 
-// build returns Compare's builder of AlexNet models of cfg.
-func build(cfg alexnet.Config) func(tensor.Device) (*classify.Model, error) {
-	return func(dev tensor.Device) (*classify.Model, error) { return alexnet.New(dev, cfg) }
+// TestComparePrecisions trains the same model in FP32 and in BF16 on the
+// CPU: the first losses must be close (the same weights, products rounded
+// differently) but not equal, and the parameters must have moved apart,
+// by far less than the weights' size (about 0.1 here).
+func TestComparePrecisions(t *testing.T) {
+	cfg := alexnet.Config{InChannels: 1, Size: alexnet.MinSize, Classes: 10, Hidden: 32, Seed: 3}
+	cpu := tensor.CPU()
+	c, err := Compare(context.Background(), [2]tensor.Device{cpu, cpu}, build(cfg, tensor.FP32, tensor.BF16), randomBatches(2, 4), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Precisions != [2]string{"fp32", "bf16"} {
+		t.Errorf("precisions %v", c.Precisions)
+	}
+	l := c.Steps[0].Loss
+	if l[0] == l[1] || math.Abs(l[0]-l[1]) > 0.01*l[0] {
+		t.Errorf("first step's losses %v: want close but not equal", l)
+	}
+	if c.MaxDiff == 0 || c.MaxDiff > 0.01 {
+		t.Errorf("largest parameter difference %v in %s (scale %v)", c.MaxDiff, c.MaxDiffParam, c.MaxDiffScale)
+	}
+}
+
+// build returns Compare's builder of AlexNet models of cfg, in the given
+// precision on each side (FP32 on both when none are given).
+func build(cfg alexnet.Config, precisions ...tensor.Precision) func(int, tensor.Device) (*classify.Model, error) {
+	return func(side int, dev tensor.Device) (*classify.Model, error) {
+		if len(precisions) > 0 {
+			cfg.Precision = precisions[side]
+		}
+		return alexnet.New(dev, cfg)
+	}
 }

@@ -8,26 +8,26 @@ import (
 )
 
 // GemmCases returns one Case per shape of gemmshapes.All, each a single
-// tensor.Gemm.
-func GemmCases() []Case {
+// tensor.Gemm in precision p.
+func GemmCases(p tensor.Precision) []Case {
 	cases := make([]Case, len(gemmshapes.All))
 	for i, s := range gemmshapes.All {
-		cases[i] = gemmCase(s)
+		cases[i] = gemmCase(s, p)
 	}
 	return cases
 }
 
-func gemmCase(s gemmshapes.Shape) Case {
+func gemmCase(s gemmshapes.Shape, p tensor.Precision) Case {
 	return Case{
 		Family: "Gemm",
 		Name:   s.Name,
 		Shape:  fmt.Sprintf("%dx%dx%d", s.M, s.N, s.K),
 		FLOPs:  s.FLOPs(),
-		Setup:  func(dev tensor.Device) (step, free func(), err error) { return gemmSetup(s, dev) },
+		Setup:  func(dev tensor.Device) (step, free func(), err error) { return gemmSetup(s, p, dev) },
 	}
 }
 
-func gemmSetup(s gemmshapes.Shape, dev tensor.Device) (step, free func(), err error) {
+func gemmSetup(s gemmshapes.Shape, p tensor.Precision, dev tensor.Device) (step, free func(), err error) {
 	a := tensor.Zeros(dev, s.M, s.K)
 	b := tensor.Zeros(dev, s.K, s.N)
 	c := tensor.Zeros(dev, s.M, s.N)
@@ -42,5 +42,6 @@ func gemmSetup(s gemmshapes.Shape, dev tensor.Device) (step, free func(), err er
 		free()
 		return nil, nil, err
 	}
-	return func() { tensor.MatMul(c, 1, a, false, b, false, 0) }, free, nil
+	g := tensor.GemmArgs{M: s.M, N: s.N, K: s.K, Alpha: 1, A: a, LDA: s.K, B: b, LDB: s.N, C: c, LDC: s.N, Precision: p}
+	return func() { tensor.Gemm(&g) }, free, nil
 }

@@ -36,10 +36,11 @@ func thisHost() Host {
 // driverer reports a GPU's driver version.
 type driverer interface{ Driver() string }
 
-// deviceInfo describes dev, before its peaks are measured.
-func deviceInfo(dev tensor.Device) DeviceInfo {
-	d := DeviceInfo{Name: dev.Name(), Hardware: Describe(dev), Precision: "fp32"}
-	if !exactGemm(dev) {
+// deviceInfo describes dev running products in precision p, before its
+// peaks are measured.
+func deviceInfo(dev tensor.Device, p tensor.Precision) DeviceInfo {
+	d := DeviceInfo{Name: dev.Name(), Hardware: Describe(dev), Precision: p.String()}
+	if p == tensor.FP32 && !exactGemm(dev) {
 		d.Precision = "tf32"
 	}
 	if dr, ok := dev.(driverer); ok {

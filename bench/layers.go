@@ -35,8 +35,8 @@ var LayerFamilies = map[string]string{"conv": "Conv", "pool": "MaxPool"}
 // random inputs and, for backward, a random output gradient; backward
 // computes the input gradient too, the work its FLOPs count. The copy is
 // built once per device and shared by the layer's cases: its buffers are
-// kept for the largest batch seen.
-func LayerCases(net func() *nn.Sequential, in []int, batches []int) []Case {
+// kept for the largest batch seen. Products run in precision p.
+func LayerCases(net func() *nn.Sequential, in []int, batches []int, p tensor.Precision) []Case {
 	var cases []Case
 	model := net()
 	model.Setup(in)
@@ -49,7 +49,7 @@ func LayerCases(net func() *nn.Sequential, in []int, batches []int) []Case {
 			continue
 		}
 		cost := l.Cost()
-		copies := &layerCopies{fresh: func() nn.Layer { return net().Layers()[i] }, in: in, built: map[tensor.Device]nn.Layer{}}
+		copies := &layerCopies{fresh: func() nn.Layer { return net().Layers()[i] }, in: in, precision: p, built: map[tensor.Device]nn.Layer{}}
 		for _, n := range batches {
 			for _, dir := range []string{"forward", "backward"} {
 				flops, bytes := cost.ForwardFLOPs, cost.ForwardBytes
@@ -75,10 +75,11 @@ func LayerCases(net func() *nn.Sequential, in []int, batches []int) []Case {
 
 // layerCopies builds a layer alone, once per device.
 type layerCopies struct {
-	fresh func() nn.Layer
-	in    []int // one input sample
-	mu    sync.Mutex
-	built map[tensor.Device]nn.Layer
+	fresh     func() nn.Layer
+	in        []int // one input sample
+	precision tensor.Precision
+	mu        sync.Mutex
+	built     map[tensor.Device]nn.Layer
 }
 
 // on returns the copy on dev, building it on first use: in a Sequential of
@@ -90,7 +91,7 @@ func (c *layerCopies) on(dev tensor.Device) nn.Layer {
 	l, ok := c.built[dev]
 	if !ok {
 		l = c.fresh()
-		nn.NewSequential(l).Build(dev, c.in, nn.BuildOptions{Seed: 1})
+		nn.NewSequential(l).Build(dev, c.in, nn.BuildOptions{Seed: 1, Precision: c.precision})
 		c.built[dev] = l
 	}
 	return l

@@ -57,7 +57,7 @@ func ModelMemory(dev tensor.Device, c alexnet.Config, n int) (int64, error) {
 		return 0, err
 	}
 	defer m.Free()
-	in := NewModel(c.Size)
+	in := NewModel(c.Size, c.Precision)
 	in.Config.InChannels, in.Config.Classes = c.InChannels, c.Classes
 	x, labels := in.Batch(dev, n, 1)
 	if c.Inference {

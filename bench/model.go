@@ -31,10 +31,11 @@ type Model struct {
 	models map[tensor.Device]*classify.Model
 }
 
-// NewModel returns AlexNet for size x size Fashion-MNIST-like inputs.
-func NewModel(size int) *Model {
+// NewModel returns AlexNet for size x size Fashion-MNIST-like inputs, its
+// products in precision p.
+func NewModel(size int, p tensor.Precision) *Model {
 	return &Model{
-		Config: alexnet.Config{InChannels: 1, Size: size, Classes: 10, Seed: 1},
+		Config: alexnet.Config{InChannels: 1, Size: size, Classes: 10, Seed: 1, Precision: p},
 		models: map[tensor.Device]*classify.Model{},
 	}
 }
@@ -68,7 +69,7 @@ func (m *Model) FLOPs() (forward, backward float64, err error) {
 // LayerCases returns the Cases of the network's convolutions and
 // max-pools alone (see the package function LayerCases).
 func (m *Model) LayerCases(batches []int) []Case {
-	return LayerCases(func() *nn.Sequential { return alexnet.Layers(m.Config) }, m.Config.Input(), batches)
+	return LayerCases(func() *nn.Sequential { return alexnet.Layers(m.Config) }, m.Config.Input(), batches, m.Config.Precision)
 }
 
 // Cases returns the forward pass and the training step for each batch

@@ -11,10 +11,10 @@ import (
 // is BenchmarkPeak/Name; one step is a few milliseconds of arithmetic.
 type Peak struct {
 	Case
-	// TF32 marks a probe of reduced-precision arithmetic: it is the
-	// reference of a device whose GEMM runs on TF32 tensor cores, the
-	// other probes of devices whose GEMM is exact.
-	TF32 bool
+	// Precision is the arithmetic the probe measures, as DeviceInfo
+	// names it: "fp32", "tf32" or "bf16". It is the reference of a device
+	// whose GEMMs run in it.
+	Precision string
 }
 
 // peakProbe makes one probe for an open device: sizes and FLOPs can depend
@@ -28,6 +28,12 @@ type peakProbe struct {
 // peakProbes are the probes compiled in; files built with a device's tag
 // add theirs from init.
 var peakProbes = []peakProbe{{name: "cpu", device: "cpu", make: cpuPeak}}
+
+func init() {
+	if p, ok := peak.BF16(); ok {
+		peakProbes = append(peakProbes, peakProbe{name: "cpu-bf16", device: "cpu", make: cpuProbe("cpu-bf16", "bf16", p)})
+	}
+}
 
 // PeaksOn returns the probes of dev, ready to time.
 func PeaksOn(dev tensor.Device) ([]Peak, error) {
@@ -45,18 +51,27 @@ func PeaksOn(dev tensor.Device) ([]Peak, error) {
 	return ps, nil
 }
 
-// cpuPeak runs the FMA loop of internal/peak on as many threads as
-// internal/parallel has workers, the threads the CPU's operations are split
-// over.
-func cpuPeak(tensor.Device) (Peak, error) {
-	workers := parallel.Workers()
-	return Peak{Case: Case{
-		Family: "Peak",
-		Name:   "cpu",
-		Shape:  peak.ISA() + " FMA",
-		FLOPs:  8 * peak.FlopsPerChunk() * float64(workers),
-		Setup: func(tensor.Device) (step, free func(), err error) {
-			return func() { peak.Chunks(workers, 8) }, func() {}, nil
-		},
-	}}, nil
+// cpuPeak is the CPU's FMA probe.
+var cpuPeak = cpuProbe("cpu", "fp32", peak.FMA())
+
+// cpuProbe makes a probe that runs p's loop of internal/peak on as many
+// threads as internal/parallel has workers, the threads the CPU's
+// operations are split over.
+func cpuProbe(name, precision string, p peak.Probe) func(tensor.Device) (Peak, error) {
+	return func(tensor.Device) (Peak, error) {
+		workers := parallel.Workers()
+		what := p.Name() + " FMA"
+		if precision == "bf16" {
+			what = p.Name() + " VDPBF16PS"
+		}
+		return Peak{Precision: precision, Case: Case{
+			Family: "Peak",
+			Name:   name,
+			Shape:  what,
+			FLOPs:  8 * p.FlopsPerChunk() * float64(workers),
+			Setup: func(tensor.Device) (step, free func(), err error) {
+				return func() { p.Chunks(workers, 8) }, func() {}, nil
+			},
+		}}, nil
+	}
 }

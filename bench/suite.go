@@ -36,6 +36,10 @@ type Options struct {
 	// "model", "profile", "sweep"; nil means all. Percentages of peak
 	// need "peak".
 	Sections []string
+	// Precision is that of every product measured: the GEMM rows, the
+	// layers, the model, its breakdown and the sweep. Each device must
+	// run it (tensor.Device's GemmPrecision).
+	Precision tensor.Precision
 	// Log, when set, gets a line per measurement as it finishes.
 	Log io.Writer
 }
@@ -127,7 +131,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		Commit: buildinfo.Commit(), Host: thisHost(), Size: opts.Size,
 	}
 	for _, dev := range opts.Devices {
-		r.Devices = append(r.Devices, deviceInfo(dev))
+		if _, err := dev.GemmPrecision(opts.Precision); err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", dev.Name(), err)
+		}
+		r.Devices = append(r.Devices, deviceInfo(dev, opts.Precision))
 	}
 	if on("peak") {
 		r.measurePeaks(opts)
@@ -146,7 +153,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			if dev.Name() == "cuda" {
 				sizes = append(sizes, opts.GPUSweep...)
 			}
-			for _, p := range Sweep(opts.Size, dev, sizes, opts.Repeat, opts.Budget) {
+			for _, p := range Sweep(NewModel(opts.Size, opts.Precision), dev, sizes, opts.Repeat, opts.Budget) {
 				logf(opts.Log, "%s: sweep batch %d: %.1f images/s, peak %.0f MiB %s", p.Device, p.Batch, p.ImagesPerSec, float64(p.PeakBytes)/(1<<20), p.Err)
 				r.Sweep = append(r.Sweep, p)
 			}
@@ -157,11 +164,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 // measureOps fills the rows and the step breakdowns.
 func (r *Report) measureOps(ctx context.Context, opts Options, on func(string) bool) error {
-	model := NewModel(opts.Size)
+	model := NewModel(opts.Size, opts.Precision)
 	largest := slices.Max(opts.Batches)
 	var cases []Case
 	if on("gemm") {
-		cases = append(cases, GemmCases()...)
+		cases = append(cases, GemmCases(opts.Precision)...)
 	}
 	if on("layers") {
 		cases = append(cases, model.LayerCases([]int{largest})...)
@@ -226,7 +233,7 @@ func (r *Report) measurePeaks(opts Options) {
 				info.Peaks = map[string]float64{}
 			}
 			info.Peaks[p.Name] = p.GFLOPS(tm.Time)
-			if p.TF32 != exactGemm(dev) {
+			if p.Precision == info.Precision {
 				info.Reference = p.Name
 			}
 			logf(opts.Log, "%s: %.1f GFLOP/s", p.Op(), info.Peaks[p.Name])

@@ -22,12 +22,12 @@ type SweepPoint struct {
 	Err string `json:"error,omitempty"`
 }
 
-// Sweep times AlexNet's training step on dev at each batch size, in
-// increasing order on one model, so each point's memory is what that
-// batch needs: layer buffers grow with the batch and are never shrunk.
-// It stops at the first error (on a GPU, errors are sticky).
-func Sweep(size int, dev tensor.Device, batches []int, repeat int, budget time.Duration) []SweepPoint {
-	m := NewModel(size)
+// Sweep times m's training step on dev at each batch size, in increasing
+// order on one model, so each point's memory is what that batch needs:
+// layer buffers grow with the batch and are never shrunk. It stops at the
+// first error (on a GPU, errors are sticky). m must not have been built on
+// dev before.
+func Sweep(m *Model, dev tensor.Device, batches []int, repeat int, budget time.Duration) []SweepPoint {
 	pool, isPool := dev.(memoryPool)
 	var base int64
 	if isPool {

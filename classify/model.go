@@ -35,6 +35,12 @@ type Config struct {
 	// Inference builds the model without gradients or optimizer: it can
 	// evaluate and predict, not train, in about half the memory.
 	Inference bool
+	// Precision is that of the network's matrix products (see
+	// nn.BuildOptions): FP32, the default, or BF16. Weights, gradients
+	// and checkpoints are float32 in both, so a model trained in one
+	// precision loads in the other. The device must run it
+	// (tensor.Device's GemmPrecision).
+	Precision tensor.Precision
 	// Prefix is put before the network's tensor names ("0.weight") in
 	// checkpoints and Params: "net." for the models of Dive into Deep
 	// Learning, whose Classifier keeps its layers in a field called net.
@@ -86,7 +92,10 @@ func build(dev tensor.Device, net *nn.Sequential, c Config, noInit bool) (*Model
 	if len(out) != 1 || out[0] < 1 {
 		return nil, fmt.Errorf("classify: the network maps %v to %v per sample, want one logit per class", c.Input, out)
 	}
-	o := nn.BuildOptions{Seed: c.Seed, NoInit: noInit, Inference: c.Inference}
+	if _, err := dev.GemmPrecision(c.Precision); err != nil {
+		return nil, fmt.Errorf("classify: precision %v: %w", c.Precision, err)
+	}
+	o := nn.BuildOptions{Seed: c.Seed, NoInit: noInit, Inference: c.Inference, Precision: c.Precision}
 	if err := fits(dev, "the model's parameters", net.ParamBytes(o)); err != nil {
 		return nil, err
 	}

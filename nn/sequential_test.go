@@ -101,10 +101,28 @@ func TestInit(t *testing.T) {
 // against central differences of the float64 reference network: chunked
 // convolutions, in-place ReLUs and an active dropout together.
 func TestSequentialGradients(t *testing.T) {
+	checkGradients(t, tensor.FP32, 1e-5, 1e-4)
+}
+
+// TestSequentialGradientsBF16 checks the same in BF16, whose products
+// round both operands to 8 bits of significand: relative errors of up to
+// 2^-7 a product, to a few 2^-8 over the sums of the forward and backward
+// passes.
+func TestSequentialGradientsBF16(t *testing.T) {
+	checkGradients(t, tensor.BF16, 1e-2, 3e-2)
+}
+
+// checkGradients builds tinyNet in precision p and checks its loss, within
+// lossTol, and its gradients, within gradTol (see closeTo), against the
+// float64 reference network.
+func checkGradients(t *testing.T, p tensor.Precision, lossTol, gradTol float64) {
 	const n = 3
 	in := []int{2, 9, 9}
 	net := tinyNet()
-	net.Build(tensor.CPU(), in, BuildOptions{Seed: 3})
+	net.Build(tensor.CPU(), in, BuildOptions{Seed: 3, Precision: p})
+	if net.Precision() != p {
+		t.Fatalf("built in %v, want %v", net.Precision(), p)
+	}
 	net.Workspace().Bytes = 2 * 18 * 25 * 4 // conv 0 unfolds two images at a time
 	xs := append([]int{n}, in...)
 	x32, x64 := randHost(t, 5, xs...)
@@ -134,13 +152,13 @@ func TestSequentialGradients(t *testing.T) {
 	loss, _ := ce.Forward(net.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), pass), tensor.FromSlice(tensor.CPU(), labels, n), true)
 	net.Backward(ce.Backward())
 	got, _ := loss.Float32s()
-	if want := refLoss(); math.Abs(float64(got[0])-want) > 1e-5 {
+	if want := refLoss(); math.Abs(float64(got[0])-want) > lossTol {
 		t.Fatalf("loss %v, want %v", got[0], want)
 	}
 	for i, p := range net.Params() {
 		g, _ := p.Grad.Float32s()
 		want := centralDiff(params[i], refLoss)
-		if j := closeTo(g, want, 1e-4); j >= 0 {
+		if j := closeTo(g, want, gradTol); j >= 0 {
 			t.Errorf("%s grad[%d] = %v, want %v", p.Name, j, g[j], want[j])
 		}
 	}

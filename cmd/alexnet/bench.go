@@ -29,6 +29,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"-repeat make it shorter.")
 	devices := fs.String("devices", "all", "comma-separated devices to compare, or all: every device this binary has that opens")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "CPU worker threads")
+	var precision precisionFlag
+	fs.Var(&precision, "precision", "arithmetic of every product measured: fp32, or bf16 (bfloat16 operands, float32 sums);\nrun once in each and put the two reports side by side with -compare")
 	size := fs.Int("size", 224, "image height and width AlexNet runs at")
 	batch := intsFlag(bench.Batches)
 	fs.Var(&batch, "batch", "comma-separated batch sizes of the model rows; the layer rows and the step breakdown use the largest")
@@ -95,12 +97,17 @@ func runBench(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	for _, dev := range devs {
+		if err := precision.on(env, dev); err != nil {
+			return fmt.Errorf("%s: %w", dev.Name(), err)
+		}
+	}
 	report, runErr := bench.Run(ctx, bench.Options{
 		Devices: devs, Size: *size,
 		Batches: batch, GPUBatches: gpuBatch,
 		Sweep: sweep, GPUSweep: gpuSweep,
 		Repeat: *repeat, Budget: *budget, PeakTime: *peakTime,
-		Sections: sections, Log: env.stderr,
+		Sections: sections, Precision: precision.p, Log: env.stderr,
 	})
 	if report == nil {
 		return runErr

@@ -32,6 +32,7 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the initial weights, the dropout masks and the batch order")
 	devices := fs.String("devices", "cpu,cuda", "the two devices to compare, comma-separated")
 	exact := fs.Bool("exact", false, "run the GPU's GEMMs in exact FP32 instead of on TF32 tensor cores")
+	precisions := fs.String("precision", "fp32", "arithmetic of the products: fp32 or bf16 for both devices, or one for each,\ncomma-separated: -devices cpu,cpu -precision fp32,bf16 compares the two on one CPU")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "CPU worker threads")
 	data := dataFlag(fs)
 	jsonPath := fs.String("json", "", "also write the comparison as JSON to this `file`")
@@ -74,6 +75,10 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	if len(names) != 2 {
 		return usagef("-devices %q: want two devices, such as cpu,cuda", *devices)
 	}
+	precs, err := parsePrecisions(*precisions)
+	if err != nil {
+		return err
+	}
 	parallel.SetWorkers(*threads)
 	var devs [2]tensor.Device
 	for i, name := range names {
@@ -85,6 +90,9 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 		devs[i] = dev
 		if e, ok := dev.(interface{ SetExactGemm(bool) }); ok {
 			e.SetExactGemm(*exact)
+		}
+		if err := (&precisionFlag{precs[i]}).on(env, dev); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	train, _, err := loadData(ctx, env, *data)
@@ -100,8 +108,15 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 
 	// Fixed-width columns, so each step prints as it completes.
 	d0, d1 := devs[0].Name(), devs[1].Name()
+	if precs[0] != precs[1] || precs[0] != tensor.FP32 {
+		d0, d1 = d0+" "+precs[0].String(), d1+" "+precs[1].String()
+	}
 	fmt.Fprintf(env.stdout, "%4s  %12s  %12s  %12s  %10s  %10s\n", "step", d0+" loss", d1+" loss", "|difference|", d0+" ms", d1+" ms")
-	build := func(dev tensor.Device) (*classify.Model, error) { return alexnet.New(dev, cfg) }
+	build := func(side int, dev tensor.Device) (*classify.Model, error) {
+		c := cfg
+		c.Precision = precs[side]
+		return alexnet.New(dev, c)
+	}
 	c, err := bench.Compare(ctx, devs, build, loader.Epoch(0), func(s bench.StepPair) {
 		fmt.Fprintf(env.stdout, "%4d  %12.6f  %12.6f  %12.2e  %10.1f  %10.1f\n", s.Step, s.Loss[0], s.Loss[1], math.Abs(s.Loss[0]-s.Loss[1]), s.Ms[0], s.Ms[1])
 	})
@@ -128,6 +143,27 @@ func runCompare(ctx context.Context, env *env, args []string) error {
 	c.Hardware = [2]string{bench.Describe(devs[0]), bench.Describe(devs[1])}
 	c.Commit, c.Batch, c.Size, c.Seed = buildinfo.Commit(), *batch, *size, *seed
 	return writeJSON(*jsonPath, c)
+}
+
+// parsePrecisions reads compare's -precision: one precision for both
+// devices, or two, comma-separated.
+func parsePrecisions(list string) ([2]tensor.Precision, error) {
+	var out [2]tensor.Precision
+	parts := strings.Split(list, ",")
+	if len(parts) > 2 {
+		return out, usagef("-precision %q: want one precision, or one for each device", list)
+	}
+	for i, s := range parts {
+		p, err := tensor.ParsePrecision(strings.TrimSpace(s))
+		if err != nil {
+			return out, usagef("-precision: %v", err)
+		}
+		out[i] = p
+	}
+	if len(parts) == 1 {
+		out[1] = out[0]
+	}
+	return out, nil
 }
 
 // compareLogs prints two training logs' epochs side by side and, with

@@ -42,11 +42,11 @@ func runEval(ctx context.Context, env *env, args []string) error {
 			return err
 		}
 	}
-	dev, err := devFlags.open()
+	dev, err := devFlags.open(env)
 	if err != nil {
 		return err
 	}
-	m, info, err := alexnet.Load(dev, *load, alexnet.Config{Size: *size, Inference: true})
+	m, info, err := alexnet.Load(dev, *load, alexnet.Config{Size: *size, Inference: true, Precision: devFlags.precision.p})
 	if err != nil {
 		return err
 	}

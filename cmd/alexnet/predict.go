@@ -55,11 +55,11 @@ func runPredict(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dev, err := devFlags.open()
+	dev, err := devFlags.open(env)
 	if err != nil {
 		return err
 	}
-	m, _, err := alexnet.Load(dev, *load, alexnet.Config{Size: *size, Inference: true})
+	m, _, err := alexnet.Load(dev, *load, alexnet.Config{Size: *size, Inference: true, Precision: devFlags.precision.p})
 	if err != nil {
 		return err
 	}

@@ -59,12 +59,12 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 			return err
 		}
 	}
-	dev, err := devFlags.open()
+	dev, err := devFlags.open(env)
 	if err != nil {
 		return err
 	}
 
-	cfg := alexnet.Config{Seed: *seed, SGD: sgd}
+	cfg := alexnet.Config{Seed: *seed, SGD: sgd, Precision: devFlags.precision.p}
 	if sizeGiven || *load == "" {
 		cfg.Size = *size
 	}
@@ -90,7 +90,7 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	}
 	runLog := &classify.RunLog{Batch: *batch, Seed: *seed, Meta: map[string]string{
 		"model": fmt.Sprintf("AlexNet %dx%d", in[1], in[2]), "device": devFlags.String(),
-		"hardware": bench.Describe(dev), "commit": buildinfo.Commit(),
+		"hardware": bench.Describe(dev), "commit": buildinfo.Commit(), "precision": devFlags.precision.String(),
 		"sgd": fmt.Sprintf("lr %g, momentum %g, weight decay %g", *lr, *momentum, *decay),
 	}}
 	o.AfterEpoch = func(history []classify.EpochStats) error {

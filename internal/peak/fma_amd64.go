@@ -11,8 +11,17 @@ import "golang.org/x/sys/cpu"
 func fmaZMM(iters int)
 func fmaYMM(iters int)
 
-// available lists the kernels this CPU runs, widest first.
-func available() []fmaKernel {
+// Implemented in fma_amd64.s: 24 VDPBF16PS on independent accumulators an
+// iteration, each two products a lane. iters must be positive.
+func dotBF16ZMM(iters int)
+
+// available lists the FMA kernels this CPU runs, widest first, and its
+// bfloat16 kernel, nil without AVX512_BF16.
+func available() ([]fmaKernel, *fmaKernel) {
+	var bf16 *fmaKernel
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BF16 {
+		bf16 = &fmaKernel{name: "avx512-bf16", run: dotBF16ZMM, flopsPerIter: 24 * 16 * 4}
+	}
 	var ks []fmaKernel
 	if cpu.X86.HasAVX512F {
 		ks = append(ks, fmaKernel{name: "avx512", run: fmaZMM, flopsPerIter: 24 * 16 * 2})
@@ -20,5 +29,5 @@ func available() []fmaKernel {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		ks = append(ks, fmaKernel{name: "avx2", run: fmaYMM, flopsPerIter: 12 * 8 * 2})
 	}
-	return append(ks, goKernel)
+	return append(ks, goKernel), bf16
 }

@@ -13,8 +13,9 @@ type fmaKernel struct {
 // vector peak.
 var goKernel = fmaKernel{name: "go", run: fmaGo, flopsPerIter: 8 * 2}
 
-// kernel is the widest implementation this CPU runs.
-var kernel = available()[0]
+// fmaKernels are the FMA loops this CPU runs, widest first; bf16Kernel
+// is the bfloat16 loop, nil where the CPU has none.
+var fmaKernels, bf16Kernel = available()
 
 // sink keeps the compiler from discarding the portable loop's results.
 var sink float32

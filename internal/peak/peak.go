@@ -1,41 +1,63 @@
 // Package peak measures how many floating-point operations per second the
-// CPU can retire when it does nothing but fused multiply-adds, so that the
+// CPU can retire when it does nothing but multiply-adds, so that the
 // benchmarks can report "% of peak" from a figure measured on the machine
-// they run on instead of one quoted from a data sheet.
+// they run on instead of one quoted from a data sheet: FMA for float32
+// products, and bfloat16 dot products (VDPBF16PS) for BF16 ones where the
+// CPU has them.
 package peak
 
 import "sync"
 
-// chunkIters is how many loop iterations one call of the kernel runs: long
+// chunkIters is how many loop iterations one call of a kernel runs: long
 // enough (half a millisecond on a Zen 4 core) that the call overhead
 // vanishes, short enough that a timed run of a second is many calls.
 const chunkIters = 1 << 16
 
-// FlopsPerChunk returns the floating-point operations (two per lane of each
-// FMA) one worker performs in one chunk.
-func FlopsPerChunk() float64 { return float64(chunkIters) * float64(kernel.flopsPerIter) }
+// Probe is one loop of multiply-adds.
+type Probe struct{ k fmaKernel }
 
-// ISA names the instruction set the probe runs on this machine, such as
-// "avx512" (zmm registers), "avx2" (ymm) or "go" (the portable loop).
-func ISA() string { return kernel.name }
+// FMA returns the widest float32 FMA loop this CPU runs.
+func FMA() Probe { return Probe{fmaKernels[0]} }
 
-// Chunks runs n chunks of FMAs on each of the given number of goroutines at
-// once and returns the total floating-point operations performed. It is
-// the unit a benchmark's b.N loop repeats. It starts goroutines of its own
-// rather than using internal/parallel, whose loops run a share inline when
-// no worker is idle at that instant: a probe must never be serialised.
-func Chunks(workers, n int) float64 {
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(func() { chunks(n) })
+// BF16 returns the bfloat16 dot-product loop, and false on a CPU without
+// AVX512_BF16.
+func BF16() (Probe, bool) {
+	if bf16Kernel == nil {
+		return Probe{}, false
 	}
-	chunks(n)
-	wg.Wait()
-	return float64(workers) * float64(n) * FlopsPerChunk()
+	return Probe{*bf16Kernel}, true
 }
 
-func chunks(n int) {
+// ISA names the instruction set the FMA probe runs on this machine, such
+// as "avx512" (zmm registers), "avx2" (ymm) or "go" (the portable loop).
+func ISA() string { return FMA().Name() }
+
+// Name names the probe's instruction set: "avx512", "avx2", "go" or
+// "avx512-bf16".
+func (p Probe) Name() string { return p.k.name }
+
+// FlopsPerChunk returns the floating-point operations (two per product)
+// one worker performs in one chunk.
+func (p Probe) FlopsPerChunk() float64 { return float64(chunkIters) * float64(p.k.flopsPerIter) }
+
+// Chunks runs n chunks of the loop on each of the given number of
+// goroutines at once and returns the total floating-point operations
+// performed. It is the unit a benchmark's b.N loop repeats. It starts
+// goroutines of its own rather than using internal/parallel, whose loops
+// run a share inline when no worker is idle at that instant: a probe must
+// never be serialised.
+func (p Probe) Chunks(workers, n int) float64 {
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(func() { p.chunks(n) })
+	}
+	p.chunks(n)
+	wg.Wait()
+	return float64(workers) * float64(n) * p.FlopsPerChunk()
+}
+
+func (p Probe) chunks(n int) {
 	for range n {
-		kernel.run(chunkIters)
+		p.k.run(chunkIters)
 	}
 }
