@@ -68,10 +68,16 @@ var pairs = func(dst, src []float32, n int) {
 // zeros is a row of zeros: the odd step of the last pair of an odd K.
 var zeros = make([]float32, ncMax)
 
+// pairsScratch is the length of the packing's scratch: sixteen rows of a
+// panel's pairs.
+const pairsScratch = 16 * pairsMax
+
 // packABF16 packs rows [i0, i0+rows) and columns [p0, p0+kc) of op(A) as
 // packA does, but as pairs of bfloat16: dst[q*mr+i] holds op(A)[i][2q] and
-// [2q+1]. A missing odd step (kc odd) and rows past rows are zero.
-func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
+// [2q+1]. A missing odd step (kc odd) and rows past rows are zero. buf is
+// scratch of pairsScratch floats; the caller's, as one on the stack would
+// escape through the function variables.
+func packABF16(dst, buf, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 	kp := pairsOf(kc)
 	dst = dst[:kp*mr]
 	if trans {
@@ -93,7 +99,6 @@ func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) 
 	}
 	// Each row of A is a row of pairs; four rows at a time are turned
 	// into the panel's columns, as packA does for floats.
-	var buf [4 * pairsMax]float32
 	full := kc / 2
 	i := 0
 	for ; i < rows; i += 4 {
@@ -107,7 +112,7 @@ func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) 
 			}
 		}
 		clear(buf[n*kp : 4*kp])
-		transpose4(dst[i:], mr, buf[:], kp, kp)
+		transpose4(dst[i:], mr, buf, kp, kp)
 	}
 	for q := range kp {
 		clear(dst[q*mr+rows : q*mr+mr])
@@ -120,15 +125,15 @@ const pairsMax = (kcMax + 1) / 2
 // packBBF16 packs rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) as
 // packB does, but as pairs of bfloat16 in panels of pairsOf(kc) rows:
 // dst[panel*panelStride(pairsOf(kc), nr) + q*nr + j] holds op(B)[2q][j]
-// and [2q+1][j]. Missing steps and columns are zero.
-func packBBF16(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
+// and [2q+1][j]. Missing steps and columns are zero. buf is scratch, as
+// for packABF16.
+func packBBF16(dst, buf, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	kp := pairsOf(kc)
 	ps := panelStride(kp, nr)
 	full := cols / nr * nr
 	if trans {
 		// op(B)[p][j] = b[j*ldb+p]: each row of b is a column of pairs;
 		// sixteen at a time are turned into the panels' rows.
-		var buf [16 * pairsMax]float32
 		for j := 0; j < cols; j += 16 {
 			n := min(16, cols-j)
 			for r := range n {
@@ -140,7 +145,7 @@ func packBBF16(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) 
 				}
 			}
 			if n == 16 && nr%16 == 0 {
-				transpose16(dst[j/nr*ps+j%nr:], nr, buf[:], kp, kp)
+				transpose16(dst[j/nr*ps+j%nr:], nr, buf, kp, kp)
 				continue
 			}
 			// Narrow panels, or the last columns: each column to its
