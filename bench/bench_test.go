@@ -19,9 +19,10 @@ func init() {
 	}
 }
 
-// BenchmarkPeak measures each device's FMA peak: /cpu on as many threads as
-// internal/parallel has workers (-cpu sets them), /cuda-fp32 and
-// /cuda-tf32 on the GPU.
+// BenchmarkPeak measures each device's multiply-add peaks: /cpu (FMA) and
+// /cpu-bf16 (VDPBF16PS, where the CPU has it) on as many threads as
+// internal/parallel has workers (-cpu sets them), /cuda-fp32, /cuda-tf32
+// and /cuda-bf16 on the GPU.
 func BenchmarkPeak(b *testing.B) {
 	for _, pp := range peakProbes {
 		b.Run(pp.name, func(b *testing.B) {

@@ -12,7 +12,8 @@ import (
 func init() {
 	peakProbes = append(peakProbes,
 		peakProbe{name: "cuda-fp32", device: "cuda", make: cudaPeak("cuda-fp32", "FP32 FMA", "fp32", (*cuda.Device).PeakFP32)},
-		peakProbe{name: "cuda-tf32", device: "cuda", make: cudaPeak("cuda-tf32", "TF32 mma.sync", "tf32", (*cuda.Device).PeakTF32)})
+		peakProbe{name: "cuda-tf32", device: "cuda", make: cudaPeak("cuda-tf32", "TF32 mma.sync", "tf32", (*cuda.Device).PeakTF32)},
+		peakProbe{name: "cuda-bf16", device: "cuda", make: cudaPeak("cuda-bf16", "BF16 mma.sync", "bf16", (*cuda.Device).PeakBF16)})
 }
 
 // cudaPeak makes a probe of the cuda package's device from one of its

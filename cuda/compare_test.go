@@ -4,11 +4,13 @@ package cuda
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // result is one output of an operation, compared between the devices with
@@ -226,4 +228,137 @@ func TestDeterministic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bf16Compares are AlexNet's products at small batches, each as its layer
+// calls Gemm: shapes that are not multiples of the tiles, K not a multiple
+// of 16 (conv1's 121, 8 in fc3's weight gradient), every transpose but TT,
+// separate and summed batches, and products split along k into slices.
+var bf16Compares = []struct {
+	name string
+	g    tensor.GemmArgs
+}{
+	// conv1 forward per image: Y_i [96 x 2916] = W [96 x 121] * cols_i.
+	{"conv1_96x2916x121_batch2", tensor.GemmArgs{M: 96, N: 2916, K: 121, Alpha: 1, LDA: 121, LDB: 2916, LDC: 2916,
+		StrideB: 121 * 2916, StrideC: 96 * 2916, Batch: 2}},
+	// conv2 forward: Y [256 x 676] = W [256 x 2400] * cols.
+	{"conv2_256x676x2400", tensor.GemmArgs{M: 256, N: 676, K: 2400, Alpha: 1, LDA: 2400, LDB: 676, LDC: 676}},
+	// conv2 column gradient: dcols [2400 x 676] = W^T * dY.
+	{"conv2_dcols_2400x676x256_tn", tensor.GemmArgs{TransA: true, M: 2400, N: 676, K: 256, Alpha: 1, LDA: 2400,
+		LDB: 676, LDC: 676}},
+	// conv1 weight gradient, added to the gradient so far: dW += sum_i dY_i * cols_i^T.
+	{"conv1_dW_96x121x2916_sum3", tensor.GemmArgs{TransB: true, M: 96, N: 121, K: 2916, Alpha: 1, Beta: 1,
+		LDA: 2916, LDB: 2916, LDC: 121, StrideA: 96 * 2916, StrideB: 121 * 2916, Batch: 3}},
+	// fc1 forward at batch 8: y [8 x 4096] = x [8 x 6400] * W^T.
+	{"fc1_8x4096x6400_nt", tensor.GemmArgs{TransB: true, M: 8, N: 4096, K: 6400, Alpha: 1, LDA: 6400, LDB: 6400,
+		LDC: 4096}},
+	// fc3 weight gradient over 8 images, K below one mma's 16:
+	// dW [10 x 4096] = dy^T [10 x 8] * x [8 x 4096].
+	{"fc3_dW_10x4096x8_tn", tensor.GemmArgs{TransA: true, M: 10, N: 4096, K: 8, Alpha: 1, LDA: 10, LDB: 4096,
+		LDC: 4096}},
+}
+
+// TestGemmBF16MatchesCPU runs BF16 products of AlexNet's shapes on the CPU
+// and on the GPU. Both round the operands to bfloat16 in the same way, and
+// products of bfloat16 values are exact in float32, so the results differ
+// only in how each device sums terms (the products, alpha's and beta's
+// terms) in float32: by at most terms*2^-24 of the sum of their magnitudes
+// on the CPU, which rounds each addition to nearest, and twice that on
+// the tensor cores, which may truncate. An element off by more than the
+// sum of the two bounds is an error.
+func TestGemmBF16MatchesCPU(t *testing.T) {
+	d := gpu(t)
+	if note, err := tensor.CPU().GemmPrecision(tensor.BF16); err != nil {
+		t.Fatal(err)
+	} else if note != "" {
+		t.Log(note)
+	}
+	seed := testSeed(t)
+	for i, c := range bf16Compares {
+		t.Run(c.name, func(t *testing.T) {
+			g := c.g
+			g.Precision = tensor.BF16
+			batch, cBatch := max(g.Batch, 1), max(g.Batch, 1)
+			if g.StrideC == 0 {
+				cBatch = 1
+			}
+			ar, ac, br, bc := g.M, g.K, g.K, g.N
+			if g.TransA {
+				ar, ac = ac, ar
+			}
+			if g.TransB {
+				br, bc = bc, br
+			}
+			s := seed + uint64(i)*1000
+			a := uniform(s, (batch-1)*g.StrideA+(ar-1)*g.LDA+ac)
+			b := uniform(s+1, (batch-1)*g.StrideB+(br-1)*g.LDB+bc)
+			c0 := uniform(s+2, (cBatch-1)*g.StrideC+(g.M-1)*g.LDC+g.N)
+			run := func(dev tensor.Device) []float32 {
+				h := g
+				h.A, h.B, h.C = tensor.FromSlice(dev, a, len(a)), tensor.FromSlice(dev, b, len(b)), tensor.FromSlice(dev, c0, len(c0))
+				tensor.Gemm(&h)
+				return read(t, h.C)
+			}
+			sumsAgree(t, &g, a, b, c0, run(d), run(tensor.CPU()))
+		})
+	}
+}
+
+// sumsAgree fails the test unless got and want, C after the BF16 product g
+// of a, b and c0 (c0 C's former contents) on two devices, differ by no
+// more than the order and rounding of their float32 sums allow (see
+// TestGemmBF16MatchesCPU), and unless got keeps every element of C outside
+// the product's matrices.
+func sumsAgree(t *testing.T, g *tensor.GemmArgs, a, b, c0, got, want []float32) {
+	t.Helper()
+	batch, cBatch := max(g.Batch, 1), max(g.Batch, 1)
+	if g.StrideC == 0 {
+		cBatch = 1
+	}
+	// The magnitudes: the same product of the rounded operands' absolute
+	// values, with |alpha| and |beta|.
+	abs := func(x []float32) []float32 {
+		y := roundBF16(x)
+		for i, v := range y {
+			y[i] = float32(math.Abs(float64(v)))
+		}
+		return y
+	}
+	ga := *g
+	ga.Alpha, ga.Beta = float32(math.Abs(float64(g.Alpha))), float32(math.Abs(float64(g.Beta)))
+	size := devicetest.GemmReference(&ga, abs(a), abs(b), abs(c0), cBatch)
+	terms := float64(g.K + 2)
+	if cBatch == 1 {
+		terms = float64(batch*g.K + 2)
+	}
+	written := make([]bool, len(c0))
+	worst := 0.0
+	for z := range cBatch {
+		for r := range g.M {
+			for col := range g.N {
+				idx := z*g.StrideC + r*g.LDC + col
+				written[idx] = true
+				bound := 3 * terms * 0x1p-24 * size[(z*g.M+r)*g.N+col]
+				e := math.Abs(float64(got[idx]) - float64(want[idx]))
+				if !(e <= bound) {
+					t.Fatalf("C_%d[%d][%d] = %v on the GPU, %v on the CPU: %.3g apart, more than %.3g",
+						z, r, col, got[idx], want[idx], e, bound)
+				}
+				worst = max(worst, e/bound)
+			}
+		}
+	}
+	for i, w := range written {
+		if !w && math.Float32bits(got[i]) != math.Float32bits(c0[i]) {
+			t.Fatalf("element %d of C, outside every matrix, changed from %v to %v", i, c0[i], got[i])
+		}
+	}
+	t.Logf("largest difference: %.3g of the bound", worst)
+}
+
+// uniform returns n values uniform in [-1, 1) drawn from seed.
+func uniform(seed uint64, n int) []float32 {
+	x := make([]float32, n)
+	tensor.FillUniform(x, seed, -1, 1)
+	return x
 }

@@ -189,12 +189,13 @@ func (d *Device) Driver() string {
 // Multiprocessors returns the GPU's number of streaming multiprocessors.
 func (d *Device) Multiprocessors() int { return d.sms }
 
-// SetExactGemm chooses how later Gemm calls compute: exact FP32 (true), or
-// TF32 tensor cores (false, the default), which round the inputs to 10
-// mantissa bits, as PyTorch does for convolutions by default.
+// SetExactGemm chooses how later FP32 products (tensor.FP32) compute:
+// exact FP32 (true), or TF32 tensor cores (false, the default), which round
+// the inputs to 10 mantissa bits, as PyTorch does for convolutions by
+// default. BF16 products run on the BF16 tensor cores either way.
 func (d *Device) SetExactGemm(exact bool) { d.exact.Store(exact) }
 
-// ExactGemm reports whether Gemm computes in exact FP32.
+// ExactGemm reports whether FP32 products compute in exact FP32.
 func (d *Device) ExactGemm() bool { return d.exact.Load() }
 
 // MemoryInUse returns the bytes of device memory held by live storages, as

@@ -15,12 +15,12 @@ import (
 const (
 	gemmTile    = 128 // rows and columns of C per block
 	gemmThreads = 256
-	gemmTF32K   = 32 // k per step: BK of Tf32
+	gemmMMAK    = 32 // k per step: BK of TensorCore (TF32 and BF16)
 	gemmF32K    = 16 // BK of F32
-	// Dynamic shared memory, kStages*kStageFloats*4 of Tf32 and F32: a
-	// kernel given less traps.
-	gemmTF32Shared = 3 * 2 * gemmTile * (gemmTF32K + 4) * 4
-	gemmF32Shared  = 4 * 2 * gemmF32K * (gemmTile + 4) * 4
+	// Dynamic shared memory, kStages*kStageFloats*4 of TensorCore and
+	// F32: a kernel given less traps.
+	gemmMMAShared = 3 * 2 * gemmTile * (gemmMMAK + 4) * 4
+	gemmF32Shared = 4 * 2 * gemmF32K * (gemmTile + 4) * 4
 )
 
 // How Gemm spreads a product over the GPU.
@@ -37,8 +37,11 @@ const (
 	maxGridZ = 65535
 )
 
-// Gemm computes the batched product g describes (see tensor.GemmArgs) on
-// the TF32 tensor cores, or in exact FP32 after SetExactGemm(true).
+// Gemm computes the batched product g describes (see tensor.GemmArgs). FP32
+// products run on the TF32 tensor cores, or in exact FP32 after
+// SetExactGemm(true); BF16 products on the BF16 tensor cores whatever that
+// setting, with the operands rounded to bfloat16 to nearest even, as the
+// CPU rounds them, and the products summed in FP32.
 //
 // A batch of separate outputs runs one grid layer per entry. A product
 // with fewer tiles of C than the GPU holds blocks at once, and a batch that
@@ -55,18 +58,25 @@ func (d *Device) Gemm(g *tensor.GemmArgs) {
 	})
 }
 
-// GemmPrecision runs FP32 products only: the GPU has no BF16 GEMM yet.
+// GemmPrecision runs FP32 and BF16 products, both on the tensor cores
+// (FP32 as TF32 unless exact). Every GPU this device opens has BF16 mma:
+// the kernels are PTX for sm_80, which the driver cannot load on an older
+// card, so Open fails there.
 func (d *Device) GemmPrecision(p tensor.Precision) (string, error) {
-	if p != tensor.FP32 {
-		return "", fmt.Errorf("cuda: no %v products on the GPU yet; only fp32 (tf32 tensor cores)", p)
+	switch p {
+	case tensor.FP32, tensor.BF16:
+		return "", nil
 	}
-	return "", nil
+	return "", fmt.Errorf("cuda: no %v products on the GPU", p)
 }
 
-// gemm launches the product. Inside do.
+// gemm launches the product; exact applies to FP32 products only. Inside do.
 func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
-	kernel, bk, shared := "gemm_tf32_", gemmTF32K, gemmTF32Shared
-	if exact {
+	kernel, bk, shared := "gemm_tf32_", gemmMMAK, gemmMMAShared
+	switch {
+	case g.Precision == tensor.BF16:
+		kernel = "gemm_bf16_"
+	case exact:
 		kernel, bk, shared = "gemm_f32_", gemmF32K, gemmF32Shared
 	}
 	kernel += transName(g.TransA) + transName(g.TransB)

@@ -43,9 +43,9 @@ func square(n int) tensor.GemmArgs {
 	return tensor.GemmArgs{M: n, N: n, K: n, LDA: n, LDB: n, LDC: n}
 }
 
-// BenchmarkGemm times each product in TF32 and in exact FP32, reporting
-// GFLOP/s (a multiply-add counts 2). Each timing ends with a Sync, so it
-// covers the kernels' run and not only their launch.
+// BenchmarkGemm times each product in TF32, in BF16 and in exact FP32,
+// reporting GFLOP/s (a multiply-add counts 2). Each timing ends with a
+// Sync, so it covers the kernels' run and not only their launch.
 func BenchmarkGemm(b *testing.B) {
 	sharedOnce.Do(func() { sharedDev, sharedErr = Open() })
 	if errors.Is(sharedErr, ErrNoGPU) {
@@ -75,11 +75,13 @@ func BenchmarkGemm(b *testing.B) {
 			defer func() { g.A.Free(); g.B.Free(); g.C.Free() }()
 			flops := 2 * float64(g.M) * float64(g.N) * float64(g.K) * float64(batch)
 			for _, p := range []struct {
-				name  string
-				exact bool
-			}{{"tf32", false}, {"exact", true}} {
+				name      string
+				exact     bool
+				precision tensor.Precision
+			}{{"tf32", false, tensor.FP32}, {"bf16", false, tensor.BF16}, {"exact", true, tensor.FP32}} {
 				b.Run(p.name, func(b *testing.B) {
 					d.SetExactGemm(p.exact)
+					g.Precision = p.precision
 					tensor.Gemm(&g) // the first call allows the kernel its shared memory
 					if err := d.Sync(); err != nil {
 						b.Fatal(err)

@@ -87,22 +87,29 @@ func gemmCases() []gemmCase {
 	)
 }
 
-// TestGemm checks every case in both precisions: the relative error of C
-// in the Frobenius norm, and that no element outside the matrices of C
-// changes (C sits between guards, with gaps between rows and entries).
+// TestGemm checks every case in each kind of arithmetic: the relative
+// error of C in the Frobenius norm, and that no element outside the
+// matrices of C changes (C sits between guards, with gaps between rows and
+// entries). BF16 is compared with the product of the operands rounded to
+// bfloat16, so only its float32 sums differ from the reference: a tensor
+// core may truncate each mma's sum (a relative bias of up to 2^-23 per 16
+// k) where FMAs round to nearest, hence a looser bound than exact FP32's,
+// still far below the 2^-9 of relative error that rounding the operands
+// otherwise (or to TF32 instead) would leave.
 func TestGemm(t *testing.T) {
 	d := gpu(t)
 	defer d.SetExactGemm(false)
 	r := rand.New(rand.NewPCG(testSeed(t), 7))
 	for _, p := range []struct {
-		name  string
-		exact bool
-		tol   float64
-	}{{"tf32", false, 5e-3}, {"exact", true, 1e-5}} {
+		name      string
+		exact     bool
+		precision tensor.Precision
+		tol       float64
+	}{{"tf32", false, tensor.FP32, 5e-3}, {"exact", true, tensor.FP32, 1e-5}, {"bf16", false, tensor.BF16, 1e-4}} {
 		t.Run(p.name, func(t *testing.T) {
 			d.SetExactGemm(p.exact)
 			for _, c := range gemmCases() {
-				t.Run(c.String(), func(t *testing.T) { checkGemm(t, d, r, c, p.tol) })
+				t.Run(c.String(), func(t *testing.T) { checkGemm(t, d, r, c, p.precision, p.tol) })
 			}
 		})
 	}
@@ -147,8 +154,9 @@ func newGemmOperand(d tensor.Device, r *rand.Rand, rows, cols, ld, stride, batch
 	return gemmOperand{host: host, base: base, view: base.Slice(off, off+span), off: off}
 }
 
-// checkGemm runs one case and compares it with devicetest.GemmReference.
-func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol float64) {
+// checkGemm runs one case in precision p and compares it with
+// devicetest.GemmReference, of the operands rounded to bfloat16 for BF16.
+func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, p tensor.Precision, tol float64) {
 	t.Helper()
 	batch := max(c.batch, 1)
 	ar, ac, br, bc := c.m, c.k, c.k, c.n
@@ -172,7 +180,7 @@ func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol floa
 		return s
 	}
 	g := tensor.GemmArgs{TransA: c.transA, TransB: c.transB, M: c.m, N: c.n, K: c.k,
-		Alpha: c.alpha, Beta: c.beta, Batch: c.batch, LDA: ld(ac), LDB: ld(bc), LDC: ld(c.n)}
+		Alpha: c.alpha, Beta: c.beta, Batch: c.batch, LDA: ld(ac), LDB: ld(bc), LDC: ld(c.n), Precision: p}
 	if batch > 1 && !c.shareA {
 		g.StrideA = stride(ar, g.LDA)
 	}
@@ -195,7 +203,11 @@ func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, tol floa
 
 	tensor.Gemm(&g)
 	got := read(t, cm.base)
-	want := devicetest.GemmReference(&g, a.host[a.off:], b.host[b.off:], cm.host[cm.off:], cBatch)
+	ah, bh := a.host[a.off:], b.host[b.off:]
+	if p == tensor.BF16 {
+		ah, bh = roundBF16(ah), roundBF16(bh)
+	}
+	want := devicetest.GemmReference(&g, ah, bh, cm.host[cm.off:], cBatch)
 
 	written := make([]bool, len(got))
 	var diff, norm float64
@@ -287,6 +299,37 @@ func TestGemmTF32Rounding(t *testing.T) {
 		tensor.MatMul(c, 1, a, false, b, false, 0)
 		if got := read(t, c)[0]; got != p.want {
 			t.Errorf("exact=%v: (1+2^-11)*1 = %v, want %v", p.exact, got, p.want)
+		}
+	}
+}
+
+// TestGemmBF16Rounding checks that the BF16 kernels round both operands to
+// bfloat16 to nearest with ties to even, as the CPU does, whatever the
+// exact-FP32 setting: with 8 significant bits, 1+2^-8 is a tie that goes
+// down to 1, 1+3*2^-8 a tie that goes up to 1+2^-6, 1+2^-8+2^-12 lies
+// above a tie and goes up to 1+2^-7. Truncation, or ties away from zero,
+// would get one of them wrong; so would a value of A or B landing in the
+// wrong half of its register (the product would meet a zero).
+func TestGemmBF16Rounding(t *testing.T) {
+	d := gpu(t)
+	defer d.SetExactGemm(false)
+	x := []float32{1 + 0x1p-8, 1 + 3*0x1p-8, 1 + 0x1p-8 + 0x1p-12}
+	r := []float32{1, 1 + 0x1p-6, 1 + 0x1p-7}
+	for _, exact := range []bool{false, true} {
+		d.SetExactGemm(exact)
+		// C = x * x^T: every rounded value meets every other, as A and as B.
+		a, b := tensor.FromSlice(d, x, 3, 1), tensor.FromSlice(d, x, 1, 3)
+		c := tensor.Zeros(d, 3, 3)
+		tensor.Gemm(&tensor.GemmArgs{M: 3, N: 3, K: 1, Alpha: 1, A: a, B: b, C: c, LDA: 1, LDB: 3, LDC: 3,
+			Precision: tensor.BF16})
+		got := read(t, c)
+		for i := range 3 {
+			for j := range 3 {
+				// Products of 8-bit significands are exact in float32.
+				if want := r[i] * r[j]; got[3*i+j] != want {
+					t.Errorf("exact=%v: bf16(%v)*bf16(%v) = %v, want %v", exact, x[i], x[j], got[3*i+j], want)
+				}
+			}
 		}
 	}
 }

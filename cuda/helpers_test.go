@@ -109,6 +109,24 @@ func relErr(got, want []float32) float64 {
 	return math.Sqrt(diff / norm)
 }
 
+// bf16 rounds x to bfloat16, to nearest with ties to even, as both devices
+// round the operands of a BF16 product; x must be finite and not denormal,
+// as every test value is.
+func bf16(x float32) float32 {
+	b := math.Float32bits(x)
+	b += 0x7fff + b>>16&1
+	return math.Float32frombits(b &^ 0xffff)
+}
+
+// roundBF16 returns x with every element rounded by bf16.
+func roundBF16(x []float32) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = bf16(v)
+	}
+	return y
+}
+
 // randInts returns n integers drawn uniformly from [0, k).
 func randInts(r *rand.Rand, n, k int) []int32 {
 	v := make([]int32, n)

@@ -11,8 +11,10 @@ const (
 	// PEAK_MMA_CHAINS of kernels/peak.cu.
 	peakFMAChains = 8
 	peakMMAChains = 8
-	// flopsPerMMA is one m16n8k8 product: 16*8*8 multiply-adds.
-	flopsPerMMA = 2 * 16 * 8 * 8
+	// flopsPerMMATF32 is one m16n8k8 product: 16*8*8 multiply-adds;
+	// flopsPerMMABF16 one m16n8k16.
+	flopsPerMMATF32 = 2 * 16 * 8 * 8
+	flopsPerMMABF16 = 2 * 16 * 8 * 16
 	// Launch sizes: 2048 resident threads per SM (the most an A100 or H100
 	// holds) for the FMA probe, 32 warps per SM for the mma probe, and
 	// iterations for a few milliseconds per launch on an H100.
@@ -49,11 +51,20 @@ func (d *Device) PeakFP32() Probe {
 
 // PeakTF32 returns the TF32 tensor-core probe: independent mma.sync m16n8k8
 // chains, the instruction of the TF32 GEMM, on every warp of every SM.
-func (d *Device) PeakTF32() Probe {
+func (d *Device) PeakTF32() Probe { return d.mmaProbe("PeakTF32", "peak_mma_tf32", flopsPerMMATF32) }
+
+// PeakBF16 returns the BF16 tensor-core probe: independent mma.sync
+// m16n8k16 chains, the instruction of the BF16 GEMM, on every warp of
+// every SM.
+func (d *Device) PeakBF16() Probe { return d.mmaProbe("PeakBF16", "peak_mma_bf16", flopsPerMMABF16) }
+
+// mmaProbe sizes one of the mma probes of kernels/peak.cu, whose kernels
+// take the same arguments, for flops per instruction.
+func (d *Device) mmaProbe(op, kernel string, flops float64) Probe {
 	blocks := d.sms * peakMMABlocksPerSM
 	return Probe{
-		FLOPs: float64(blocks*peakThreads/32) * peakMMAIters * peakMMAChains * flopsPerMMA,
-		d:     d, op: "PeakTF32", kernel: "peak_mma_tf32", blocks: blocks,
+		FLOPs: float64(blocks*peakThreads/32) * peakMMAIters * peakMMAChains * flops,
+		d:     d, op: op, kernel: kernel, blocks: blocks,
 		args: []any{float32(1e-3), peakMMAIters},
 	}
 }

@@ -1,7 +1,11 @@
 // GEMM: C_i = alpha*op(A_i)*op(B_i) + beta*C_i for i in a batch, row-major,
-// with the semantics of tensor.GemmArgs. Two precisions share one pipeline:
-// gemm_tf32_* multiply on the tensor cores in TF32 (inputs rounded to 10
-// mantissa bits, products summed in FP32), gemm_f32_* in exact FP32 FMAs.
+// with the semantics of tensor.GemmArgs. Three kinds of arithmetic share
+// one pipeline: gemm_tf32_* multiply on the tensor cores in TF32 (inputs
+// rounded to 10 mantissa bits, products summed in FP32), gemm_bf16_* on
+// the tensor cores in BF16 (inputs rounded to 7 mantissa bits, to nearest
+// even as the CPU's BF16 products, products summed in FP32), gemm_f32_* in
+// exact FP32 FMAs. Every operand stays float32 in global and shared memory;
+// the tensor-core kernels round as they build their instruction operands.
 // The suffix names the transposes: _nt is op(A) = A, op(B) = B^T.
 //
 // Tile hierarchy
@@ -10,16 +14,19 @@
 //              columns of B in L2; z: the batch entry, or one slice of a
 //              split k range (below).
 //   block   256 threads compute one 128x128 tile of C. They walk k in steps
-//           of BK (32 for TF32, 16 for FP32) through a ring of kStages
-//           shared-memory buffers filled by cp.async: while step t is
-//           multiplied, the copies of steps t+1 .. t+kStages-1 are in flight.
-//           Loads are guarded and zero-filled past the edges of A and B, so
-//           any M, N, K works; stores are guarded.
+//           of BK (32 on the tensor cores, 16 for FP32) through a ring of
+//           kStages shared-memory buffers filled by cp.async: while step t
+//           is multiplied, the copies of steps t+1 .. t+kStages-1 are in
+//           flight. Loads are guarded and zero-filled past the edges of A
+//           and B, so any M, N, K works (zeros past K add nothing in any
+//           precision); stores are guarded.
 //   warp    8 warps, 2 along M by 4 along N, each own a 64x32 tile of C.
-//   thread  TF32: the warp tile is 4x4 mma.sync m16n8k8 tiles; a thread
-//           holds 64 accumulators in the mma fragment layout and reads its
-//           fragments from shared memory (ldmatrix where k is contiguous),
-//           rounding them with cvt.rna.
+//   thread  Tensor cores: the warp tile is 4x4 tiles of 16x8, each an
+//           mma.sync m16n8k8 (TF32) per 8 k or m16n8k16 (BF16) per 16 k; a
+//           thread holds 64 accumulators in the mma fragment layout and
+//           reads its fragments from shared memory (ldmatrix where k is
+//           contiguous), rounding them with cvt.rna (TF32) or cvt.rn
+//           (BF16, two values packed per register).
 //           FP32: a thread holds an 8x8 block of C (two 4x4 blocks 32 rows
 //           and 16 columns apart) and does a rank-1 update per k from two
 //           float4 reads of A and two of B.
@@ -27,14 +34,14 @@
 //   hold zeros, and only the stores check the edges of C.
 //
 // Shared-memory layouts. An operand tile is BK deep in k and 128 wide in m
-// (A) or n (B). The TF32 kernels keep each operand in its orientation in
-// global memory, so every copy is a 16-byte cp.async when the matrix is
-// 16-byte aligned with a leading dimension and batch stride divisible by 4
-// (4-byte copies otherwise); rows are padded so that the fragment reads of
-// a warp hit different banks (k-major rows by 8 floats, k-contiguous rows
-// by 4). The FP32 kernels want k-major tiles for their float4 reads, so an
-// operand stored with k contiguous (A without TransA, B with TransB) is
-// transposed on the way in by 4-byte copies.
+// (A) or n (B). The tensor-core kernels keep each operand in its
+// orientation in global memory, so every copy is a 16-byte cp.async when
+// the matrix is 16-byte aligned with a leading dimension and batch stride
+// divisible by 4 (4-byte copies otherwise); rows are padded so that the
+// fragment reads of a warp hit different banks (k-major rows by 8 floats,
+// k-contiguous rows by 4). The FP32 kernels want k-major tiles for their
+// float4 reads, so an operand stored with k contiguous (A without TransA,
+// B with TransB) is transposed on the way in by 4-byte copies.
 //
 // Batches and sums. The k loop runs over a sequence of (batch entry, k step)
 // pairs. With a batch of separate outputs (StrideC != 0) block z runs the k
@@ -90,11 +97,32 @@ __device__ __forceinline__ unsigned to_tf32(float x)
 	return r;
 }
 
+// to_bf16x2 rounds lo and hi to bfloat16, to nearest with ties to even (the
+// rounding of the CPU's BF16 products), and packs them into one register
+// with lo in the lower half, the element order of an mma operand. cvt puts
+// its first source in the upper half.
+__device__ __forceinline__ unsigned to_bf16x2(float lo, float hi)
+{
+	unsigned r;
+	asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+	return r;
+}
+
 // mma_tf32 computes d += a*b for one 16x8x8 tile held by the warp in the
-// fragment layout of mma.m16n8k8 (see Tf32::step).
+// fragment layout of mma.m16n8k8 (see TensorCore).
 __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
 {
 	asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+		     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+// mma_bf16 computes d += a*b for one 16x8x16 tile held by the warp in the
+// fragment layout of mma.m16n8k16 with .bf16 operands (see Bf16Op).
+__device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+{
+	asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
 		     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
 		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
 		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
@@ -195,22 +223,87 @@ __device__ __forceinline__ void put(float *c, int n, int N, float v, float alpha
 		c[n] = beta == 0.0f ? alpha * v : fmaf(beta, c[n], alpha * v);
 }
 
-// Tf32 is the tensor-core math of a warp: a 64x32 tile of C as 4x4 tiles
-// of mma.m16n8k8.
+// Tf32Op and Bf16Op are the instructions of TensorCore: K, the k one mma
+// covers; a and b, which turn the floats of the K/8 m16n8k8 fragments at
+// k, k+8, ... (x[s], see TensorCore) into the operand registers of one mma;
+// and mma itself.
 //
-// The fragments of mma.m16n8k8 (g = lane/4, t = lane%4): a thread holds
-// a0..a3 = A(g, t), A(g+8, t), A(g, t+4), A(g+8, t+4); b0, b1 = B(t, g),
-// B(t+4, g); c0..c3 = C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1).
-// An operand stored with k contiguous (A without TransA, B with it) is
-// read with ldmatrix: one instruction gives a0..a3, or b0, b1 of two
+// Tf32Op: one m16n8k8 per 8 k, every float rounded to TF32.
+struct Tf32Op {
+	static constexpr int K = 8;
+
+	static __device__ __forceinline__ void a(unsigned (&r)[4], const float (&x)[1][4])
+	{
+#pragma unroll
+		for (int e = 0; e < 4; ++e)
+			r[e] = to_tf32(x[0][e]);
+	}
+
+	static __device__ __forceinline__ void b(unsigned (&r)[2], const float (&x)[1][2])
+	{
+		r[0] = to_tf32(x[0][0]), r[1] = to_tf32(x[0][1]);
+	}
+
+	static __device__ __forceinline__ void mma(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+	{
+		mma_tf32(d, a, b);
+	}
+};
+
+// Bf16Op: one m16n8k16 per 16 k, every float rounded to bfloat16.
+//
+// The fragments of mma.m16n8k16 with .bf16 operands (g = lane/4, t =
+// lane%4, c = 2t), as registers of two values, the first in the lower
+// half: a0..a3 = A(g, c..c+1), A(g+8, c..c+1), A(g, c+8..c+9),
+// A(g+8, c+8..c+9); b0, b1 = B(c..c+1, g), B(c+8..c+9, g); C as for
+// m16n8k8 (PTX ISA, "Matrix Fragments for mma.m16n8k16 with floating point
+// type", whose a0..a7 are the values, two per register). The 16 columns
+// of the instruction's A (rows of its B) may stand for any 16 values of k
+// in any order, as long as both operands agree: column 2t+e+8h is taken to
+// be k = t+4e+8h. A thread then holds exactly the values of two m16n8k8
+// fragments, at k and k+8, and the reads of the TF32 kernels serve
+// unchanged, bank-conflict free, ldmatrix included: with x[s] the m16n8k8
+// fragment at k+8s, a0 = (x[0][0], x[0][2]), a1 = (x[0][1], x[0][3]),
+// a2 = (x[1][0], x[1][2]), a3 = (x[1][1], x[1][3]); b0 = (x[0][0],
+// x[0][1]), b1 = (x[1][0], x[1][1]).
+struct Bf16Op {
+	static constexpr int K = 16;
+
+	static __device__ __forceinline__ void a(unsigned (&r)[4], const float (&x)[2][4])
+	{
+#pragma unroll
+		for (int s = 0; s < 2; ++s)
+			r[2 * s] = to_bf16x2(x[s][0], x[s][2]), r[2 * s + 1] = to_bf16x2(x[s][1], x[s][3]);
+	}
+
+	static __device__ __forceinline__ void b(unsigned (&r)[2], const float (&x)[2][2])
+	{
+		r[0] = to_bf16x2(x[0][0], x[0][1]), r[1] = to_bf16x2(x[1][0], x[1][1]);
+	}
+
+	static __device__ __forceinline__ void mma(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+	{
+		mma_bf16(d, a, b);
+	}
+};
+
+// TensorCore is the tensor-core math of a warp: a 64x32 tile of C as 4x4
+// tiles of 16x8, each multiplied by Op's mma (see Tf32Op and Bf16Op).
+//
+// Fragments are read from shared memory as floats in the layout of
+// mma.m16n8k8 (g = lane/4, t = lane%4): a thread holds a0..a3 = A(g, t),
+// A(g+8, t), A(g, t+4), A(g+8, t+4); b0, b1 = B(t, g), B(t+4, g); c0..c3 =
+// C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1). Op rounds them into its
+// operands. An operand stored with k contiguous (A without TransA, B with
+// it) is read with ldmatrix: one instruction gives a0..a3, or b0, b1 of two
 // tiles. A k-major A gives its fragments in 64-bit pairs instead, because
 // fragment rows g and g+8 are taken to be rows 2g and 2g+1 of the 16 (any
 // order of the rows works if C uses the same); a k-major B needs two
 // 32-bit reads. Rows of 36 floats (k-contiguous) or 136 (k-major) put the
 // reads of a warp (or, for 64-bit reads, of each half-warp) in different
 // banks.
-template <bool TA, bool TB>
-struct Tf32 {
+template <bool TA, bool TB, class Op>
+struct TensorCore {
 	static constexpr int BK = 32;
 	static constexpr int kStages = 3;
 	// A is k-major in memory when transposed, B when not.
@@ -219,6 +312,9 @@ struct Tf32 {
 	// Every variant reserves the larger layout, so the host needs one size.
 	static constexpr int kStageFloats = 2 * kTile * (BK + 4);
 	static_assert(TileA::SIZE + TileB::SIZE <= kStageFloats, "stage too small");
+	// m16n8k8 fragments per mma.
+	static constexpr int S = Op::K / 8;
+	static_assert(Op::K % 8 == 0 && BK % Op::K == 0, "a k step holds whole mma steps");
 
 	float acc[4][4][4] = {};
 
@@ -226,48 +322,82 @@ struct Tf32 {
 	// (h 0) or g+8 (h 1) stands for.
 	static __device__ __forceinline__ int row(int i, int g, int h) { return i * 16 + (TA ? 2 * g + h : g + 8 * h); }
 
+	// fragA reads x, the m16n8k8 fragment of the warp's 16-row tile i of
+	// A at k offset kk of the step.
+	static __device__ __forceinline__ void fragA(float (&x)[4], const float *As, int wm, int i, int kk, int lane)
+	{
+		if constexpr (TA) {
+			const int g = lane / 4, t = lane % 4;
+			const int m = wm + row(i, g, 0);
+			const float2 u = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t));
+			const float2 v = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t + 4));
+			x[0] = u.x, x[1] = u.y, x[2] = v.x, x[3] = v.y;
+		} else {
+			// ldmatrix: this lane's row address is row lane%8 of matrix q.
+			const int q = lane / 8, r = lane % 8;
+			unsigned u[4];
+			ldmatrix_x4(u, As + TileA::at(wm + i * 16 + q % 2 * 8 + r, kk + q / 2 * 4));
+#pragma unroll
+			for (int e = 0; e < 4; ++e)
+				x[e] = __uint_as_float(u[e]);
+		}
+	}
+
+	// fragB reads x[j], the m16n8k8 fragments of the warp's four 8-column
+	// tiles of B at k offset kk of the step.
+	static __device__ __forceinline__ void fragB(float (&x)[4][2], const float *Bs, int wn, int kk, int lane)
+	{
+		if constexpr (TB) {
+			const int q = lane / 8, r = lane % 8;
+#pragma unroll
+			for (int j = 0; j < 4; j += 2) {
+				unsigned u[4]; // x[j][0], x[j][1], x[j+1][0], x[j+1][1]
+				ldmatrix_x4(u, Bs + TileB::at(wn + (j + q / 2) * 8 + r, kk + q % 2 * 4));
+				x[j][0] = __uint_as_float(u[0]), x[j][1] = __uint_as_float(u[1]);
+				x[j + 1][0] = __uint_as_float(u[2]), x[j + 1][1] = __uint_as_float(u[3]);
+			}
+		} else {
+			const int g = lane / 4, t = lane % 4;
+#pragma unroll
+			for (int j = 0; j < 4; ++j) {
+				const int n = wn + j * 8 + g;
+				x[j][0] = Bs[TileB::at(n, kk + t)];
+				x[j][1] = Bs[TileB::at(n, kk + t + 4)];
+			}
+		}
+	}
+
 	// step multiplies one k step.
 	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
 	{
-		const int g = lane / 4, t = lane % 4;
-		// ldmatrix: this lane's row address is row lane%8 of matrix q.
-		const int q = lane / 8, r = lane % 8;
 #pragma unroll
-		for (int kk = 0; kk < BK; kk += 8) {
+		for (int kk = 0; kk < BK; kk += Op::K) {
 			unsigned b[4][2];
-			if constexpr (TB) {
+			{
+				float x[4][S][2];
 #pragma unroll
-				for (int j = 0; j < 4; j += 2) {
-					unsigned x[4]; // b[j][0], b[j][1], b[j+1][0], b[j+1][1]
-					ldmatrix_x4(x, Bs + TileB::at(wn + (j + q / 2) * 8 + r, kk + q % 2 * 4));
-					b[j][0] = to_tf32(__uint_as_float(x[0])), b[j][1] = to_tf32(__uint_as_float(x[1]));
-					b[j + 1][0] = to_tf32(__uint_as_float(x[2])), b[j + 1][1] = to_tf32(__uint_as_float(x[3]));
-				}
-			} else {
+				for (int s = 0; s < S; ++s) {
+					float y[4][2];
+					fragB(y, Bs, wn, kk + 8 * s, lane);
 #pragma unroll
-				for (int j = 0; j < 4; ++j) {
-					const int n = wn + j * 8 + g;
-					b[j][0] = to_tf32(Bs[TileB::at(n, kk + t)]);
-					b[j][1] = to_tf32(Bs[TileB::at(n, kk + t + 4)]);
-				}
-			}
-#pragma unroll
-			for (int i = 0; i < 4; ++i) {
-				unsigned a[4];
-				if constexpr (TA) {
-					const int m = wm + row(i, g, 0);
-					const float2 x = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t));
-					const float2 y = *reinterpret_cast<const float2 *>(As + TileA::at(m, kk + t + 4));
-					a[0] = to_tf32(x.x), a[1] = to_tf32(x.y), a[2] = to_tf32(y.x), a[3] = to_tf32(y.y);
-				} else {
-					ldmatrix_x4(a, As + TileA::at(wm + i * 16 + q % 2 * 8 + r, kk + q / 2 * 4));
-#pragma unroll
-					for (int e = 0; e < 4; ++e)
-						a[e] = to_tf32(__uint_as_float(a[e]));
+					for (int j = 0; j < 4; ++j)
+						x[j][s][0] = y[j][0], x[j][s][1] = y[j][1];
 				}
 #pragma unroll
 				for (int j = 0; j < 4; ++j)
-					mma_tf32(acc[i][j], a, b[j]);
+					Op::b(b[j], x[j]);
+			}
+#pragma unroll
+			for (int i = 0; i < 4; ++i) {
+				float x[S][4];
+#pragma unroll
+				for (int s = 0; s < S; ++s)
+					fragA(x[s], As, wm, i, kk + 8 * s, lane);
+				unsigned a[4];
+				Op::a(a, x);
+#pragma unroll
+				for (int j = 0; j < 4; ++j)
+					Op::mma(acc[i][j], a, b[j]);
 			}
 		}
 	}
@@ -293,6 +423,12 @@ struct Tf32 {
 			}
 	}
 };
+
+// Tf32 and Bf16 are the two tensor-core maths.
+template <bool TA, bool TB>
+using Tf32 = TensorCore<TA, TB, Tf32Op>;
+template <bool TA, bool TB>
+using Bf16 = TensorCore<TA, TB, Bf16Op>;
 
 // F32 is the exact FP32 math of a warp: a 64x32 tile of C as 8x4 threads
 // with 8x8 outputs each. Lane (r, c) = (lane/4, lane%4) owns rows
@@ -424,7 +560,8 @@ __device__ __forceinline__ void gemm(float *__restrict__ C, const float *__restr
 // strideC (int64, in floats), batch, chunk (int32), alpha, beta (float32),
 // vecA, vecB (int32, nonzero when 16-byte copies are allowed). Launch with
 // 256 threads, grid (ceil(M/128)*ceil(N/128), 1, z) and the dynamic shared
-// memory kStages*kStageFloats*4: 110592 bytes for TF32, 67584 for FP32.
+// memory kStages*kStageFloats*4: 110592 bytes for TF32 and BF16, 67584
+// for FP32.
 #define GEMM_ENTRY(name, Math, TA, TB)                                                                             \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
 		name(float *__restrict__ C, const float *__restrict__ A, const float *__restrict__ B, int M, int N, \
@@ -439,6 +576,10 @@ GEMM_ENTRY(gemm_tf32_nn, Tf32, false, false)
 GEMM_ENTRY(gemm_tf32_nt, Tf32, false, true)
 GEMM_ENTRY(gemm_tf32_tn, Tf32, true, false)
 GEMM_ENTRY(gemm_tf32_tt, Tf32, true, true)
+GEMM_ENTRY(gemm_bf16_nn, Bf16, false, false)
+GEMM_ENTRY(gemm_bf16_nt, Bf16, false, true)
+GEMM_ENTRY(gemm_bf16_tn, Bf16, true, false)
+GEMM_ENTRY(gemm_bf16_tt, Bf16, true, true)
 GEMM_ENTRY(gemm_f32_nn, F32, false, false)
 GEMM_ENTRY(gemm_f32_nt, F32, false, true)
 GEMM_ENTRY(gemm_f32_tn, F32, true, false)

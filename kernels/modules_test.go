@@ -26,7 +26,8 @@ func TestModules(t *testing.T) {
 			seen[k] = m.Name
 		}
 	}
-	for _, k := range []string{"axpy_f32", "im2col_f32", "col2im_f32", "maxpool_grad_f32", "dropout_f32", "softmax_xent_reduce", "sgd_f32", "resize_u8"} {
+	for _, k := range []string{"axpy_f32", "im2col_f32", "col2im_f32", "maxpool_grad_f32", "dropout_f32", "softmax_xent_reduce", "sgd_f32", "resize_u8",
+		"gemm_tf32_nn", "gemm_bf16_tt", "gemm_f32_nt", "peak_mma_tf32", "peak_mma_bf16"} {
 		if _, ok := seen[k]; !ok {
 			t.Errorf("kernel %s missing", k)
 		}

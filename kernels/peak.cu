@@ -35,15 +35,50 @@ extern "C" __global__ void peak_fma_f32(float *out, float x, float y, int iters)
 // is tens of cycles, so one chain per warp would measure latency.
 #define PEAK_MMA_CHAINS 8
 
-// Every warp runs PEAK_MMA_CHAINS chains of iters mma.sync m16n8k8 TF32
-// products with FP32 accumulation (2*16*8*8 = 2048 FLOP each), the
-// instruction the GEMM kernel is built on. Every element of A and B is x;
-// an accumulator grows by 8*x*x per product, which stays finite for small
-// x.
-extern "C" __global__ void peak_mma_tf32(float *out, float x, int iters)
+// MmaTf32 and MmaBf16 are the tensor-core instructions of the GEMM kernels
+// with every element of A and B the same value: operand rounds x into that
+// value's register, and mma adds one product to d.
+struct MmaTf32 {
+	static __device__ __forceinline__ unsigned operand(float x)
+	{
+		unsigned a;
+		asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(a) : "f"(x));
+		return a;
+	}
+	static __device__ __forceinline__ void mma(float (&d)[4], unsigned a)
+	{
+		asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+			     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+			     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+			     : "r"(a), "r"(a), "r"(a), "r"(a), "r"(a), "r"(a));
+	}
+};
+
+// MmaBf16's register holds two bfloat16 copies of x.
+struct MmaBf16 {
+	static __device__ __forceinline__ unsigned operand(float x)
+	{
+		unsigned a;
+		asm("cvt.rn.bf16x2.f32 %0, %1, %1;" : "=r"(a) : "f"(x));
+		return a;
+	}
+	static __device__ __forceinline__ void mma(float (&d)[4], unsigned a)
+	{
+		asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+			     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
+			     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+			     : "r"(a), "r"(a), "r"(a), "r"(a), "r"(a), "r"(a));
+	}
+};
+
+// peak_mma runs, on every warp, PEAK_MMA_CHAINS chains of iters Mma
+// products with FP32 accumulation. Every element of A and B is x; an
+// accumulator grows by k*x*x per product (k = 8 or 16), which stays finite
+// for small x.
+template <class Mma>
+__device__ __forceinline__ void peak_mma(float *out, float x, int iters)
 {
-	unsigned a;
-	asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(a) : "f"(x));
+	const unsigned a = Mma::operand(x);
 	float d[PEAK_MMA_CHAINS][4];
 #pragma unroll
 	for (int c = 0; c < PEAK_MMA_CHAINS; c++) {
@@ -52,11 +87,7 @@ extern "C" __global__ void peak_mma_tf32(float *out, float x, int iters)
 	for (int i = 0; i < iters; i++) {
 #pragma unroll
 		for (int c = 0; c < PEAK_MMA_CHAINS; c++) {
-			asm volatile(
-			    "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-			    "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
-			    : "+f"(d[c][0]), "+f"(d[c][1]), "+f"(d[c][2]), "+f"(d[c][3])
-			    : "r"(a), "r"(a), "r"(a), "r"(a), "r"(a), "r"(a));
+			Mma::mma(d[c], a);
 		}
 	}
 	float s = 0.0f;
@@ -66,3 +97,11 @@ extern "C" __global__ void peak_mma_tf32(float *out, float x, int iters)
 	}
 	out[(long long)blockIdx.x * blockDim.x + threadIdx.x] = s;
 }
+
+// peak_mma_tf32 runs mma.sync m16n8k8 TF32 products (2*16*8*8 = 2048 FLOP
+// each), the instruction of the TF32 GEMM.
+extern "C" __global__ void peak_mma_tf32(float *out, float x, int iters) { peak_mma<MmaTf32>(out, x, iters); }
+
+// peak_mma_bf16 runs mma.sync m16n8k16 BF16 products (2*16*8*16 = 4096
+// FLOP each), the instruction of the BF16 GEMM.
+extern "C" __global__ void peak_mma_bf16(float *out, float x, int iters) { peak_mma<MmaBf16>(out, x, iters); }
