@@ -3,11 +3,13 @@ package tensor_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/internal/parallel"
 	"github.com/tensorforge/tensorforge/tensor"
 	"github.com/tensorforge/tensorforge/tensor/devicetest"
+	"github.com/tensorforge/tensorforge/tensor/gemm"
 )
 
 // withWorkers runs fn with the worker pool split n ways, then restores the
@@ -146,4 +148,31 @@ func TestCPUNoAllocs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCPUPrecisions checks that the CPU runs both precisions and says when
+// BF16 runs on its pure-Go fallback: exactly when the CPU (or the purego
+// build) has no AVX512_BF16 kernels.
+func TestCPUPrecisions(t *testing.T) {
+	dev := tensor.NewCPU(1)
+	for _, p := range tensor.Precisions {
+		note, err := dev.GemmPrecision(p)
+		if err != nil {
+			t.Errorf("%v: %v", p, err)
+		}
+		if wantNote := p == tensor.BF16 && !gemm.HasBF16Instructions(); (note != "") != wantNote {
+			t.Errorf("%v: note %q", p, note)
+		}
+	}
+	if _, err := dev.GemmPrecision(tensor.Precision(9)); err == nil {
+		t.Error("no error for an unknown precision")
+	}
+	for _, s := range []string{"fp32", "bf16"} {
+		if p, err := tensor.ParsePrecision(s); err != nil || p.String() != s {
+			t.Errorf("ParsePrecision(%q) = %v, %v", s, p, err)
+		}
+	}
+	if _, err := tensor.ParsePrecision("fp16"); err == nil || !strings.Contains(err.Error(), "fp32 or bf16") {
+		t.Errorf("ParsePrecision(fp16): %v", err)
+	}
 }

@@ -81,6 +81,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "-momentum", "1"}, "-momentum 1"},
 		{[]string{"train", "-size", "32"}, "-size 32"},
 		{[]string{"train", "-threads", "0"}, "-threads 0"},
+		{[]string{"train", "-precision", "fp16"}, `unknown precision "fp16": want fp32 or bf16`},
+		{[]string{"compare", "-precision", "fp32,bf16,fp32"}, "one for each device"},
 		{[]string{"train", "-limit", "-5"}, "-limit -5"},
 		{[]string{"train", "-device", "tpu"}, `unknown device "tpu"`},
 		{[]string{"train", "-load", missing}, "-load"},
@@ -125,16 +127,17 @@ func TestSummary(t *testing.T) {
 }
 
 // TestTrainEvalPredict trains a small model for one epoch on a subset of
-// Fashion-MNIST, then evaluates and predicts with its checkpoint.
+// Fashion-MNIST in BF16, then evaluates (in FP32: checkpoints are float32
+// in both) and predicts with its checkpoint.
 func TestTrainEvalPredict(t *testing.T) {
 	dir := t.TempDir()
 	ck, curves := filepath.Join(dir, "ck.safetensors"), filepath.Join(dir, "curves.svg")
 	code, stdout, stderr := runCmd(t, "train", "-limit", "256", "-size", "65", "-epochs", "1", "-batch", "32",
-		"-test-limit", "64", "-save", ck, "-plot", curves, "-log-every", "4")
+		"-test-limit", "64", "-save", ck, "-plot", curves, "-log-every", "4", "-precision", "bf16")
 	if code != 0 {
 		t.Fatalf("train: status %d: %s", code, stderr)
 	}
-	for _, want := range []string{"epoch 1/1 step 4/8: loss", "epoch 1/1 step 8/8", "epoch 1/1: loss", "test acc", "img/s", "checkpoint saved to " + ck} {
+	for _, want := range []string{"threads), bf16, 65x65 input", "epoch 1/1 step 4/8: loss", "epoch 1/1 step 8/8", "epoch 1/1: loss", "test acc", "img/s", "checkpoint saved to " + ck} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stdout)
 		}
