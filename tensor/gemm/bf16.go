@@ -56,28 +56,33 @@ var pairRows = func(dst []float32, ps int, src0, src1 []float32, panels, nr int)
 	}
 }
 
-// pairs sets dst[q] = the pair (src[2q], src[2q+1]) for q < n: a row of A
-// (or of a transposed B) along K, whose consecutive steps are the pairs'
-// halves. The assembly version replaces it where the CPU has AVX512_BF16.
-var pairs = func(dst, src []float32, n int) {
-	for q := range n {
-		dst[q] = pairBF16(src[2*q], src[2*q+1])
+// pairs16 and pairs4 set dst[q*ldd+i] = the pair (src[i*lds+2q],
+// src[i*lds+2q+1]) for rows i < 16 (or 4) and pairs q < n: rows of A (or
+// of a transposed B) along K, their consecutive steps the pairs' halves,
+// turned into the columns of a panel. The assembly versions replace them
+// where the CPU has AVX512_BF16.
+var (
+	pairs16 = func(dst []float32, ldd int, src []float32, lds, n int) { pairsGo(dst, ldd, src, lds, 16, n) }
+	pairs4  = func(dst []float32, ldd int, src []float32, lds, n int) { pairsGo(dst, ldd, src, lds, 4, n) }
+)
+
+// pairsGo is the pair transpose of rows rows.
+func pairsGo(dst []float32, ldd int, src []float32, lds, rows, n int) {
+	for i := range rows {
+		row := src[i*lds : i*lds+2*n]
+		for q := range n {
+			dst[q*ldd+i] = pairBF16(row[2*q], row[2*q+1])
+		}
 	}
 }
 
 // zeros is a row of zeros: the odd step of the last pair of an odd K.
 var zeros = make([]float32, ncMax)
 
-// pairsScratch is the length of the packing's scratch: sixteen rows of a
-// panel's pairs.
-const pairsScratch = 16 * pairsMax
-
 // packABF16 packs rows [i0, i0+rows) and columns [p0, p0+kc) of op(A) as
 // packA does, but as pairs of bfloat16: dst[q*mr+i] holds op(A)[i][2q] and
-// [2q+1]. A missing odd step (kc odd) and rows past rows are zero. buf is
-// scratch of pairsScratch floats; the caller's, as one on the stack would
-// escape through the function variables.
-func packABF16(dst, buf, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
+// [2q+1]. A missing odd step (kc odd) and rows past rows are zero.
+func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 	kp := pairsOf(kc)
 	dst = dst[:kp*mr]
 	if trans {
@@ -97,22 +102,20 @@ func packABF16(dst, buf, a []float32, lda int, trans bool, i0, rows, p0, kc, mr 
 		}
 		return
 	}
-	// Each row of A is a row of pairs; four rows at a time are turned
-	// into the panel's columns, as packA does for floats.
+	// Each row of A is a row of pairs, four rows at a time turned into
+	// the panel's columns, as packA does for floats.
 	full := kc / 2
 	i := 0
-	for ; i < rows; i += 4 {
-		n := min(4, rows-i)
-		for r := range n {
-			row := buf[r*kp : r*kp+kp]
-			src := a[(i0+i+r)*lda+p0:]
-			pairs(row, src, full)
-			if full < kp {
-				row[full] = pairBF16(src[kc-1], 0)
-			}
+	for ; i+4 <= rows; i += 4 {
+		pairs4(dst[i:], mr, a[(i0+i)*lda+p0:], lda, full)
+	}
+	if i < rows {
+		pairsGo(dst[i:], mr, a[(i0+i)*lda+p0:], lda, rows-i, full)
+	}
+	if full < kp {
+		for i := range rows {
+			dst[full*mr+i] = pairBF16(a[(i0+i)*lda+p0+kc-1], 0)
 		}
-		clear(buf[n*kp : 4*kp])
-		transpose4(dst[i:], mr, buf, kp, kp)
 	}
 	for q := range kp {
 		clear(dst[q*mr+rows : q*mr+mr])
@@ -125,36 +128,28 @@ const pairsMax = (kcMax + 1) / 2
 // packBBF16 packs rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) as
 // packB does, but as pairs of bfloat16 in panels of pairsOf(kc) rows:
 // dst[panel*panelStride(pairsOf(kc), nr) + q*nr + j] holds op(B)[2q][j]
-// and [2q+1][j]. Missing steps and columns are zero. buf is scratch, as
-// for packABF16.
-func packBBF16(dst, buf, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
+// and [2q+1][j]. Missing steps and columns are zero.
+func packBBF16(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
 	kp := pairsOf(kc)
 	ps := panelStride(kp, nr)
 	full := cols / nr * nr
 	if trans {
-		// op(B)[p][j] = b[j*ldb+p]: each row of b is a column of pairs;
-		// sixteen at a time are turned into the panels' rows.
-		for j := 0; j < cols; j += 16 {
-			n := min(16, cols-j)
-			for r := range n {
-				row := buf[r*kp : r*kp+kp]
-				src := b[(j0+j+r)*ldb+p0:]
-				pairs(row, src, kc/2)
-				if kc%2 != 0 {
-					row[kp-1] = pairBF16(src[kc-1], 0)
-				}
-			}
-			if n == 16 && nr%16 == 0 {
-				transpose16(dst[j/nr*ps+j%nr:], nr, buf, kp, kp)
-				continue
-			}
-			// Narrow panels, or the last columns: each column to its
-			// own panel.
-			for r := range n {
-				col := dst[(j+r)/nr*ps+(j+r)%nr:]
-				for q := range kp {
-					col[q*nr] = buf[r*kp+q]
-				}
+		// op(B)[p][j] = b[j*ldb+p]: each row of b is a column of pairs,
+		// sixteen or four at a time turned into the panels' rows.
+		steps := kc / 2
+		j := 0
+		for ; j+16 <= cols && nr%16 == 0; j += 16 {
+			pairs16(dst[j/nr*ps+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, steps)
+		}
+		for ; j+4 <= cols; j += 4 {
+			pairs4(dst[j/nr*ps+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, steps)
+		}
+		for ; j < cols; j++ {
+			pairsGo(dst[j/nr*ps+j%nr:], nr, b[(j0+j)*ldb+p0:], ldb, 1, steps)
+		}
+		if steps < kp {
+			for j := range cols {
+				dst[j/nr*ps+steps*nr+j%nr] = pairBF16(b[(j0+j)*ldb+p0+kc-1], 0)
 			}
 		}
 	} else {

@@ -136,3 +136,55 @@ func TestSgemmBatchBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestPairTransposes checks the pair transposes this machine runs (the
+// assembly ones where the CPU has AVX512_BF16) against the plain loop, bit
+// for bit, with NaNs, infinities, denormals and ties among the inputs, for
+// every count of pairs around the 16-pair blocks, and pairRows likewise.
+func TestPairTransposes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	special := []float32{float32(math.NaN()), float32(math.Inf(-1)), 1e-40, -1e-39, math.Float32frombits(0x3f808000), math.Float32frombits(0x3f818000), 0, -0.0}
+	value := func() float32 {
+		if r.IntN(8) == 0 {
+			return special[r.IntN(len(special))]
+		}
+		return float32(r.NormFloat64())
+	}
+	for _, c := range []struct {
+		rows int
+		f    func([]float32, int, []float32, int, int)
+	}{{16, pairs16}, {4, pairs4}} {
+		for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 48, 53} {
+			lds, ldd := 2*n+r.IntN(3), c.rows+r.IntN(40)
+			src := make([]float32, c.rows*lds+2)
+			for i := range src {
+				src[i] = value()
+			}
+			got, want := make([]float32, n*ldd+c.rows), make([]float32, n*ldd+c.rows)
+			c.f(got, ldd, src, lds, n)
+			pairsGo(want, ldd, src, lds, c.rows, n)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%d rows, %d pairs: element %d is %#08x, want %#08x", c.rows, n, i, math.Float32bits(got[i]), math.Float32bits(want[i]))
+				}
+			}
+		}
+	}
+	for _, panels := range []int{1, 3} {
+		const nr, ps = 32, 40
+		src0, src1 := make([]float32, panels*nr), make([]float32, panels*nr)
+		for i := range src0 {
+			src0[i], src1[i] = value(), value()
+		}
+		got := make([]float32, panels*ps)
+		pairRows(got, ps, src0, src1, panels, nr)
+		for p := range panels {
+			for j := range nr {
+				want := pairBF16(src0[p*nr+j], src1[p*nr+j])
+				if g := got[p*ps+j]; math.Float32bits(g) != math.Float32bits(want) {
+					t.Fatalf("pairRows: panel %d column %d is %#08x, want %#08x", p, j, math.Float32bits(g), math.Float32bits(want))
+				}
+			}
+		}
+	}
+}

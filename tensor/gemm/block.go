@@ -54,10 +54,9 @@ func (j *job) maxBlockCols(rows int) int {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
-// arena holds one worker's packing buffers; pairs is the BF16 packing's
-// scratch (see packABF16).
+// arena holds one worker's packing buffers.
 type arena struct {
-	a, b, tile, pairs []float32
+	a, b, tile []float32
 }
 
 var arenas sync.Pool
@@ -74,9 +73,6 @@ func getArena(kn *kernel) *arena {
 		ar.b = alignedFloats(bs)
 		ar.a = alignedFloats(kcMax * kn.mr)
 		ar.tile = alignedFloats(kn.mr * kn.nr)
-	}
-	if kn.bf16 && ar.pairs == nil {
-		ar.pairs = alignedFloats(pairsScratch)
 	}
 	return ar
 }
@@ -236,16 +232,14 @@ func (j *job) runProducts(lo, hi int) {
 // of kBlock's, one after the other, holds every row tile's micro-panel
 // in turn, as block would pack them.
 func (j *job) packAll(lo, hi int) {
-	ar := getArena(j.kn)
 	mr := j.kn.mr
 	mpad := roundUp(j.m, mr)
 	for pc := 0; pc < j.k; pc += j.kc {
 		kcur := min(j.kc, j.k-pc)
 		for t := lo; t < hi; t++ {
-			j.packA(ar, j.pa[j.depth(pc)*mpad+t*j.depth(kcur)*mr:], t*mr, min(mr, j.m-t*mr), pc, kcur)
+			j.packA(j.pa[j.depth(pc)*mpad+t*j.depth(kcur)*mr:], t*mr, min(mr, j.m-t*mr), pc, kcur)
 		}
 	}
-	arenas.Put(ar)
 }
 
 // depth returns the rows a packed panel of kc steps of K has: kc, or for
@@ -258,20 +252,20 @@ func (j *job) depth(kc int) int {
 }
 
 // packA packs one micro-panel of op(A), rows [i0, i0+rows) and steps
-// [p0, p0+kc), in the kernel's format, with ar's scratch.
-func (j *job) packA(ar *arena, dst []float32, i0, rows, p0, kc int) {
+// [p0, p0+kc), in the kernel's format.
+func (j *job) packA(dst []float32, i0, rows, p0, kc int) {
 	if j.kn.bf16 {
-		packABF16(dst, ar.pairs, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
+		packABF16(dst, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
 		return
 	}
 	packA(dst, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
 }
 
 // packB packs the panels of op(B), steps [p0, p0+kc) and columns
-// [j0, j0+cols), in the kernel's format, with ar's scratch.
-func (j *job) packB(ar *arena, dst, b []float32, p0, kc, j0, cols int) {
+// [j0, j0+cols), in the kernel's format.
+func (j *job) packB(dst, b []float32, p0, kc, j0, cols int) {
 	if j.kn.bf16 {
-		packBBF16(dst, ar.pairs, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
+		packBBF16(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
 		return
 	}
 	packB(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
@@ -299,7 +293,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 				packed = cols / nr * nr
 			}
 			if packed < cols {
-				j.packB(ar, ar.b, b, pc, kcur, jc+packed, cols-packed)
+				j.packB(ar.b, b, pc, kcur, jc+packed, cols-packed)
 			}
 			// Kernel calls prefetch, piece by piece, the part of B the next
 			// block reads, to pack it or, in place, in its kernels: a B too
@@ -317,7 +311,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 				case kn.readsOnly(rows) && j.inPlaceA(cols):
 					ap, ars, acs = j.a[ic*j.lda+pc:], j.lda, 1
 				default:
-					j.packA(ar, ap, ic, rows, pc, kcur)
+					j.packA(ap, ic, rows, pc, kcur)
 				}
 				for jr := 0; jr < cols; jr += nr {
 					bp, ldb := ar.b, nr

@@ -9,10 +9,14 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func pairRowsAVX512(dst *float32, ps int, src0, src1 *float32, panels, nr int)
 
-// pairsAVX512 is pairs on raw pointers, n a multiple of 16.
+// pairs16AVX512 and pairs4AVX512 are pairs16 and pairs4 on raw pointers,
+// n a multiple of 16.
 //
 //go:noescape
-func pairsAVX512(dst, src *float32, n int)
+func pairs16AVX512(dst *float32, ldd int, src *float32, lds int, n int)
+
+//go:noescape
+func pairs4AVX512(dst *float32, ldd int, src *float32, lds int, n int)
 
 func init() {
 	if !cpu.X86.HasAVX512F || !cpu.X86.HasAVX512BW || !cpu.X86.HasAVX512BF16 {
@@ -30,15 +34,21 @@ func init() {
 		_, _, _ = dst[(panels-1)*ps+nr-1], src0[panels*nr-1], src1[panels*nr-1]
 		pairRowsAVX512(&dst[0], ps, &src0[0], &src1[0], panels, nr)
 	}
-	genericPairs := pairs
-	pairs = func(dst, src []float32, n int) {
+	pairs16 = pairsAVX512(pairs16AVX512, 16, pairs16)
+	pairs4 = pairsAVX512(pairs4AVX512, 4, pairs4)
+}
+
+// pairsAVX512 wraps one of the assembly pair transposes of rows rows: it
+// takes the whole blocks of 16 pairs and leaves the rest to generic.
+func pairsAVX512(asm func(dst *float32, ldd int, src *float32, lds int, n int), rows int, generic func([]float32, int, []float32, int, int)) func([]float32, int, []float32, int, int) {
+	return func(dst []float32, ldd int, src []float32, lds, n int) {
 		whole := n &^ 15
 		if whole > 0 {
-			_, _ = dst[whole-1], src[2*whole-1]
-			pairsAVX512(&dst[0], &src[0], whole)
+			_, _ = dst[(whole-1)*ldd+rows-1], src[(rows-1)*lds+2*whole-1]
+			asm(&dst[0], ldd, &src[0], lds, whole)
 		}
 		if whole < n {
-			genericPairs(dst[whole:], src[2*whole:], n-whole)
+			generic(dst[whole*ldd:], ldd, src[2*whole:], lds, n-whole)
 		}
 	}
 }
