@@ -2,6 +2,7 @@
 # Runs the benchmarks on the GPU machine, which has no Go toolchain, from
 # binaries built beforehand on the development machine:
 #
+#	go test -tags cuda -c -o .gpu/cuda.test ./cuda
 #	go test -tags cuda -c -o .gpu/bench.test ./bench
 #	go build -tags cuda -o .gpu/alexnet ./cmd/alexnet
 #
@@ -15,9 +16,15 @@ mkdir -p "$out"
 root=$(pwd)
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu.txt" 2>&1 || true
 
+# 0. The BF16 GEMM: its rounding, the conformance cases, and its
+#    products against the CPU's.
+(cd cuda && ../.gpu/cuda.test -test.v -test.run 'BF16|Conformance' 2>&1) | tee "$out/cuda-bf16.txt" | grep -E '^(--- |FAIL|ok|PASS)' || true
+
 # 1. Same seed, same batches on both devices: loss curves must agree
-#    closely (TF32 GEMMs), weights to about 1e-3 of their scale.
+#    closely (TF32 GEMMs), weights to about 1e-3 of their scale; then the
+#    same in BF16 on both.
 .gpu/alexnet compare -steps 10 -batch 32 2>&1 | tee "$out/compare.txt"
+.gpu/alexnet compare -steps 10 -batch 32 -precision bf16 2>&1 | tee "$out/compare-bf16.txt"
 
 # 2. go test benchmarks of the GPU side only (device is the last element).
 cd bench
@@ -26,5 +33,7 @@ cd bench
 cd "$root"
 [ "${1:-}" = quick ] && exit 0
 
-# 3. The side-by-side table of both devices, with its JSON.
+# 3. The side-by-side table of both devices, with its JSON, in each
+#    precision.
 .gpu/alexnet bench -json "$out/bench.json" 2>"$out/bench.log" | tee "$out/bench.txt"
+.gpu/alexnet bench -precision bf16 -json "$out/bench-bf16.json" 2>"$out/bench-bf16.log" | tee "$out/bench-bf16.txt"
