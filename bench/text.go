@@ -16,7 +16,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "tensorforge bench, %s, %s, AlexNet at %dx%d\n", r.Date, r.GoVersion, r.Size, r.Size)
 	for _, d := range r.Devices {
-		fmt.Fprintf(ew, "  %-5s %s\n", d.Name, d.Hardware)
+		fmt.Fprintf(ew, "  %-5s %s; products in %s\n", d.Name, d.Hardware, d.Precision)
 		for _, name := range slices.Sorted(maps.Keys(d.Peaks)) {
 			mark := ""
 			if name == d.Reference {
