@@ -3,6 +3,8 @@
 // measurably does rather than of a data-sheet figure. Each thread writes
 // one float of out so the compiler keeps the arithmetic.
 
+#include "mma.cuh"
+
 // Independent FMA chains per thread: enough to hide the FMA latency (4
 // cycles) with one warp per scheduler.
 #define PEAK_FMA_CHAINS 8
@@ -36,38 +38,24 @@ extern "C" __global__ void peak_fma_f32(float *out, float x, float y, int iters)
 #define PEAK_MMA_CHAINS 8
 
 // MmaTf32 and MmaBf16 are the tensor-core instructions of the GEMM kernels
-// with every element of A and B the same value: operand rounds x into that
-// value's register, and mma adds one product to d.
+// (mma.cuh) with every element of A and B the same value: operand rounds x
+// into that value's register, and mma adds one product to d.
 struct MmaTf32 {
-	static __device__ __forceinline__ unsigned operand(float x)
+	static __device__ __forceinline__ unsigned operand(float x) { return to_tf32(x); }
+	static __device__ __forceinline__ void mma(float (&d)[4], unsigned r)
 	{
-		unsigned a;
-		asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(a) : "f"(x));
-		return a;
-	}
-	static __device__ __forceinline__ void mma(float (&d)[4], unsigned a)
-	{
-		asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-			     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
-			     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-			     : "r"(a), "r"(a), "r"(a), "r"(a), "r"(a), "r"(a));
+		const unsigned a[4] = {r, r, r, r}, b[2] = {r, r};
+		mma_tf32(d, a, b);
 	}
 };
 
 // MmaBf16's register holds two bfloat16 copies of x.
 struct MmaBf16 {
-	static __device__ __forceinline__ unsigned operand(float x)
+	static __device__ __forceinline__ unsigned operand(float x) { return to_bf16x2(x, x); }
+	static __device__ __forceinline__ void mma(float (&d)[4], unsigned r)
 	{
-		unsigned a;
-		asm("cvt.rn.bf16x2.f32 %0, %1, %1;" : "=r"(a) : "f"(x));
-		return a;
-	}
-	static __device__ __forceinline__ void mma(float (&d)[4], unsigned a)
-	{
-		asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-			     "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"
-			     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-			     : "r"(a), "r"(a), "r"(a), "r"(a), "r"(a), "r"(a));
+		const unsigned a[4] = {r, r, r, r}, b[2] = {r, r};
+		mma_bf16(d, a, b);
 	}
 };
 

@@ -189,9 +189,9 @@ func (c *checker) withinBF16(g *tensor.GemmArgs, a, b, c0 []float32, cBatch int,
 	products := ga
 	products.Beta = 0
 	size, prodSize := GemmReference(&ga, abs(a), abs(b), abs(c0), cBatch), GemmReference(&products, abs(a), abs(b), nil, cBatch)
-	terms := float64(max(g.Batch, 1)*g.K + 2)
-	if g.StrideC != 0 || g.Batch <= 1 {
-		terms = float64(g.K + 2)
+	terms := float64(g.K + 2)
+	if g.StrideC == 0 && g.Batch > 1 { // the batch sums into one C
+		terms = float64(g.Batch*g.K + 2)
 	}
 	for i, w := range want {
 		bound := (0x1p-7+0x1p-16)*prodSize[i] + 2*terms*0x1p-24*size[i]

@@ -102,18 +102,7 @@ func TestSgemmBF16Workers(t *testing.T) {
 	for _, s := range [][3]int{{40, 600, 200}, {300, 20, 800}} {
 		tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3)
 		tc.bf16 = true
-		var one []float32
-		withWorkers(1, func() { one = tc.run() })
-		tc.check(t, one)
-		for _, w := range []int{2, 3} {
-			var many []float32
-			withWorkers(w, func() { many = tc.run() })
-			for i := range one {
-				if math.Float32bits(one[i]) != math.Float32bits(many[i]) {
-					t.Fatalf("%v: element %d is %g with 1 worker, %g with %d", tc, i, one[i], many[i], w)
-				}
-			}
-		}
+		checkWorkersAgree(t, tc)
 	}
 }
 

@@ -237,21 +237,27 @@ func TestSgemmWorkers(t *testing.T) {
 			if 2*s[0]*s[1]*s[2] < minParallelFlops {
 				t.Fatalf("%v is too small to be split", s)
 			}
-			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3)
-			var one []float32
-			withWorkers(1, func() { one = tc.run() })
-			tc.check(t, one)
-			for _, w := range []int{2, 3} {
-				var many []float32
-				withWorkers(w, func() { many = tc.run() })
-				for i := range one {
-					if math.Float32bits(one[i]) != math.Float32bits(many[i]) {
-						t.Fatalf("%v: element %d is %g with 1 worker, %g with %d", tc, i, one[i], many[i], w)
-					}
-				}
-			}
+			checkWorkersAgree(t, newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 0.75, 0.5, 3))
 		}
 	})
+}
+
+// checkWorkersAgree checks tc's product with 1 worker against its
+// reference, and that 2 and 3 workers give the same bits.
+func checkWorkersAgree(t *testing.T, tc gemmCase) {
+	t.Helper()
+	var one []float32
+	withWorkers(1, func() { one = tc.run() })
+	tc.check(t, one)
+	for _, w := range []int{2, 3} {
+		var many []float32
+		withWorkers(w, func() { many = tc.run() })
+		for i := range one {
+			if math.Float32bits(one[i]) != math.Float32bits(many[i]) {
+				t.Fatalf("%v: element %d is %g with 1 worker, %g with %d", tc, i, one[i], many[i], w)
+			}
+		}
+	}
 }
 
 func TestSgemmNoAllocs(t *testing.T) {
