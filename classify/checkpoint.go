@@ -170,10 +170,10 @@ func FromCheckpoint(dev tensor.Device, net *nn.Sequential, ck *Checkpoint, c Con
 		return nil, err
 	}
 	// Check names and shapes against the network's specs before building.
-	var want []safetensors.Spec
+	var want []wanted
 	for _, ls := range net.Specs() {
 		for _, spec := range ls.Specs {
-			want = append(want, safetensors.Spec{Name: c.Prefix + ls.Name(spec), Shape: spec.Shape})
+			want = append(want, wanted{name: c.Prefix + ls.Name(spec), shape: spec.Shape, counter: spec.Counter})
 		}
 	}
 	if err := ck.check(want, c); err != nil {
@@ -200,9 +200,9 @@ func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
 	if err != nil {
 		return CheckpointInfo{}, err
 	}
-	var want []safetensors.Spec
+	var want []wanted
 	for _, p := range slices.Concat(m.params, m.state) {
-		want = append(want, safetensors.Spec{Name: p.Name, Shape: p.Value.Shape()})
+		want = append(want, wanted{name: p.Name, shape: p.Value.Shape(), counter: p.Counter})
 	}
 	if err := ck.check(want, m.cfg); err != nil {
 		return ck.info, err
@@ -210,11 +210,19 @@ func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
 	return ck.info, m.restore(ck)
 }
 
+// wanted is a tensor a model holds, as check looks for it in a file: a
+// counter (see nn.ParamSpec) may be stored as an integer.
+type wanted struct {
+	name    string
+	shape   []int
+	counter bool
+}
+
 // check compares the checkpoint with the tensors a model of c holds: every
 // Meta entry it records must be c's, every tensor must be there with its
 // shape and a floating-point dtype, and nothing else may be (but
 // velocities of the parameters).
-func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
+func (c *Checkpoint) check(want []wanted, cfg Config) error {
 	for _, key := range slices.Sorted(maps.Keys(cfg.Meta)) {
 		if got, ok := c.info.Meta[key]; ok && got != cfg.Meta[key] {
 			return fmt.Errorf("checkpoint %s: %s is %s, the model's is %s", c.Name(), key, got, cfg.Meta[key])
@@ -227,14 +235,18 @@ func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
 	}
 	expected := map[string]bool{}
 	for _, s := range want {
-		name := prefix + strings.TrimPrefix(s.Name, cfg.Prefix)
+		name := prefix + strings.TrimPrefix(s.name, cfg.Prefix)
 		expected[name], expected[name+MomentumSuffix] = true, true
 		t, ok := c.file.Tensors[name]
 		switch {
 		case !ok:
-			fail("missing tensor %q (shape %v)", name, s.Shape)
-		case !slices.Equal(t.Shape, s.Shape):
-			fail("tensor %q has shape %v, the model's is %v", name, t.Shape, s.Shape)
+			fail("missing tensor %q (shape %v)", name, s.shape)
+		case !slices.Equal(t.Shape, s.shape):
+			fail("tensor %q has shape %v, the model's is %v", name, t.Shape, s.shape)
+		case s.counter && isInt(t.DType):
+			if _, err := t.Int32s(); err != nil {
+				fail("tensor %q: %v", name, err)
+			}
 		case !isFloat(t.DType):
 			fail("tensor %q has dtype %s, want F32, F16, BF16 or F64", name, t.DType)
 		default:
@@ -245,8 +257,8 @@ func (c *Checkpoint) check(want []safetensors.Spec, cfg Config) error {
 		v, ok := c.file.Tensors[name+MomentumSuffix]
 		switch {
 		case !ok:
-		case !slices.Equal(v.Shape, s.Shape) || !isFloat(v.DType):
-			fail("tensor %q is %s %v, want a float tensor of shape %v", name+MomentumSuffix, v.DType, v.Shape, s.Shape)
+		case !slices.Equal(v.Shape, s.shape) || !isFloat(v.DType):
+			fail("tensor %q is %s %v, want a float tensor of shape %v", name+MomentumSuffix, v.DType, v.Shape, s.shape)
 		default:
 			if i, x, found := nonFinite(v); found {
 				fail("tensor %q: element %d is %v", name+MomentumSuffix, i, x)
@@ -286,6 +298,8 @@ func isFloat(d safetensors.DType) bool {
 	return d == safetensors.F32 || d == safetensors.F16 || d == safetensors.BF16 || d == safetensors.F64
 }
 
+func isInt(d safetensors.DType) bool { return d == safetensors.I64 || d == safetensors.I32 }
+
 // restore copies ck's tensors, already checked, into the model, one at a
 // time through a buffer the size of the largest. A model whose optimizer
 // uses momentum takes the velocity too if ck has it, and starts it from
@@ -297,7 +311,16 @@ func (m *Model) restore(ck *Checkpoint) error {
 	copyIn := func(p nn.Param, dst *tensor.Tensor, suffix string) error {
 		n := name(p) + suffix
 		scratch = slices.Grow(scratch[:0], dst.Len())[:dst.Len()]
-		if err := ck.file.Tensors[n].ReadFloat32s(scratch); err != nil {
+		t := ck.file.Tensors[n]
+		if isInt(t.DType) { // a counter, checked to fit an int32
+			ints, err := t.Int32s()
+			if err != nil {
+				return fmt.Errorf("checkpoint %s: tensor %q: %w", ck.Name(), n, err)
+			}
+			for i, v := range ints {
+				scratch[i] = float32(v)
+			}
+		} else if err := t.ReadFloat32s(scratch); err != nil {
 			return fmt.Errorf("checkpoint %s: tensor %q: %w", ck.Name(), n, err)
 		}
 		dst.CopyFrom(scratch)
@@ -380,7 +403,16 @@ func addTensors(f *safetensors.File, arena *tensor.Tensor, ps []nn.Param, suffix
 	}
 	for _, p := range ps {
 		off := p.Value.Offset() // as in copyIn
-		f.Tensors[p.Name+suffix] = safetensors.FromFloat32(p.Value.Shape(), host[off:off+p.Value.Len()])
+		vals := host[off : off+p.Value.Len()]
+		if p.Counter {
+			counts := make([]int64, len(vals))
+			for i, v := range vals {
+				counts[i] = int64(v)
+			}
+			f.Tensors[p.Name+suffix] = safetensors.FromInt64(p.Value.Shape(), counts)
+			continue
+		}
+		f.Tensors[p.Name+suffix] = safetensors.FromFloat32(p.Value.Shape(), vals)
 	}
 	return nil
 }

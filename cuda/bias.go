@@ -9,9 +9,10 @@ import (
 // biasGradThreads is BIAS_GRAD_THREADS in kernels/bias.cu.
 const biasGradThreads = 512
 
-// biasDims returns the batch, channels and elements per channel of
-// activations y [N, C, ...].
-func biasDims(y *tensor.Tensor) (outer int64, c int, inner int64) {
+// channelDims returns the batch, the channels and the elements per channel
+// and image of activations y [N, C, ...], the view [N, C, S] of the
+// per-channel kernels (bias, batch normalisation).
+func channelDims(y *tensor.Tensor) (outer int64, c int, inner int64) {
 	inner = 1
 	for _, v := range y.Shape()[2:] {
 		inner *= int64(v)
@@ -22,7 +23,7 @@ func biasDims(y *tensor.Tensor) (outer int64, c int, inner int64) {
 // BiasAdd computes y[n, c, ...] += b[c].
 func (d *Device) BiasAdd(y, b *tensor.Tensor) {
 	d.do("BiasAdd", func() {
-		_, c, inner := biasDims(y)
+		_, c, inner := channelDims(y)
 		checkInt32("channels", c)
 		n := int64(y.Len())
 		d.launch("bias_add_f32", gridFor(n, threads), dim3{threads, 1, 1}, 0, d.ptr(y), d.ptr(b), n, c, inner)
@@ -33,7 +34,7 @@ func (d *Device) BiasAdd(y, b *tensor.Tensor) {
 // channel reducing in a fixed order.
 func (d *Device) BiasGrad(db, dy *tensor.Tensor) {
 	d.do("BiasGrad", func() {
-		outer, c, inner := biasDims(dy)
+		outer, c, inner := channelDims(dy)
 		checkInt32("channels", c)
 		d.launch("bias_grad_f32", dim3{c, 1, 1}, dim3{biasGradThreads, 1, 1}, 0, d.ptr(db), d.ptr(dy), outer, c, inner)
 	})

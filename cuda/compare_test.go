@@ -58,6 +58,35 @@ var compareCases = []compareCase{
 		tensor.Mul(y, y, y)
 		return []result{{"x", x, 0}, {"z", z, 0}, {"y", y, 0}}
 	}},
+	{"Binary", func(dev tensor.Device, s uint64) []result {
+		x, y := view(dev, s, -1, 1, elements), view(dev, s+1, -1, 1, elements)
+		sum, diff := tensor.Zeros(dev, elements), tensor.Zeros(dev, elements)
+		tensor.Add(sum, x, y)
+		tensor.Sub(diff, x, y)
+		tensor.Sub(y, x, y)
+		return []result{{"sum", sum, 0}, {"diff", diff, 0}, {"aliased", y, 0}}
+	}},
+	{"Unary", func(dev tensor.Device, s uint64) []result {
+		x := view(dev, s, -10, 10, elements)
+		dy, dexp, dsig := view(dev, s+1, -1, 1, elements), view(dev, s+2, -1, 1, elements), view(dev, s+3, -1, 1, elements)
+		e, sig, th := tensor.Zeros(dev, elements), tensor.Zeros(dev, elements), tensor.Zeros(dev, elements)
+		tensor.Exp(e, x)
+		tensor.Sigmoid(sig, x)
+		tensor.Tanh(th, x)
+		// tensor has no ExpGrad (it is a Mul), so the device's is called.
+		dev.UnaryGrad(tensor.OpExp, dexp, dexp, e)
+		tensor.SigmoidGrad(dsig, dsig, sig)
+		tensor.TanhGrad(dy, dy, th)
+		tensor.Tanh(x, x)
+		return []result{{"exp", e, 1e-6}, {"sigmoid", sig, 1e-6}, {"tanh", th, 1e-6}, {"aliased tanh", x, 1e-6},
+			{"exp grad", dexp, 1e-6}, {"sigmoid grad", dsig, 1e-6}, {"tanh grad", dy, 1e-6}}
+	}},
+	{"ReduceAll", reduceCase([]int{elements}, tensor.AllAxes, 0)},
+	{"ReduceRows", reduceCase([]int{4096, 10}, 1, -1)},
+	{"ReduceColumns", reduceCase([]int{100, 7}, 0, -1)},
+	{"ReduceMiddle", reduceCase([]int{3, 1000, 333}, 1, -1)},
+	{"ReduceShortWide", reduceCase([]int{7, 3, 5000}, 1, -1)},
+	{"ReduceLongNarrow", reduceCase([]int{200_000, 40}, 0, -1)},
 	{"ReLU", func(dev tensor.Device, s uint64) []result {
 		x, dy := view(dev, s, -1, 1, 4, 96, 54, 54), view(dev, s+1, -1, 1, 4, 96, 54, 54)
 		y := tensor.Zeros(dev, x.Shape()...)
@@ -96,6 +125,8 @@ var compareCases = []compareCase{
 		tensor.MaxPoolGrad(dx, view(dev, s, -1, 1, out...), arg)
 		return []result{{"dx", dx, 1e-6}}
 	}},
+	{"AvgPool", avgPoolCase([]int{4, 96, 54, 54}, tensor.Square(3, 2, 1))},
+	{"AvgPoolOverlapping", avgPoolCase([]int{3, 5, 37, 29}, tensor.Window{KH: 5, KW: 2, SH: 1, SW: 3, PH: 2, PW: 1})},
 	{"BiasConv", func(dev tensor.Device, s uint64) []result {
 		y, b := view(dev, s, -1, 1, 8, 96, 54, 54), view(dev, s+1, -1, 1, 96)
 		db := view(dev, s+2, -1, 1, 96)
@@ -110,6 +141,8 @@ var compareCases = []compareCase{
 		tensor.BiasGrad(db, y)
 		return []result{{"y", y, 0}, {"db", db, 1e-5}}
 	}},
+	{"BatchNormConv", batchNormCase(8, 96, 27, 27)},
+	{"BatchNormLinear", batchNormCase(128, 4096)},
 	{"Dropout", func(dev tensor.Device, s uint64) []result {
 		x := view(dev, s, -1, 1, 128, 4096)
 		y, mask := tensor.Zeros(dev, x.Shape()...), tensor.Zeros(dev, x.Shape()...)
@@ -152,6 +185,64 @@ func col2imCase(shape []int, w tensor.Window) func(tensor.Device, uint64) []resu
 		dx := tensor.Zeros(dev, shape...)
 		tensor.Col2im(dx, view(dev, s, -1, 1, tensor.ConvOut(shape, w)...), w)
 		return []result{{"dx", dx, 1e-6}}
+	}
+}
+
+// reduceCase sums and maxes x of the given shape, with values in [lo, 1),
+// over axis (or tensor.AllAxes).
+func reduceCase(shape []int, axis int, lo float32) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		x := view(dev, s, lo, 1, shape...)
+		out := []int{1}
+		if axis != tensor.AllAxes {
+			out = slices.Delete(slices.Clone(shape), axis, axis+1)
+		}
+		sum, mx := tensor.Zeros(dev, out...), tensor.Zeros(dev, out...)
+		tensor.Sum(sum, x, axis)
+		tensor.Max(mx, x, axis)
+		return []result{{"sum", sum, 1e-5}, {"max", mx, 0}}
+	}
+}
+
+// avgPoolCase pools x of the given shape over window w and takes the
+// gradient of fresh values.
+func avgPoolCase(shape []int, w tensor.Window) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		x := view(dev, s, -1, 1, shape...)
+		out := tensor.PoolOut(shape, w)
+		y, dx := tensor.Zeros(dev, out...), tensor.Zeros(dev, shape...)
+		tensor.AvgPool(y, x, w)
+		tensor.AvgPoolGrad(dx, view(dev, s+1, -1, 1, out...), w)
+		return []result{{"y", y, 1e-6}, {"dx", dx, 1e-6}}
+	}
+}
+
+// batchNormCase runs a training step of batch normalisation on x [shape]
+// (its gradient overwriting dy), then evaluation with the running
+// statistics it updated.
+func batchNormCase(shape ...int) func(tensor.Device, uint64) []result {
+	return func(dev tensor.Device, s uint64) []result {
+		c := shape[1]
+		a := tensor.BatchNormArgs{
+			X: view(dev, s, -1, 3, shape...), Y: tensor.Zeros(dev, shape...),
+			Scale: view(dev, s+1, 0.5, 2, c), Shift: view(dev, s+2, -1, 1, c),
+			Mean: tensor.Zeros(dev, c), InvStd: tensor.Zeros(dev, c),
+			RunningMean: view(dev, s+3, -1, 1, c), RunningVar: view(dev, s+4, 0.5, 2, c),
+			Train: true, Eps: 1e-5, Momentum: 0.1,
+			DY: view(dev, s+5, -1, 1, shape...), DScale: view(dev, s+6, -1, 1, c), DShift: view(dev, s+7, -1, 1, c),
+		}
+		a.DX = a.DY
+		tensor.BatchNorm(&a)
+		tensor.BatchNormGrad(&a)
+		e := a
+		e.Train, e.Y, e.Mean, e.InvStd = false, tensor.Zeros(dev, shape...), tensor.Zeros(dev, c), tensor.Zeros(dev, c)
+		e.DY, e.DX = view(dev, s+8, -1, 1, shape...), tensor.Zeros(dev, shape...)
+		tensor.BatchNorm(&e)
+		tensor.BatchNormGrad(&e)
+		return []result{{"y", a.Y, 1e-5}, {"mean", a.Mean, 1e-5}, {"invstd", a.InvStd, 1e-5},
+			{"running mean", a.RunningMean, 1e-5}, {"running var", a.RunningVar, 1e-5}, {"dx", a.DX, 1e-5},
+			{"eval y", e.Y, 1e-5}, {"eval invstd", e.InvStd, 1e-6}, {"eval dx", e.DX, 1e-5},
+			{"dscale", a.DScale, 1e-5}, {"dshift", a.DShift, 1e-5}}
 	}
 }
 
@@ -219,7 +310,8 @@ func firstDiff[T comparable](got, want []T) string {
 func TestDeterministic(t *testing.T) {
 	d := gpu(t)
 	seed := testSeed(t)
-	for _, name := range []string{"Col2imConv2", "MaxPool", "MaxPoolGradRandomArgmax", "BiasConv", "BiasLinear", "SoftmaxCrossEntropyWide"} {
+	for _, name := range []string{"Col2imConv2", "MaxPool", "MaxPoolGradRandomArgmax", "BiasConv", "BiasLinear", "SoftmaxCrossEntropyWide",
+		"ReduceAll", "ReduceMiddle", "ReduceLongNarrow", "AvgPoolOverlapping", "BatchNormConv", "BatchNormLinear"} {
 		i := slices.IndexFunc(compareCases, func(c compareCase) bool { return c.name == name })
 		t.Run(name, func(t *testing.T) {
 			first, second := compareCases[i].run(d, seed), compareCases[i].run(d, seed)

@@ -7,10 +7,11 @@ import (
 )
 
 // windowArgs returns the kernel arguments that follow the pointers of
-// im2col_f32, col2im_f32 and maxpool_f32 (planes, H, W, KH, KW, SH, SW,
-// PH, PW, OH, OW) for images of shape img [N, C, H, W], with the number of
-// planes and of pixels in an input and in an output plane. Inside do: it
-// panics when a plane is too large for the kernels' int indices.
+// im2col_f32, col2im_f32, maxpool_f32 and the avgpool kernels (planes, H,
+// W, KH, KW, SH, SW, PH, PW, OH, OW) for images of shape img [N, C, H, W],
+// with the number of planes and of pixels in an input and in an output
+// plane. Inside do: it panics when a plane is too large for the kernels'
+// int indices.
 func windowArgs(img []int, w tensor.Window) (args []any, planes, in, out int64) {
 	h, wd := img[2], img[3]
 	oh, ow := w.Out(h, wd)

@@ -48,9 +48,23 @@ func (d *Device) Scale(x *tensor.Tensor, alpha float32) {
 	d.elementwise("Scale", "scale_f32", x.Len(), d.ptr(x), alpha)
 }
 
-// Mul computes z = x*y elementwise.
-func (d *Device) Mul(z, x, y *tensor.Tensor) {
-	d.elementwise("Mul", "mul_f32", z.Len(), d.ptr(z), d.ptr(x), d.ptr(y))
+// Unary computes y = op(x) elementwise. The kernels are named for the
+// function (op's String), e.g. sigmoid_f32; an op without one fails the
+// device with an error naming the kernel.
+func (d *Device) Unary(op tensor.UnaryOp, y, x *tensor.Tensor) {
+	d.elementwise("Unary", op.String()+"_f32", y.Len(), d.ptr(y), d.ptr(x))
+}
+
+// UnaryGrad computes dx = dy * op'(x) from op's output y, with the kernel
+// named for the function, e.g. sigmoid_grad_f32.
+func (d *Device) UnaryGrad(op tensor.UnaryOp, dx, dy, y *tensor.Tensor) {
+	d.elementwise("UnaryGrad", op.String()+"_grad_f32", dx.Len(), d.ptr(dx), d.ptr(dy), d.ptr(y))
+}
+
+// Binary computes z = x op y elementwise, with the kernel named for the
+// operation (op's String), e.g. mul_f32.
+func (d *Device) Binary(op tensor.BinaryOp, z, x, y *tensor.Tensor) {
+	d.elementwise("Binary", op.String()+"_f32", z.Len(), d.ptr(z), d.ptr(x), d.ptr(y))
 }
 
 // ReLU computes y = max(x, 0).

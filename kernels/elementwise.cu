@@ -14,8 +14,37 @@ extern "C" __global__ void scale_f32(float *x, float alpha, long long n)
 	FOR_EACH(i, n) { x[i] *= alpha; }
 }
 
-// z = x*y
+namespace {
+
+// The operations of tensor.BinaryOp, one struct each for binary.
+struct Add {
+	static __device__ float op(float x, float y) { return x + y; }
+};
+struct Sub {
+	static __device__ float op(float x, float y) { return x - y; }
+};
+struct Mul {
+	static __device__ float op(float x, float y) { return x * y; }
+};
+
+// z = Op(x, y), the body of every binary kernel.
+template <class Op> __device__ void binary(float *z, const float *x, const float *y, long long n)
+{
+	FOR_EACH(i, n) { z[i] = Op::op(x[i], y[i]); }
+}
+
+} // namespace
+
+// z = x+y, x-y, x*y: the kernels of Binary, named for the operation.
+extern "C" __global__ void add_f32(float *z, const float *x, const float *y, long long n)
+{
+	binary<Add>(z, x, y, n);
+}
+extern "C" __global__ void sub_f32(float *z, const float *x, const float *y, long long n)
+{
+	binary<Sub>(z, x, y, n);
+}
 extern "C" __global__ void mul_f32(float *z, const float *x, const float *y, long long n)
 {
-	FOR_EACH(i, n) { z[i] = x[i] * y[i]; }
+	binary<Mul>(z, x, y, n);
 }

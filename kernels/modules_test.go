@@ -27,7 +27,12 @@ func TestModules(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"axpy_f32", "im2col_f32", "col2im_f32", "maxpool_grad_f32", "dropout_f32", "softmax_xent_reduce", "sgd_f32", "resize_u8",
-		"gemm_tf32_nn", "gemm_bf16_tt", "gemm_f32_nt", "peak_mma_tf32", "peak_mma_bf16"} {
+		"gemm_tf32_nn", "gemm_bf16_tt", "gemm_f32_nt", "peak_mma_tf32", "peak_mma_bf16",
+		// The cuda package names these for tensor's ops (their String).
+		"add_f32", "sub_f32", "mul_f32", "exp_f32", "sigmoid_f32", "tanh_f32", "exp_grad_f32", "sigmoid_grad_f32", "tanh_grad_f32",
+		"reduce_sum_f32", "reduce_max_f32",
+		"avgpool_f32", "avgpool_grad_f32", "batchnorm_stats_f32", "batchnorm_eval_stats_f32", "batchnorm_f32",
+		"batchnorm_grad_reduce_f32", "batchnorm_grad_f32"} {
 		if _, ok := seen[k]; !ok {
 			t.Errorf("kernel %s missing", k)
 		}

@@ -104,6 +104,10 @@ type ParamSpec struct {
 	// but not trained (PyTorch's buffers): it has no gradient, and the
 	// optimizer never sees it.
 	State bool
+	// Counter marks a state tensor that counts (PyTorch's
+	// num_batches_tracked, an int64): it is held as float32, exact up to
+	// 2^24, and checkpoints store it as a 64-bit integer.
+	Counter bool
 }
 
 // Param is one named tensor of a model: a view into the model's parameter
@@ -113,6 +117,9 @@ type Param struct {
 	Name  string         // "<layer index>.weight", ".bias", or the state's
 	Value *tensor.Tensor // view into the parameter or state arena
 	Grad  *tensor.Tensor // view into the gradient arena; nil for state and inference
+	// Counter marks a count, which checkpoints store as an integer (see
+	// ParamSpec).
+	Counter bool
 }
 
 // Pass says how a Forward runs.

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -32,12 +33,20 @@ func attachRandom(t *testing.T, l Layer) (params [][]float64, grads []*tensor.Te
 	}
 	var vals []*tensor.Tensor
 	for j, spec := range pl.ParamSpecs() {
-		v32, v64 := randHost(t, uint64(100+j), spec.Shape...)
-		g := tensor.Zeros(tensor.CPU(), spec.Shape...)
-		tensor.Fill(g, gradStart)
+		v32, _ := randHost(t, uint64(100+j), spec.Shape...)
+		var g *tensor.Tensor
+		if spec.State {
+			// Positive, as a running variance must be.
+			for i, v := range v32 {
+				v32[i] = float32(math.Abs(float64(v))) + 0.5
+			}
+		} else {
+			g = tensor.Zeros(tensor.CPU(), spec.Shape...)
+			tensor.Fill(g, gradStart)
+		}
 		vals = append(vals, tensor.FromSlice(tensor.CPU(), v32, spec.Shape...))
 		grads = append(grads, g)
-		params = append(params, v64)
+		params = append(params, to64(v32))
 	}
 	pl.Attach(vals, grads)
 	return params, grads
@@ -81,6 +90,9 @@ func checkLayer(t *testing.T, l Layer, n int, in []int, p Pass) {
 		t.Errorf("%v: dx[%d] = %v, want %v", l, i, gotDX[i], wantDX[i])
 	}
 	for j, g := range grads {
+		if g == nil {
+			continue // state
+		}
 		gotG, _ := g.Float32s()
 		wantG := centralDiff(params[j], loss)
 		for i := range wantG {
@@ -140,6 +152,67 @@ func TestMaxPool2d(t *testing.T) {
 func TestDropout(t *testing.T) {
 	checkLayer(t, NewDropout(0.3), 3, []int{40}, Pass{Train: true, Seed: 42})
 	checkLayer(t, NewDropout(0.5), 2, []int{3, 5}, Pass{Train: false, Seed: 42})
+}
+
+func TestSigmoid(t *testing.T) {
+	checkLayer(t, NewSigmoid(), 2, []int{3, 4, 5}, Pass{})
+}
+
+func TestTanh(t *testing.T) {
+	checkLayer(t, NewTanh(), 3, []int{7}, Pass{})
+}
+
+func TestAvgPool2d(t *testing.T) {
+	checkLayer(t, NewAvgPool2d(tensor.Square(2, 2, 0)), 2, []int{2, 6, 7}, Pass{})
+	checkLayer(t, NewAvgPool2d(tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 1}), 2, []int{3, 5, 6}, Pass{})
+}
+
+func TestBatchNorm(t *testing.T) {
+	for _, train := range []bool{true, false} {
+		checkLayer(t, NewBatchNorm2d(), 3, []int{2, 4, 5}, Pass{Train: train})
+		checkLayer(t, NewBatchNorm1d(), 5, []int{4}, Pass{Train: train})
+		checkLayer(t, NewBatchNorm1d(), 2, []int{3, 6}, Pass{Train: train})
+	}
+}
+
+// TestBatchNormState checks that training steps update the running
+// statistics as PyTorch does and count the batches, and that evaluation
+// changes neither.
+func TestBatchNormState(t *testing.T) {
+	bn := NewBatchNorm1d()
+	in := []int{3}
+	bn.Setup(in)
+	params, _ := attachRandom(t, bn)
+	rm, rv := slices.Clone(params[2]), slices.Clone(params[3])
+	for step := range 3 {
+		x32, x64 := randHost(t, uint64(10+step), 4, 3)
+		bn.Forward(tensor.FromSlice(tensor.CPU(), x32, 4, 3), Pass{Train: true})
+		for ch := range 3 {
+			var mean, sq float64
+			for i := range 4 {
+				mean += x64[i*3+ch] / 4
+			}
+			for i := range 4 {
+				sq += (x64[i*3+ch] - mean) * (x64[i*3+ch] - mean)
+			}
+			rm[ch] = 0.9*rm[ch] + 0.1*mean
+			rv[ch] = 0.9*rv[ch] + 0.1*sq/3 // unbiased
+		}
+	}
+	x32, _ := randHost(t, 20, 4, 3)
+	bn.Forward(tensor.FromSlice(tensor.CPU(), x32, 4, 3), Pass{})
+	gotM, _ := bn.runMean.Float32s()
+	gotV, _ := bn.runVar.Float32s()
+	count, _ := bn.batches.Float32s()
+	if i := closeTo(gotM, rm, 1e-6); i >= 0 {
+		t.Errorf("running_mean[%d] = %v, want %v", i, gotM[i], rm[i])
+	}
+	if i := closeTo(gotV, rv, 1e-6); i >= 0 {
+		t.Errorf("running_var[%d] = %v, want %v", i, gotV[i], rv[i])
+	}
+	if want := float32(params[4][0]) + 3; count[0] != want {
+		t.Errorf("num_batches_tracked = %v, want %v", count[0], want)
+	}
 }
 
 func TestFlatten(t *testing.T) {

@@ -54,6 +54,15 @@ func refForward(l Layer, x []float64, xs []int, params [][]float64, p Pass) ([]f
 		return y, xs
 	case *Flatten:
 		return append([]float64(nil), x...), []int{xs[0], len(x) / xs[0]}
+	case *Sigmoid:
+		return mapRef(x, func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }), xs
+	case *Tanh:
+		return mapRef(x, math.Tanh), xs
+	case *AvgPool2d:
+		oh, ow := l.Window.Out(xs[2], xs[3])
+		return devicetest.AvgPoolReference(x, [4]int{xs[0], xs[1], xs[2], xs[3]}, l.Window), []int{xs[0], xs[1], oh, ow}
+	case *BatchNorm:
+		return refBatchNorm(x, xs, params, p.Train, float64(l.Eps)), xs
 	}
 	panic(fmt.Sprintf("no reference for %T", l))
 }
@@ -84,6 +93,50 @@ func refConv(x []float64, xs []int, w, b []float64, out int, win tensor.Window) 
 		}
 	}
 	return y, []int{n, out, oh, ow}
+}
+
+// mapRef applies f to every element.
+func mapRef(x []float64, f func(float64) float64) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = f(v)
+	}
+	return y
+}
+
+// refBatchNorm normalises x [N, C, ...] per channel with the batch's
+// mean and biased variance in training, else with the running ones
+// (params: weight, bias, running_mean, running_var).
+func refBatchNorm(x []float64, xs []int, params [][]float64, train bool, eps float64) []float64 {
+	n, c := xs[0], xs[1]
+	s := len(x) / (n * c)
+	y := make([]float64, len(x))
+	for ch := range c {
+		at := func(i, j int) int { return (i*c+ch)*s + j }
+		mean, variance := params[2][ch], params[3][ch]
+		if train {
+			mean, variance = 0, 0
+			for i := range n {
+				for j := range s {
+					mean += x[at(i, j)]
+				}
+			}
+			mean /= float64(n * s)
+			for i := range n {
+				for j := range s {
+					d := x[at(i, j)] - mean
+					variance += d * d
+				}
+			}
+			variance /= float64(n * s)
+		}
+		for i := range n {
+			for j := range s {
+				y[at(i, j)] = (x[at(i, j)]-mean)/math.Sqrt(variance+eps)*params[0][ch] + params[1][ch]
+			}
+		}
+	}
+	return y
 }
 
 // refCrossEntropy is the mean softmax cross-entropy of logits [n, k].

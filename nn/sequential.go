@@ -210,7 +210,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 			if spec.State {
 				v = tensor.ViewOf(s.state.Storage(), stateOff, spec.Shape...)
 				stateOff += v.Len()
-				s.stateNamed = append(s.stateNamed, Param{Name: ls.Name(spec), Value: v})
+				s.stateNamed = append(s.stateNamed, Param{Name: ls.Name(spec), Value: v, Counter: spec.Counter})
 			} else {
 				s.first = min(s.first, i)
 				v = tensor.ViewOf(s.params.Storage(), off, spec.Shape...)

@@ -157,13 +157,15 @@ func TestReadTooLarge(t *testing.T) {
 	refused(t, path, path+": 30.0 GiB, more than the 16.0 GiB limit")
 }
 
-// seedFile is a file with metadata and tensors of three dtypes.
+// seedFile is a file with metadata and tensors of four dtypes, one of them
+// a scalar (shape []), as PyTorch's num_batches_tracked.
 var seedFile = &File{
 	Metadata: map[string]string{"format": "pt", "hidden": "4096"},
 	Tensors: map[string]Tensor{
 		"w": FromFloat32([]int{2, 3}, []float32{1, 2, 3, 4, 5, 6}),
 		"b": FromInt32([]int{2}, []int32{7, 8}),
 		"p": FromUint8([]int{0}, nil),
+		"n": FromInt64([]int{}, []int64{1 << 20}),
 	},
 }
 

@@ -62,6 +62,15 @@ func FromInt32(shape []int, v []int32) Tensor {
 	return t
 }
 
+// FromInt64 returns an I64 tensor of the given shape holding a copy of v.
+func FromInt64(shape []int, v []int64) Tensor {
+	t := newTensor(I64, shape, len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(t.Data[8*i:], uint64(x))
+	}
+	return t
+}
+
 // FromUint8 returns a U8 tensor of the given shape holding a copy of v.
 func FromUint8(shape []int, v []uint8) Tensor {
 	t := newTensor(U8, shape, len(v))

@@ -182,18 +182,6 @@ func (d *cpuDevice) Scale(x *Tensor, alpha float32) {
 	d.elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
 }
 
-// mulLoop computes z = x*y.
-var mulLoop = newLoop(func(a *elemArgs, lo, hi int) {
-	xs, ys, zs := a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]
-	for i, v := range xs {
-		zs[i] = v * ys[i]
-	}
-})
-
-func (d *cpuDevice) Mul(z, x, y *Tensor) {
-	d.elementwise(mulLoop, elemArgs{x: f32(x), y: f32(y), z: f32(z)})
-}
-
 // reluLoop computes y = max(x, 0).
 var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs, ys := a.x[lo:hi], a.y[lo:hi]

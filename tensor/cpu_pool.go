@@ -5,8 +5,8 @@ import (
 	"math/bits"
 )
 
-// poolArgs carries a MaxPool or MaxPoolGrad call; planes (image, channel)
-// are the units of work.
+// poolArgs carries a pooling call or its gradient (x and y then hold dx
+// and dy); planes (image, channel) are the units of work.
 type poolArgs struct {
 	x, y   []float32
 	arg    []int32
@@ -121,4 +121,78 @@ func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
 func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor) {
 	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
+}
+
+// avgPoolLoop sums each window's pixels inside the plane in float64, in
+// row-major order, and divides by the whole window's size, so the padding
+// counts as zeros. Each window holds at least one pixel of the plane:
+// the padding is at most half the kernel.
+var avgPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	size := float64(a.win.KH * a.win.KW)
+	for plane := lo; plane < hi; plane++ {
+		x := a.x[plane*a.h*a.w:][:a.h*a.w]
+		y := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
+		for oh := range a.oh {
+			h0, h1 := a.windowRows(oh)
+			for ow := range a.ow {
+				w0, w1 := a.windowCols(ow)
+				var s float64
+				for ih := h0; ih < h1; ih++ {
+					for _, v := range x[ih*a.w+w0 : ih*a.w+w1] {
+						s += float64(v)
+					}
+				}
+				y[oh*a.ow+ow] = float32(s / size)
+			}
+		}
+	}
+})
+
+// avgPoolGradLoop scatters each plane's dy/(KH*KW) over its windows in
+// output order; one worker owns a plane, so the sums do not depend on the
+// worker count.
+var avgPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	size := float32(a.win.KH * a.win.KW)
+	for plane := lo; plane < hi; plane++ {
+		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
+		dy := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
+		clear(dx)
+		for oh := range a.oh {
+			h0, h1 := a.windowRows(oh)
+			for ow := range a.ow {
+				w0, w1 := a.windowCols(ow)
+				g := dy[oh*a.ow+ow] / size
+				for ih := h0; ih < h1; ih++ {
+					row := dx[ih*a.w+w0 : ih*a.w+w1]
+					for i := range row {
+						row[i] += g
+					}
+				}
+			}
+		}
+	}
+})
+
+// windowRows returns the rows [h0, h1) of the plane that output row oh's
+// window covers.
+func (a *poolArgs) windowRows(oh int) (h0, h1 int) {
+	h0 = oh*a.win.SH - a.win.PH
+	return max(h0, 0), min(h0+a.win.KH, a.h)
+}
+
+// windowCols returns the columns [w0, w1) of the plane that output column
+// ow's window covers.
+func (a *poolArgs) windowCols(ow int) (w0, w1 int) {
+	w0 = ow*a.win.SW - a.win.PW
+	return max(w0, 0), min(w0+a.win.KW, a.w)
+}
+
+func (d *cpuDevice) AvgPool(y, x *Tensor, w Window) {
+	a := poolArgs{x: f32(x), y: f32(y), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
+	avgPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
+}
+
+func (d *cpuDevice) AvgPoolGrad(dx, dy *Tensor, w Window) {
+	a := poolArgs{x: f32(dx), y: f32(dy), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3], win: w}
+	avgPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }

@@ -69,6 +69,9 @@ func TestCPUWorkerCountInvariance(t *testing.T) {
 	tensor.MaxPool(pooled, argmax, x, tensor.Square(3, 2, 0))
 	a := tensor.RandNormal(dev, 5, 0, 1, 4, 37, 129)
 	b := tensor.RandNormal(dev, 6, 0, 1, 4, 61, 129)
+	// Long enough that Reduce splits the reduced axis into blocks.
+	long := tensor.RandNormal(dev, 7, 0, 1, 3, 50001, 5)
+	bnX := tensor.RandNormal(dev, 8, 1, 2, 64, 37, 9, 5)
 
 	run := func() [][]float32 {
 		db := tensor.Zeros(dev, 37)
@@ -84,8 +87,24 @@ func TestCPUWorkerCountInvariance(t *testing.T) {
 		c := tensor.Zeros(dev, 37, 61)
 		tensor.Gemm(&tensor.GemmArgs{TransB: true, M: 37, N: 61, K: 129, Alpha: 1, A: a, B: b, C: c,
 			LDA: 129, LDB: 129, LDC: 61, StrideA: 37 * 129, StrideB: 61 * 129, Batch: 4})
+		total, perRow := tensor.Zeros(dev, 1), tensor.Zeros(dev, 3, 5)
+		tensor.Sum(total, long, tensor.AllAxes)
+		tensor.Sum(perRow, long, 1)
+		davg := tensor.Zeros(dev, x.Shape()...)
+		tensor.AvgPoolGrad(davg, pooled, tensor.Square(3, 2, 0))
+		runVar := tensor.Zeros(dev, 37)
+		tensor.Fill(runVar, 1)
+		bn := &tensor.BatchNormArgs{X: bnX, Y: tensor.Zeros(dev, bnX.Shape()...),
+			Scale: tensor.RandNormal(dev, 9, 1, 0.1, 37), Shift: tensor.RandNormal(dev, 10, 0, 1, 37),
+			Mean: tensor.Zeros(dev, 37), InvStd: tensor.Zeros(dev, 37),
+			RunningMean: tensor.Zeros(dev, 37), RunningVar: runVar,
+			Train: true, Eps: 1e-5, Momentum: 0.1,
+			DY: dy, DX: tensor.Zeros(dev, dy.Shape()...), DScale: tensor.Zeros(dev, 37), DShift: tensor.Zeros(dev, 37)}
+		tensor.BatchNorm(bn)
+		tensor.BatchNormGrad(bn)
 		var out [][]float32
-		for _, t := range []*tensor.Tensor{db, dx, loss, dlogits, dpool, c} {
+		for _, t := range []*tensor.Tensor{db, dx, loss, dlogits, dpool, c, total, perRow, davg,
+			bn.Y, bn.Mean, bn.InvStd, bn.RunningMean, bn.RunningVar, bn.DX, bn.DScale, bn.DShift} {
 			v, _ := t.Float32s()
 			out = append(out, v)
 		}
@@ -127,6 +146,11 @@ func TestCPUNoAllocs(t *testing.T) {
 	b := tensor.Zeros(dev, 3)
 	img := tensor.New(dev, tensor.Uint8, 2, 1, 28, 28)
 	big := tensor.Zeros(dev, 2, 1, 56, 56)
+	long, sum := tensor.Zeros(dev, 100003), tensor.Zeros(dev, 1)
+	rows := tensor.Zeros(dev, 2, 16)
+	bn := &tensor.BatchNormArgs{X: x, Y: tensor.Zeros(dev, x.Shape()...), Scale: b, Shift: b,
+		Mean: tensor.Zeros(dev, 3), InvStd: tensor.Zeros(dev, 3), RunningMean: tensor.Zeros(dev, 3), RunningVar: tensor.Zeros(dev, 3),
+		Train: true, Eps: 1e-5, Momentum: 0.1, DY: x, DX: tensor.Zeros(dev, x.Shape()...), DScale: b, DShift: b}
 	ops := map[string]func(){
 		"Im2col":              func() { dev.Im2col(cols, x, win) },
 		"Col2im":              func() { dev.Col2im(x, cols, win) },
@@ -139,6 +163,18 @@ func TestCPUNoAllocs(t *testing.T) {
 		"SoftmaxCrossEntropy": func() { dev.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels) },
 		"SGD":                 func() { dev.SGD(p, g, v, tensor.SGDOptions{LR: 0.1, Momentum: 0.9}) },
 		"Resize":              func() { dev.Resize(big, img) },
+		"Unary":               func() { dev.Unary(tensor.OpTanh, p, p) },
+		"UnaryGrad":           func() { dev.UnaryGrad(tensor.OpSigmoid, g, g, p) },
+		"Binary":              func() { dev.Binary(tensor.OpAdd, v, p, g) },
+		// Over a long axis, Reduce splits it into blocks and sums them
+		// through its scratch buffer.
+		"ReduceAll":     func() { dev.Reduce(tensor.OpSum, sum, long, 1, long.Len(), 1) },
+		"ReduceAxis":    func() { dev.Reduce(tensor.OpMax, rows, x, 2, 3*16, 16) },
+		"ReduceRows":    func() { dev.Reduce(tensor.OpSum, rows, x, 32, 3*16, 1) },
+		"AvgPool":       func() { dev.AvgPool(y, x, pw) },
+		"AvgPoolGrad":   func() { dev.AvgPoolGrad(x, y, pw) },
+		"BatchNorm":     func() { dev.BatchNorm(bn) },
+		"BatchNormGrad": func() { dev.BatchNormGrad(bn) },
 	}
 	withWorkers(2, func() {
 		for name, op := range ops {

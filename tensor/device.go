@@ -54,8 +54,18 @@ type Device interface {
 	Axpy(alpha float32, x, y *Tensor)
 	// Scale computes x *= alpha.
 	Scale(x *Tensor, alpha float32)
-	// Mul computes z = x*y elementwise; z may alias x or y.
-	Mul(z, x, y *Tensor)
+	// Unary computes y = op(x) elementwise; y may alias x.
+	Unary(op UnaryOp, y, x *Tensor)
+	// UnaryGrad computes dx = dy * op'(x), written in terms of op's
+	// output y (see UnaryOp); dx may alias dy.
+	UnaryGrad(op UnaryOp, dx, dy, y *Tensor)
+	// Binary computes z = x op y elementwise; z may alias x or y.
+	Binary(op BinaryOp, z, x, y *Tensor)
+	// Reduce views x as [outer, n, inner] and writes to y [outer, inner]
+	// the sum or the maximum over n (n > 0 for the maximum, and a NaN
+	// among the elements makes it NaN). The order of a sum is the
+	// device's, the same on every call.
+	Reduce(op ReduceOp, y, x *Tensor, outer, n, inner int)
 
 	// Gemm computes the (batched) matrix product described by g.
 	Gemm(g *GemmArgs)
@@ -92,6 +102,21 @@ type Device interface {
 	// MaxPoolGrad overwrites dx [N, C, H, W] with the sum of the dy entries
 	// whose argmax points at each pixel.
 	MaxPoolGrad(dx, dy, argmax *Tensor)
+
+	// AvgPool computes y [N, C, OH, OW] as the sum of each window of x
+	// [N, C, H, W] divided by KH*KW, padding counted as zeros.
+	AvgPool(y, x *Tensor, w Window)
+	// AvgPoolGrad overwrites dx [N, C, H, W] with AvgPool's adjoint: the
+	// sum, over the windows that hold each pixel, of dy/(KH*KW).
+	AvgPoolGrad(dx, dy *Tensor, w Window)
+
+	// BatchNorm normalises a.X into a.Y per channel and writes a.Mean and
+	// a.InvStd; in training it also updates the running statistics (see
+	// BatchNormArgs).
+	BatchNorm(a *BatchNormArgs)
+	// BatchNormGrad writes a.DX and adds into a.DScale and a.DShift the
+	// gradients of the BatchNorm call a describes.
+	BatchNormGrad(a *BatchNormArgs)
 
 	// Dropout sets mask[i] = 1/(1-p) where DropoutKeep(seed, i, p) and 0
 	// elsewhere, and y = x*mask. y may alias x.

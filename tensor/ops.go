@@ -83,17 +83,6 @@ func Scale(x *Tensor, alpha float32) {
 	x.Device().Scale(x, alpha)
 }
 
-// Mul computes z = x*y elementwise for Float32 tensors of one shape.
-func Mul(z, x, y *Tensor) {
-	dev := sameDevice("Mul", z, x, y)
-	sameShape("Mul", z, x)
-	sameShape("Mul", x, y)
-	for _, t := range []*Tensor{z, x, y} {
-		wantDType("Mul", "operand", t, Float32)
-	}
-	dev.Mul(z, x, y)
-}
-
 // Gemm checks that every matrix of the batch fits its tensor, then computes
 // the product g describes (see GemmArgs).
 func Gemm(g *GemmArgs) {
@@ -247,9 +236,7 @@ func PoolOut(x []int, w Window) []int {
 func MaxPool(y, argmax, x *Tensor, w Window) {
 	dev := sameDevice("MaxPool", y, argmax, x)
 	checkWindow("MaxPool", x, w)
-	if w.PH*2 > w.KH || w.PW*2 > w.KW {
-		panic(fmt.Sprintf("tensor: MaxPool: padding must be at most half the kernel (%v)", w))
-	}
+	checkPoolPadding("MaxPool", w)
 	wantDType("MaxPool", "x", x, Float32)
 	wantDType("MaxPool", "y", y, Float32)
 	wantDType("MaxPool", "argmax", argmax, Int32)
@@ -271,6 +258,39 @@ func MaxPoolGrad(dx, dy, argmax *Tensor) {
 	wantDType("MaxPoolGrad", "dy", dy, Float32)
 	wantDType("MaxPoolGrad", "argmax", argmax, Int32)
 	dev.MaxPoolGrad(dx, dy, argmax)
+}
+
+// AvgPool computes y [N, C, OH, OW] as the mean of each window of x
+// [N, C, H, W], the padding counted as zeros (PyTorch's AvgPool2d with
+// count_include_pad=True).
+func AvgPool(y, x *Tensor, w Window) {
+	dev := sameDevice("AvgPool", y, x)
+	checkWindow("AvgPool", x, w)
+	checkPoolPadding("AvgPool", w)
+	wantDType("AvgPool", "x", x, Float32)
+	wantDType("AvgPool", "y", y, Float32)
+	wantShape("AvgPool", "y", y, PoolOut(x.shape, w)...)
+	dev.AvgPool(y, x, w)
+}
+
+// AvgPoolGrad overwrites dx [N, C, H, W] with the gradient of AvgPool
+// over window w: each pixel gets dy/(KH*KW) of every window it is in.
+func AvgPoolGrad(dx, dy *Tensor, w Window) {
+	dev := sameDevice("AvgPoolGrad", dx, dy)
+	checkWindow("AvgPoolGrad", dx, w)
+	checkPoolPadding("AvgPoolGrad", w)
+	wantDType("AvgPoolGrad", "dx", dx, Float32)
+	wantDType("AvgPoolGrad", "dy", dy, Float32)
+	wantShape("AvgPoolGrad", "dy", dy, PoolOut(dx.shape, w)...)
+	dev.AvgPoolGrad(dx, dy, w)
+}
+
+// checkPoolPadding refuses padding wider than half the kernel, as PyTorch
+// does: a window could then hold nothing but padding.
+func checkPoolPadding(op string, w Window) {
+	if w.PH*2 > w.KH || w.PW*2 > w.KW {
+		panic(fmt.Sprintf("tensor: %s: padding must be at most half the kernel (%v)", op, w))
+	}
 }
 
 // Dropout writes the scaled keep mask for drop probability p in [0, 1) and

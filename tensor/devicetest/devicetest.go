@@ -16,6 +16,7 @@ package devicetest
 
 import (
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -78,7 +79,18 @@ var ops = []struct {
 	{"Copy", testCopy},
 	{"Axpy", testAxpy},
 	{"Scale", testScale},
-	{"Mul", testMul},
+	{"Add", testBinary(tensor.Add, func(x, y float64) float64 { return x + y })},
+	{"Sub", testBinary(tensor.Sub, func(x, y float64) float64 { return x - y })},
+	{"Mul", testBinary(tensor.Mul, func(x, y float64) float64 { return x * y })},
+	{"Exp", testUnary(tensor.Exp, math.Exp)},
+	{"Sigmoid", testUnary(tensor.Sigmoid, sigmoid64)},
+	{"Tanh", testUnary(tensor.Tanh, math.Tanh)},
+	{"ExpGrad", testUnaryGrad(tensor.ExpGrad, math.Exp, func(y float64) float64 { return y })},
+	{"SigmoidGrad", testUnaryGrad(tensor.SigmoidGrad, sigmoid64, func(y float64) float64 { return y * (1 - y) })},
+	{"TanhGrad", testUnaryGrad(tensor.TanhGrad, math.Tanh, func(y float64) float64 { return 1 - y*y })},
+	{"Sum", testSum},
+	{"Max", testMax},
+	{"MaxNaN", testMaxNaN},
 	{"Gemm", gemmIn(tensor.FP32, testGemm)},
 	{"GemmBatched", gemmIn(tensor.FP32, testGemmBatched)},
 	{"GemmBF16", gemmIn(tensor.BF16, testGemm)},
@@ -91,6 +103,10 @@ var ops = []struct {
 	{"ReLUGrad", testReLUGrad},
 	{"MaxPool", testMaxPool},
 	{"MaxPoolGrad", testMaxPoolGrad},
+	{"AvgPool", testAvgPool},
+	{"AvgPoolGrad", testAvgPoolGrad},
+	{"BatchNorm", testBatchNorm},
+	{"BatchNormGrad", testBatchNormGrad},
 	{"Dropout", testDropout},
 	{"SoftmaxCrossEntropy", testSoftmaxCrossEntropy},
 	{"SGD", testSGD},

@@ -40,20 +40,112 @@ func testScale(c *checker) {
 	}
 }
 
-func testMul(c *checker) {
-	for _, shape := range elementShapes {
-		n := elems(shape)
-		for _, alias := range []bool{false, true} {
-			c.run(fmt.Sprintf("%v_z=x:%v", shape, alias), func(c *checker) {
-				x, y := c.uniform(n, -2, 2), c.uniform(n, -2, 2)
-				xb, z := c.inPlace(alias, "x", "z", x, shape...)
-				tensor.Mul(z.t, xb.t, c.in("y", y, shape...))
-				want := make([]float64, n)
-				for i := range want {
-					want[i] = float64(x[i]) * float64(y[i])
-				}
-				c.near("z", c.floats(z), want, c.tol.Other)
-			})
+// testBinary checks an elementwise operation of two tensors against its
+// float64 reference, with z apart from its operands and aliasing x, y or
+// both (x and y then one tensor).
+func testBinary(op func(z, x, y *tensor.Tensor), ref func(x, y float64) float64) func(c *checker) {
+	return func(c *checker) {
+		for _, shape := range elementShapes {
+			n := elems(shape)
+			for _, alias := range []string{"none", "z=x", "z=y", "z=x=y"} {
+				c.run(fmt.Sprintf("%v_alias:%s", shape, alias), func(c *checker) {
+					x, y := c.uniform(n, -2, 2), c.uniform(n, -2, 2)
+					var xt, yt *tensor.Tensor
+					var z *buffer
+					switch alias {
+					case "none":
+						xt, yt, z = c.in("x", x, shape...), c.in("y", y, shape...), c.out("z", shape...)
+					case "z=x":
+						z = c.inout("x", x, shape...)
+						xt, yt = z.t, c.in("y", y, shape...)
+					case "z=y":
+						z = c.inout("y", y, shape...)
+						xt, yt = c.in("x", x, shape...), z.t
+					case "z=x=y":
+						y = x
+						z = c.inout("x", x, shape...)
+						xt, yt = z.t, z.t
+					}
+					op(z.t, xt, yt)
+					want := make([]float64, n)
+					for i := range want {
+						want[i] = ref(float64(x[i]), float64(y[i]))
+					}
+					c.near("z", c.floats(z), want, c.tol.Other)
+				})
+			}
+		}
+	}
+}
+
+// unaryInputs returns n values in [-10, 10) with, when there is room,
+// 0 and +-100 planted at random places: e^100 overflows float32 to +Inf,
+// e^-100 is a denormal, and the sigmoid and tanh saturate to their
+// limits exactly.
+func (c *checker) unaryInputs(n int) []float32 {
+	x := c.uniform(n, -10, 10)
+	if n >= 8 {
+		for _, v := range []float32{0, 100, -100} {
+			x[c.rng.IntN(n)] = v
+		}
+	}
+	return x
+}
+
+// wantFloat32 returns the float64 reference v, or the infinity it rounds
+// to in float32 where it overflows, which a device must then return.
+func wantFloat32(v float64) float64 {
+	if math.IsInf(float64(float32(v)), 0) {
+		return float64(float32(v))
+	}
+	return v
+}
+
+func sigmoid64(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// testUnary checks an elementwise function against its float64
+// reference, in place and not.
+func testUnary(op func(y, x *tensor.Tensor), ref func(float64) float64) func(c *checker) {
+	return func(c *checker) {
+		for _, shape := range elementShapes {
+			for _, alias := range []bool{false, true} {
+				c.run(fmt.Sprintf("%v_y=x:%v", shape, alias), func(c *checker) {
+					x := c.unaryInputs(elems(shape))
+					xb, y := c.inPlace(alias, "x", "y", x, shape...)
+					op(y.t, xb.t)
+					want := make([]float64, len(x))
+					for i, v := range x {
+						want[i] = wantFloat32(ref(float64(v)))
+					}
+					c.near("y", c.floats(y), want, c.tol.Other)
+				})
+			}
+		}
+	}
+}
+
+// testUnaryGrad checks a function's gradient, given as its derivative in
+// terms of the output y, on outputs that the float32 forward function
+// would give (saturated ones among them), in place and not.
+func testUnaryGrad(op func(dx, dy, y *tensor.Tensor), fwd, deriv func(float64) float64) func(c *checker) {
+	return func(c *checker) {
+		for _, shape := range elementShapes {
+			for _, alias := range []bool{false, true} {
+				c.run(fmt.Sprintf("%v_dx=dy:%v", shape, alias), func(c *checker) {
+					n := elems(shape)
+					y, dy := c.unaryInputs(n), c.uniform(n, -1, 1)
+					for i, v := range y {
+						y[i] = float32(fwd(float64(v)))
+					}
+					dyb, dx := c.inPlace(alias, "dy", "dx", dy, shape...)
+					op(dx.t, dyb.t, c.in("y", y, shape...))
+					want := make([]float64, n)
+					for i := range want {
+						want[i] = float64(dy[i]) * deriv(float64(y[i]))
+					}
+					c.near("dx", c.floats(dx), want, c.tol.Other)
+				})
+			}
 		}
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-// poolCases are max-pool windows: AlexNet's overlapping 3x3 stride 2 (on
+// poolCases are pooling windows: AlexNet's overlapping 3x3 stride 2 (on
 // rows of a few windows and of more than 32), padding up to half the kernel (where a corner window holds one real
-// pixel), uneven kernels and strides, then random ones.
+// pixel), uneven kernels and strides, strides past the kernel (pixels no
+// window reads), then random ones.
 func (c *checker) poolCases() []windowCase {
 	cases := []windowCase{
 		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
@@ -18,8 +19,9 @@ func (c *checker) poolCases() []windowCase {
 		{[4]int{2, 1, 5, 5}, tensor.Square(3, 1, 1)},
 		{[4]int{1, 1, 4, 6}, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1}},
 		{[4]int{1, 3, 9, 4}, tensor.Square(4, 3, 2)},
+		{[4]int{2, 2, 11, 9}, tensor.Window{KH: 2, KW: 3, SH: 3, SW: 4, PH: 1, PW: 1}},
 	}
-	for len(cases) < 10 {
+	for len(cases) < 11 {
 		w := tensor.Window{KH: 1 + c.rng.IntN(4), KW: 1 + c.rng.IntN(4), SH: 1 + c.rng.IntN(3), SW: 1 + c.rng.IntN(3)}
 		w.PH, w.PW = c.rng.IntN(w.KH/2+1), c.rng.IntN(w.KW/2+1)
 		s := [4]int{1 + c.rng.IntN(2), 1 + c.rng.IntN(3), 1 + c.rng.IntN(10), 1 + c.rng.IntN(10)}
@@ -105,5 +107,68 @@ func testMaxPoolGrad(c *checker) {
 				c.near("dx", c.floats(dx), want, c.tol.Other)
 			})
 		}
+	}
+}
+
+// avgPoolWindows calls fn(plane, out, in) for every pixel in of every
+// output out's window inside the plane, for images of shape s.
+func avgPoolWindows(s [4]int, w tensor.Window, fn func(plane, out, in int)) {
+	h, wd := s[2], s[3]
+	oh, ow := w.Out(h, wd)
+	for plane := range s[0] * s[1] {
+		for r := range oh {
+			for q := range ow {
+				for ih := r*w.SH - w.PH; ih < r*w.SH-w.PH+w.KH; ih++ {
+					for iw := q*w.SW - w.PW; iw < q*w.SW-w.PW+w.KW; iw++ {
+						if ih >= 0 && ih < h && iw >= 0 && iw < wd {
+							fn(plane, r*ow+q, ih*wd+iw)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// AvgPoolReference is the reference average pool of x, images of shape s
+// (N, C, H, W): each window's sum over the pixels inside the input divided
+// by KH*KW, the padding counted as zeros. Layers' tests call it on float64
+// inputs, as they do MaxPoolReference.
+func AvgPoolReference[T float32 | float64](x []T, s [4]int, w tensor.Window) []float64 {
+	oh, ow := w.Out(s[2], s[3])
+	y := make([]float64, s[0]*s[1]*oh*ow)
+	size := float64(w.KH * w.KW)
+	avgPoolWindows(s, w, func(plane, out, in int) {
+		y[plane*oh*ow+out] += float64(x[plane*s[2]*s[3]+in]) / size
+	})
+	return y
+}
+
+func testAvgPool(c *checker) {
+	for _, wc := range c.poolCases() {
+		c.run(wc.String(), func(c *checker) {
+			x := c.uniform(elems(wc.shape[:]), -1, 1)
+			y := c.out("y", tensor.PoolOut(wc.shape[:], wc.win)...)
+			tensor.AvgPool(y.t, c.in("x", x, wc.shape[:]...), wc.win)
+			c.near("y", c.floats(y), AvgPoolReference(x, wc.shape, wc.win), c.tol.Other)
+		})
+	}
+}
+
+// testAvgPoolGrad starts dx as NaN, since AvgPoolGrad overwrites it.
+func testAvgPoolGrad(c *checker) {
+	for _, wc := range c.poolCases() {
+		c.run(wc.String(), func(c *checker) {
+			yShape := tensor.PoolOut(wc.shape[:], wc.win)
+			dy := c.uniform(elems(yShape), -1, 1)
+			dx := c.out("dx", wc.shape[:]...)
+			tensor.AvgPoolGrad(dx.t, c.in("dy", dy, yShape...), wc.win)
+			want := make([]float64, elems(wc.shape[:]))
+			per, size := yShape[2]*yShape[3], float64(wc.win.KH*wc.win.KW)
+			avgPoolWindows(wc.shape, wc.win, func(plane, out, in int) {
+				want[plane*wc.shape[2]*wc.shape[3]+in] += float64(dy[plane*per+out]) / size
+			})
+			c.near("dx", c.floats(dx), want, c.tol.Other)
+		})
 	}
 }

@@ -1,0 +1,196 @@
+// Command lenet trains the LeNet networks of Dive into Deep Learning on
+// 28x28 Fashion-MNIST with the book's recipes, on the CPU or the GPU, with
+// the same training loop, evaluation and checkpoints as AlexNet:
+//
+//	lenet -model lenet      # ch. 7.6: sigmoids, average pooling; lr 0.9, batch 256
+//	lenet -model lenet-bn   # ch. 8.5: with batch normalisation; lr 1.0, batch 256
+//	lenet -model lenet-relu # ReLU and max-pooling; lr 0.1, batch 128
+//
+// It prints every epoch's loss and accuracies, then the test accuracy and
+// confusion matrix, and saves the weights where PyTorch's nn.Sequential of
+// the same layers loads them (safetensors.torch.load_file, then
+// load_state_dict). The exit status is 0 on success, 2 for a bad flag and
+// 1 for any other failure.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"syscall"
+
+	"github.com/tensorforge/tensorforge/charts"
+	"github.com/tensorforge/tensorforge/classify"
+	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
+	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/lenet"
+	"github.com/tensorforge/tensorforge/nn"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// options are the command's settings; zero epochs, batch and lr stand
+// for the model's recipe.
+type options struct {
+	model, device                            string
+	epochs, batch, limit, testLimit, threads int
+	lr                                       float64
+	seed                                     uint64
+	save, plot, log, data                    string
+}
+
+func main() {
+	var o options
+	fs := flag.NewFlagSet("lenet", flag.ContinueOnError)
+	fs.StringVar(&o.model, "model", "lenet", "network: lenet (ch. 7.6), lenet-bn (ch. 8.5) or lenet-relu")
+	fs.StringVar(&o.device, "device", "cpu", "device to run on: cpu or cuda (cuda needs a binary built with -tags cuda)")
+	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "CPU worker threads")
+	fs.IntVar(&o.epochs, "epochs", 0, "epochs to train (0: the book's, 10)")
+	fs.IntVar(&o.batch, "batch", 0, "images per step (0: the book's recipe)")
+	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: the book's recipe)")
+	fs.IntVar(&o.limit, "limit", 0, "train on the first `N` images only (0: all)")
+	fs.IntVar(&o.testLimit, "test-limit", 0, "test on the first `N` images only (0: all)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights and the shuffling")
+	fs.StringVar(&o.save, "save", "", "`file` for the trained weights, replaced atomically (empty: none)")
+	fs.StringVar(&o.plot, "plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
+	fs.StringVar(&o.log, "log", "", "`file` the run's log is written to as JSON after every epoch")
+	fs.StringVar(&o.data, "data", "", "`directory` of the Fashion-MNIST files (default: the repository's)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Stdout, o); err != nil {
+		fmt.Fprintln(os.Stderr, "lenet:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a bad flag value: the exit status is 2.
+type usageError struct{ error }
+
+// recipe fills o's zero values from the model's recipe and checks the
+// rest, naming the flag that is wrong.
+func recipe(o options) (lenet.Model, options, error) {
+	m, err := lenet.Find(o.model)
+	if err != nil {
+		return m, o, usageError{fmt.Errorf("-model: %w", err)}
+	}
+	o.epochs = orDefault(o.epochs, m.Epochs)
+	o.batch = orDefault(o.batch, m.Batch)
+	if o.lr == 0 {
+		o.lr = m.LR
+	}
+	switch {
+	case o.epochs < 0 || o.epochs > classify.MaxEpochs:
+		return m, o, usageError{fmt.Errorf("-epochs %d: want at most %d", o.epochs, classify.MaxEpochs)}
+	case o.batch < 1:
+		return m, o, usageError{fmt.Errorf("-batch %d: want at least 1", o.batch)}
+	case !(o.lr > 0):
+		return m, o, usageError{fmt.Errorf("-lr %g: want a positive number", o.lr)}
+	case o.limit < 0 || o.testLimit < 0:
+		return m, o, usageError{fmt.Errorf("-limit %d, -test-limit %d: want 0 (all) or more", o.limit, o.testLimit)}
+	case o.threads < 1:
+		return m, o, usageError{fmt.Errorf("-threads %d: want at least 1", o.threads)}
+	}
+	if o.plot != "" {
+		if err := charts.CheckPath(o.plot); err != nil {
+			return m, o, usageError{fmt.Errorf("-plot: %w", err)}
+		}
+	}
+	return m, o, nil
+}
+
+// orDefault returns v, or def when v is 0.
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func run(ctx context.Context, out io.Writer, o options) error {
+	model, o, err := recipe(o)
+	if err != nil {
+		return err
+	}
+	dev := tensor.NewCPU(o.threads)
+	if o.device != "cpu" {
+		if dev, err = tensor.Open(o.device); err != nil {
+			if !slices.Contains(tensor.Devices(), o.device) {
+				err = usageError{err}
+			}
+			return fmt.Errorf("-device %s: %w", o.device, err)
+		}
+	}
+	train, test, err := fashionmnist.Source{Dir: o.data}.Load(ctx)
+	if err != nil {
+		return err
+	}
+	n := train.Len()
+	if o.limit > 0 {
+		n = min(n, o.limit)
+	}
+	net := model.Net(fashionmnist.NumClasses)
+	if n%o.batch == 1 && hasBatchNorm(net) {
+		return usageError{fmt.Errorf("-batch %d: the last step of an epoch of %d images would hold one image, too few for batch normalisation's statistics; change -batch or -limit", o.batch, n)}
+	}
+	m, err := classify.New(dev, net, classify.Config{
+		Input: lenet.Input, Seed: o.seed, SGD: tensor.SGDOptions{LR: float32(o.lr)},
+		Meta: map[string]string{"model": model.Name},
+	})
+	if err != nil {
+		return err
+	}
+	defer m.Free()
+	fmt.Fprintf(out, "%s (Dive into Deep Learning %s) on %s: %d epochs, batch %d, lr %g, seed %d\n",
+		model.Name, model.Chapter, o.device, o.epochs, o.batch, o.lr, o.seed)
+	nn.WriteSummary(out, m.Net().Summary())
+	runLog := &classify.RunLog{Batch: o.batch, Seed: o.seed, Meta: map[string]string{
+		"model": model.Name, "device": o.device, "sgd": fmt.Sprintf("lr %g", o.lr),
+	}}
+	history, err := classify.Train(ctx, m, train, test, classify.TrainOptions{
+		Epochs: o.epochs, Batch: o.batch, Limit: o.limit, TestLimit: o.testLimit, Seed: o.seed, Save: o.save,
+		Progress: classify.NewProgress(out, nil, 0),
+		AfterEpoch: func(history []classify.EpochStats) error {
+			var errs []error
+			if o.plot != "" {
+				errs = append(errs, charts.TrainingCurves(o.plot, history))
+			}
+			if o.log != "" {
+				runLog.Epochs = history
+				errs = append(errs, runLog.Save(o.log))
+			}
+			return errors.Join(errs...)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ev, err := classify.Evaluate(ctx, m, test, o.batch, o.testLimit)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "after %d epochs: test accuracy %.4f (%d of %d)\n", len(history), ev.Accuracy(), ev.Correct(), ev.Total())
+	return ev.WriteConfusion(out, fashionmnist.ClassName)
+}
+
+// hasBatchNorm reports whether the network normalises over its batches.
+func hasBatchNorm(net *nn.Sequential) bool {
+	return slices.ContainsFunc(net.Layers(), func(l nn.Layer) bool {
+		_, ok := l.(*nn.BatchNorm)
+		return ok
+	})
+}

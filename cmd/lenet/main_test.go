@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/classify"
+	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/lenet"
+	"github.com/tensorforge/tensorforge/safetensors"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// TestModelsLearn trains each network for one epoch on a part of
+// Fashion-MNIST with the shared loop, checks that it learned (ten
+// classes: chance is 0.1) and that its checkpoint loads for inference.
+// The book's sigmoid LeNet stays at chance for its first full epoch (as
+// in the book) and is only checked to train and load: its layers' checks
+// are nn's, its recipe's figures BENCHMARKS.md's.
+func TestModelsLearn(t *testing.T) {
+	for _, m := range lenet.Models {
+		t.Run(m.Name, func(t *testing.T) {
+			save := filepath.Join(t.TempDir(), m.Name+".safetensors")
+			var out bytes.Buffer
+			o := options{model: m.Name, device: "cpu", epochs: 1, batch: 64, limit: 4096, testLimit: 512, threads: 2, seed: 1, save: save}
+			if err := run(context.Background(), &out, o); err != nil {
+				t.Fatal(err)
+			}
+			match := regexp.MustCompile(`test accuracy (\d\.\d+)`).FindSubmatch(out.Bytes())
+			if match == nil {
+				t.Fatalf("no accuracy in\n%s", out.String())
+			}
+			if acc, _ := strconv.ParseFloat(string(match[1]), 64); acc < 0.5 && m.Name != "lenet" {
+				t.Errorf("test accuracy %v after one epoch on 4096 images, want at least 0.5\n%s", acc, out.String())
+			}
+			model, info, err := classify.Load(tensor.CPU(), m.Net(fashionmnist.NumClasses), save,
+				classify.Config{Input: lenet.Input, Inference: true, Meta: map[string]string{"model": m.Name}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer model.Free()
+			if info.Epoch != 1 || model.Classes() != 10 {
+				t.Errorf("checkpoint after %d epochs, %d classes", info.Epoch, model.Classes())
+			}
+		})
+	}
+}
+
+// TestBatchNormLoadsInPyTorch checks that a trained lenet-bn's file holds
+// exactly the state dict of the book's nn.Sequential (ch. 8.5, concise
+// implementation): load_state_dict in strict mode wants these names,
+// shapes and dtypes, num_batches_tracked a 0-dimensional int64.
+func TestBatchNormLoadsInPyTorch(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "lenet-bn.safetensors")
+	o := options{model: "lenet-bn", device: "cpu", epochs: 1, batch: 64, limit: 640, testLimit: 64, threads: 2, seed: 1, save: save}
+	if err := run(context.Background(), new(bytes.Buffer), o); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{}
+	conv := func(i, out, in int) {
+		want[strconv.Itoa(i)+".weight"], want[strconv.Itoa(i)+".bias"] = []int{out, in, 5, 5}, []int{out}
+	}
+	linear := func(i, out, in int) {
+		want[strconv.Itoa(i)+".weight"], want[strconv.Itoa(i)+".bias"] = []int{out, in}, []int{out}
+	}
+	norm := func(i, c int) {
+		for _, name := range []string{"weight", "bias", "running_mean", "running_var"} {
+			want[strconv.Itoa(i)+"."+name] = []int{c}
+		}
+		want[strconv.Itoa(i)+".num_batches_tracked"] = []int{}
+	}
+	conv(0, 6, 1)
+	norm(1, 6)
+	conv(4, 16, 6)
+	norm(5, 16)
+	linear(9, 120, 256)
+	norm(10, 120)
+	linear(12, 84, 120)
+	norm(13, 84)
+	linear(15, 10, 84)
+	f, err := safetensors.Read(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, shape := range want {
+		tt, ok := f.Tensors[name]
+		wantType := safetensors.F32
+		if strings.HasSuffix(name, "num_batches_tracked") {
+			wantType = safetensors.I64
+		}
+		switch {
+		case !ok:
+			t.Errorf("no tensor %q", name)
+		case tt.DType != wantType || !slices.Equal(tt.Shape, shape):
+			t.Errorf("%q is %s %v, want %s %v", name, tt.DType, tt.Shape, wantType, shape)
+		}
+	}
+	for name := range f.Tensors {
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected tensor %q", name)
+		}
+	}
+	// 640 images in batches of 64: ten training steps.
+	if n, err := f.Tensors["1.num_batches_tracked"].Int32s(); err != nil || n[0] != 10 {
+		t.Errorf("num_batches_tracked = %v (%v), want 10", n, err)
+	}
+}
+
+// TestFlags checks that bad settings are refused, naming the flag, before
+// anything runs.
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		o    options
+		want string
+	}{
+		{options{model: "lenet5"}, `-model: unknown model "lenet5" (want one of lenet, lenet-bn, lenet-relu)`},
+		{options{model: "lenet", batch: -1, threads: 1}, "-batch -1"},
+		{options{model: "lenet", lr: -1, threads: 1}, "-lr -1"},
+		{options{model: "lenet", device: "tpu", threads: 1}, `-device tpu: unknown device "tpu"`},
+		{options{model: "lenet-bn", device: "cpu", batch: 64, limit: 129, threads: 1}, "-batch 64: the last step of an epoch of 129 images would hold one image"},
+	} {
+		err := run(context.Background(), new(bytes.Buffer), tc.o)
+		var ue usageError
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ue) {
+			t.Errorf("%+v: error %v, want a usage error with %q", tc.o, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,57 @@
+// Average pooling over planes = N*C planes of H x W into OH x OW, padding
+// counted as zeros: every window's sum is divided by KH*KW (PyTorch's
+// AvgPool2d with count_include_pad=True).
+#include "common.cuh"
+
+// y = the sum of each window's pixels inside the plane, in row-major order,
+// divided by KH*KW. One thread per output.
+extern "C" __global__ void avgpool_f32(float *y, const float *x, long long planes, int H, int W, int KH, int KW,
+                                       int SH, int SW, int PH, int PW, int OH, int OW)
+{
+	long long ohw = (long long)OH * OW;
+	FOR_EACH(i, planes * ohw)
+	{
+		long long plane = i / ohw;
+		int p = (int)(i - plane * ohw);
+		int oh = p / OW, ow = p - oh * OW;
+		int h0 = oh * SH - PH, w0 = ow * SW - PW;
+		int h1 = min(h0 + KH, H), w1 = min(w0 + KW, W);
+		h0 = max(h0, 0);
+		w0 = max(w0, 0);
+		const float *xp = x + plane * ((long long)H * W);
+		float s = 0.0f;
+		for (int h = h0; h < h1; h++) {
+			for (int w = w0; w < w1; w++) {
+				s += xp[h * W + w];
+			}
+		}
+		y[i] = s / (float)(KH * KW);
+	}
+}
+
+// dx = the sum of dy over the windows that hold each pixel, divided by
+// KH*KW: a gather, one thread per pixel adding its windows in row-major
+// order, so there are no atomics and the order is fixed. Output row oh
+// holds pixel row h when oh*SH <= h + PH < oh*SH + KH, that is for oh from
+// ceil((h + PH - KH + 1) / SH) to floor((h + PH) / SH), within [0, OH).
+extern "C" __global__ void avgpool_grad_f32(float *dx, const float *dy, long long planes, int H, int W, int KH,
+                                            int KW, int SH, int SW, int PH, int PW, int OH, int OW)
+{
+	long long hw = (long long)H * W;
+	FOR_EACH(i, planes * hw)
+	{
+		long long plane = i / hw;
+		int p = (int)(i - plane * hw);
+		int hp = p / W + PH, wp = p % W + PW;
+		int oh0 = hp < KH ? 0 : (hp - KH + SH) / SH, oh1 = min(hp / SH, OH - 1);
+		int ow0 = wp < KW ? 0 : (wp - KW + SW) / SW, ow1 = min(wp / SW, OW - 1);
+		const float *g = dy + plane * ((long long)OH * OW);
+		float s = 0.0f;
+		for (int oh = oh0; oh <= oh1; oh++) {
+			for (int ow = ow0; ow <= ow1; ow++) {
+				s += g[oh * OW + ow];
+			}
+		}
+		dx[i] = s / (float)(KH * KW);
+	}
+}

@@ -1,0 +1,101 @@
+// Package lenet holds the LeNet networks of Dive into Deep Learning for
+// 28x28 Fashion-MNIST, with the book's training recipes: LeNet-5 with
+// sigmoids and average pooling (ch. 7.6), the same network with batch
+// normalisation after every convolution and hidden linear layer (ch. 8.5),
+// and a variant with ReLU and max-pooling that plain SGD trains faster.
+// Training, evaluation and prediction are package classify's.
+package lenet
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tensorforge/tensorforge/nn"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// Input is the shape of one sample: a 28x28 grey image.
+var Input = []int{1, 28, 28}
+
+// Model is one of the networks, with the recipe the book trains it with.
+type Model struct {
+	// Name is what the command line calls the model: "lenet", "lenet-bn"
+	// or "lenet-relu".
+	Name string
+	// Chapter is the book's section the network comes from.
+	Chapter string
+	// Net returns the network, not yet set up, for the given number of
+	// classes. Its layer indices are those of the book's nn.Sequential,
+	// so its checkpoints load into it with load_state_dict.
+	Net func(classes int) *nn.Sequential
+	// LR, Batch and Epochs are the book's recipe.
+	LR            float64
+	Batch, Epochs int
+}
+
+// Models lists the networks, the book's first.
+var Models = []Model{
+	{Name: "lenet", Chapter: "7.6", Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10},
+	{Name: "lenet-bn", Chapter: "8.5", Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10},
+	{Name: "lenet-relu", Chapter: "7.6, exercises", Net: ReLU, LR: 0.1, Batch: 128, Epochs: 10},
+}
+
+// Find returns the model called name, or an error listing the names.
+func Find(name string) (Model, error) {
+	i := slices.IndexFunc(Models, func(m Model) bool { return m.Name == name })
+	if i < 0 {
+		names := make([]string, len(Models))
+		for j, m := range Models {
+			names[j] = m.Name
+		}
+		return Model{}, fmt.Errorf("unknown model %q (want one of %s)", name, strings.Join(names, ", "))
+	}
+	return Models[i], nil
+}
+
+// pool is the 2x2, stride-2 window of every LeNet pooling layer.
+var pool = tensor.Square(2, 2, 0)
+
+// LeNet returns LeNet-5 as the book writes it (ch. 7.6): two 5x5
+// convolutions, the first padded to keep 28x28, each followed by a sigmoid
+// and 2x2 average pooling, then linear layers of 120, 84 and classes
+// outputs with sigmoids between them.
+func LeNet(classes int) *nn.Sequential {
+	return nn.NewSequential(
+		nn.NewConv2d(6, tensor.Square(5, 1, 2)), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
+		nn.NewConv2d(16, tensor.Square(5, 1, 0)), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
+		nn.NewFlatten(),
+		nn.NewLinear(120), nn.NewSigmoid(),
+		nn.NewLinear(84), nn.NewSigmoid(),
+		nn.NewLinear(classes),
+	)
+}
+
+// BatchNorm returns the book's LeNet with batch normalisation (ch. 8.5):
+// a BatchNorm2d after each convolution and a BatchNorm1d after each hidden
+// linear layer, before the sigmoid. As in the book, the first convolution
+// is not padded, so the flattened features are 16x4x4.
+func BatchNorm(classes int) *nn.Sequential {
+	return nn.NewSequential(
+		nn.NewConv2d(6, tensor.Square(5, 1, 0)), nn.NewBatchNorm2d(), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
+		nn.NewConv2d(16, tensor.Square(5, 1, 0)), nn.NewBatchNorm2d(), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
+		nn.NewFlatten(),
+		nn.NewLinear(120), nn.NewBatchNorm1d(), nn.NewSigmoid(),
+		nn.NewLinear(84), nn.NewBatchNorm1d(), nn.NewSigmoid(),
+		nn.NewLinear(classes),
+	)
+}
+
+// ReLU returns LeNet-5 with ReLU and max-pooling instead of sigmoids and
+// average pooling, the modernisation the book's exercises suggest.
+func ReLU(classes int) *nn.Sequential {
+	return nn.NewSequential(
+		nn.NewConv2d(6, tensor.Square(5, 1, 2)), nn.NewReLU(), nn.NewMaxPool2d(pool),
+		nn.NewConv2d(16, tensor.Square(5, 1, 0)), nn.NewReLU(), nn.NewMaxPool2d(pool),
+		nn.NewFlatten(),
+		nn.NewLinear(120), nn.NewReLU(),
+		nn.NewLinear(84), nn.NewReLU(),
+		nn.NewLinear(classes),
+	)
+}

@@ -1,0 +1,122 @@
+package tensor
+
+import "math"
+
+// batchNormArgs carries a BatchNorm or BatchNormGrad call with X viewed as
+// [n, c, s], s the product of the axes after C; channels are the units of
+// work, so each channel's sums run on one worker in an order fixed by the
+// shape, whatever the worker count.
+type batchNormArgs struct {
+	x, y, dy, dx    []float32
+	scale, shift    []float32
+	mean, invStd    []float32
+	runMean, runVar []float32
+	dScale, dShift  []float32
+	n, c, s         int
+	train           bool
+	eps, momentum   float64
+}
+
+func newBatchNormArgs(a *BatchNormArgs) batchNormArgs {
+	return batchNormArgs{
+		x: f32(a.X), y: f32(a.Y), dy: f32(a.DY), dx: f32(a.DX),
+		scale: f32(a.Scale), shift: f32(a.Shift), mean: f32(a.Mean), invStd: f32(a.InvStd),
+		runMean: f32(a.RunningMean), runVar: f32(a.RunningVar), dScale: f32(a.DScale), dShift: f32(a.DShift),
+		n: a.X.shape[0], c: a.X.shape[1], s: product(a.X.shape[2:]),
+		train: a.Train, eps: float64(a.Eps), momentum: float64(a.Momentum),
+	}
+}
+
+// span returns channel c's values of image i within xs, an [n, c, s]
+// tensor's elements.
+func (a *batchNormArgs) span(xs []float32, i, c int) []float32 {
+	return xs[(i*a.c+c)*a.s:][:a.s]
+}
+
+// batchNormLoop takes the statistics in float64 and in two passes, the
+// mean first and then the mean squared deviation from it, which loses
+// nothing to cancellation when the mean is large beside the spread.
+// Y is computed from the float32 Mean and InvStd it writes, the values
+// BatchNormGrad will read.
+var batchNormLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
+	count := float64(a.n * a.s)
+	for c := lo; c < hi; c++ {
+		if a.train {
+			var sum float64
+			for i := range a.n {
+				sum += sum64(a.span(a.x, i, c))
+			}
+			mean := sum / count
+			var sq float64
+			for i := range a.n {
+				for _, v := range a.span(a.x, i, c) {
+					d := float64(v) - mean
+					sq += d * d
+				}
+			}
+			variance := sq / count
+			a.mean[c] = float32(mean)
+			a.invStd[c] = float32(1 / math.Sqrt(variance+a.eps))
+			m := a.momentum
+			a.runMean[c] = float32((1-m)*float64(a.runMean[c]) + m*mean)
+			a.runVar[c] = float32((1-m)*float64(a.runVar[c]) + m*variance*count/(count-1))
+		} else {
+			a.mean[c] = a.runMean[c]
+			a.invStd[c] = float32(1 / math.Sqrt(float64(a.runVar[c])+a.eps))
+		}
+		mean, k, shift := float64(a.mean[c]), float64(a.invStd[c])*float64(a.scale[c]), float64(a.shift[c])
+		for i := range a.n {
+			y := a.span(a.y, i, c)
+			for j, v := range a.span(a.x, i, c) {
+				y[j] = float32((float64(v)-mean)*k + shift)
+			}
+		}
+	}
+})
+
+func (d *cpuDevice) BatchNorm(a *BatchNormArgs) {
+	b := newBatchNormArgs(a)
+	batchNormLoop.For(d.workers, b.c, grainFor(b.n*b.s), b)
+}
+
+// batchNormGradLoop sums DY and DY*xhat per channel in float64, then
+// writes DX, reading each DY element before writing the DX element that
+// may alias it.
+var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
+	count := float64(a.n * a.s)
+	for c := lo; c < hi; c++ {
+		mean, inv := float64(a.mean[c]), float64(a.invStd[c])
+		var sumDY, sumDYX float64
+		for i := range a.n {
+			dy := a.span(a.dy, i, c)
+			for j, v := range a.span(a.x, i, c) {
+				g := float64(dy[j])
+				sumDY += g
+				sumDYX += g * (float64(v) - mean) * inv
+			}
+		}
+		a.dShift[c] = float32(float64(a.dShift[c]) + sumDY)
+		a.dScale[c] = float32(float64(a.dScale[c]) + sumDYX)
+		k := inv * float64(a.scale[c])
+		meanDY, meanDYX := sumDY/count, sumDYX/count
+		for i := range a.n {
+			dy, dx := a.span(a.dy, i, c), a.span(a.dx, i, c)
+			if !a.train {
+				// The statistics are constants: only the direct path.
+				for j, g := range dy {
+					dx[j] = float32(k * float64(g))
+				}
+				continue
+			}
+			for j, v := range a.span(a.x, i, c) {
+				xhat := (float64(v) - mean) * inv
+				dx[j] = float32(k * (float64(dy[j]) - meanDY - xhat*meanDYX))
+			}
+		}
+	}
+})
+
+func (d *cpuDevice) BatchNormGrad(a *BatchNormArgs) {
+	b := newBatchNormArgs(a)
+	batchNormGradLoop.For(d.workers, b.c, grainFor(b.n*b.s), b)
+}
