@@ -5,6 +5,7 @@
 #	go test -tags cuda -c -o .gpu/cuda.test ./cuda
 #	go test -tags cuda -c -o .gpu/bench.test ./bench
 #	go build -tags cuda -o .gpu/alexnet ./cmd/alexnet
+#	go build -tags cuda -o .gpu/lenet ./cmd/lenet
 #
 # Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
 # to $OUT (default ./gpu-results). Correctness first (the GPU against the
@@ -16,9 +17,10 @@ mkdir -p "$out"
 root=$(pwd)
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu.txt" 2>&1 || true
 
-# 0. The BF16 GEMM: its rounding, the conformance cases, and its
-#    products against the CPU's.
-(cd cuda && ../.gpu/cuda.test -test.v -test.run 'BF16|Conformance' 2>&1) | tee "$out/cuda-bf16.txt" | grep -E '^(--- |FAIL|ok|PASS)' || true
+# 0. The conformance suite (every operation, the BF16 GEMM's cases
+#    among them), the BF16 GEMM's rounding, and every operation against
+#    the CPU's.
+(cd cuda && ../.gpu/cuda.test -test.v -test.run 'BF16|Conformance|MatchesCPU|Deterministic' 2>&1) | tee "$out/cuda-ops.txt" | grep -E '^(--- |FAIL|ok|PASS)' || true
 
 # 1. Same seed, same batches on both devices: loss curves must agree
 #    closely (TF32 GEMMs), weights to about 1e-3 of their scale; then the
@@ -37,3 +39,8 @@ cd "$root"
 #    precision.
 .gpu/alexnet bench -json "$out/bench.json" 2>"$out/bench.log" | tee "$out/bench.txt"
 .gpu/alexnet bench -precision bf16 -json "$out/bench-bf16.json" 2>"$out/bench-bf16.log" | tee "$out/bench-bf16.txt"
+
+# 4. The book's LeNet recipes (batch 256, 10 epochs) on the GPU.
+for m in lenet lenet-bn; do
+	.gpu/lenet -model $m -device cuda -log "$out/$m.json" 2>&1 | tee "$out/$m.txt"
+done

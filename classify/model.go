@@ -3,7 +3,7 @@
 // resumption, evaluation with a confusion matrix, prediction from a
 // dataset, images or a tensor, and a Predictor that serves concurrent
 // requests in batches. Any network whose output is one logit per class
-// fits; package alexnet defines one, examples/lenet another.
+// fits; packages alexnet and lenet define some.
 //
 // Concurrency: a Model is not safe for concurrent use (its layers keep
 // their buffers between calls); a Predictor is, and is what a service
