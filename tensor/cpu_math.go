@@ -5,30 +5,61 @@ import (
 	"sync"
 )
 
-// unaryLoops compute y = op(x), one loop per UnaryOp. Go's math works in
-// float64, so each value is computed there and rounded once to float32:
-// the float32 result is then the correctly rounded one but for rare double
-// roundings, overflow gives +Inf where float32 overflows (e^89 and above)
-// and the sigmoid's tails reach exactly 0 and 1.
+// unaryLoops compute y = op(x), one loop per UnaryOp. In Go each value is
+// computed in float64 and rounded once to float32: the float32 result is
+// then the correctly rounded one but for rare double roundings, overflow
+// gives +Inf where float32 overflows (e^89 and above) and the sigmoid's
+// tails reach exactly 0 and 1. The sigmoid, which the book's LeNet runs on
+// every activation, has an AVX-512 version thirty times as fast, within 2
+// ulps (see sigmoidSpan).
 var unaryLoops = [...]*loop[elemArgs]{
 	OpExp: newLoop(func(a *elemArgs, lo, hi int) {
 		xs, ys := a.x[lo:hi], a.y[lo:hi]
 		for i, v := range xs {
-			ys[i] = float32(math.Exp(float64(v)))
+			ys[i] = float32(exp32(v))
 		}
 	}),
-	OpSigmoid: newLoop(func(a *elemArgs, lo, hi int) {
-		xs, ys := a.x[lo:hi], a.y[lo:hi]
-		for i, v := range xs {
-			ys[i] = float32(1 / (1 + math.Exp(-float64(v))))
-		}
-	}),
+	OpSigmoid: newLoop(func(a *elemArgs, lo, hi int) { sigmoidSpan(a.x[lo:hi], a.y[lo:hi]) }),
 	OpTanh: newLoop(func(a *elemArgs, lo, hi int) {
 		xs, ys := a.x[lo:hi], a.y[lo:hi]
 		for i, v := range xs {
 			ys[i] = float32(math.Tanh(float64(v)))
 		}
 	}),
+}
+
+// sigmoidSpan writes 1/(1+e^-x[i]) to y[i]; an AVX-512 version replaces
+// it where the CPU has one.
+var sigmoidSpan = func(x, y []float32) {
+	for i, v := range x {
+		y[i] = float32(1 / (1 + exp32(-v)))
+	}
+}
+
+// exp32 returns e^x for a float32 x, in float64 to within about 1e-8 of
+// the value: far inside a float32 rounding, for a third of math.Exp's
+// time, since it need not be right to float64's last bit. x is reduced to
+// n*ln2 + r with |r| <= ln2/2 (n*ln2 in float64 is exact to 1e-14 for the
+// n that matter), e^r is its Taylor polynomial of degree 7 (the remainder
+// r^8/8! is below 6e-9), and 2^n goes into the exponent. x is clamped to
+// [-104, 104], beyond which every float32 result (e^x, and the sigmoid
+// 1/(1+e^-x)) is already 0, 1 or +Inf, so 2^n never leaves float64's
+// normal range.
+func exp32(x float32) float64 {
+	v := float64(x)
+	switch {
+	case v < -104:
+		v = -104
+	case v > 104:
+		v = 104
+	case v != v:
+		return v // NaN
+	}
+	const round = 0x1.8p52 // adding it rounds to an integer
+	n := v*math.Log2E + round - round
+	r := v - n*math.Ln2
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }
 
 func (d *cpuDevice) Unary(op UnaryOp, y, x *Tensor) {

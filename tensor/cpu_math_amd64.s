@@ -1,0 +1,84 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// SIGMOID computes Z4 = 1/(1+e^-Z0) for 16 lanes. e^t, t = -x clamped to
+// [-104, 104] (beyond which the result is already 0 or 1), is 2^n * e^r
+// with n = round(t*log2 e) and r = t - n*ln2 (ln2 in two parts, so r keeps
+// its low bits), e^r its Taylor polynomial of degree 7 in float32, and
+// VSCALEFPS applies 2^n, overflow and underflow included. A NaN x gives
+// itself. Constants: Z20 sign bit, Z21 -104, Z22 104, Z23 log2 e, Z24-Z25
+// ln2's high and low parts, Z26-Z31 1/7! ... 1/2!, Z19 1.
+#define SIGMOID \
+	VXORPS Z20, Z0, Z1; \
+	VMAXPS Z21, Z1, Z1; \
+	VMINPS Z22, Z1, Z1; \
+	VMULPS Z23, Z1, Z2; \
+	VRNDSCALEPS $0, Z2, Z2; \
+	VFNMADD231PS Z24, Z2, Z1; \
+	VFNMADD231PS Z25, Z2, Z1; \
+	VMOVAPS Z26, Z3; \
+	VFMADD213PS Z27, Z1, Z3; \
+	VFMADD213PS Z28, Z1, Z3; \
+	VFMADD213PS Z29, Z1, Z3; \
+	VFMADD213PS Z30, Z1, Z3; \
+	VFMADD213PS Z31, Z1, Z3; \
+	VFMADD213PS Z19, Z1, Z3; \
+	VFMADD213PS Z19, Z1, Z3; \
+	VSCALEFPS Z2, Z3, Z3; \
+	VADDPS Z19, Z3, Z3; \
+	VDIVPS Z3, Z19, Z4; \
+	VCMPPS $3, Z0, Z0, K2; \
+	VMOVAPS Z0, K2, Z4
+
+// BROADCAST sets every lane of z to the float32 with the given bits.
+#define BROADCAST(bits, z) MOVL bits, AX; VPBROADCASTD AX, z
+
+// func sigmoidAVX512(x, y *float32, n int)
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ y+8(FP), DI
+	MOVQ n+16(FP), CX
+	BROADCAST($0x80000000, Z20)
+	BROADCAST($0xc2d00000, Z21)
+	BROADCAST($0x42d00000, Z22)
+	BROADCAST($0x3fb8aa3b, Z23)
+	BROADCAST($0x3f318000, Z24)
+	BROADCAST($0xb95e8083, Z25)
+	BROADCAST($0x39500d01, Z26)
+	BROADCAST($0x3ab60b61, Z27)
+	BROADCAST($0x3c088889, Z28)
+	BROADCAST($0x3d2aaaab, Z29)
+	BROADCAST($0x3e2aaaab, Z30)
+	BROADCAST($0x3f000000, Z31)
+	BROADCAST($0x3f800000, Z19)
+	MOVQ CX, BX
+	SHRQ $4, BX
+	ANDQ $15, CX
+	TESTQ BX, BX
+	JZ tail
+
+loop:
+	VMOVUPS (SI), Z0
+	SIGMOID
+	VMOVUPS Z4, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ BX
+	JNZ loop
+
+tail:
+	// The last n%16 elements, under a mask of as many lanes.
+	TESTQ CX, CX
+	JZ done
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	VMOVUPS.Z (SI), K1, Z0
+	SIGMOID
+	VMOVUPS Z4, K1, (DI)
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,65 @@
+package tensor
+
+import (
+	"math"
+	"testing"
+)
+
+// ulps returns how many float32 values lie between a and b (finite, of
+// one sign).
+func ulps(a, b float32) int64 {
+	d := int64(math.Float32bits(a)) - int64(math.Float32bits(b))
+	return max(d, -d)
+}
+
+// TestExp32 checks exp32's float32 rounding against math.Exp's over every
+// float32 input it can matter for, 2^24 of them evenly spaced, and at the
+// special values: within an ulp (a double rounding), exact at 0 and +Inf.
+func TestExp32(t *testing.T) {
+	for i := 0; i < 1<<24; i++ {
+		x := float32(-110 + 220*float64(i)/(1<<24))
+		got, want := float32(exp32(x)), float32(math.Exp(float64(x)))
+		if ulps(got, want) > 1 || (want == 0 || math.IsInf(float64(want), 1)) && got != want {
+			t.Fatalf("exp32(%v) = %v, want %v", x, got, want)
+		}
+	}
+	for _, x := range []float32{float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())} {
+		if got, want := float32(exp32(x)), float32(math.Exp(float64(x))); got != want && !(got != got && want != want) {
+			t.Errorf("exp32(%v) = %v, want %v", x, got, want)
+		}
+	}
+}
+
+// TestSigmoidSpan checks the sigmoid this CPU runs (AVX-512 where there is
+// one) against float64's: within 2 ulps wherever the result is a normal
+// float32, at most the smallest normal where it is not, NaN for NaN, and
+// the limits at the infinities; lengths that are not multiples of 16 test
+// the masked tail.
+func TestSigmoidSpan(t *testing.T) {
+	const n = 1<<22 + 7
+	xs := make([]float32, n)
+	for i := range xs {
+		xs[i] = float32(-110 + 220*float64(i)/n)
+	}
+	xs[0], xs[1], xs[2], xs[3] = float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 0
+	ys := make([]float32, n)
+	sigmoidSpan(xs, ys)
+	for i, x := range xs {
+		want, got := float32(1/(1+math.Exp(-float64(x)))), ys[i]
+		switch {
+		case x != x:
+			if got == got {
+				t.Fatalf("sigmoid(NaN) = %v", got)
+			}
+		case want < 0x1p-126:
+			if !(got <= 0x1p-126) {
+				t.Fatalf("sigmoid(%v) = %v, want %v", x, got, want)
+			}
+		case ulps(got, want) > 2:
+			t.Fatalf("sigmoid(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if ys[1] != 1 || ys[2] != 0 || ys[3] != 0.5 {
+		t.Errorf("sigmoid(+Inf, -Inf, 0) = %v, %v, %v", ys[1], ys[2], ys[3])
+	}
+}
