@@ -61,6 +61,8 @@ type Model struct {
 	params []nn.Param // the trained tensors, named with cfg.Prefix
 	state  []nn.Param // the non-trained ones, likewise
 	step   uint64
+	// hostGrads is the gradients' host copy in a data-parallel run.
+	hostGrads []float32
 	// checked is the largest batch whose memory has been checked, so a
 	// loop checks once.
 	checked int
@@ -181,19 +183,37 @@ func (m *Model) SetStep(step uint64) { m.step = step }
 // few steps lets the device run ahead. Both are overwritten by the next
 // call. It panics on a model built for inference.
 func (m *Model) TrainStep(x, labels *tensor.Tensor) (loss, correct *tensor.Tensor) {
+	loss, correct, _ = m.sgdStep(x, labels, 0, nil)
+	return loss, correct
+}
+
+// sgdStep is one SGD step on x, rows [offset, offset+N) of the step's whole
+// batch (all of it, offset 0, without a group). Between the backward pass
+// and the update, reduce (unless nil) may replace the gradients: with
+// those of the whole batch, in a data-parallel run. x may hold no rows
+// (a process whose share of a short last batch is empty): its gradients
+// are then zero, and loss and correct nil; x is nil then.
+func (m *Model) sgdStep(x, labels *tensor.Tensor, offset int, reduce func() error) (loss, correct *tensor.Tensor, err error) {
 	if m.opt == nil {
 		panic("classify: TrainStep of a model built for inference")
 	}
 	m.net.ZeroGrad()
-	seed := nn.MixSeed(^m.cfg.Seed, m.step)
-	logits := m.net.Forward(x, nn.Pass{Train: true, Seed: seed})
-	loss, correct = m.loss.Forward(logits, labels, true)
-	m.net.Mark("loss")
-	m.net.Backward(m.loss.Backward())
+	if x != nil {
+		seed := nn.MixSeed(^m.cfg.Seed, m.step)
+		logits := m.net.Forward(x, nn.Pass{Train: true, Seed: seed, Offset: offset})
+		loss, correct = m.loss.Forward(logits, labels, true)
+		m.net.Mark("loss")
+		m.net.Backward(m.loss.Backward())
+	}
+	if reduce != nil {
+		if err := reduce(); err != nil {
+			return nil, nil, err
+		}
+	}
 	m.opt.Step()
 	m.net.Mark("update")
 	m.step++
-	return loss, correct
+	return loss, correct, nil
 }
 
 // Eval runs the batch without dropout and returns the logits [N, Classes]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tensorforge/tensorforge/internal/atomicfile"
+	"github.com/tensorforge/tensorforge/tensor"
 )
 
 // TrainOptions configure Train. The model's own Config holds the optimizer
@@ -41,6 +42,13 @@ type TrainOptions struct {
 	AfterEpoch func(history []EpochStats) error
 	// Progress reports steps and epochs; nil reports nothing.
 	Progress *Progress
+	// Group, if it has more than one process, makes this one process of a
+	// data-parallel run (see Group): each trains on its share of every
+	// batch and evaluates a share of the test set, the figures of each
+	// step and epoch are the whole group's, the replicas start from
+	// process 0's tensors, and only process 0 writes the checkpoint.
+	// Progress and AfterEpoch are for one process to set.
+	Group Group
 }
 
 func (o TrainOptions) check() error {
@@ -133,6 +141,19 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("stopped before the first step, nothing saved: %w", context.Cause(ctx))
 	}
+	g := o.Group
+	if g != nil && g.Size() < 2 {
+		g = nil
+	}
+	if g != nil {
+		size = (size + g.Size() - 1) / g.Size()
+		if err := m.broadcastModel(g); err != nil {
+			return nil, err
+		}
+		if g.Rank() != 0 {
+			o.Save = ""
+		}
+	}
 	c, h, w := train.Shape()
 	db := NewDeviceBatch(m.Device(), size, c, h, w, m.Input())
 	defer db.Free()
@@ -145,9 +166,9 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 	)
 	o.Progress.begin(o.Done+o.Epochs, o.Epochs*loader.Batches())
 	for e := o.Done + 1; e <= o.Done+o.Epochs; e++ {
-		s, err := m.trainEpoch(ctx, loader, db, e, len(history)*loader.Batches(), o.Progress)
+		s, err := m.trainEpoch(ctx, loader, db, e, len(history)*loader.Batches(), o.Progress, g)
 		if err != nil {
-			if errors.Is(err, ctx.Err()) {
+			if stopped(ctx, err) {
 				err = m.interrupted(err, e-1, o.Save)
 			}
 			return history, err
@@ -156,10 +177,15 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 		// as finished.
 		start := time.Now()
 		o.Progress.testing(e)
-		ev, err := Evaluate(ctx, m, test, o.Batch, o.TestLimit)
+		var ev *Evaluation
+		if g != nil {
+			ev, err = evaluateGroup(ctx, m, test, o.Batch, o.TestLimit, g)
+		} else {
+			ev, err = Evaluate(ctx, m, test, o.Batch, o.TestLimit)
+		}
 		if err != nil {
 			err = fmt.Errorf("epoch %d, testing %w", e, err)
-			if errors.Is(err, ctx.Err()) {
+			if stopped(ctx, err) {
 				err = m.interrupted(err, e, o.Save)
 			}
 			return history, err
@@ -179,9 +205,22 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 	return history, afterErr
 }
 
+// errGroupStopped is the error of a process whose group stopped because
+// another process was interrupted.
+var errGroupStopped = fmt.Errorf("another process of the group was stopped: %w", context.Canceled)
+
+// stopped reports whether err ends training because this process or its
+// group was interrupted, which saves the checkpoint.
+func stopped(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && errors.Is(err, ctx.Err()) || errors.Is(err, errGroupStopped)
+}
+
 // trainEpoch runs one epoch, numbered epoch; done is the number of steps
-// this run took before it, for the progress report's ETA.
-func (m *Model) trainEpoch(ctx context.Context, loader *Loader, db *DeviceBatch, epoch, done int, p *Progress) (EpochStats, error) {
+// this run took before it, for the progress report's ETA. With a group g,
+// this process trains on its share of each batch, and the step's loss,
+// correct count and whether any process was interrupted are summed over
+// the group, so every process reports and stops alike.
+func (m *Model) trainEpoch(ctx context.Context, loader *Loader, db *DeviceBatch, epoch, done int, p *Progress, g Group) (EpochStats, error) {
 	s := EpochStats{Epoch: epoch}
 	var (
 		lossSum float64 // sum over images of the loss, so a short last batch weighs less
@@ -193,21 +232,49 @@ func (m *Model) trainEpoch(ctx context.Context, loader *Loader, db *DeviceBatch,
 	)
 	for b := range loader.Epoch(epoch - 1) {
 		step++
-		x, labels := db.Upload(b)
-		loss, corr := m.TrainStep(x, labels)
-		if err := loss.CopyTo(lossBuf); err != nil {
+		n := b.Len()
+		lo, hi, reduce := 0, n, func() error { return nil }
+		if g != nil {
+			lo, hi = share(n, g.Rank(), g.Size())
+			reduce = func() error { return m.sumGradients(g, float32(hi-lo)/float32(n)) }
+		}
+		var x, labels *tensor.Tensor
+		if hi > lo {
+			x, labels = db.Upload(b.Share(lo, hi))
+		}
+		loss, corr, err := m.sgdStep(x, labels, lo, reduce)
+		if err != nil {
 			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
 		}
-		if err := corr.CopyTo(corrBuf); err != nil {
-			return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+		batchLoss, batchCorrect := 0.0, 0 // the loss summed over the images
+		if loss != nil {
+			if err := loss.CopyTo(lossBuf); err != nil {
+				return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+			}
+			if err := corr.CopyTo(corrBuf); err != nil {
+				return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+			}
+			batchLoss, batchCorrect = float64(lossBuf[0])*float64(hi-lo), int(corrBuf[0])
 		}
-		if l := float64(lossBuf[0]); math.IsNaN(l) || math.IsInf(l, 0) {
+		if g != nil {
+			sums := []float32{float32(batchLoss), float32(batchCorrect), 0}
+			if ctx.Err() != nil {
+				sums[2] = 1
+			}
+			if err := g.SumAll(sums); err != nil {
+				return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, err)
+			}
+			batchLoss, batchCorrect = float64(sums[0]), int(sums[1])
+			if sums[2] > 0 && ctx.Err() == nil {
+				return s, fmt.Errorf("epoch %d, step %d: %w", epoch, step, errGroupStopped)
+			}
+		}
+		if l := batchLoss / float64(n); math.IsNaN(l) || math.IsInf(l, 0) {
 			return s, fmt.Errorf("epoch %d, step %d: %w: loss is %v", epoch, step, ErrDiverged, l)
 		}
-		n := b.Len()
 		s.Images += n
-		lossSum += float64(lossBuf[0]) * float64(n)
-		correct += int(corrBuf[0])
+		lossSum += batchLoss
+		correct += batchCorrect
 		s.TrainTime = time.Since(start)
 		s.TrainLoss, s.TrainAcc = lossSum/float64(s.Images), float64(correct)/float64(s.Images)
 		p.step(epoch, step, loader.Batches(), done+step, s.TrainLoss, s.TrainAcc, s.ImagesPerSecond())

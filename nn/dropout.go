@@ -60,7 +60,8 @@ func (d *Dropout) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 	dev, n := x.Device(), x.Dim(0)
 	y := d.y.get(dev, tensor.Float32, n, d.sample)
 	d.m = d.mask.get(dev, tensor.Float32, n, d.sample)
-	tensor.Dropout(y, d.m, x, d.P, p.Seed)
+	seed := tensor.DropoutShift(p.Seed, uint64(p.Offset)*uint64(numel(d.sample)))
+	tensor.Dropout(y, d.m, x, d.P, seed)
 	return y
 }
 

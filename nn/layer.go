@@ -130,6 +130,11 @@ type Pass struct {
 	// layer's seed from it and the layer's index, so a run that passes the
 	// same seeds drops the same units on every device.
 	Seed uint64
+	// Offset is the index of the batch's first sample within a larger
+	// batch it is a share of (one process's part of a data-parallel
+	// step): randomness is drawn as for that sample of the whole, so the
+	// shares together drop what the whole batch would.
+	Offset int
 }
 
 // MixSeed derives a well-mixed seed from a seed and a counter (a step, a

@@ -229,3 +229,19 @@ func TestWindowTooLarge(t *testing.T) {
 	}()
 	NewMaxPool2d(tensor.Square(3, 2, 0)).Setup([]int{4, 2, 2})
 }
+
+// TestDropoutShares checks that the shares of a batch, each run with its
+// offset in the whole, drop what the whole batch drops.
+func TestDropoutShares(t *testing.T) {
+	whole, half := NewDropout(0.5), NewDropout(0.5)
+	whole.Setup([]int{3, 5})
+	half.Setup([]int{3, 5})
+	x32, _ := randHost(t, 3, 4, 3, 5)
+	want, _ := whole.Forward(tensor.FromSlice(tensor.CPU(), x32, 4, 3, 5), Pass{Train: true, Seed: 9}).Float32s()
+	for _, r := range []int{0, 2} {
+		got, _ := half.Forward(tensor.FromSlice(tensor.CPU(), x32[r*15:(r+2)*15], 2, 3, 5), Pass{Train: true, Seed: 9, Offset: r}).Float32s()
+		if !slices.Equal(got, want[r*15:(r+2)*15]) {
+			t.Fatalf("samples %d-%d: %v, want %v", r, r+1, got, want[r*15:(r+2)*15])
+		}
+	}
+}

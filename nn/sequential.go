@@ -241,7 +241,7 @@ func (s *Sequential) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 		s.sizeWorkspace(x.Device(), n)
 	}
 	for i, l := range s.layers {
-		x = l.Forward(x, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(i))})
+		x = l.Forward(x, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(i)), Offset: p.Offset})
 		s.trace(Stage{Layer: i})
 	}
 	return x

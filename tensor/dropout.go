@@ -9,6 +9,15 @@ func DropoutKeep(seed, i uint64, p float32) bool {
 	return DropoutUniform(seed, i) >= p
 }
 
+// DropoutShift returns the seed under which element i gets the mask that
+// element offset+i gets under seed: a batch that is rows [r, r+n) of a
+// larger one (one process's share of a data-parallel batch) drops what the
+// whole batch would drop there, with offset the index of its first
+// element in the whole.
+func DropoutShift(seed, offset uint64) uint64 {
+	return seed + offset*0x9E3779B97F4A7C15
+}
+
 // DropoutUniform returns the uniform number in [0, 1), with 24 random bits,
 // that DropoutKeep compares with p.
 func DropoutUniform(seed, i uint64) float32 {

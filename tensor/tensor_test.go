@@ -225,3 +225,15 @@ func TestShapeMismatchPanics(t *testing.T) {
 	y, argmax := tensor.Zeros(dev, 1, 2, 1, 1), tensor.New(dev, tensor.Int32, 1, 2, 1, 1)
 	mustPanic(t, func() { tensor.MaxPool(y, argmax, x, big) }, "does not fit", "[1 2 5 5]")
 }
+
+// TestDropoutShift checks that a shifted seed gives element i the draw of
+// element offset+i under the seed, however far the offset.
+func TestDropoutShift(t *testing.T) {
+	for _, offset := range []uint64{0, 1, 7, 1 << 20, 1<<63 + 5} {
+		for i := uint64(0); i < 100; i++ {
+			if got, want := tensor.DropoutUniform(tensor.DropoutShift(42, offset), i), tensor.DropoutUniform(42, offset+i); got != want {
+				t.Fatalf("offset %d, element %d: %v, want %v", offset, i, got, want)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"time"
@@ -18,7 +19,7 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-func runTrain(ctx context.Context, env *env, args []string) error {
+func runTrain(ctx context.Context, env *env, args []string) (err error) {
 	fs := newFlagSet(env, "train", "",
 		"Trains AlexNet on Fashion-MNIST with SGD, as Dive into Deep Learning 8.1 does,\n"+
 			"reporting each epoch's loss, train and test accuracy, images/s and time.\n"+
@@ -59,6 +60,27 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 			return err
 		}
 	}
+	group, err := joinGroup()
+	if err != nil {
+		return err
+	}
+	if group != nil {
+		// A rank that fails ends the job, so that the others do not wait
+		// for it forever; only rank 0 reports and writes files.
+		defer func() {
+			if err != nil {
+				fmt.Fprintf(env.stderr, "alexnet: rank %d of %d: %v\n", group.Rank(), group.Size(), err)
+				group.Abort(1)
+			}
+			err = errors.Join(err, group.Close())
+		}()
+		if group.Rank() != 0 {
+			quiet := *env
+			quiet.stdout = io.Discard
+			env = &quiet
+			*plotPath, *logPath = "", ""
+		}
+	}
 	dev, err := devFlags.open(env)
 	if err != nil {
 		return err
@@ -80,6 +102,9 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 	in := m.Input()
 	fmt.Fprintf(env.stdout, "AlexNet on %s, %dx%d input, batch %d, lr %g, momentum %g, weight decay %g, seed %d\n",
 		devFlags, in[1], in[2], *batch, *lr, *momentum, *decay, *seed)
+	if group != nil {
+		fmt.Fprintf(env.stdout, "data-parallel over %d processes, each taking its share of every batch\n", group.Size())
+	}
 	if done > 0 {
 		fmt.Fprintf(env.stdout, "resuming from %s after %d epochs\n", *load, done)
 	}
@@ -87,6 +112,12 @@ func runTrain(ctx context.Context, env *env, args []string) error {
 		Epochs: *epochs, Batch: *batch, Limit: *limit, TestLimit: *testLimit,
 		Seed: *seed, Done: done, Save: *save,
 		Progress: classify.NewProgress(env.stdout, env.stderr, *every),
+	}
+	if group != nil {
+		o.Group = group
+		if group.Rank() != 0 {
+			o.Progress = nil
+		}
 	}
 	runLog := &classify.RunLog{Batch: *batch, Seed: *seed, Meta: map[string]string{
 		"model": fmt.Sprintf("AlexNet %dx%d", in[1], in[2]), "device": devFlags.String(),
