@@ -132,6 +132,10 @@ var avgPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	for plane := lo; plane < hi; plane++ {
 		x := a.x[plane*a.h*a.w:][:a.h*a.w]
 		y := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
+		if a.win == pool2x2 {
+			avgPool2x2(x, y, a.w, a.oh, a.ow)
+			continue
+		}
 		for oh := range a.oh {
 			h0, h1 := a.windowRows(oh)
 			for ow := range a.ow {
@@ -148,6 +152,22 @@ var avgPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	}
 })
 
+// pool2x2 is the 2x2, stride-2 window of LeNet's and most nets' pooling,
+// which the average pool runs without the general loop's bookkeeping.
+var pool2x2 = Square(2, 2, 0)
+
+// avgPool2x2 is avgPoolLoop's plane for pool2x2, with the same sums in the
+// same order, so the same bits.
+func avgPool2x2(x, y []float32, w, oh, ow int) {
+	for r := range oh {
+		r0, r1, out := x[2*r*w:][:2*ow], x[(2*r+1)*w:][:2*ow], y[r*ow:][:ow]
+		for c := range out {
+			s := float64(r0[2*c]) + float64(r0[2*c+1]) + float64(r1[2*c]) + float64(r1[2*c+1])
+			out[c] = float32(s / 4)
+		}
+	}
+}
+
 // avgPoolGradLoop scatters each plane's dy/(KH*KW) over its windows in
 // output order; one worker owns a plane, so the sums do not depend on the
 // worker count.
@@ -157,6 +177,18 @@ var avgPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
 		dy := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
 		clear(dx)
+		if a.win == pool2x2 {
+			// The windows do not overlap: each pixel gets one window's
+			// share, 0 + g, as the general loop adds it.
+			for r := range a.oh {
+				r0, r1, g := dx[2*r*a.w:][:2*a.ow], dx[(2*r+1)*a.w:][:2*a.ow], dy[r*a.ow:][:a.ow]
+				for c, v := range g {
+					v /= size
+					r0[2*c], r0[2*c+1], r1[2*c], r1[2*c+1] = v, v, v, v
+				}
+			}
+			continue
+		}
 		for oh := range a.oh {
 			h0, h1 := a.windowRows(oh)
 			for ow := range a.ow {
