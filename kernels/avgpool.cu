@@ -13,15 +13,11 @@ extern "C" __global__ void avgpool_f32(float *y, const float *x, long long plane
 	{
 		long long plane = i / ohw;
 		int p = (int)(i - plane * ohw);
-		int oh = p / OW, ow = p - oh * OW;
-		int h0 = oh * SH - PH, w0 = ow * SW - PW;
-		int h1 = min(h0 + KH, H), w1 = min(w0 + KW, W);
-		h0 = max(h0, 0);
-		w0 = max(w0, 0);
+		PoolWindow win = pool_window(p, H, W, KH, KW, SH, SW, PH, PW, OW);
 		const float *xp = x + plane * ((long long)H * W);
 		float s = 0.0f;
-		for (int h = h0; h < h1; h++) {
-			for (int w = w0; w < w1; w++) {
+		for (int h = win.h0; h < win.h1; h++) {
+			for (int w = win.w0; w < win.w1; w++) {
 				s += xp[h * W + w];
 			}
 		}

@@ -11,3 +11,19 @@
 #define FOR_EACH(i, n)                                                   \
 	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; \
 	     i < (n); i += (long long)blockDim.x * gridDim.x)
+
+// PoolWindow is the part of an H x W plane that output (oh, ow) of a
+// pooling window covers: rows [h0, h1) and columns [w0, w1), the padding
+// left out.
+struct PoolWindow {
+	int h0, h1, w0, w1;
+};
+
+// pool_window returns the window of output p = oh*OW + ow of its plane.
+__device__ __forceinline__ PoolWindow pool_window(int p, int H, int W, int KH, int KW, int SH, int SW, int PH,
+                                                  int PW, int OW)
+{
+	int oh = p / OW, ow = p - oh * OW;
+	int h0 = oh * SH - PH, w0 = ow * SW - PW;
+	return PoolWindow{max(h0, 0), min(h0 + KH, H), max(w0, 0), min(w0 + KW, W)};
+}

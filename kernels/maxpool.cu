@@ -17,16 +17,12 @@ extern "C" __global__ void maxpool_f32(float *y, int *argmax, const float *x, lo
 	{
 		long long plane = i / ohw;
 		int p = (int)(i - plane * ohw);
-		int oh = p / OW, ow = p - oh * OW;
-		int h0 = oh * SH - PH, w0 = ow * SW - PW;
-		int h1 = min(h0 + KH, H), w1 = min(w0 + KW, W);
-		h0 = max(h0, 0);
-		w0 = max(w0, 0);
+		PoolWindow win = pool_window(p, H, W, KH, KW, SH, SW, PH, PW, OW);
 		const float *xp = x + plane * ((long long)H * W);
 		float best = 0.0f;
 		int at = -1;
-		for (int h = h0; h < h1; h++) {
-			for (int w = w0; w < w1; w++) {
+		for (int h = win.h0; h < win.h1; h++) {
+			for (int w = win.w0; w < win.w1; w++) {
 				float v = xp[h * W + w];
 				if (at < 0 || v > best) {
 					best = v;

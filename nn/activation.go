@@ -2,9 +2,8 @@ package nn
 
 import "github.com/tensorforge/tensorforge/tensor"
 
-// Sigmoid is 1/(1+e^-x), computed in place like ReLU (see there): the
-// layers before it do not need their output, and its own backward needs
-// only its output, y(1-y).
+// Sigmoid is 1/(1+e^-x), computed in place like ReLU (see there): its
+// backward needs only its output, y(1-y).
 type Sigmoid struct{ pointwise }
 
 // NewSigmoid returns a Sigmoid layer.
@@ -28,7 +27,7 @@ func NewTanh() *Tanh {
 func (*Tanh) String() string { return "Tanh()" }
 
 // pointwise is an in-place elementwise layer whose derivative is a
-// function of its output.
+// function of its output: ReLU, Sigmoid, Tanh.
 type pointwise struct {
 	kind string
 	f    func(y, x *tensor.Tensor)

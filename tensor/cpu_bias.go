@@ -28,25 +28,14 @@ var biasAddLoop = newLoop(func(a *biasArgs, lo, hi int) {
 
 // biasGradLoop runs over channels: each db[c] is summed by one worker, in
 // float64 and in an order fixed by the shape alone, whatever the worker
-// count. Four partial sums keep four additions in flight where one
-// running sum would wait on each add's latency.
+// count (see sum4).
 var biasGradLoop = newLoop(func(a *biasArgs, lo, hi int) {
 	for c := lo; c < hi; c++ {
-		var s0, s1, s2, s3 float64
+		var s sum4
 		for n := range a.n {
-			span := a.y[(n*a.c+c)*a.inner:][:a.inner]
-			for len(span) >= 4 {
-				s0 += float64(span[0])
-				s1 += float64(span[1])
-				s2 += float64(span[2])
-				s3 += float64(span[3])
-				span = span[4:]
-			}
-			for _, v := range span {
-				s0 += float64(v)
-			}
+			s.add(a.y[(n*a.c+c)*a.inner:][:a.inner])
 		}
-		a.b[c] += float32((s0 + s1) + (s2 + s3))
+		a.b[c] += float32(s.total())
 	}
 })
 

@@ -235,23 +235,34 @@ func maxRows(s []float64, x []float32, rows, stride int) {
 	}
 }
 
-// sum64 returns the sum of xs in float64. Four partial sums keep four
-// additions in flight where one running sum would wait on each add's
-// latency.
+// sum64 returns the sum of xs in float64 (see sum4).
 func sum64(xs []float32) float64 {
-	var s0, s1, s2, s3 float64
+	var s sum4
+	s.add(xs)
+	return s.total()
+}
+
+// sum4 sums float32 spans in float64, in an order fixed by the spans
+// alone: four partial sums keep four additions in flight where one running
+// sum would wait on each add's latency.
+type sum4 [4]float64
+
+// add adds xs to the sums, element i of each run of four to sum i.
+func (s *sum4) add(xs []float32) {
 	for len(xs) >= 4 {
-		s0 += float64(xs[0])
-		s1 += float64(xs[1])
-		s2 += float64(xs[2])
-		s3 += float64(xs[3])
+		s[0] += float64(xs[0])
+		s[1] += float64(xs[1])
+		s[2] += float64(xs[2])
+		s[3] += float64(xs[3])
 		xs = xs[4:]
 	}
 	for _, v := range xs {
-		s0 += float64(v)
+		s[0] += float64(v)
 	}
-	return (s0 + s1) + (s2 + s3)
 }
+
+// total returns the sum of everything added.
+func (s *sum4) total() float64 { return (s[0] + s[1]) + (s[2] + s[3]) }
 
 // max32 returns the maximum of xs (not empty), NaN if any element is, with
 // four running maxima as sum64 has four sums.

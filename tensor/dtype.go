@@ -15,16 +15,15 @@ const (
 )
 
 // String returns the Go name of the element type.
-func (d DType) String() string {
-	switch d {
-	case Float32:
-		return "float32"
-	case Int32:
-		return "int32"
-	case Uint8:
-		return "uint8"
+func (d DType) String() string { return enumName("DType", int(d), "float32", "int32", "uint8") }
+
+// enumName returns names[v], the name of value v of one of the package's
+// enumerations, or "typ(v)" for a value without a name.
+func enumName(typ string, v int, names ...string) string {
+	if v >= 0 && v < len(names) {
+		return names[v]
 	}
-	return fmt.Sprintf("DType(%d)", uint8(d))
+	return fmt.Sprintf("%s(%d)", typ, v)
 }
 
 // Size returns the size of one element in bytes.

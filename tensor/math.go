@@ -17,17 +17,7 @@ const (
 )
 
 // String returns the function's name in lower case.
-func (op UnaryOp) String() string {
-	switch op {
-	case OpExp:
-		return "exp"
-	case OpSigmoid:
-		return "sigmoid"
-	case OpTanh:
-		return "tanh"
-	}
-	return fmt.Sprintf("UnaryOp(%d)", int(op))
-}
+func (op UnaryOp) String() string { return enumName("UnaryOp", int(op), "exp", "sigmoid", "tanh") }
 
 // BinaryOp names an elementwise operation on two tensors of one shape
 // (see Device.Binary).
@@ -41,17 +31,7 @@ const (
 )
 
 // String returns the operation's name in lower case.
-func (op BinaryOp) String() string {
-	switch op {
-	case OpAdd:
-		return "add"
-	case OpSub:
-		return "sub"
-	case OpMul:
-		return "mul"
-	}
-	return fmt.Sprintf("BinaryOp(%d)", int(op))
-}
+func (op BinaryOp) String() string { return enumName("BinaryOp", int(op), "add", "sub", "mul") }
 
 // ReduceOp names a reduction (see Device.Reduce).
 type ReduceOp int
@@ -64,15 +44,7 @@ const (
 )
 
 // String returns the reduction's name in lower case.
-func (op ReduceOp) String() string {
-	switch op {
-	case OpSum:
-		return "sum"
-	case OpMax:
-		return "max"
-	}
-	return fmt.Sprintf("ReduceOp(%d)", int(op))
-}
+func (op ReduceOp) String() string { return enumName("ReduceOp", int(op), "sum", "max") }
 
 // Exp computes y = e^x elementwise; y may alias x.
 func Exp(y, x *Tensor) { unary("Exp", OpExp, y, x) }

@@ -22,15 +22,7 @@ const (
 var Precisions = []Precision{FP32, BF16}
 
 // String returns the name ParsePrecision reads: "fp32" or "bf16".
-func (p Precision) String() string {
-	switch p {
-	case FP32:
-		return "fp32"
-	case BF16:
-		return "bf16"
-	}
-	return fmt.Sprintf("Precision(%d)", uint8(p))
-}
+func (p Precision) String() string { return enumName("Precision", int(p), "fp32", "bf16") }
 
 // ParsePrecision returns the precision named s ("fp32" or "bf16").
 func ParsePrecision(s string) (Precision, error) {
