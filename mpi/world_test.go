@@ -10,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tensorforge/tensorforge/alexnet"
 	"github.com/tensorforge/tensorforge/classify"
@@ -22,7 +25,13 @@ import (
 // its weights to; set, the test binary is that rank.
 const childEnv = "TENSORFORGE_MPI_TEST_DIR"
 
+// abortEnv, set, makes the test binary a rank of TestAbort's job.
+const abortEnv = "TENSORFORGE_MPI_TEST_ABORT"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(abortEnv) != "" {
+		abortRank()
+	}
 	if dir := os.Getenv(childEnv); dir != "" {
 		if err := rank(dir); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -94,21 +103,58 @@ func rank(dir string) error {
 	return w.Close()
 }
 
+// abortRank is one process of TestAbort's job: rank 1 fails at once and
+// aborts; rank 0 waits in an all-reduce that rank 1 never joins.
+func abortRank() {
+	w, err := mpi.Join()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if w.Rank() == 1 {
+		fmt.Fprintln(os.Stderr, "rank 1 fails")
+		w.Abort(3)
+	}
+	w.SumAll(make([]float32, 4))
+	os.Exit(0) // not reached: the abort ends rank 0 too
+}
+
+// mpirun returns the command that starts n processes of this test binary
+// with env added, allowed to run as root.
+func mpirun(t *testing.T, ctx context.Context, n int, env ...string) *exec.Cmd {
+	t.Helper()
+	path, err := exec.LookPath("mpirun")
+	if err != nil {
+		t.Fatalf("mpirun: %v (Debian: apt-get install openmpi-bin)", err)
+	}
+	cmd := exec.CommandContext(ctx, path, "-np", strconv.Itoa(n), "--oversubscribe", os.Args[0])
+	cmd.Env = append(os.Environ(), env...)
+	if os.Getuid() == 0 {
+		cmd.Env = append(cmd.Env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
+	}
+	return cmd
+}
+
+// TestAbort checks that a rank that aborts ends the whole job, the rank
+// waiting for it included, with a failing exit status.
+func TestAbort(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := mpirun(t, ctx, 2, abortEnv+"=1").CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the job was still running after a minute: rank 0 was left waiting\n%s", out)
+	}
+	if err == nil || !strings.Contains(string(out), "rank 1 fails") {
+		t.Fatalf("mpirun: %v, want a failure after rank 1's message\n%s", err, out)
+	}
+}
+
 // TestDataParallel runs two processes under mpirun, one thread each, and
 // checks that both end with the same weights, equal to one process's
 // trained on the same batches to within 1e-5 of their norm.
 func TestDataParallel(t *testing.T) {
-	mpirun, err := exec.LookPath("mpirun")
-	if err != nil {
-		t.Fatalf("mpirun: %v (Debian: apt-get install openmpi-bin)", err)
-	}
 	dir := t.TempDir()
-	cmd := exec.Command(mpirun, "-np", "2", "--oversubscribe", os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"="+dir)
-	if os.Getuid() == 0 {
-		cmd.Env = append(cmd.Env, "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := mpirun(t, context.Background(), 2, childEnv+"="+dir).CombinedOutput(); err != nil {
 		t.Fatalf("mpirun: %v\n%s", err, out)
 	}
 	want, err := train(nil)
