@@ -4,6 +4,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/tensorforge/tensorforge/internal/cpucache"
 	"github.com/tensorforge/tensorforge/internal/parallel"
 )
 
@@ -17,16 +18,33 @@ import (
 // 384 were within noise of 256.
 //
 // A B read in place rather than packed (see maxInPlaceRows) is blocked to
-// inPlaceBBytes instead, so that it stays in L2, beside the block of C
-// being written, while every row tile reads it again: its rows lie on as
-// many pages, which the prefetchers follow poorly from L3. Measured on
-// Zen 4 with conv1 b1 (96 x 2916 x 121): 2.5% faster than blocks of
-// 1472 columns (712 KiB).
+// inPlaceBBytes instead, a quarter of the core's L2, so that it stays
+// there, beside the block of C being written, while every row tile reads
+// it again: its rows lie on as many pages, which the prefetchers follow
+// poorly from L3. Measured on Zen 4 with conv1 b1 (96 x 2916 x 121): 256
+// KiB of its 1 MiB L2 was 2.5% faster than blocks of 1472 columns (712
+// KiB).
+//
+// kcMax and ncMax stay constants: every x86 core with AVX2 has 32 KiB of
+// L1d or more, where a 12 x 256 A micro-panel (12 KiB) fits, and the L3
+// share a B block of 2 MiB assumes cannot be read reliably (a virtual
+// machine reports the sharing of its own vCPUs, not the host's cores).
 const (
-	kcMax         = 256
-	ncMax         = 2048
-	inPlaceBBytes = 256 << 10
+	kcMax = 256
+	ncMax = 2048
 )
+
+// inPlaceBBytes is the block of an in-place B: a quarter of L2 as CPUID
+// reports it (Zen 4's and Zen 5's 1 MiB give the measured 256 KiB), within
+// [128 KiB, 1 MiB], and 256 KiB where CPUID does not say.
+var inPlaceBBytes = inPlaceBlock(cpucache.Read())
+
+func inPlaceBlock(s cpucache.Sizes, known bool) int {
+	if !known {
+		return 256 << 10
+	}
+	return min(max(s.L2/4, 128<<10), 1<<20)
+}
 
 // kBlock returns the depth of each K slice: k split into equal slices of at
 // most kcMax, rounded up to a multiple of 4 (the kernels' unrolling). It
