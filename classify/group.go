@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -68,23 +69,61 @@ func (m *Model) broadcastModel(g Group) error {
 	return m.Device().Err()
 }
 
+// gradChunk is how many floats of the gradient arena cross to the host
+// and through the group at a time (16 MiB): small enough that copies
+// overlap the all-reduce, large enough that each all-reduce is efficient.
+var gradChunk = 4 << 20
+
 // sumGradients scales this process's gradients by weight, its share of the
 // batch, and replaces them with the sum over the group: the gradient of the
-// whole batch's mean loss. They cross to the host and back once each.
+// whole batch's mean loss. The arena crosses to the host and back in
+// chunks, pipelined: while one chunk is summed over the group, the next is
+// downloaded, and each summed chunk is uploaded before the next is summed
+// (queued, on a GPU). The host buffer is the device's fastest
+// (tensor.HostFloat32s), made once.
 func (m *Model) sumGradients(g Group, weight float32) error {
 	_, grads := m.net.Arena()
 	tensor.Scale(grads, weight)
-	if len(m.hostGrads) != grads.Len() {
-		m.hostGrads = make([]float32, grads.Len())
+	n := grads.Len()
+	if len(m.hostGrads) != n {
+		m.freeHostGrads()
+		buf, free, err := tensor.HostFloat32s(m.Device(), n)
+		if err != nil {
+			return err
+		}
+		m.hostGrads, m.freeGrads = buf, free
 	}
-	if err := grads.CopyTo(m.hostGrads); err != nil {
+	part := func(lo, hi int) *tensor.Tensor { return tensor.ViewOf(grads.Storage(), grads.Offset()+lo, hi-lo) }
+	if err := part(0, min(gradChunk, n)).CopyTo(m.hostGrads[:min(gradChunk, n)]); err != nil {
 		return err
 	}
-	if err := g.SumAll(m.hostGrads); err != nil {
-		return err
+	for lo := 0; lo < n; lo += gradChunk {
+		hi := min(lo+gradChunk, n)
+		var next chan error
+		if hi < n {
+			next = make(chan error, 1)
+			go func(lo, hi int) { next <- part(lo, hi).CopyTo(m.hostGrads[lo:hi]) }(hi, min(hi+gradChunk, n))
+		}
+		err := g.SumAll(m.hostGrads[lo:hi])
+		if err == nil {
+			part(lo, hi).CopyFrom(m.hostGrads[lo:hi])
+		}
+		if next != nil {
+			err = errors.Join(err, <-next)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	grads.CopyFrom(m.hostGrads)
 	return nil
+}
+
+// freeHostGrads returns the gradients' host buffer to its device.
+func (m *Model) freeHostGrads() {
+	if m.freeGrads != nil {
+		m.freeGrads()
+	}
+	m.hostGrads, m.freeGrads = nil, nil
 }
 
 // shard is every size-th image of the first n of a dataset, from rank:

@@ -61,8 +61,10 @@ type Model struct {
 	params []nn.Param // the trained tensors, named with cfg.Prefix
 	state  []nn.Param // the non-trained ones, likewise
 	step   uint64
-	// hostGrads is the gradients' host copy in a data-parallel run.
+	// hostGrads is the gradients' host copy in a data-parallel run, and
+	// freeGrads what returns it to the device.
 	hostGrads []float32
+	freeGrads func()
 	// checked is the largest batch whose memory has been checked, so a
 	// loop checks once.
 	checked int
@@ -252,6 +254,7 @@ func (m *Model) CheckBatch(n int) error {
 // used afterwards. On a GPU this is how a program gets a model's memory
 // back without closing the device.
 func (m *Model) Free() {
+	m.freeHostGrads()
 	m.net.Free()
 	if m.opt != nil {
 		m.opt.Free()

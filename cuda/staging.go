@@ -46,3 +46,23 @@ func (d *Device) upload(dst cu.DevicePtr, src unsafe.Pointer, n int64) {
 		n -= k
 	}
 }
+
+// HostFloat32s returns n float32s of page-locked host memory, which Read
+// fills at the bus's full speed (tensor.HostFloat32s), and the function
+// that frees it. Where the driver will not lock that much, the memory is
+// ordinary: slower to copy, and the device is not failed for it.
+func (d *Device) HostFloat32s(n int) ([]float32, func(), error) {
+	var p unsafe.Pointer
+	var lockErr error
+	d.do("HostFloat32s", func() {
+		lockErr = catch("HostFloat32s", func() { p = cu.MemAllocHost(4 * int64(max(n, 1))) })
+	})
+	if err := d.Err(); err != nil {
+		return nil, nil, err
+	}
+	if lockErr != nil {
+		return make([]float32, n), func() {}, nil
+	}
+	free := func() { d.do("HostFloat32s free", func() { cu.MemFreeHost(p) }) }
+	return unsafe.Slice((*float32)(p), n), free, nil
+}

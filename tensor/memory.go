@@ -22,6 +22,21 @@ func MemoryAvailable(dev Device) (int64, bool) {
 	return 0, false
 }
 
+// HostFloat32s returns n float32s of host memory that dev's Read and
+// Write reach fastest (page-locked on a GPU, whose copies then run at the
+// bus's full speed), and the function that frees them: a buffer a
+// program moves a tensor through every step. A device without such memory
+// gives an ordinary slice. Devices offer it through a method of the same
+// name.
+func HostFloat32s(dev Device, n int) (buf []float32, free func(), err error) {
+	if h, ok := dev.(interface {
+		HostFloat32s(n int) ([]float32, func(), error)
+	}); ok {
+		return h.HostFloat32s(n)
+	}
+	return make([]float32, n), func() {}, nil
+}
+
 // MemoryAvailable returns the least of what the kernel says a new
 // allocation can have without swapping (MemAvailable), what the process's
 // cgroup allows beyond its use, and what the Go runtime's memory limit
