@@ -21,7 +21,7 @@ struct Exp {
 // For x below about -88, e^-x overflows to infinity and f to 0, its limit.
 struct Sigmoid {
 	static __device__ float f(float x) { return 1.0f / (1.0f + expf(-x)); }
-	static __device__ float grad(float dy, float y) { return dy * y * (1.0f - y); }
+	static __device__ float grad(float dy, float y) { return dy * (y * (1.0f - y)); }
 };
 
 // 1-y^2 as (1-y)(1+y), as the CPU computes it: near saturation 1-y*y
