@@ -29,6 +29,7 @@ import (
 	"github.com/tensorforge/tensorforge/classify"
 	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
 	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 	"github.com/tensorforge/tensorforge/lenet"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
@@ -108,6 +109,15 @@ func recipe(o options) (lenet.Model, options, error) {
 	if o.plot != "" {
 		if err := charts.CheckPath(o.plot); err != nil {
 			return m, o, usageError{fmt.Errorf("-plot: %w", err)}
+		}
+	}
+	// Output paths are tried before any work, not after ten epochs.
+	for _, out := range []struct{ flag, path string }{{"save", o.save}, {"plot", o.plot}, {"log", o.log}} {
+		if out.path == "" {
+			continue
+		}
+		if err := atomicfile.CheckWritable(out.path); err != nil {
+			return m, o, usageError{fmt.Errorf("-%s: %w", out.flag, err)}
 		}
 	}
 	return m, o, nil

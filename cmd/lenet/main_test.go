@@ -125,6 +125,8 @@ func TestFlags(t *testing.T) {
 		{options{model: "lenet", lr: -1, threads: 1}, "-lr -1"},
 		{options{model: "lenet", device: "tpu", threads: 1}, `-device tpu: unknown device "tpu"`},
 		{options{model: "lenet-bn", device: "cpu", batch: 64, limit: 129, threads: 1}, "-batch 64: the last step of an epoch of 129 images would hold one image"},
+		{options{model: "lenet", threads: 1, save: "/proc/lenet.safetensors"}, "-save: "},
+		{options{model: "lenet", threads: 1, log: "/nonexistent/dir/log.json"}, "-log: "},
 	} {
 		err := run(context.Background(), new(bytes.Buffer), tc.o)
 		var ue usageError
