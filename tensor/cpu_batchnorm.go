@@ -64,14 +64,14 @@ var batchNormLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 			a.mean[c] = a.runMean[c]
 			a.invStd[c] = float32(1 / math.Sqrt(float64(a.runVar[c])+a.eps))
 		}
-		// y = (v-mean)*k + shift as one float32 multiply-add per value,
-		// its coefficients from float64.
-		k := float64(a.invStd[c]) * float64(a.scale[c])
-		k32, b32 := float32(k), float32(float64(a.shift[c])-float64(a.mean[c])*k)
+		// y = (v-mean)*k + shift in float32: v-mean first, exact to a
+		// rounding however large the mean is beside the spread (v*k +
+		// (shift-mean*k) would cancel there), then one multiply-add.
+		mean, k, shift := a.mean[c], float32(float64(a.invStd[c])*float64(a.scale[c])), a.shift[c]
 		for i := range a.n {
 			y := a.span(a.y, i, c)
 			for j, v := range a.span(a.x, i, c) {
-				y[j] = v*k32 + b32
+				y[j] = (v-mean)*k + shift
 			}
 		}
 	}
@@ -100,23 +100,23 @@ var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 		}
 		a.dShift[c] = float32(float64(a.dShift[c]) + sumDY)
 		a.dScale[c] = float32(float64(a.dScale[c]) + sumDYX)
-		// dx = k*(dy - meanDY - xhat*meanDYX), xhat = (v-mean)*inv, is
-		// k*dy + kx*v + k0: float32 arithmetic per value, its
-		// coefficients from float64. Without training the statistics are
-		// constants, and only the direct path, k*dy, is left.
 		k := inv * float64(a.scale[c])
 		meanDY, meanDYX := sumDY/count, sumDYX/count
-		k32, kx, k0 := float32(k), float32(-k*inv*meanDYX), float32(k*(inv*mean*meanDYX-meanDY))
 		for i := range a.n {
 			dy, dx := a.span(a.dy, i, c), a.span(a.dx, i, c)
 			if !a.train {
+				// The statistics are constants: only the direct path.
+				k32 := float32(k)
 				for j, g := range dy {
 					dx[j] = k32 * g
 				}
 				continue
 			}
+			// In float64: the three terms nearly cancel when a channel
+			// has few values, and float32 would keep too few digits.
 			for j, v := range a.span(a.x, i, c) {
-				dx[j] = k32*dy[j] + kx*v + k0
+				xhat := (float64(v) - mean) * inv
+				dx[j] = float32(k * (float64(dy[j]) - meanDY - xhat*meanDYX))
 			}
 		}
 	}

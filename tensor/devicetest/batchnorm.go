@@ -18,11 +18,11 @@ var batchNormShapes = [][]int{{1, 3}, {2, 3}, {7, 1}, {16, 5}, {3, 4, 5}, {1, 2,
 var batchNormOptions = []struct{ eps, momentum float32 }{{1e-5, 0.1}, {0.5, 0.7}}
 
 // channelInputs returns activations of shape s whose channels each have
-// their own mean (in [-2, 2]) and spread (in [0.5, 2]): normalising must
-// remove both.
+// their own mean (in [-40, 40]) and spread (in [0.5, 2]): normalising must
+// remove both, without losing digits to a mean many spreads away from 0.
 func (c *checker) channelInputs(s []int) []float32 {
 	ch := s[1]
-	mean, spread := c.uniform(ch, -2, 2), c.uniform(ch, 0.5, 2)
+	mean, spread := c.uniform(ch, -40, 40), c.uniform(ch, 0.5, 2)
 	x := c.uniform(elems(s), -1, 1)
 	for i := range x {
 		k := channelOf(s, i)
@@ -87,10 +87,14 @@ func testBatchNorm(c *checker) {
 						}
 						wantInv[k] = 1 / math.Sqrt(variance[k]+eps)
 					}
+					// Y is normalised with the statistics as Mean and InvStd
+					// hold them, rounded to float32 (a mean of 40 moves by
+					// 2e-6 in rounding, a part in 1e5 of a spread of 0.3).
 					wantY := make([]float64, len(x))
 					for i, v := range x {
 						k := channelOf(shape, i)
-						wantY[i] = (float64(v)-wantMean[k])*wantInv[k]*float64(scale[k]) + float64(shift[k])
+						m32, inv32 := float64(float32(wantMean[k])), float64(float32(wantInv[k]))
+						wantY[i] = (float64(v)-m32)*inv32*float64(scale[k]) + float64(shift[k])
 					}
 					c.near("Y", c.floats(y), wantY, c.tol.Other)
 					c.near("Mean", c.floats(mean), wantMean, c.tol.Other)
