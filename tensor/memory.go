@@ -22,12 +22,11 @@ func MemoryAvailable(dev Device) (int64, bool) {
 	return 0, false
 }
 
-// HostFloat32s returns n float32s of host memory that dev's Read and
-// Write reach fastest (page-locked on a GPU, whose copies then run at the
-// bus's full speed), and the function that frees them: a buffer a
-// program moves a tensor through every step. A device without such memory
-// gives an ordinary slice. Devices offer it through a method of the same
-// name.
+// HostFloat32s returns n float32s of host memory that dev's Read fills
+// fastest (page-locked on a GPU, whose downloads then run at the bus's
+// full speed), and the function that frees them: a buffer a program moves
+// a tensor through every step. A device without such memory gives an
+// ordinary slice. Devices offer it through a method of the same name.
 func HostFloat32s(dev Device, n int) (buf []float32, free func(), err error) {
 	if h, ok := dev.(interface {
 		HostFloat32s(n int) ([]float32, func(), error)
