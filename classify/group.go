@@ -133,6 +133,8 @@ type shard struct {
 	rank, size, n int
 }
 
+// Len, Image and Label are those of the shard's images, i of them the
+// dataset's rank + i*size.
 func (s shard) Len() int            { return max(0, (s.n-s.rank+s.size-1)/s.size) }
 func (s shard) Image(i int) []uint8 { return s.Dataset.Image(s.rank + i*s.size) }
 func (s shard) Label(i int) int     { return s.Dataset.Label(s.rank + i*s.size) }
