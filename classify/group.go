@@ -72,6 +72,7 @@ func (m *Model) broadcastModel(g Group) error {
 // gradChunk is how many floats of the gradient arena cross to the host
 // and through the group at a time (16 MiB): small enough that copies
 // overlap the all-reduce, large enough that each all-reduce is efficient.
+// A variable, so that a test can cut a small arena into many chunks.
 var gradChunk = 4 << 20
 
 // sumGradients scales this process's gradients by weight, its share of the
