@@ -264,25 +264,26 @@ func MaxPoolGrad(dx, dy, argmax *Tensor) {
 // [N, C, H, W], the padding counted as zeros (PyTorch's AvgPool2d with
 // count_include_pad=True).
 func AvgPool(y, x *Tensor, w Window) {
-	dev := sameDevice("AvgPool", y, x)
-	checkWindow("AvgPool", x, w)
-	checkPoolPadding("AvgPool", w)
-	wantDType("AvgPool", "x", x, Float32)
-	wantDType("AvgPool", "y", y, Float32)
-	wantShape("AvgPool", "y", y, PoolOut(x.shape, w)...)
-	dev.AvgPool(y, x, w)
+	checkAvgPool("AvgPool", "x", "y", x, y, w).AvgPool(y, x, w)
 }
 
 // AvgPoolGrad overwrites dx [N, C, H, W] with the gradient of AvgPool
 // over window w: each pixel gets dy/(KH*KW) of every window it is in.
 func AvgPoolGrad(dx, dy *Tensor, w Window) {
-	dev := sameDevice("AvgPoolGrad", dx, dy)
-	checkWindow("AvgPoolGrad", dx, w)
-	checkPoolPadding("AvgPoolGrad", w)
-	wantDType("AvgPoolGrad", "dx", dx, Float32)
-	wantDType("AvgPoolGrad", "dy", dy, Float32)
-	wantShape("AvgPoolGrad", "dy", dy, PoolOut(dx.shape, w)...)
-	dev.AvgPoolGrad(dx, dy, w)
+	checkAvgPool("AvgPoolGrad", "dx", "dy", dx, dy, w).AvgPoolGrad(dx, dy, w)
+}
+
+// checkAvgPool checks a plane-sized Float32 tensor in [N, C, H, W] and a
+// pooled one out [N, C, OH, OW] for window w, naming them as op does, and
+// returns their device.
+func checkAvgPool(op, inName, outName string, in, out *Tensor, w Window) Device {
+	dev := sameDevice(op, in, out)
+	checkWindow(op, in, w)
+	checkPoolPadding(op, w)
+	wantDType(op, inName, in, Float32)
+	wantDType(op, outName, out, Float32)
+	wantShape(op, outName, out, PoolOut(in.shape, w)...)
+	return dev
 }
 
 // checkPoolPadding refuses padding wider than half the kernel, as PyTorch
