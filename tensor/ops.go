@@ -273,8 +273,8 @@ func AvgPoolGrad(dx, dy *Tensor, w Window) {
 	checkAvgPool("AvgPoolGrad", "dx", "dy", dx, dy, w).AvgPoolGrad(dx, dy, w)
 }
 
-// checkAvgPool checks a plane-sized Float32 tensor in [N, C, H, W] and a
-// pooled one out [N, C, OH, OW] for window w, naming them as op does, and
+// checkAvgPool checks the images in [N, C, H, W] and their pooling out
+// [N, C, OH, OW] over window w (both Float32), naming them as op does, and
 // returns their device.
 func checkAvgPool(op, inName, outName string, in, out *Tensor, w Window) Device {
 	dev := sameDevice(op, in, out)
