@@ -38,6 +38,9 @@ type pointwise struct {
 // Setup implements Layer.
 func (p *pointwise) Setup(in []int) []int { return in }
 
+// inPlace marks the layer for Sequential's check of layer order.
+func (p *pointwise) inPlace() {}
+
 // Kind implements Layer.
 func (p *pointwise) Kind() string { return p.kind }
 

@@ -45,6 +45,10 @@ func (f *Flatten) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	return f.y
 }
 
+// view marks the layer for Sequential's check of layer order: its output
+// is its input, reshaped.
+func (f *Flatten) view() {}
+
 // Backward implements Layer.
 func (f *Flatten) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	if !wantDX {

@@ -99,6 +99,7 @@ func (s *Sequential) Layers() []Layer { return s.layers }
 // returns the shape of one output sample. It allocates no tensors, so a
 // summary of a large model costs nothing.
 func (s *Sequential) Setup(in []int) []int {
+	s.checkInPlace()
 	s.in = slices.Clone(in)
 	s.outs = s.outs[:0]
 	for _, l := range s.layers {
@@ -106,6 +107,25 @@ func (s *Sequential) Setup(in []int) []int {
 		s.outs = append(s.outs, in)
 	}
 	return in
+}
+
+// checkInPlace panics when an in-place layer (ReLU, Sigmoid, Tanh) would
+// overwrite another's output, directly or through a view such as Flatten:
+// the first one's backward reads its output, which would then hold the
+// second's, and its gradients would be silently wrong.
+func (s *Sequential) checkInPlace() {
+	last := -1 // the in-place layer whose output the next layer receives
+	for i, l := range s.layers {
+		if _, ok := l.(interface{ inPlace() }); ok {
+			if last >= 0 {
+				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the output of layer %d (%v), which its backward reads; put a layer that writes a new tensor between them",
+					i, l, last, s.layers[last]))
+			}
+			last = i
+		} else if _, ok := l.(interface{ view() }); !ok {
+			last = -1
+		}
+	}
 }
 
 // Input returns the shape of one input sample, as Setup was given it.

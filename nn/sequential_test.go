@@ -164,15 +164,31 @@ func checkGradients(t *testing.T, p tensor.Precision, lossTol, gradTol float64) 
 	}
 }
 
+// normNet is a small network of the layers the book's later nets add:
+// batch normalisation, sigmoid, tanh and average pooling.
+func normNet() *Sequential {
+	return NewSequential(
+		NewConv2d(4, tensor.Square(3, 1, 1)), NewBatchNorm2d(), NewSigmoid(), NewAvgPool2d(tensor.Square(2, 2, 0)),
+		NewFlatten(),
+		NewLinear(6), NewBatchNorm1d(), NewTanh(),
+		NewLinear(3),
+	)
+}
+
 // TestTrainStepAllocs checks that a training step allocates nothing once
 // the first has made its buffers, and that a smaller last batch reuses them.
 func TestTrainStepAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
+	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet()} {
+		t.Run(name, func(t *testing.T) { checkTrainStepAllocs(t, net) })
+	}
+}
+
+func checkTrainStepAllocs(t *testing.T, net *Sequential) {
 	dev := tensor.CPU()
 	in := []int{2, 9, 9}
-	net := tinyNet()
 	net.Build(dev, in, BuildOptions{Seed: 1})
 	params, grads := net.Arena()
 	opt := NewSGD(params, grads, tensor.SGDOptions{LR: 0.01, Momentum: 0.9})
@@ -404,4 +420,28 @@ func TestFree(t *testing.T) {
 		}
 	}()
 	net.Forward(tensor.Zeros(tensor.CPU(), 2, 2, 9, 9), Pass{})
+}
+
+// TestInPlaceAfterInPlace checks that two in-place layers in a row, or
+// with only a view between them, are refused, and a layer that writes a
+// tensor of its own between them is not.
+func TestInPlaceAfterInPlace(t *testing.T) {
+	for _, tc := range []struct {
+		net    *Sequential
+		refuse bool
+	}{
+		{NewSequential(NewLinear(4), NewSigmoid(), NewTanh()), true},
+		{NewSequential(NewLinear(4), NewReLU(), NewFlatten(), NewReLU()), true},
+		{NewSequential(NewLinear(4), NewReLU(), NewDropout(0.5), NewReLU()), false},
+		{NewSequential(NewLinear(4), NewSigmoid(), NewLinear(3), NewTanh()), false},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); (r != nil) != tc.refuse {
+					t.Errorf("%v: refused %v (%v), want %v", tc.net.Layers(), r != nil, r, tc.refuse)
+				}
+			}()
+			tc.net.Setup([]int{5})
+		}()
+	}
 }

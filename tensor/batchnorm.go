@@ -47,9 +47,9 @@ type BatchNormArgs struct {
 // PyTorch's does.
 func BatchNorm(a *BatchNormArgs) {
 	dev := sameDevice("BatchNorm", a.X, a.Y, a.Scale, a.Shift, a.Mean, a.InvStd, a.RunningMean, a.RunningVar)
-	count := checkBatchNorm("BatchNorm", a.X, a.Y, "Y", map[string]*Tensor{
-		"Scale": a.Scale, "Shift": a.Shift, "Mean": a.Mean, "InvStd": a.InvStd,
-		"RunningMean": a.RunningMean, "RunningVar": a.RunningVar,
+	count := checkBatchNorm("BatchNorm", a.X, a.Y, "Y", []named{
+		{"Scale", a.Scale}, {"Shift", a.Shift}, {"Mean", a.Mean}, {"InvStd", a.InvStd},
+		{"RunningMean", a.RunningMean}, {"RunningVar", a.RunningVar},
 	})
 	switch {
 	case a.Train && count < 2:
@@ -68,8 +68,8 @@ func BatchNorm(a *BatchNormArgs) {
 // gradients of the BatchNorm call that a describes, from a.DY.
 func BatchNormGrad(a *BatchNormArgs) {
 	dev := sameDevice("BatchNormGrad", a.X, a.DY, a.DX, a.Scale, a.Mean, a.InvStd, a.DScale, a.DShift)
-	checkBatchNorm("BatchNormGrad", a.X, a.DY, "DY", map[string]*Tensor{
-		"Scale": a.Scale, "Mean": a.Mean, "InvStd": a.InvStd, "DScale": a.DScale, "DShift": a.DShift,
+	checkBatchNorm("BatchNormGrad", a.X, a.DY, "DY", []named{
+		{"Scale", a.Scale}, {"Mean", a.Mean}, {"InvStd", a.InvStd}, {"DScale", a.DScale}, {"DShift", a.DShift},
 	})
 	if a.DX == nil {
 		panic("tensor: BatchNormGrad: DX is required")
@@ -79,10 +79,16 @@ func BatchNormGrad(a *BatchNormArgs) {
 	dev.BatchNormGrad(a)
 }
 
+// named is an operand with the name an error gives it.
+type named struct {
+	name string
+	t    *Tensor
+}
+
 // checkBatchNorm checks x, y (the output or its gradient) and the
-// per-channel tensors an operation needs, and returns the number of values
-// each channel has.
-func checkBatchNorm(op string, x, y *Tensor, yName string, channel map[string]*Tensor) int {
+// per-channel tensors an operation needs, in order, and returns the
+// number of values each channel has.
+func checkBatchNorm(op string, x, y *Tensor, yName string, channel []named) int {
 	if x == nil || y == nil {
 		panic(fmt.Sprintf("tensor: %s: X and %s are required", op, yName))
 	}
@@ -92,12 +98,12 @@ func checkBatchNorm(op string, x, y *Tensor, yName string, channel map[string]*T
 	wantDType(op, "X", x, Float32)
 	wantDType(op, yName, y, Float32)
 	sameShape(op, x, y)
-	for name, t := range channel {
-		if t == nil {
-			panic(fmt.Sprintf("tensor: %s: %s is required", op, name))
+	for _, c := range channel {
+		if c.t == nil {
+			panic(fmt.Sprintf("tensor: %s: %s is required", op, c.name))
 		}
-		wantShape(op, name, t, x.shape[1])
-		wantDType(op, name, t, Float32)
+		wantShape(op, c.name, c.t, x.shape[1])
+		wantDType(op, c.name, c.t, Float32)
 	}
 	return x.shape[0] * product(x.shape[2:])
 }
