@@ -233,7 +233,8 @@ func (m *Model) trainEpoch(ctx context.Context, loader *Loader, db *DeviceBatch,
 	for b := range loader.Epoch(epoch - 1) {
 		step++
 		n := b.Len()
-		lo, hi, reduce := 0, n, func() error { return nil }
+		lo, hi := 0, n
+		var reduce func() error // the whole batch's gradients are this process's own
 		if g != nil {
 			lo, hi = share(n, g.Rank(), g.Size())
 			reduce = func() error { return m.sumGradients(g, float32(hi-lo)/float32(n)) }

@@ -79,12 +79,6 @@ func BatchNormGrad(a *BatchNormArgs) {
 	dev.BatchNormGrad(a)
 }
 
-// named is an operand with the name an error gives it.
-type named struct {
-	name string
-	t    *Tensor
-}
-
 // checkBatchNorm checks x, y (the output or its gradient) and the
 // per-channel tensors an operation needs, in order, and returns the
 // number of values each channel has.

@@ -66,21 +66,11 @@ func SigmoidGrad(dx, dy, y *Tensor) { unaryGrad("SigmoidGrad", OpSigmoid, dx, dy
 func TanhGrad(dx, dy, y *Tensor) { unaryGrad("TanhGrad", OpTanh, dx, dy, y) }
 
 func unary(name string, op UnaryOp, y, x *Tensor) {
-	dev := sameDevice(name, y, x)
-	sameShape(name, y, x)
-	wantDType(name, "x", x, Float32)
-	wantDType(name, "y", y, Float32)
-	dev.Unary(op, y, x)
+	sameFloat32(name, named{"y", y}, named{"x", x}).Unary(op, y, x)
 }
 
 func unaryGrad(name string, op UnaryOp, dx, dy, y *Tensor) {
-	dev := sameDevice(name, dx, dy, y)
-	sameShape(name, dx, dy)
-	sameShape(name, dy, y)
-	for _, t := range []*Tensor{dx, dy, y} {
-		wantDType(name, "operand", t, Float32)
-	}
-	dev.UnaryGrad(op, dx, dy, y)
+	sameFloat32(name, named{"dx", dx}, named{"dy", dy}, named{"y", y}).UnaryGrad(op, dx, dy, y)
 }
 
 // Add computes z = x+y elementwise for Float32 tensors of one shape; z
@@ -96,13 +86,7 @@ func Sub(z, x, y *Tensor) { binary("Sub", OpSub, z, x, y) }
 func Mul(z, x, y *Tensor) { binary("Mul", OpMul, z, x, y) }
 
 func binary(name string, op BinaryOp, z, x, y *Tensor) {
-	dev := sameDevice(name, z, x, y)
-	sameShape(name, z, x)
-	sameShape(name, x, y)
-	for _, t := range []*Tensor{z, x, y} {
-		wantDType(name, "operand", t, Float32)
-	}
-	dev.Binary(op, z, x, y)
+	sameFloat32(name, named{"z", z}, named{"x", x}, named{"y", y}).Binary(op, z, x, y)
 }
 
 // AllAxes, as the axis of Sum or Max, reduces the whole tensor to one

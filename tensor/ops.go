@@ -27,6 +27,28 @@ func sameDevice(op string, ts ...*Tensor) Device {
 	return dev
 }
 
+// named is an operand with the name an error gives it.
+type named struct {
+	name string
+	t    *Tensor
+}
+
+// sameFloat32 checks that the operands of an elementwise op are Float32
+// tensors of one shape on one device, and returns the device.
+func sameFloat32(op string, ts ...named) Device {
+	var dev Device
+	for i, o := range ts {
+		if i == 0 {
+			dev = sameDevice(op, o.t)
+		} else {
+			sameDevice(op, ts[0].t, o.t)
+			sameShape(op, ts[0].t, o.t)
+		}
+		wantDType(op, o.name, o.t, Float32)
+	}
+	return dev
+}
+
 func wantDType(op, name string, t *Tensor, dt DType) {
 	if t.DType() != dt {
 		panic(fmt.Sprintf("tensor: %s: %s is %v %v, want %v", op, name, t.DType(), t.shape, dt))
@@ -70,11 +92,7 @@ func Copy(dst, src *Tensor) {
 
 // Axpy computes y += alpha*x for Float32 tensors of one shape.
 func Axpy(alpha float32, x, y *Tensor) {
-	dev := sameDevice("Axpy", x, y)
-	sameShape("Axpy", x, y)
-	wantDType("Axpy", "x", x, Float32)
-	wantDType("Axpy", "y", y, Float32)
-	dev.Axpy(alpha, x, y)
+	sameFloat32("Axpy", named{"x", x}, named{"y", y}).Axpy(alpha, x, y)
 }
 
 // Scale computes x *= alpha.
@@ -208,22 +226,12 @@ func checkBias(op string, y, b *Tensor) {
 
 // ReLU computes y = max(x, 0).
 func ReLU(y, x *Tensor) {
-	dev := sameDevice("ReLU", y, x)
-	sameShape("ReLU", y, x)
-	wantDType("ReLU", "x", x, Float32)
-	wantDType("ReLU", "y", y, Float32)
-	dev.ReLU(y, x)
+	sameFloat32("ReLU", named{"y", y}, named{"x", x}).ReLU(y, x)
 }
 
 // ReLUGrad computes dx = dy where y > 0, else 0.
 func ReLUGrad(dx, dy, y *Tensor) {
-	dev := sameDevice("ReLUGrad", dx, dy, y)
-	sameShape("ReLUGrad", dx, dy)
-	sameShape("ReLUGrad", dy, y)
-	for _, t := range []*Tensor{dx, dy, y} {
-		wantDType("ReLUGrad", "operand", t, Float32)
-	}
-	dev.ReLUGrad(dx, dy, y)
+	sameFloat32("ReLUGrad", named{"dx", dx}, named{"dy", dy}, named{"y", y}).ReLUGrad(dx, dy, y)
 }
 
 // PoolOut returns the shape of MaxPool's output for input shape x.
@@ -297,12 +305,7 @@ func checkPoolPadding(op string, w Window) {
 // Dropout writes the scaled keep mask for drop probability p in [0, 1) and
 // y = x*mask.
 func Dropout(y, mask, x *Tensor, p float32, seed uint64) {
-	dev := sameDevice("Dropout", y, mask, x)
-	sameShape("Dropout", y, x)
-	sameShape("Dropout", mask, x)
-	for _, t := range []*Tensor{y, mask, x} {
-		wantDType("Dropout", "operand", t, Float32)
-	}
+	dev := sameFloat32("Dropout", named{"y", y}, named{"mask", mask}, named{"x", x})
 	if !(p >= 0 && p < 1) {
 		panic(fmt.Sprintf("tensor: Dropout: probability %v outside [0, 1)", p))
 	}
