@@ -48,23 +48,28 @@ func (d *Device) Scale(x *tensor.Tensor, alpha float32) {
 	d.elementwise("Scale", "scale_f32", x.Len(), d.ptr(x), alpha)
 }
 
-// Unary computes y = op(x) elementwise. The kernels are named for the
-// function (op's String), e.g. sigmoid_f32; an op without one fails the
-// device with an error naming the kernel.
+// The kernels of each elementwise op, in kernels/unary.cu and
+// elementwise.cu, indexed by the op: a table rather than names built from
+// op's String, so a call makes no string.
+var (
+	unaryKernels     = [...]string{tensor.OpExp: "exp_f32", tensor.OpSigmoid: "sigmoid_f32", tensor.OpTanh: "tanh_f32"}
+	unaryGradKernels = [...]string{tensor.OpExp: "exp_grad_f32", tensor.OpSigmoid: "sigmoid_grad_f32", tensor.OpTanh: "tanh_grad_f32"}
+	binaryKernels    = [...]string{tensor.OpAdd: "add_f32", tensor.OpSub: "sub_f32", tensor.OpMul: "mul_f32"}
+)
+
+// Unary computes y = op(x) elementwise.
 func (d *Device) Unary(op tensor.UnaryOp, y, x *tensor.Tensor) {
-	d.elementwise("Unary", op.String()+"_f32", y.Len(), d.ptr(y), d.ptr(x))
+	d.elementwise("Unary", unaryKernels[op], y.Len(), d.ptr(y), d.ptr(x))
 }
 
-// UnaryGrad computes dx = dy * op'(x) from op's output y, with the kernel
-// named for the function, e.g. sigmoid_grad_f32.
+// UnaryGrad computes dx = dy * op'(x) from op's output y.
 func (d *Device) UnaryGrad(op tensor.UnaryOp, dx, dy, y *tensor.Tensor) {
-	d.elementwise("UnaryGrad", op.String()+"_grad_f32", dx.Len(), d.ptr(dx), d.ptr(dy), d.ptr(y))
+	d.elementwise("UnaryGrad", unaryGradKernels[op], dx.Len(), d.ptr(dx), d.ptr(dy), d.ptr(y))
 }
 
-// Binary computes z = x op y elementwise, with the kernel named for the
-// operation (op's String), e.g. mul_f32.
+// Binary computes z = x op y elementwise.
 func (d *Device) Binary(op tensor.BinaryOp, z, x, y *tensor.Tensor) {
-	d.elementwise("Binary", op.String()+"_f32", z.Len(), d.ptr(z), d.ptr(x), d.ptr(y))
+	d.elementwise("Binary", binaryKernels[op], z.Len(), d.ptr(z), d.ptr(x), d.ptr(y))
 }
 
 // ReLU computes y = max(x, 0).

@@ -54,14 +54,16 @@ func planReduce(outer, n, inner int64) reducePass {
 	return p
 }
 
+// reduceKernels are kernels/reduce.cu's, indexed by the reduction.
+var reduceKernels = [...]string{tensor.OpSum: "reduce_sum_f32", tensor.OpMax: "reduce_max_f32"}
+
 // Reduce writes to y [outer, inner] the sum or the maximum of x [outer, n,
-// inner] over n, with the kernel named for the reduction (op's String),
-// e.g. reduce_sum_f32. A pass that splits n writes its partials
+// inner] over n. A pass that splits n writes its partials
 // [outer, splits, inner] to a scratch block from the pool, and the next
 // pass reduces those; every scratch goes back to the pool once the last
 // pass is queued (the stream runs in order).
 func (d *Device) Reduce(op tensor.ReduceOp, y, x *tensor.Tensor, outer, n, inner int) {
-	kernel := "reduce_" + op.String() + "_f32"
+	kernel := reduceKernels[op]
 	d.do("Reduce", func() {
 		if outer == 0 || inner == 0 {
 			return // y is empty: nothing to write, and no tile to plan
