@@ -34,7 +34,8 @@ type Model struct {
 	Batch, Epochs int
 }
 
-// Models lists the networks, the book's first.
+// Models lists the networks, the book's first. The package only reads it,
+// so goroutines may read it at once; each Net call makes a new network.
 var Models = []Model{
 	{Name: "lenet", Chapter: "7.6", Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10},
 	{Name: "lenet-bn", Chapter: "8.5", Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10},

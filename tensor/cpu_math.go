@@ -10,8 +10,8 @@ import (
 // then the correctly rounded one but for rare double roundings, overflow
 // gives +Inf where float32 overflows (e^89 and above) and the sigmoid's
 // tails reach exactly 0 and 1. The sigmoid, which the book's LeNet runs on
-// every activation, has an AVX-512 version thirty times as fast, within 2
-// ulps (see sigmoidSpan).
+// every activation, has an AVX-512 version, thirty times as fast on Zen 4
+// and within 2 ulps (see sigmoidSpan).
 var unaryLoops = [...]*loop[elemArgs]{
 	OpExp: newLoop(func(a *elemArgs, lo, hi int) {
 		xs, ys := a.x[lo:hi], a.y[lo:hi]

@@ -96,7 +96,7 @@ func recipe(o options) (lenet.Model, options, error) {
 	}
 	switch {
 	case o.epochs < 0 || o.epochs > classify.MaxEpochs:
-		return m, o, usageError{fmt.Errorf("-epochs %d: want at most %d", o.epochs, classify.MaxEpochs)}
+		return m, o, usageError{fmt.Errorf("-epochs %d: want 1 to %d (0: the recipe's)", o.epochs, classify.MaxEpochs)}
 	case o.batch < 1:
 		return m, o, usageError{fmt.Errorf("-batch %d: want at least 1", o.batch)}
 	case !(o.lr > 0):

@@ -39,7 +39,8 @@ var (
 )
 
 // Read returns this CPU's cache sizes, and false where CPUID does not say
-// (another architecture, the purego build, an old CPU).
+// (another architecture, the purego build, an old CPU). It is safe for
+// concurrent use: the first call reads CPUID, once.
 func Read() (Sizes, bool) {
 	once.Do(func() { sizes, known = read() })
 	return sizes, known
