@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"context"
+	"errors"
 	"testing"
 
+	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -68,5 +71,35 @@ func TestShare(t *testing.T) {
 				t.Fatalf("n %d over %d: the shares end at %d", n, size, next)
 			}
 		}
+	}
+}
+
+// TestStepTooSmall checks that a run whose last step, or one process's
+// share of a step, would hand batch normalisation a single value is
+// refused before any step, and that one that would not is not.
+func TestStepTooSmall(t *testing.T) {
+	net := func() *nn.Sequential {
+		return nn.NewSequential(nn.NewFlatten(), nn.NewLinear(8), nn.NewBatchNorm1d(), nn.NewLinear(10))
+	}
+	for _, tc := range []struct {
+		limit, batch int
+		g            Group
+		refuse       bool
+	}{
+		{9, 4, nil, true},       // 4, 4, then 1
+		{10, 4, nil, false},     // 4, 4, 2
+		{8, 2, &twins{}, true},  // shares of 1
+		{8, 4, &twins{}, false}, // shares of 2
+	} {
+		m, err := New(tensor.CPU(), net(), Config{Input: []int{1, 12, 12}, Seed: 1, SGD: tensor.SGDOptions{LR: 0.1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := synthetic(tc.limit, 12)
+		_, err = Train(context.Background(), m, d, d, TrainOptions{Epochs: 1, Batch: tc.batch, Group: tc.g})
+		if got := errors.Is(err, ErrStepTooSmall); got != tc.refuse {
+			t.Errorf("%d images in batches of %d (group %v): %v, want refused %v", tc.limit, tc.batch, tc.g != nil, err, tc.refuse)
+		}
+		m.Free()
 	}
 }

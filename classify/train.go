@@ -104,6 +104,11 @@ func (s EpochStats) String() string {
 		s.TrainTime.Round(10*time.Millisecond), s.EvalTime.Round(10*time.Millisecond))
 }
 
+// ErrStepTooSmall is wrapped by Train's error when a training step of the
+// run would take fewer images than the network trains on (see
+// nn.Sequential.MinTrainBatch), found before any step.
+var ErrStepTooSmall = errors.New("too few images for a training step")
+
 // ErrDiverged is wrapped by the error Train returns when the loss becomes
 // NaN or infinite.
 var ErrDiverged = errors.New("loss diverged")
@@ -144,6 +149,9 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 	g := o.Group
 	if g != nil && g.Size() < 2 {
 		g = nil
+	}
+	if err := m.checkSteps(loader.Len(), o.Batch, g); err != nil {
+		return nil, err
 	}
 	if g != nil {
 		size = (size + g.Size() - 1) / g.Size()
@@ -203,6 +211,39 @@ func Train(ctx context.Context, m *Model, train, test Dataset, o TrainOptions) (
 		}
 	}
 	return history, afterErr
+}
+
+// checkSteps returns an error wrapping ErrStepTooSmall when a step of an
+// epoch of n images in batches of batch would hand this process fewer
+// images, but not none, than the network trains on: the last, short batch
+// or, in a group, a process's share of a batch.
+func (m *Model) checkSteps(n, batch int, g Group) error {
+	least := m.net.MinTrainBatch()
+	if least < 2 {
+		return nil
+	}
+	for _, size := range []int{min(batch, n), n % batch} {
+		lo, hi := 0, size
+		if g != nil {
+			lo, hi = share(size, g.Rank(), g.Size())
+		}
+		if hi > lo && hi-lo < least {
+			what := fmt.Sprintf("a step of %d images", size)
+			if size == n%batch && size != batch {
+				what = fmt.Sprintf("the last step of an epoch of %d images", n)
+			}
+			held := fmt.Sprintf("%d images", hi-lo)
+			if hi-lo == 1 {
+				held = "one image"
+			}
+			if g != nil {
+				held += fmt.Sprintf(" on process %d of %d", g.Rank(), g.Size())
+			}
+			return fmt.Errorf("%s would hold %s: %w (the network's batch statistics need at least %d); change the batch size or the limit",
+				what, held, ErrStepTooSmall, least)
+		}
+	}
+	return nil
 }
 
 // errGroupStopped is the error of a process whose group stopped because

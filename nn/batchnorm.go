@@ -56,6 +56,14 @@ func (bn *BatchNorm) Setup(in []int) []int {
 // channels returns C.
 func (bn *BatchNorm) channels() int { return bn.in[0] }
 
+// minTrainBatch implements Sequential.MinTrainBatch: training needs two
+// values of every channel, and a sample holds as many as its trailing
+// axes (one after a Linear layer, H*W of an image).
+func (bn *BatchNorm) minTrainBatch() int {
+	s := numel(bn.in[1:])
+	return (2 + s - 1) / s
+}
+
 // ParamSpecs implements Parametric: weight and bias, trained, then the
 // state PyTorch keeps as buffers.
 func (bn *BatchNorm) ParamSpecs() []ParamSpec {

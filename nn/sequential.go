@@ -109,6 +109,20 @@ func (s *Sequential) Setup(in []int) []int {
 	return in
 }
 
+// MinTrainBatch returns, after Setup, the fewest samples a training
+// Forward can take: 1, or more where a layer takes statistics over the
+// batch (BatchNorm needs two values of each channel). A smaller batch
+// would panic in the layer.
+func (s *Sequential) MinTrainBatch() int {
+	least := 1
+	for _, l := range s.layers {
+		if m, ok := l.(interface{ minTrainBatch() int }); ok {
+			least = max(least, m.minTrainBatch())
+		}
+	}
+	return least
+}
+
 // checkInPlace panics when an in-place layer (ReLU, Sigmoid, Tanh) would
 // overwrite another's output, directly or through a view such as Flatten:
 // the first one's backward reads its output, which would then hold the

@@ -445,3 +445,17 @@ func TestInPlaceAfterInPlace(t *testing.T) {
 		}()
 	}
 }
+
+// TestMinTrainBatch checks the fewest samples a training step needs: one,
+// or two once a BatchNorm1d's statistics come from one value a sample.
+func TestMinTrainBatch(t *testing.T) {
+	for _, tc := range []struct {
+		net  *Sequential
+		want int
+	}{{tinyNet(), 1}, {normNet(), 2}, {NewSequential(NewConv2d(2, tensor.Square(3, 1, 1)), NewBatchNorm2d()), 1}} {
+		tc.net.Setup([]int{2, 9, 9})
+		if got := tc.net.MinTrainBatch(); got != tc.want {
+			t.Errorf("%v: %d, want %d", tc.net.Layers(), got, tc.want)
+		}
+	}
+}

@@ -149,15 +149,7 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	n := train.Len()
-	if o.limit > 0 {
-		n = min(n, o.limit)
-	}
-	net := model.Net(fashionmnist.NumClasses)
-	if n%o.batch == 1 && hasBatchNorm(net) {
-		return usageError{fmt.Errorf("-batch %d: the last step of an epoch of %d images would hold one image, too few for batch normalisation's statistics; change -batch or -limit", o.batch, n)}
-	}
-	m, err := classify.New(dev, net, classify.Config{
+	m, err := classify.New(dev, model.Net(fashionmnist.NumClasses), classify.Config{
 		Input: lenet.Input, Seed: o.seed, SGD: tensor.SGDOptions{LR: float32(o.lr)},
 		Meta: map[string]string{"model": model.Name},
 	})
@@ -186,6 +178,9 @@ func run(ctx context.Context, out io.Writer, o options) error {
 			return errors.Join(errs...)
 		},
 	})
+	if errors.Is(err, classify.ErrStepTooSmall) {
+		return usageError{fmt.Errorf("-batch %d: %w", o.batch, err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -195,12 +190,4 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	}
 	fmt.Fprintf(out, "after %d epochs: test accuracy %.4f (%d of %d)\n", len(history), ev.Accuracy(), ev.Correct(), ev.Total())
 	return ev.WriteConfusion(out, fashionmnist.ClassName)
-}
-
-// hasBatchNorm reports whether the network normalises over its batches.
-func hasBatchNorm(net *nn.Sequential) bool {
-	return slices.ContainsFunc(net.Layers(), func(l nn.Layer) bool {
-		_, ok := l.(*nn.BatchNorm)
-		return ok
-	})
 }
