@@ -108,33 +108,16 @@ func mapRef(x []float64, f func(float64) float64) []float64 {
 // mean and biased variance in training, else with the running ones
 // (params: weight, bias, running_mean, running_var).
 func refBatchNorm(x []float64, xs []int, params [][]float64, train bool, eps float64) []float64 {
-	n, c := xs[0], xs[1]
-	s := len(x) / (n * c)
+	mean, variance := params[2], params[3]
+	if train {
+		mean, variance = devicetest.ChannelStats(x, xs)
+	}
+	c := xs[1]
+	s := len(x) / (xs[0] * c)
 	y := make([]float64, len(x))
-	for ch := range c {
-		at := func(i, j int) int { return (i*c+ch)*s + j }
-		mean, variance := params[2][ch], params[3][ch]
-		if train {
-			mean, variance = 0, 0
-			for i := range n {
-				for j := range s {
-					mean += x[at(i, j)]
-				}
-			}
-			mean /= float64(n * s)
-			for i := range n {
-				for j := range s {
-					d := x[at(i, j)] - mean
-					variance += d * d
-				}
-			}
-			variance /= float64(n * s)
-		}
-		for i := range n {
-			for j := range s {
-				y[at(i, j)] = (x[at(i, j)]-mean)/math.Sqrt(variance+eps)*params[0][ch] + params[1][ch]
-			}
-		}
+	for i, v := range x {
+		ch := i / s % c
+		y[i] = (v-mean[ch])/math.Sqrt(variance[ch]+eps)*params[0][ch] + params[1][ch]
 	}
 	return y
 }

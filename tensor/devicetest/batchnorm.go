@@ -31,9 +31,11 @@ func (c *checker) channelInputs(s []int) []float32 {
 	return x
 }
 
-// channelStats returns each channel's mean and biased variance of x (of
-// shape s) in float64, the variance as the mean squared deviation.
-func channelStats(x []float32, s []int) (mean, variance []float64) {
+// ChannelStats returns each channel's mean and biased variance of x, of
+// shape s [N, C, ...], in float64, the variance as the mean squared
+// deviation: the statistics batch normalisation trains with. Layers'
+// tests call it on float64 inputs, as they do MaxPoolReference.
+func ChannelStats[T float32 | float64](x []T, s []int) (mean, variance []float64) {
 	ch := s[1]
 	count := float64(len(x) / ch)
 	mean, variance = make([]float64, ch), make([]float64, ch)
@@ -74,7 +76,7 @@ func testBatchNorm(c *checker) {
 					}
 					tensor.BatchNorm(&a)
 
-					wantMean, variance := channelStats(x, shape)
+					wantMean, variance := ChannelStats(x, shape)
 					wantInv := make([]float64, ch)
 					wantRM, wantRV := make([]float64, ch), make([]float64, ch)
 					m, eps := float64(o.momentum), float64(o.eps)
@@ -130,7 +132,7 @@ func testBatchNormGrad(c *checker) {
 					const eps = 1e-5
 					mean, invStd := make([]float32, ch), make([]float32, ch)
 					if train {
-						m, v := channelStats(x, shape)
+						m, v := ChannelStats(x, shape)
 						for k := range ch {
 							mean[k], invStd[k] = float32(m[k]), float32(1/math.Sqrt(v[k]+eps))
 						}
