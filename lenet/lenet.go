@@ -63,12 +63,17 @@ var pool = tensor.Square(2, 2, 0)
 // and 2x2 average pooling, then linear layers of 120, 84 and classes
 // outputs with sigmoids between them.
 func LeNet(classes int) *nn.Sequential {
+	return lenet5(classes, func() nn.Layer { return nn.NewSigmoid() }, func() nn.Layer { return nn.NewAvgPool2d(pool) })
+}
+
+// lenet5 is LeNet-5's layers with the given activation and pooling.
+func lenet5(classes int, act, pooling func() nn.Layer) *nn.Sequential {
 	return nn.NewSequential(
-		nn.NewConv2d(6, tensor.Square(5, 1, 2)), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
-		nn.NewConv2d(16, tensor.Square(5, 1, 0)), nn.NewSigmoid(), nn.NewAvgPool2d(pool),
+		nn.NewConv2d(6, tensor.Square(5, 1, 2)), act(), pooling(),
+		nn.NewConv2d(16, tensor.Square(5, 1, 0)), act(), pooling(),
 		nn.NewFlatten(),
-		nn.NewLinear(120), nn.NewSigmoid(),
-		nn.NewLinear(84), nn.NewSigmoid(),
+		nn.NewLinear(120), act(),
+		nn.NewLinear(84), act(),
 		nn.NewLinear(classes),
 	)
 }
@@ -91,12 +96,5 @@ func BatchNorm(classes int) *nn.Sequential {
 // ReLU returns LeNet-5 with ReLU and max-pooling instead of sigmoids and
 // average pooling, the modernisation the book's exercises suggest.
 func ReLU(classes int) *nn.Sequential {
-	return nn.NewSequential(
-		nn.NewConv2d(6, tensor.Square(5, 1, 2)), nn.NewReLU(), nn.NewMaxPool2d(pool),
-		nn.NewConv2d(16, tensor.Square(5, 1, 0)), nn.NewReLU(), nn.NewMaxPool2d(pool),
-		nn.NewFlatten(),
-		nn.NewLinear(120), nn.NewReLU(),
-		nn.NewLinear(84), nn.NewReLU(),
-		nn.NewLinear(classes),
-	)
+	return lenet5(classes, func() nn.Layer { return nn.NewReLU() }, func() nn.Layer { return nn.NewMaxPool2d(pool) })
 }
