@@ -1,0 +1,264 @@
+package convmap
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// geometry is one convolution: images [n, c, h, w], o output channels.
+type geometry struct {
+	n, c, h, w, o int
+	win           tensor.Window
+}
+
+func (g geometry) String() string {
+	return fmt.Sprintf("%dx%dx%dx%d->%d %v", g.n, g.c, g.h, g.w, g.o, g.win)
+}
+
+// geometries are odd shapes and windows: strides above 1 (the strided data
+// gradient), padding past the kernel, uneven kernels and planes, a kernel
+// as large as the padded plane, AlexNet's conv1 and conv2 on small planes.
+var geometries = []geometry{
+	{2, 3, 7, 9, 5, tensor.Square(3, 1, 1)},
+	{3, 2, 11, 6, 4, tensor.Square(5, 1, 2)},
+	{2, 3, 19, 19, 4, tensor.Square(11, 4, 1)},
+	{1, 4, 9, 13, 3, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1}},
+	{2, 1, 5, 5, 2, tensor.Window{KH: 4, KW: 1, SH: 1, SW: 2, PH: 0, PW: 2}},
+	{1, 2, 4, 3, 3, tensor.Window{KH: 6, KW: 5, SH: 1, SW: 1, PH: 1, PW: 1}},
+	{3, 5, 8, 8, 2, tensor.Square(1, 1, 0)},
+	{2, 2, 10, 7, 3, tensor.Square(3, 2, 1)},
+}
+
+func f32(t *testing.T, x *tensor.Tensor) []float32 {
+	t.Helper()
+	v, err := x.Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestForwardIsIm2col checks every element of Forward's view, the images
+// side by side, against tensor.Im2col's columns, to the bit.
+func TestForwardIsIm2col(t *testing.T) {
+	cpu := tensor.CPU()
+	for i, g := range geometries {
+		t.Run(g.String(), func(t *testing.T) {
+			shape := []int{g.n, g.c, g.h, g.w}
+			x := tensor.RandUniform(cpu, uint64(i), -1, 1, shape...)
+			cs := tensor.ConvOut(shape, g.win)
+			cols := tensor.Zeros(cpu, cs...)
+			tensor.Im2col(cols, x, g.win)
+			xs, want := f32(t, x), f32(t, cols)
+			v := Forward(g.c, g.h, g.w, g.win)
+			k, p := cs[1], cs[2]
+			if v.Rows() != k || int(v.P) != p {
+				t.Fatalf("view of %d rows and %d positions, want %d and %d", v.Rows(), v.P, k, p)
+			}
+			for r := range k {
+				for d := range g.n * p {
+					var got float32
+					if off, ok := v.At(r, d); ok {
+						got = xs[off]
+					}
+					if w := want[(d/p)*k*p+r*p+d%p]; math.Float32bits(got) != math.Float32bits(w) {
+						t.Fatalf("element (%d, %d) = %v, want %v", r, d, got, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDataGradIsCol2imPairing checks DataGrad's view against the pairs
+// Im2col makes: element ((co, kh, kw), (n, ih, iw)) must be dy[n, co, oh,
+// ow] exactly when Forward's view reads pixel (ih, iw) of image n at row
+// (ci, kh, kw) and column (n, oh, ow), and zero otherwise.
+func TestDataGradIsCol2imPairing(t *testing.T) {
+	for _, g := range geometries {
+		t.Run(g.String(), func(t *testing.T) {
+			oh, ow := g.win.Out(g.h, g.w)
+			p, kk, hw := oh*ow, g.win.KH*g.win.KW, g.h*g.w
+			fwd, dg := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win)
+			// want[(r, pixel)] for kernel offset r: the dy position
+			// that reads that pixel through that offset, from channel 0
+			// of the forward view.
+			want := map[[2]int]int{}
+			for r := range kk {
+				for d := range g.n * p {
+					if off, ok := fwd.At(r, d); ok {
+						want[[2]int{r, int(off)}] = d
+					}
+				}
+			}
+			for co := range g.o {
+				for r := range kk {
+					for d := range g.n * hw {
+						off, ok := dg.At(co*kk+r, d)
+						pos, paired := want[[2]int{r, d/hw*g.c*hw + d%hw}]
+						switch {
+						case ok != paired:
+							t.Fatalf("row (%d, %d) pixel %d: view says %v, Im2col %v", co, r, d, ok, paired)
+						case ok && off != int64(pos/p*g.o*p+co*p+pos%p):
+							t.Fatalf("row (%d, %d) pixel %d: offset %d, want dy position %d", co, r, d, off, pos)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestProducts runs the three products as the kernels do, in float64 from
+// the views and OutOffset, and compares them with the CPU's im2col path:
+// Im2col, Gemm and BiasAdd forward; Gemm into columns and Col2im for the
+// data gradient; the batch-summing Gemm for the weight gradient.
+func TestProducts(t *testing.T) {
+	cpu := tensor.CPU()
+	for i, g := range geometries {
+		t.Run(g.String(), func(t *testing.T) {
+			s := uint64(10 * i)
+			oh, ow := g.win.Out(g.h, g.w)
+			p, k, hw := oh*ow, g.c*g.win.KH*g.win.KW, g.h*g.w
+			kk := g.win.KH * g.win.KW
+			x := tensor.RandUniform(cpu, s, -1, 1, g.n, g.c, g.h, g.w)
+			w := tensor.RandUniform(cpu, s+1, -1, 1, g.o, k)
+			b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
+			dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
+			xs, ws, bs, dys := f32(t, x), f32(t, w), f32(t, b), f32(t, dy)
+
+			// The CPU's im2col path.
+			cols := tensor.Zeros(cpu, g.n, k, p)
+			tensor.Im2col(cols, x, g.win)
+			y := tensor.Zeros(cpu, g.n, g.o, oh, ow)
+			tensor.Gemm(&tensor.GemmArgs{M: g.o, N: p, K: k, Alpha: 1, A: w, LDA: k,
+				B: cols, LDB: p, StrideB: k * p, C: y, LDC: p, StrideC: g.o * p, Batch: g.n})
+			tensor.BiasAdd(y, b)
+			dw := tensor.Zeros(cpu, g.o, k)
+			tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1,
+				A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: dw, LDC: k, Batch: g.n})
+			dcols := tensor.Zeros(cpu, g.n, k, p)
+			tensor.Gemm(&tensor.GemmArgs{TransA: true, M: k, N: p, K: g.o, Alpha: 1, A: w, LDA: k,
+				B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n})
+			dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
+			tensor.Col2im(dx, dcols, g.win)
+
+			// The implicit products. The data gradient's weight is w
+			// permuted to [c, o*KH*KW], as conv_weight_t writes it.
+			gather := func(v *View, src []float32, t, d int) float64 {
+				if off, ok := v.At(t, d); ok {
+					return float64(src[off])
+				}
+				return 0
+			}
+			fwd, dg, rows := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win), Rows(g.o, oh, ow)
+			gotY := make([]float64, g.n*g.o*p)
+			for m := range g.o {
+				for d := range g.n * p {
+					s := float64(bs[m])
+					for t := range k {
+						s += float64(ws[m*k+t]) * gather(fwd, xs, t, d)
+					}
+					gotY[OutOffset(m, d, g.o, p)] = s
+				}
+			}
+			wt := PermuteWeight(ws, g.o, g.c, kk)
+			gotDX := make([]float64, g.n*g.c*hw)
+			for m := range g.c {
+				for d := range g.n * hw {
+					s := 0.0
+					for t := range g.o * kk {
+						s += float64(wt[m*g.o*kk+t]) * gather(dg, dys, t, d)
+					}
+					gotDX[OutOffset(m, d, g.c, hw)] = s
+				}
+			}
+			gotDW := make([]float64, g.o*k)
+			for m := range g.o {
+				for j := range k {
+					s := 0.0
+					for d := range g.n * p {
+						s += gather(rows, dys, m, d) * gather(fwd, xs, j, d)
+					}
+					gotDW[m*k+j] = s
+				}
+			}
+			for _, c := range []struct {
+				name string
+				got  []float64
+				want *tensor.Tensor
+			}{{"y", gotY, y}, {"dx", gotDX, dx}, {"dw", gotDW, dw}} {
+				want := f32(t, c.want)
+				for j, v := range want {
+					if math.Abs(c.got[j]-float64(v)) > 1e-5*(1+math.Abs(float64(v))) {
+						t.Fatalf("%s[%d] = %v, want %v", c.name, j, c.got[j], v)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestWords checks the layout the kernels read: the header's fields in
+// order, then four words per row.
+func TestWords(t *testing.T) {
+	v := DataGrad(3, 9, 13, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1})
+	w := v.Words()
+	head := []int32{v.P, v.PW, v.Image, v.SY, v.OY, v.SX, v.OX, v.UH, v.UW, v.LD, v.DY, v.DX, 0, 0, 0, 0}
+	if len(w) != HeaderWords+EntryWords*v.Rows() {
+		t.Fatalf("%d words for %d rows", len(w), v.Rows())
+	}
+	for i, h := range head {
+		if w[i] != h {
+			t.Fatalf("header word %d = %d, want %d", i, w[i], h)
+		}
+	}
+	for r, e := range v.Table {
+		got := w[HeaderWords+EntryWords*r:][:EntryWords]
+		if got[0] != e.Off || got[1] != e.H || got[2] != e.W || got[3] != 0 {
+			t.Fatalf("row %d = %v, want %+v", r, got, e)
+		}
+	}
+	if !v.Strided() || Forward(2, 9, 13, tensor.Square(3, 2, 1)).Strided() {
+		t.Error("only a strided data gradient divides")
+	}
+}
+
+// TestLoaderTiles checks that the kernels' two ways of spreading a k step's
+// copies over the threads (LoadMN, LoadK) cover every element of the
+// 128 x BK tile exactly once, for both BKs, and that within one warp's copy
+// the decoded index d runs over consecutive values, so the loads of a stride-1
+// view coalesce.
+func TestLoaderTiles(t *testing.T) {
+	for _, bk := range []int{16, 32} {
+		for name, load := range map[string]func(tid, i, bk int) (mn, k int){"LoadMN": LoadMN, "LoadK": LoadK} {
+			seen := make([]int, TileMN*bk)
+			for tid := range Threads {
+				for i := range Copies(bk) {
+					mn, k := load(tid, i, bk)
+					if mn < 0 || mn >= TileMN || k < 0 || k >= bk {
+						t.Fatalf("%s bk %d: thread %d copy %d at (%d, %d)", name, bk, tid, i, mn, k)
+					}
+					seen[mn*bk+k]++
+				}
+			}
+			for e, n := range seen {
+				if n != 1 {
+					t.Fatalf("%s bk %d: element (%d, %d) copied %d times", name, bk, e/bk, e%bk, n)
+				}
+			}
+			for i := range Copies(bk) {
+				mn0, k0 := load(0, i, bk)
+				for lane := 1; lane < 16; lane++ {
+					mn, k := load(lane, i, bk)
+					if name == "LoadMN" && (mn != mn0+lane || k != k0) || name == "LoadK" && (k != k0+lane || mn != mn0) {
+						t.Fatalf("%s bk %d copy %d: lane %d at (%d, %d) after (%d, %d)", name, bk, i, lane, mn, k, mn0, k0)
+					}
+				}
+			}
+		}
+	}
+}
