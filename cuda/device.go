@@ -42,6 +42,9 @@ type Device struct {
 	// sharedAllowed records, by kernel, the dynamic shared memory that
 	// kernel has been allowed beyond the default.
 	sharedAllowed map[string]int
+	// views holds the convolutions' index views uploaded so far (see
+	// view).
+	views map[viewKey]cu.DevicePtr
 }
 
 // Option configures Open.
@@ -97,7 +100,7 @@ func Open(opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
 	}
 
-	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}}
+	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}, views: map[viewKey]cu.DevicePtr{}}
 	d.exact.Store(cfg.exact)
 	d.pool.init()
 	err = catch("Open", func() {

@@ -70,16 +70,60 @@ func (d *Device) GemmPrecision(p tensor.Precision) (string, error) {
 	return "", fmt.Errorf("cuda: no %v products on the GPU", p)
 }
 
+// mathOf returns the arithmetic of a product of precision p, as the
+// kernels name it (tf32, bf16 or f32; exact applies to FP32 products
+// only), with its k step and the dynamic shared memory its kernels take.
+func mathOf(p tensor.Precision, exact bool) (name string, bk, shared int) {
+	switch {
+	case p == tensor.BF16:
+		return "bf16", gemmMMAK, gemmMMAShared
+	case exact:
+		return "f32", gemmF32K, gemmF32Shared
+	}
+	return "tf32", gemmMMAK, gemmMMAShared
+}
+
+// tilesOf returns the number of 128x128 tiles of an m x n product, which
+// the kernels' grids take as their x.
+func tilesOf(m, n int) int {
+	tiles := ((m + gemmTile - 1) / gemmTile) * ((n + gemmTile - 1) / gemmTile)
+	checkInt32("tiles of C", tiles)
+	return tiles
+}
+
+// sliceRun launches z slices of a product, each taking chunk steps of its
+// k sequence and writing C = alpha*product + beta*C at c + z*strideC with
+// leading dimension ldc.
+type sliceRun func(c cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32)
+
+// sliced computes C = alpha*product + beta*C into c (m x n, leading
+// dimension ldc) for a product of `tiles` blocks over a k sequence of
+// total steps: in one slice when the tiles keep the GPU busy, otherwise
+// cut into slices whose partial products go to a workspace from the pool
+// and are added by gemm_reduce in slice order, so the result does not
+// depend on scheduling. Inside do.
+func (d *Device) sliced(run sliceRun, c cu.DevicePtr, m, n, ldc, tiles, total int, alpha, beta float32) {
+	mn := int64(m) * int64(n)
+	slices := splitSlices(d.sms*gemmBlocksPerSM, tiles, total, mn)
+	if slices == 1 {
+		run(c, ldc, 0, total, 1, alpha, beta)
+		return
+	}
+	chunk := (total + slices - 1) / slices
+	slices = (total + chunk - 1) / chunk // no slice left empty
+	// The stream runs in order, so the workspace can go back to the pool
+	// as soon as the reduction that reads it is queued.
+	work, class := d.alloc(int64(slices) * mn * 4)
+	defer d.release(work, class)
+	run(work, n, mn, chunk, slices, 1, 0)
+	d.launch("gemm_reduce", gridFor(mn, threads), dim3{threads, 1, 1}, 0,
+		c, work, m, n, ldc, slices, alpha, beta)
+}
+
 // gemm launches the product; exact applies to FP32 products only. Inside do.
 func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
-	kernel, bk, shared := "gemm_tf32_", gemmMMAK, gemmMMAShared
-	switch {
-	case g.Precision == tensor.BF16:
-		kernel = "gemm_bf16_"
-	case exact:
-		kernel, bk, shared = "gemm_f32_", gemmF32K, gemmF32Shared
-	}
-	kernel += transName(g.TransA) + transName(g.TransB)
+	arith, bk, shared := mathOf(g.Precision, exact)
+	kernel := "gemm_" + arith + "_" + transName(g.TransA) + transName(g.TransB)
 	if g.M == 0 || g.N == 0 {
 		return
 	}
@@ -91,21 +135,22 @@ func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
 	}
 	batch := max(g.Batch, 1)
 	steps := (g.K + bk - 1) / bk
-	tiles := ((g.M + gemmTile - 1) / gemmTile) * ((g.N + gemmTile - 1) / gemmTile)
-	checkInt32("tiles of C", tiles)
+	tiles := tilesOf(g.M, g.N)
 	a, b, c := d.ptr(g.A), d.ptr(g.B), d.ptr(g.C)
 	vecA, vecB := copies16(a, g.LDA, g.StrideA, batch), copies16(b, g.LDB, g.StrideB, batch)
 	// run launches z layers of blocks over entries products starting at
-	// a, b, each layer taking chunk steps of their (entry, k step) sequence
-	// and writing C at c + z*strideC.
-	run := func(a, b, c cu.DevicePtr, ldc int, strideC int64, entries, chunk, z int, alpha, beta float32) {
-		// The kernels index the sequence with int, up to twice its length.
-		if int64(entries)*int64(steps) > math.MaxInt32/2 {
-			panic(fmt.Errorf("%d k steps in each of %d products are more than the kernels index", steps, entries))
+	// a, b.
+	run := func(a, b cu.DevicePtr, entries int) sliceRun {
+		return func(c cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32) {
+			// The kernels index the sequence with int, up to twice its
+			// length.
+			if int64(entries)*int64(steps) > math.MaxInt32/2 {
+				panic(fmt.Errorf("%d k steps in each of %d products are more than the kernels index", steps, entries))
+			}
+			d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
+				c, a, b, g.M, g.N, g.K, g.LDA, g.LDB, ldc, int64(g.StrideA), int64(g.StrideB), strideC,
+				entries, chunk, alpha, beta, vecA, vecB)
 		}
-		d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
-			c, a, b, g.M, g.N, g.K, g.LDA, g.LDB, ldc, int64(g.StrideA), int64(g.StrideB), strideC,
-			entries, chunk, alpha, beta, vecA, vecB)
 	}
 
 	if batch > 1 && g.StrideC != 0 {
@@ -113,27 +158,12 @@ func (d *Device) gemm(g *tensor.GemmArgs, exact bool) {
 		// goes in parts.
 		for first := 0; first < batch; first += maxGridZ {
 			n := min(batch-first, maxGridZ)
-			run(offset(a, first, g.StrideA), offset(b, first, g.StrideB), offset(c, first, g.StrideC),
-				g.LDC, int64(g.StrideC), n, steps, n, g.Alpha, g.Beta)
+			run(offset(a, first, g.StrideA), offset(b, first, g.StrideB), n)(
+				offset(c, first, g.StrideC), g.LDC, int64(g.StrideC), steps, n, g.Alpha, g.Beta)
 		}
 		return
 	}
-	total := batch * steps
-	mn := int64(g.M) * int64(g.N)
-	slices := splitSlices(d.sms*gemmBlocksPerSM, tiles, total, mn)
-	if slices == 1 {
-		run(a, b, c, g.LDC, 0, batch, total, 1, g.Alpha, g.Beta)
-		return
-	}
-	chunk := (total + slices - 1) / slices
-	slices = (total + chunk - 1) / chunk // no slice left empty
-	// The stream runs in order, so the workspace can go back to the pool
-	// as soon as the reduction that reads it is queued.
-	work, class := d.alloc(int64(slices) * mn * 4)
-	defer d.release(work, class)
-	run(a, b, work, g.N, mn, batch, chunk, slices, 1, 0)
-	d.launch("gemm_reduce", gridFor(mn, threads), dim3{threads, 1, 1}, 0,
-		c, work, g.M, g.N, g.LDC, slices, g.Alpha, g.Beta)
+	d.sliced(run(a, b, batch), c, g.M, g.N, g.LDC, tiles, batch*steps, g.Alpha, g.Beta)
 }
 
 // splitSlices returns how many slices to cut a sequence of total k steps

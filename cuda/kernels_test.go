@@ -7,10 +7,12 @@ import (
 	"testing"
 
 	"github.com/tensorforge/tensorforge/kernels"
+	"github.com/tensorforge/tensorforge/tensor"
 )
 
 // TestKernelTables checks, without a GPU, that every kernel the op tables
-// name is one the embedded PTX defines.
+// name, and every name the GEMM and convolution launches build, is one the
+// embedded PTX defines.
 func TestKernelTables(t *testing.T) {
 	mods, err := kernels.Modules()
 	if err != nil {
@@ -20,10 +22,25 @@ func TestKernelTables(t *testing.T) {
 	for _, m := range mods {
 		defined = append(defined, m.Kernels...)
 	}
-	for _, table := range [][]string{unaryKernels[:], unaryGradKernels[:], binaryKernels[:], reduceKernels[:]} {
+	// The GEMM's and the convolutions' kernels are named for their
+	// arithmetic, which mathOf picks.
+	var built []string
+	for _, p := range []tensor.Precision{tensor.FP32, tensor.BF16} {
+		for _, exact := range []bool{false, true} {
+			arith, _, _ := mathOf(p, exact)
+			built = append(built, "conv_data_"+arith, "conv_data_"+arith+"_strided", "conv_weight_"+arith)
+			for _, ta := range []bool{false, true} {
+				for _, tb := range []bool{false, true} {
+					built = append(built, "gemm_"+arith+"_"+transName(ta)+transName(tb))
+				}
+			}
+		}
+	}
+	built = append(built, "gemm_reduce", "conv_weight_t")
+	for _, table := range [][]string{unaryKernels[:], unaryGradKernels[:], binaryKernels[:], reduceKernels[:], built} {
 		for _, name := range table {
 			if !slices.Contains(defined, name) {
-				t.Errorf("kernel %q is in an op table but no module defines it", name)
+				t.Errorf("kernel %q is launched but no module defines it", name)
 			}
 		}
 	}

@@ -6,11 +6,14 @@ import (
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-// Conv2d is a 2-D convolution with bias, computed as im2col and one GEMM per
-// image: Y_i = W x cols_i with W viewed as [out, in*KH*KW]. Its input and
-// weight layouts are PyTorch's (NCHW; weight [out, in, KH, KW]).
+// Conv2d is a 2-D convolution with bias. Its input and weight layouts are
+// PyTorch's (NCHW; weight [out, in, KH, KW]); the weight is used as the
+// matrix W [out, in*KH*KW].
 //
-// The batch is unfolded in chunks of images whose columns fit the
+// On a device with a direct convolution (tensor.DirectConv, the GPU's
+// implicit GEMM) each pass is one call over the whole batch and the layer
+// needs no workspace. Elsewhere it is computed as im2col and one GEMM per
+// image: Y_i = W x cols_i. The batch is unfolded in chunks of images whose columns fit the
 // workspace, and each chunk's products run as one batched GEMM sharing W.
 // Backward unfolds each chunk again rather than keeping every image's
 // columns (hundreds of megabytes for a batch): dW += sum_i dY_i x cols_i^T
@@ -115,8 +118,14 @@ func (c *Conv2d) chunk(n, budget int) int {
 	return max(1, min(n, budget/per))
 }
 
-// workspaceElems implements workspaceUser.
-func (c *Conv2d) workspaceElems(n, budget int) int { return c.chunk(n, budget) * c.k * c.oh * c.ow }
+// workspaceElems implements workspaceUser: the columns of a chunk, none on
+// a device with a direct convolution.
+func (c *Conv2d) workspaceElems(dev tensor.Device, n, budget int) int {
+	if tensor.HasDirectConv(dev) {
+		return 0
+	}
+	return c.chunk(n, budget) * c.k * c.oh * c.ow
+}
 
 // colsFor returns the columns views for chunks of size and the last,
 // shorter one (of rem images; rem 0 means none), remade only when the
@@ -135,18 +144,21 @@ func (c *Conv2d) colsFor(dev tensor.Device, size, rem int) [2]*tensor.Tensor {
 	return c.cols
 }
 
-// prepare checks x against Setup and returns the chunk size and the
-// columns views for its batch.
-func (c *Conv2d) prepare(x *tensor.Tensor) (size int, cols [2]*tensor.Tensor) {
+// check panics unless x is a batch of the samples Setup was given.
+func (c *Conv2d) check(x *tensor.Tensor) {
 	sh := x.Shape()
 	if len(sh) != 4 || sh[1] != c.in[0] || sh[2] != c.in[1] || sh[3] != c.in[2] {
 		panic(fmt.Sprintf("nn: Conv2d set up for samples %v got input %v", c.in, sh))
 	}
+}
+
+// prepare returns the chunk size and the columns views for x's batch.
+func (c *Conv2d) prepare(x *tensor.Tensor) (size int, cols [2]*tensor.Tensor) {
 	if c.ws == nil {
 		c.ws = NewWorkspace(0)
 	}
-	c.ws.resolve(x.Device())
-	n := sh[0]
+	c.ws.resolve()
+	n := x.Dim(0)
 	size = c.chunk(n, c.ws.Bytes)
 	return size, c.colsFor(x.Device(), size, n%size)
 }
@@ -161,10 +173,15 @@ func colsOf(cols [2]*tensor.Tensor, m int) *tensor.Tensor {
 
 // Forward implements Layer.
 func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
-	size, cols := c.prepare(x)
+	c.check(x)
 	c.x = x
-	p := c.oh * c.ow
 	y := c.y.get(x.Device(), tensor.Float32, x.Dim(0), []int{c.Out, c.oh, c.ow})
+	if tensor.HasDirectConv(x.Device()) {
+		tensor.ConvForward(y, x, c.w, c.b, c.Window, c.prec)
+		return y
+	}
+	size, cols := c.prepare(x)
+	p := c.oh * c.ow
 	ys := c.ys.of(y, size)
 	for i, xi := range c.xs.of(x, size) {
 		m := xi.Dim(0)
@@ -182,9 +199,18 @@ func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 
 // Backward implements Layer.
 func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
+	tensor.BiasGrad(c.db, dy)
+	if tensor.HasDirectConv(dy.Device()) {
+		tensor.ConvWeightGrad(c.dw, dy, c.x, c.Window, c.prec)
+		if !wantDX {
+			return nil
+		}
+		dx := c.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), c.in)
+		tensor.ConvDataGrad(dx, dy, c.w, c.Window, c.prec)
+		return dx
+	}
 	size, cols := c.prepare(c.x)
 	p := c.oh * c.ow
-	tensor.BiasGrad(c.db, dy)
 	dys := c.dys.of(dy, size)
 	var dxs []*tensor.Tensor
 	var dx *tensor.Tensor

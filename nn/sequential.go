@@ -79,7 +79,7 @@ type workspaceUser interface {
 	useWorkspace(ws *Workspace)
 	// workspaceElems returns the elements a batch of n needs within a
 	// budget of the given bytes.
-	workspaceElems(n, budget int) int
+	workspaceElems(dev tensor.Device, n, budget int) int
 }
 
 // NewSequential returns the layers as one network. Call Setup for shapes
@@ -222,7 +222,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	if !o.Inference {
 		s.grads = tensor.Zeros(dev, trained)
 	}
-	s.ws.resolve(dev)
+	s.ws.resolve()
 	s.named, s.stateNamed = s.named[:0], s.stateNamed[:0]
 	s.first = len(s.layers)
 	off, stateOff := 0, 0
@@ -286,7 +286,7 @@ func (s *Sequential) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 // left to the collector, or freed on a device with work still queued)
 // between layers of a step.
 func (s *Sequential) sizeWorkspace(dev tensor.Device, n int) {
-	if need := s.workspaceElems(n, s.ws.Bytes); need > 0 {
+	if need := s.workspaceElems(dev, n, s.ws.Bytes); need > 0 {
 		s.ws.get(dev, need)
 	}
 	s.batch = n
@@ -294,11 +294,11 @@ func (s *Sequential) sizeWorkspace(dev tensor.Device, n int) {
 
 // workspaceElems returns the workspace elements the hungriest layer needs
 // for a batch of n within a budget of the given bytes.
-func (s *Sequential) workspaceElems(n, budget int) int {
+func (s *Sequential) workspaceElems(dev tensor.Device, n, budget int) int {
 	need := 0
 	for _, l := range s.layers {
 		if w, ok := l.(workspaceUser); ok {
-			need = max(need, w.workspaceElems(n, budget))
+			need = max(need, w.workspaceElems(dev, n, budget))
 		}
 	}
 	return need
@@ -351,7 +351,8 @@ func (s *Sequential) Arena() (params, grads *tensor.Tensor) { return s.params, s
 func (s *Sequential) StateArena() *tensor.Tensor { return s.state }
 
 // Workspace returns the scratch memory the layers share; its Bytes (0:
-// WorkspaceBytesFor the device) may be changed before the first Forward.
+// DefaultWorkspaceBytes) may be changed before the first Forward. Layers
+// on a device with a direct convolution need none.
 func (s *Sequential) Workspace() *Workspace { return s.ws }
 
 // Footprint estimates the bytes a network built with o holds on dev once
@@ -371,9 +372,9 @@ func (s *Sequential) Footprint(dev tensor.Device, n int, o BuildOptions) int64 {
 	}
 	budget := s.ws.Bytes
 	if budget == 0 {
-		budget = WorkspaceBytesFor(dev)
+		budget = DefaultWorkspaceBytes
 	}
-	return s.ParamBytes(o) + mulSat(per, int64(n)) + 4*int64(s.workspaceElems(n, budget))
+	return s.ParamBytes(o) + mulSat(per, int64(n)) + 4*int64(s.workspaceElems(dev, n, budget))
 }
 
 // mulSat returns a*b for non-negative a and b, or the largest int64 where

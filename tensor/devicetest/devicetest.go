@@ -97,6 +97,8 @@ var ops = []struct {
 	{"GemmBatchedBF16", gemmIn(tensor.BF16, testGemmBatched)},
 	{"Im2col", testIm2col},
 	{"Col2im", testCol2im},
+	{"DirectConv", directConvIn(tensor.FP32)},
+	{"DirectConvBF16", directConvIn(tensor.BF16)},
 	{"BiasAdd", testBiasAdd},
 	{"BiasGrad", testBiasGrad},
 	{"ReLU", testReLU},

@@ -153,20 +153,7 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 			}
 		}
 	}
-	if g.Precision == tensor.BF16 {
-		c.withinBF16(&g, a, b, c0, cBatch, gotW, want)
-	} else {
-		// An element within float32's own summation error of its terms'
-		// sizes counts as exact: where alpha's and beta's terms nearly
-		// cancel (a 1x1 product), that error is all of the result.
-		size, _, terms := gemmSizes(&g, a, b, c0, cBatch)
-		for i, w := range want {
-			if math.Abs(float64(gotW[i])-w) <= 2*terms*0x1p-24*size[i] {
-				gotW[i] = float32(w)
-			}
-		}
-		c.near("C", gotW, want, c.tol.Gemm)
-	}
+	c.product("C", &g, a, b, c0, cBatch, gotW, want)
 	for i, w := range written {
 		if !w && math.Float32bits(got[i]) != math.Float32bits(c0[i]) {
 			c.t.Errorf("C: element %d, outside every matrix of the batch, changed from %v to %v", i, c0[i], got[i])
@@ -175,8 +162,30 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 	}
 }
 
+// product checks got, the elements of g's product (of operands a, b and
+// c0, cBatch outputs) against want, the exact result from GemmReference:
+// within the bound of BF16 arithmetic for a BF16 product, else within the
+// Gemm tolerance.
+func (c *checker) product(what string, g *tensor.GemmArgs, a, b, c0 []float32, cBatch int, got []float32, want []float64) {
+	c.t.Helper()
+	if g.Precision == tensor.BF16 {
+		c.withinBF16(what, g, a, b, c0, cBatch, got, want)
+		return
+	}
+	// An element within float32's own summation error of its terms' sizes
+	// counts as exact: where alpha's and beta's terms nearly cancel (a 1x1
+	// product), that error is all of the result.
+	size, _, terms := gemmSizes(g, a, b, c0, cBatch)
+	for i, w := range want {
+		if math.Abs(float64(got[i])-w) <= 2*terms*0x1p-24*size[i] {
+			got[i] = float32(w)
+		}
+	}
+	c.near(what, got, want, c.tol.Gemm)
+}
+
 // withinBF16 fails the test unless every element of got, the written
-// elements of a BF16 product, is within the error bound of that arithmetic
+// elements of a BF16 product named what, is within the error bound of that arithmetic
 // of want, the exact result: each operand's rounding to bfloat16 (8 bits
 // of significand, so half a unit in the last place is at most 2^-8 of the
 // value) moves a product by at most 2^-7 + 2^-16 of its size, and
@@ -184,13 +193,13 @@ func (c *checker) gemm(g tensor.GemmArgs) {
 // (K+2) 2^-24 of the sum of their sizes, here doubled for whatever order
 // a device sums in. The sizes are the same product with every operand and
 // scalar made positive.
-func (c *checker) withinBF16(g *tensor.GemmArgs, a, b, c0 []float32, cBatch int, got []float32, want []float64) {
+func (c *checker) withinBF16(what string, g *tensor.GemmArgs, a, b, c0 []float32, cBatch int, got []float32, want []float64) {
 	c.t.Helper()
 	size, prodSize, terms := gemmSizes(g, a, b, c0, cBatch)
 	for i, w := range want {
 		bound := (0x1p-7+0x1p-16)*prodSize[i] + 2*terms*0x1p-24*size[i]
 		if d := math.Abs(float64(got[i]) - w); !(d <= bound) {
-			c.t.Errorf("C: element %d of the product is %v, want %v within %.3g (bfloat16 operands, %v float32 terms)", i, got[i], w, bound, terms)
+			c.t.Errorf("%s: element %d of the product is %v, want %v within %.3g (bfloat16 operands, %v float32 terms)", what, i, got[i], w, bound, terms)
 			return
 		}
 	}

@@ -1,0 +1,128 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"unsafe"
+
+	"github.com/mumax/3/cuda/cu"
+	"github.com/tensorforge/tensorforge/internal/convmap"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// The Device is a tensor.DirectConv: its convolutions run the implicit-GEMM
+// kernels of kernels/conv.cu, which read the images through convmap's
+// views instead of an im2col column matrix.
+var _ tensor.DirectConv = (*Device)(nil)
+
+// viewKind says which of convmap's views a viewKey is.
+type viewKind uint8
+
+const (
+	forwardView viewKind = iota
+	dataGradView
+	rowsView
+)
+
+// viewKey is everything a view depends on: its kind, the channels and
+// plane of the tensor it reads (or, for rowsView, of the outputs) and the
+// window. Views do not depend on the batch, so a model has a few.
+type viewKey struct {
+	kind    viewKind
+	c, h, w int
+	win     tensor.Window
+}
+
+// view returns the device copy of the view key describes, uploading it on
+// first use. Views stay on the device until it closes: they are small (16
+// bytes a row, a few thousand rows for a large layer) and as many as the
+// distinct layer geometries run. Inside do.
+func (d *Device) view(k viewKey) cu.DevicePtr {
+	if p, ok := d.views[k]; ok {
+		return p
+	}
+	var v *convmap.View
+	switch k.kind {
+	case forwardView:
+		v = convmap.Forward(k.c, k.h, k.w, k.win)
+	case dataGradView:
+		v = convmap.DataGrad(k.c, k.h, k.w, k.win)
+	default:
+		v = convmap.Rows(k.c, k.h, k.w)
+	}
+	words := v.Words()
+	n := int64(len(words)) * 4
+	// Fresh memory rather than the pool's: the copy below is not on the
+	// stream, so it must not land in a block queued kernels still use.
+	p, ok := memAlloc(n)
+	if !ok {
+		free, total := cu.MemGetInfo()
+		panic(&OutOfMemoryError{Asked: n, Free: free, Total: total})
+	}
+	cu.MemcpyHtoD(p, unsafe.Pointer(&words[0]), n)
+	d.views[k] = p
+	return p
+}
+
+// convData launches conv_data: C = A x view, scattered into images of
+// m channels, plus bias unless it is 0. Inside do.
+func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias cu.DevicePtr, m, n, k int) {
+	arith, _, shared := mathOf(p, d.exact.Load())
+	kernel := "conv_data_" + arith
+	if strided {
+		kernel += "_strided"
+	}
+	checkInt32("columns of the product", n)
+	d.launch(kernel, dim3{tilesOf(m, n), 1, 1}, dim3{gemmThreads, 1, 1}, shared,
+		c, a, x, view, bias, m, n, k, k, copies16(a, k, 0, 1))
+}
+
+// ConvForward writes y = conv(x, w) + bias with conv_data on the forward
+// view of x.
+func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+	d.do("ConvForward", func() {
+		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
+		o, oh, ow := y.Dim(1), y.Dim(2), y.Dim(3)
+		var b cu.DevicePtr
+		if bias != nil {
+			b = d.ptr(bias)
+		}
+		v := d.view(viewKey{forwardView, c, h, wd, win})
+		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, b, o, n*oh*ow, c*win.KH*win.KW)
+	})
+}
+
+// ConvDataGrad writes dx with conv_data on the data-gradient view of dy,
+// after conv_weight_t has permuted w into a workspace.
+func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+	d.do("ConvDataGrad", func() {
+		n, c, h, wd := dx.Dim(0), dx.Dim(1), dx.Dim(2), dx.Dim(3)
+		o, kk := dy.Dim(1), win.KH*win.KW
+		size := int64(o) * int64(c) * int64(kk)
+		wt, class := d.alloc(size * 4)
+		defer d.release(wt, class) // the stream runs in order
+		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
+		v := d.view(viewKey{dataGradView, o, h, wd, win})
+		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, c, n*h*wd, o*kk)
+	})
+}
+
+// ConvWeightGrad adds into dw with conv_weight over the rows view of dy and
+// the forward view of x, sliced along the batch's positions as the GEMM's
+// batch sums are.
+func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+	d.do("ConvWeightGrad", func() {
+		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
+		o, oh, ow := dy.Dim(1), dy.Dim(2), dy.Dim(3)
+		arith, bk, shared := mathOf(p, d.exact.Load())
+		m, cols, k := o, c*win.KH*win.KW, n*oh*ow
+		checkInt32("positions of the batch", k)
+		tiles := tilesOf(m, cols)
+		va, vb := d.view(viewKey{rowsView, o, oh, ow, tensor.Window{}}), d.view(viewKey{forwardView, c, h, wd, win})
+		run := func(cp cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32) {
+			d.launch("conv_weight_"+arith, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
+				cp, d.ptr(dy), va, d.ptr(x), vb, m, cols, k, ldc, strideC, chunk, alpha, beta)
+		}
+		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)
+	})
+}

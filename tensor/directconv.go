@@ -1,0 +1,78 @@
+package tensor
+
+import "fmt"
+
+// DirectConv is a Device that computes a convolution's three products from
+// the image tensors themselves (an implicit GEMM), without the column
+// matrix of Im2col. The weight is the [O, C*KH*KW] matrix Im2col's
+// columns multiply. nn's convolution uses these where the device has them
+// and Im2col with Gemm elsewhere; the results agree to the rounding of the
+// product's precision p (see Device.GemmPrecision).
+type DirectConv interface {
+	Device
+	// ConvForward writes y [N, O, OH, OW]: the convolution of x [N, C,
+	// H, W] with w [O, C*KH*KW] over window win, plus bias[o] in channel
+	// o unless bias is nil.
+	ConvForward(y, x, w, bias *Tensor, win Window, p Precision)
+	// ConvDataGrad overwrites dx [N, C, H, W] with the gradient of the
+	// forward pass's input from its output's, dy [N, O, OH, OW]: what
+	// Gemm of w^T with dy and Col2im give.
+	ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision)
+	// ConvWeightGrad adds into dw [O, C*KH*KW] the gradient of the
+	// weight: the sum over the images of dy_n times x_n's columns,
+	// transposed.
+	ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision)
+}
+
+// HasDirectConv reports whether dev computes convolutions directly (is a
+// DirectConv).
+func HasDirectConv(dev Device) bool {
+	_, ok := dev.(DirectConv)
+	return ok
+}
+
+// checkConv checks the operands of a direct convolution: images x [N, C,
+// H, W], outputs y [N, O, OH, OW] and weight w [O, C*KH*KW], all Float32 on
+// one DirectConv, and returns that device. xName and yName say what x and
+// y are in op's signature.
+func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv {
+	dev := sameDevice(op, x, y, w)
+	checkWindow(op, x, win)
+	wantRank(op, yName, y, 4)
+	for _, t := range []named{{xName, x}, {yName, y}, {"weight", w}} {
+		wantDType(op, t.name, t.t, Float32)
+	}
+	n, c := x.shape[0], x.shape[1]
+	oh, ow := win.Out(x.shape[2], x.shape[3])
+	o := y.shape[1]
+	wantShape(op, yName, y, n, o, oh, ow)
+	wantShape(op, "weight", w, o, c*win.KH*win.KW)
+	d, ok := dev.(DirectConv)
+	if !ok {
+		panic(fmt.Sprintf("tensor: %s: device %s has no direct convolution (see HasDirectConv)", op, dev.Name()))
+	}
+	return d
+}
+
+// ConvForward writes y = conv(x, w) + bias on a DirectConv device; bias
+// [O] may be nil.
+func ConvForward(y, x, w, bias *Tensor, win Window, p Precision) {
+	d := checkConv("ConvForward", "x", "y", x, y, w, win)
+	if bias != nil {
+		sameDevice("ConvForward", y, bias)
+		checkBias("ConvForward", y, bias)
+	}
+	d.ConvForward(y, x, w, bias, win, p)
+}
+
+// ConvDataGrad overwrites dx with the gradient of the convolution's input
+// on a DirectConv device.
+func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision) {
+	checkConv("ConvDataGrad", "dx", "dy", dx, dy, w, win).ConvDataGrad(dx, dy, w, win, p)
+}
+
+// ConvWeightGrad adds into dw the gradient of the convolution's weight on
+// a DirectConv device.
+func ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
+	checkConv("ConvWeightGrad", "x", "dy", x, dy, dw, win).ConvWeightGrad(dw, dy, x, win, p)
+}
