@@ -16,15 +16,12 @@ func (d *Device) MaxPool(y, argmax, x *tensor.Tensor, w tensor.Window) {
 }
 
 // MaxPoolGrad overwrites dx with the sum of the dy entries whose argmax
-// points at each pixel: one warp per plane adds them in output order (see
-// maxpool_grad_f32), which is deterministic and needs no window.
-func (d *Device) MaxPoolGrad(dx, dy, argmax *tensor.Tensor) {
+// points at each pixel: one thread per pixel gathers them from the outputs
+// whose windows hold it (see maxpool_grad_f32).
+func (d *Device) MaxPoolGrad(dx, dy, argmax *tensor.Tensor, w tensor.Window) {
 	d.do("MaxPoolGrad", func() {
-		s, o := dx.Shape(), dy.Shape()
-		checkInt32("input plane", s[2]*s[3])
-		checkInt32("output plane", o[2]*o[3])
-		planes := int64(s[0]) * int64(s[1])
-		d.launch("maxpool_grad_f32", dim3{int(min(planes, maxBlocks)), 1, 1}, dim3{32, 1, 1}, 0,
-			d.ptr(dx), d.ptr(dy), d.ptr(argmax), planes, s[2]*s[3], o[2]*o[3])
+		args, planes, in, _ := windowArgs(dx.Shape(), w)
+		d.launch("maxpool_grad_f32", gridFor(planes*in, threads), dim3{threads, 1, 1}, 0,
+			append([]any{d.ptr(dx), d.ptr(dy), d.ptr(argmax)}, args...)...)
 	})
 }

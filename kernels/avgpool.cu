@@ -25,11 +25,9 @@ extern "C" __global__ void avgpool_f32(float *y, const float *x, long long plane
 	}
 }
 
-// dx = the sum of dy over the windows that hold each pixel, divided by
-// KH*KW: a gather, one thread per pixel adding its windows in row-major
-// order, so there are no atomics and the order is fixed. Output row oh
-// holds pixel row h when oh*SH <= h + PH < oh*SH + KH, that is for oh from
-// ceil((h + PH - KH + 1) / SH) to floor((h + PH) / SH), within [0, OH).
+// dx = the sum of dy over the windows that hold each pixel (covering),
+// divided by KH*KW: a gather, one thread per pixel adding its windows in
+// row-major order, so there are no atomics and the order is fixed.
 extern "C" __global__ void avgpool_grad_f32(float *dx, const float *dy, long long planes, int H, int W, int KH,
                                             int KW, int SH, int SW, int PH, int PW, int OH, int OW)
 {
@@ -37,14 +35,11 @@ extern "C" __global__ void avgpool_grad_f32(float *dx, const float *dy, long lon
 	FOR_EACH(i, planes * hw)
 	{
 		long long plane = i / hw;
-		int p = (int)(i - plane * hw);
-		int hp = p / W + PH, wp = p % W + PW;
-		int oh0 = hp < KH ? 0 : (hp - KH + SH) / SH, oh1 = min(hp / SH, OH - 1);
-		int ow0 = wp < KW ? 0 : (wp - KW + SW) / SW, ow1 = min(wp / SW, OW - 1);
+		Covering c = covering((int)(i - plane * hw), W, KH, KW, SH, SW, PH, PW, OH, OW);
 		const float *g = dy + plane * ((long long)OH * OW);
 		float s = 0.0f;
-		for (int oh = oh0; oh <= oh1; oh++) {
-			for (int ow = ow0; ow <= ow1; ow++) {
+		for (int oh = c.oh0; oh <= c.oh1; oh++) {
+			for (int ow = c.ow0; ow <= c.ow1; ow++) {
 				s += g[oh * OW + ow];
 			}
 		}

@@ -27,3 +27,21 @@ __device__ __forceinline__ PoolWindow pool_window(int p, int H, int W, int KH, i
 	int h0 = oh * SH - PH, w0 = ow * SW - PW;
 	return PoolWindow{max(h0, 0), min(h0 + KH, H), max(w0, 0), min(w0 + KW, W)};
 }
+
+// Covering is the range of outputs whose windows hold a pixel: rows [oh0,
+// oh1] and columns [ow0, ow1], empty when a bound is below its start.
+struct Covering {
+	int oh0, oh1, ow0, ow1;
+};
+
+// covering returns the outputs of a pooling window that hold pixel p = h*W
+// + w of its plane. Output row oh holds pixel row h when oh*SH <= h + PH <
+// oh*SH + KH, that is for oh from ceil((h + PH - KH + 1) / SH) to
+// floor((h + PH) / SH), within [0, OH); columns likewise.
+__device__ __forceinline__ Covering covering(int p, int W, int KH, int KW, int SH, int SW, int PH, int PW, int OH,
+                                             int OW)
+{
+	int hp = p / W + PH, wp = p % W + PW;
+	return Covering{hp < KH ? 0 : (hp - KH + SH) / SH, min(hp / SH, OH - 1), wp < KW ? 0 : (wp - KW + SW) / SW,
+	                min(wp / SW, OW - 1)};
+}

@@ -35,56 +35,31 @@ extern "C" __global__ void maxpool_f32(float *y, int *argmax, const float *x, lo
 	}
 }
 
-// MAXPOOL_GRAD_TILE is how many pixels of a plane a block accumulates in
-// shared memory at a time (12 KiB: a whole 55 x 55 plane).
-#define MAXPOOL_GRAD_TILE 3072
-
-// dx = 0, then dx[argmax[o]] += dy[o] for every output o of the plane, in
-// increasing o. Launched with one warp (32 threads) per block, a block per
-// plane. The argmax may point anywhere in the plane, not only into o's
-// window, so the kernel needs no window and routes any argmax.
-//
-// The warp loads 32 outputs at a time and broadcasts them one by one; of
-// the 32 lanes, only the owner of the target pixel, lane (pixel % 32), adds
-// it into the shared tile. Each pixel is therefore summed by one thread in
-// output order: deterministic, without atomics, and bit for bit the order
-// of a serial loop on the host. Every tile element is only ever touched by
-// its owner lane (zeroing, adding, storing), so no synchronisation is
-// needed between the phases.
-extern "C" __global__ void maxpool_grad_f32(float *dx, const float *dy, const int *argmax,
-                                            long long planes, int HW, int OHW)
+// dx = the sum of dy over the outputs whose argmax is each pixel: a gather,
+// one thread per pixel visiting the outputs whose windows hold it
+// (covering) in increasing order, the order in which a serial loop over
+// the outputs would add them, so the sums are the CPU's to the bit, with no
+// atomics. MaxPool's argmax always lies in its output's window, so no other
+// output can point at the pixel.
+extern "C" __global__ void maxpool_grad_f32(float *dx, const float *dy, const int *argmax, long long planes, int H,
+                                            int W, int KH, int KW, int SH, int SW, int PH, int PW, int OH, int OW)
 {
-	__shared__ float acc[MAXPOOL_GRAD_TILE];
-	const unsigned all = 0xffffffffu;
-	int lane = threadIdx.x;
-	for (long long plane = blockIdx.x; plane < planes; plane += gridDim.x) {
-		const float *g = dy + plane * OHW;
-		const int *a = argmax + plane * OHW;
-		float *out = dx + plane * HW;
-		for (int t0 = 0; t0 < HW; t0 += MAXPOOL_GRAD_TILE) {
-			int tn = min(MAXPOOL_GRAD_TILE, HW - t0);
-			for (int j = lane; j < tn; j += 32) {
-				acc[j] = 0.0f;
-			}
-			for (int o0 = 0; o0 < OHW; o0 += 32) {
-				int mine = -1;
-				float gv = 0.0f;
-				if (o0 + lane < OHW) {
-					mine = a[o0 + lane];
-					gv = g[o0 + lane];
+	long long hw = (long long)H * W, ohw = (long long)OH * OW;
+	FOR_EACH(i, planes * hw)
+	{
+		long long plane = i / hw;
+		int p = (int)(i - plane * hw);
+		Covering c = covering(p, W, KH, KW, SH, SW, PH, PW, OH, OW);
+		const float *g = dy + plane * ohw;
+		const int *a = argmax + plane * ohw;
+		float s = 0.0f;
+		for (int oh = c.oh0; oh <= c.oh1; oh++) {
+			for (int ow = c.ow0; ow <= c.ow1; ow++) {
+				if (a[oh * OW + ow] == p) {
+					s += g[oh * OW + ow];
 				}
-				int count = min(32, OHW - o0);
-				for (int j = 0; j < count; j++) {
-					int q = __shfl_sync(all, mine, j) - t0;
-					float v = __shfl_sync(all, gv, j);
-					if (q >= 0 && q < tn && q % 32 == lane) {
-						acc[q] += v;
-					}
-				}
-			}
-			for (int j = lane; j < tn; j += 32) {
-				out[t0 + j] = acc[j];
 			}
 		}
+		dx[i] = s;
 	}
 }

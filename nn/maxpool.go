@@ -67,6 +67,6 @@ func (m *MaxPool2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		return nil
 	}
 	dx := m.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), m.in)
-	tensor.MaxPoolGrad(dx, dy, m.arg)
+	tensor.MaxPoolGrad(dx, dy, m.arg, m.Window)
 	return dx
 }

@@ -118,7 +118,7 @@ func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
-func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor) {
+func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window) {
 	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }

@@ -100,8 +100,10 @@ type Device interface {
 	// to the first in row-major order.
 	MaxPool(y, argmax, x *Tensor, w Window)
 	// MaxPoolGrad overwrites dx [N, C, H, W] with the sum of the dy entries
-	// whose argmax points at each pixel.
-	MaxPoolGrad(dx, dy, argmax *Tensor)
+	// whose argmax points at each pixel, added in output order; argmax is
+	// as MaxPool wrote it for window w, each entry inside its output's
+	// window.
+	MaxPoolGrad(dx, dy, argmax *Tensor, w Window)
 
 	// AvgPool computes y [N, C, OH, OW] as the sum of each window of x
 	// [N, C, H, W] divided by KH*KW, padding counted as zeros.

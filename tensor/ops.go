@@ -253,19 +253,17 @@ func MaxPool(y, argmax, x *Tensor, w Window) {
 	dev.MaxPool(y, argmax, x, w)
 }
 
-// MaxPoolGrad overwrites dx with the gradient routed back through argmax.
-func MaxPoolGrad(dx, dy, argmax *Tensor) {
+// MaxPoolGrad overwrites dx with the gradient routed back through argmax,
+// which MaxPool wrote for window w.
+func MaxPoolGrad(dx, dy, argmax *Tensor, w Window) {
 	dev := sameDevice("MaxPoolGrad", dx, dy, argmax)
-	wantRank("MaxPoolGrad", "dx", dx, 4)
-	wantRank("MaxPoolGrad", "dy", dy, 4)
-	sameShape("MaxPoolGrad", dy, argmax)
-	if dx.shape[0] != dy.shape[0] || dx.shape[1] != dy.shape[1] {
-		panic(fmt.Sprintf("tensor: MaxPoolGrad: dx %v and dy %v differ in batch or channels", dx.shape, dy.shape))
-	}
+	checkWindow("MaxPoolGrad", dx, w)
 	wantDType("MaxPoolGrad", "dx", dx, Float32)
 	wantDType("MaxPoolGrad", "dy", dy, Float32)
 	wantDType("MaxPoolGrad", "argmax", argmax, Int32)
-	dev.MaxPoolGrad(dx, dy, argmax)
+	wantShape("MaxPoolGrad", "dy", dy, PoolOut(dx.shape, w)...)
+	sameShape("MaxPoolGrad", dy, argmax)
+	dev.MaxPoolGrad(dx, dy, argmax, w)
 }
 
 // AvgPool computes y [N, C, OH, OW] as the mean of each window of x

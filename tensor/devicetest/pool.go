@@ -82,8 +82,8 @@ func testMaxPool(c *checker) {
 }
 
 // testMaxPoolGrad routes gradients through a real max-pool's argmax and
-// through random indices, where many outputs share a pixel; dx starts as
-// NaN since MaxPoolGrad overwrites it.
+// through random pixels of each window, where overlapping windows share
+// pixels; dx starts as NaN since MaxPoolGrad overwrites it.
 func testMaxPoolGrad(c *checker) {
 	for _, wc := range c.poolCases() {
 		for _, random := range []bool{false, true} {
@@ -92,13 +92,19 @@ func testMaxPoolGrad(c *checker) {
 				yShape := tensor.PoolOut(wc.shape[:], wc.win)
 				_, arg := MaxPoolReference(c.steps(elems(wc.shape[:]), -3, 3), wc.shape, wc.win)
 				if random {
+					// Any pixel of the window, not only its maximum:
+					// every routing MaxPool could write.
+					per := yShape[2] * yShape[3]
 					for i := range arg {
-						arg[i] = int32(c.rng.IntN(h * w))
+						r, q := i%per/yShape[3], i%yShape[3]
+						h0, w0 := max(r*wc.win.SH-wc.win.PH, 0), max(q*wc.win.SW-wc.win.PW, 0)
+						h1, w1 := min(r*wc.win.SH-wc.win.PH+wc.win.KH, h), min(q*wc.win.SW-wc.win.PW+wc.win.KW, w)
+						arg[i] = int32((h0+c.rng.IntN(h1-h0))*w + w0 + c.rng.IntN(w1-w0))
 					}
 				}
 				dy := c.uniform(elems(yShape), -1, 1)
 				dx := c.out("dx", wc.shape[:]...)
-				tensor.MaxPoolGrad(dx.t, c.in("dy", dy, yShape...), c.alloc("argmax", true, arg, yShape...).t)
+				tensor.MaxPoolGrad(dx.t, c.in("dy", dy, yShape...), c.alloc("argmax", true, arg, yShape...).t, wc.win)
 				want := make([]float64, elems(wc.shape[:]))
 				per := yShape[2] * yShape[3]
 				for i, g := range dy {
