@@ -24,138 +24,9 @@
 // padding and the edges), spread over the threads so that a warp reads 32
 // consecutive columns: consecutive addresses for a stride-1 view.
 #include "gemm_core.cuh"
+#include "conv_gather.cuh"
 
 namespace {
-
-static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layout (convmap.LoadMN, LoadK) assumes these");
-
-// ViewHeader is the header of convmap.View.Words, field for field.
-struct ViewHeader {
-	int P, PW, Image, SY, OY, SX, OX, UH, UW, LD, DY, DX, pad[4];
-};
-
-// View reads an image tensor x as a matrix (convmap.View).
-struct View {
-	const float *x;
-	const int4 *table; // row t: Off, H, W, 0
-	// The header is read from global memory where used rather than
-	// copied whole: a copy of all twelve fields made ptxas spill the
-	// accumulators of the strided variants (sm_90).
-	const ViewHeader *__restrict__ hp;
-
-	__device__ __forceinline__ View(const float *x, const int *words)
-		: x(x), table(reinterpret_cast<const int4 *>(words + sizeof(ViewHeader) / sizeof(int))),
-		  hp(reinterpret_cast<const ViewHeader *>(words))
-	{
-	}
-
-	// f reads a header field, say f(&ViewHeader::P).
-	__device__ __forceinline__ int f(const int ViewHeader::*field) const { return __ldg(&(hp->*field)); }
-
-	// Col is what a thread keeps of a decoded column d: the offset of its
-	// image, its coordinates before a row's shift, and whether d is a
-	// column of the view at all (in false: every element is a zero).
-	struct Col {
-		long long base;
-		int y, x;
-		bool in;
-	};
-
-	__device__ __forceinline__ Col col(int d, int dEnd) const
-	{
-		Col c;
-		c.in = d < dEnd;
-		if (!c.in)
-			d = 0;
-		const int P = f(&ViewHeader::P), PW = f(&ViewHeader::PW);
-		const int n = d / P, p = d - n * P, y = p / PW;
-		c.base = (long long)n * f(&ViewHeader::Image);
-		c.y = y * f(&ViewHeader::SY) + f(&ViewHeader::OY);
-		c.x = (p - y * PW) * f(&ViewHeader::SX) + f(&ViewHeader::OX);
-		return c;
-	}
-
-	// row returns row t's entry, or past tEnd one whose row shift puts
-	// every element outside the view, so that the row copies zeros.
-	__device__ __forceinline__ int4 row(int t, int tEnd) const
-	{
-		return t < tEnd ? __ldg(table + t) : make_int4(0, -(1 << 30), 0, 0);
-	}
-
-	// src returns the address of the element of row e and column c, or
-	// null for a zero. DIV: the coordinates must divide by (DY, DX).
-	template <bool DIV>
-	__device__ __forceinline__ const float *src(int4 e, const Col &c) const
-	{
-		int u = c.y + e.y, v = c.x + e.z;
-		// One unsigned comparison is both bounds.
-		if (!c.in || (unsigned)u >= (unsigned)f(&ViewHeader::UH) || (unsigned)v >= (unsigned)f(&ViewHeader::UW))
-			return nullptr;
-		if (DIV) {
-			if (u % f(&ViewHeader::DY) != 0 || v % f(&ViewHeader::DX) != 0)
-				return nullptr;
-			u /= f(&ViewHeader::DY), v /= f(&ViewHeader::DX);
-		}
-		return x + c.base + e.x + (long long)u * f(&ViewHeader::LD) + v;
-	}
-
-	// copy starts copying the element at p into *dst, or writes a zero
-	// there when p is null.
-	__device__ __forceinline__ void copy(float *dst, const float *p) const { cp_async4(dst, p ? p : x, p ? 4 : 0); }
-};
-
-// GatherMN copies a view whose columns run along the tile's MN side (the B
-// operand of conv_data, k-major) into shared memory tile T. Copy (q, i) of
-// a thread is element (lane + 32q, warp + 8i) of the tile (convmap.LoadMN):
-// its four columns stay the same for the whole product, so the thread
-// decodes them once.
-template <class T, int BK, bool DIV>
-struct GatherMN {
-	View::Col col[4];
-
-	__device__ __forceinline__ GatherMN(const View &v, int mn0, int mnEnd)
-	{
-		const int lane = threadIdx.x % 32;
-#pragma unroll
-		for (int q = 0; q < 4; ++q)
-			col[q] = v.col(mn0 + lane + 32 * q, mnEnd);
-	}
-
-	// load starts the copies of rows [k0, k0+BK) of the view, zeros from
-	// kEnd on.
-	__device__ __forceinline__ void load(float *s, const View &v, int k0, int kEnd) const
-	{
-		const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-#pragma unroll
-		for (int i = 0; i < BK / 8; ++i) {
-			const int k = warp + 8 * i;
-			const int4 e = v.row(k0 + k, kEnd);
-#pragma unroll
-			for (int q = 0; q < 4; ++q)
-				v.copy(s + T::at(lane + 32 * q, k), v.template src<DIV>(e, col[q]));
-		}
-	}
-};
-
-// GatherK copies a view whose columns run along k (both operands of
-// conv_weight, k-contiguous) into shared memory tile T: rows [mn0, mnEnd)
-// and columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid
-// is element (tid/BK + (256/BK)*i, tid%BK) of the tile (convmap.LoadK): the
-// thread decodes its one column per step and walks the rows.
-template <class T, int BK>
-__device__ __forceinline__ void gather_k(float *s, const View &v, int mn0, int mnEnd, int k0, int kEnd)
-{
-	constexpr int RS = kThreads / BK;
-	const int k = threadIdx.x % BK, r = threadIdx.x / BK;
-	const View::Col c = v.col(k0 + k, kEnd);
-	// Unrolled in fours: fully unrolled, the rows' table entries and
-	// addresses crowd the registers and ptxas spills the accumulators.
-#pragma unroll 4
-	for (int i = 0; i < kTile / RS; ++i) {
-		const int mn = r + RS * i;
-		v.copy(s + T::at(mn, k), v.template src<false>(v.row(mn0 + mn, mnEnd), c));
-	}
-}
 
 // conv_data is the body of conv_data_*; Math is the <false, false> math.
 template <class Math, bool DIV>
@@ -181,12 +52,9 @@ __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__
 	Math math;
 	mainloop(math, (K + BK - 1) / BK, fetch, wm, wn, lane);
 	const int P = view.f(&ViewHeader::P);
-	const long long image = (long long)M * P;
 	math.store(m0 + wm, n0 + wn, lane, [&](int m, int n, float v) {
-		if (m < M && n < N) {
-			const int img = n / P;
-			C[img * image + (long long)m * P + (n - img * P)] = bias ? v + bias[m] : v;
-		}
+		if (m < M && n < N)
+			C[out_offset(m, n, M, P)] = bias ? v + bias[m] : v;
 	});
 }
 
