@@ -4,7 +4,7 @@
 // lands in an image tensor. Included after gemm_core.cuh, whose cp_async4,
 // kThreads and kTile it uses; the kernels package's host check includes
 // it after stand-ins for those instead and runs it on the CPU against
-// convmap.View.At (kernels/internal/gathercheck).
+// convmap.View.At (kernels/internal/hostcheck).
 #pragma once
 
 static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layout (convmap.LoadMN, LoadK) assumes these");

@@ -50,6 +50,9 @@ constexpr int kTile = 128;    // BM = BN
 constexpr int kGroupM = 8;    // tile rows per group of the grid order
 
 // ---- PTX wrappers ----
+// Compiled as C++ for the host (kernels/internal/hostcheck), the file gets
+// stand-ins for these instead, which copy at once.
+#ifdef __CUDACC__
 
 // cp_async16 starts copying the first `bytes` (0, 4, 8, 12 or 16) of the 16
 // bytes at src to dst and zero-fills the rest; both must be 16-byte aligned.
@@ -97,6 +100,7 @@ __device__ __forceinline__ unsigned dynamic_smem_bytes()
 	return r;
 }
 
+#endif // __CUDACC__
 // ---- end of PTX wrappers ----
 
 // Tile places one operand's share of a k step in shared memory: MN rows of

@@ -1,0 +1,371 @@
+package kernels
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tensorforge/tensorforge/internal/convmap"
+	"github.com/tensorforge/tensorforge/tensor"
+)
+
+// CXXEnv, set to "required", makes TestConvOnHost fail rather than skip
+// when this machine has no C++ compiler (CI sets it once the CUDA toolkit,
+// which brings one, is installed).
+const CXXEnv = "KERNELS_HOST_CXX"
+
+// TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
+// gemm.cu for its reduction) as C++ with the address and undefined-
+// behaviour sanitizers, through kernels/internal/hostcheck, which stands
+// in for the GPU, and runs it on the CPU:
+//   - the gathers, for every thread of a block, over tiles at the corners
+//     and in the middle of every view kind, each element copied checked
+//     against convmap.View.At (the offset it reads, a zero of the padding,
+//     a zero past the matrix's edge);
+//   - the three products in exact FP32 (the F32 math; the tensor-core
+//     maths need a GPU) over whole grids, against the CPU's im2col path.
+//
+// A read outside an array stops it.
+func TestConvOnHost(t *testing.T) {
+	cxx, err := exec.LookPath("g++")
+	if err != nil {
+		if os.Getenv(CXXEnv) == "required" {
+			t.Fatalf("%s=required but no g++: %v", CXXEnv, err)
+		}
+		t.Skipf("no C++ compiler to run the kernels on the host: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "hostcheck")
+	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas",
+		// The stand-in for inline PTX drops its operands.
+		"-Wno-unused-parameter", "-Wno-uninitialized", "-Wno-maybe-uninitialized",
+		"-pthread", "-o", bin, filepath.Join("internal", "hostcheck", "hostcheck.cpp"))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", build, err, out)
+	}
+	t.Run("gathers", func(t *testing.T) { checkGathers(t, bin) })
+	t.Run("products", func(t *testing.T) { checkProducts(t, bin) })
+}
+
+// runHostcheck feeds in to the hostcheck binary and returns its output
+// lines.
+func runHostcheck(t *testing.T, bin string, in *bytes.Buffer) []string {
+	t.Helper()
+	run := exec.Command(bin)
+	run.Stdin = in
+	var stderr bytes.Buffer
+	run.Stderr = &stderr
+	out, err := run.Output()
+	if err != nil {
+		t.Fatalf("hostcheck: %v\n%s", err, stderr.Bytes())
+	}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+// writeArray writes a hostcheck array: its length, then its elements.
+func writeArray[T int32 | float32](w *bytes.Buffer, v []T) {
+	fmt.Fprint(w, len(v))
+	for _, e := range v {
+		switch e := any(e).(type) {
+		case float32:
+			w.WriteString(" " + strconv.FormatFloat(float64(e), 'g', -1, 32))
+		default:
+			fmt.Fprint(w, " ", e)
+		}
+	}
+	w.WriteByte('\n')
+}
+
+// checkGathers runs gatherCases through hostcheck's gather command.
+func checkGathers(t *testing.T, bin string) {
+	cases := gatherCases()
+	var in bytes.Buffer
+	for _, c := range cases {
+		div := 0
+		if c.view.Strided() {
+			div = 1
+		}
+		kmajor := 0
+		if c.kmajor {
+			kmajor = 1
+		}
+		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, c.mn0, c.mnEnd, c.k0, c.kEnd)
+		writeArray(&in, c.view.Words())
+		fmt.Fprintf(&in, "%d\n", c.images*int(c.view.Image))
+	}
+	lines := runHostcheck(t, bin, &in)
+	if len(lines) != len(cases) {
+		t.Fatalf("%d lines for %d cases", len(lines), len(cases))
+	}
+	for i, c := range cases {
+		got := strings.Fields(lines[i])
+		if len(got) != convmap.TileMN*c.bk {
+			t.Fatalf("%s: %d elements, want %d", c.name, len(got), convmap.TileMN*c.bk)
+		}
+		for e, s := range got {
+			v, err := strconv.Atoi(s)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			mn, k := e/c.bk, e%c.bk
+			// GatherMN walks columns d along mn, gather_k along k.
+			t0, d := c.k0+k, c.mn0+mn
+			tIn, dIn := t0 < c.kEnd, d < c.mnEnd
+			if c.kind == 1 {
+				t0, d = c.mn0+mn, c.k0+k
+				tIn, dIn = t0 < c.mnEnd, d < c.kEnd
+			}
+			want := -1
+			if tIn && dIn {
+				if off, ok := c.view.At(t0, d); ok {
+					want = int(off)
+				}
+			}
+			if v != want {
+				t.Fatalf("%s: element (%d, %d), row %d column %d: copied %d, want %d (-1 a zero, -2 never written)",
+					c.name, mn, k, t0, d, v, want)
+			}
+		}
+	}
+}
+
+// gatherCase is one run of a gather over one tile: kind 0 is GatherMN, 1
+// gather_k.
+type gatherCase struct {
+	name                 string
+	view                 *convmap.View
+	images               int // the tensor holds this many images of the view
+	kind, bk             int
+	kmajor               bool
+	mn0, mnEnd, k0, kEnd int
+}
+
+// gatherCases covers every view kind and both gathers in the layouts the
+// kernels use (GatherMN into k-major tiles; gather_k into k-contiguous
+// tiles on the tensor cores, k-major ones in exact FP32), for both k steps,
+// over strided, padded and uneven convolutions, at tiles on the edges.
+func gatherCases() []gatherCase {
+	const images = 3
+	var cases []gatherCase
+	for _, g := range []struct {
+		c, h, w, o int
+		win        tensor.Window
+	}{
+		{3, 7, 9, 5, tensor.Square(3, 1, 1)},
+		{2, 19, 19, 4, tensor.Square(11, 4, 1)},
+		{4, 9, 13, 3, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1}},
+		{16, 12, 11, 9, tensor.Square(5, 1, 2)},
+		{5, 10, 7, 3, tensor.Square(3, 2, 1)},
+	} {
+		oh, ow := g.win.Out(g.h, g.w)
+		geom := fmt.Sprintf("%dx%dx%d->%d %v", g.c, g.h, g.w, g.o, g.win)
+		views := []struct {
+			name string
+			v    *convmap.View
+			kind int
+		}{
+			{"forward", convmap.Forward(g.c, g.h, g.w, g.win), 0},
+			{"datagrad", convmap.DataGrad(g.o, g.h, g.w, g.win), 0},
+			{"forward-k", convmap.Forward(g.c, g.h, g.w, g.win), 1},
+			{"rows-k", convmap.Rows(g.o, oh, ow), 1},
+		}
+		for _, vw := range views {
+			rows, cols := vw.v.Rows(), images*int(vw.v.P)
+			for _, bk := range []int{16, 32} {
+				for _, kmajor := range []bool{true, false} {
+					if vw.kind == 0 && !kmajor {
+						continue // GatherMN only fills k-major tiles
+					}
+					// (mn extent, k extent) of the product's operand.
+					mnEnd, kEnd := cols, rows
+					if vw.kind == 1 {
+						mnEnd, kEnd = rows, cols
+					}
+					for _, at := range [][2]int{{0, 0}, {lastTile(mnEnd, convmap.TileMN), lastTile(kEnd, bk)}, {0, kEnd / 2}} {
+						cases = append(cases, gatherCase{
+							name:   fmt.Sprintf("%s %s bk %d kmajor %v tile (%d, %d)", geom, vw.name, bk, kmajor, at[0], at[1]),
+							view:   vw.v,
+							images: images, kind: vw.kind, bk: bk, kmajor: kmajor,
+							mn0: at[0], mnEnd: mnEnd, k0: at[1], kEnd: kEnd,
+						})
+					}
+				}
+			}
+		}
+	}
+	return cases
+}
+
+// lastTile returns where the last tile of size step starts over n.
+func lastTile(n, step int) int { return (n - 1) / step * step }
+
+// productCase is one convolution run through the kernels on the host:
+// images [n, c, h, w] and o output channels.
+type productCase struct {
+	n, c, h, w, o int
+	win           tensor.Window
+}
+
+// checkProducts runs each convolution's forward pass (with and without the
+// bias), data gradient (conv_weight_t then conv_data) and weight gradient
+// (in one slice and in several, summed by gemm_reduce, onto a nonzero dw)
+// through the host-compiled kernels, with the launch parameters
+// cuda/directconv.go uses, and compares them with the CPU's im2col path.
+func checkProducts(t *testing.T, bin string) {
+	cpu := tensor.CPU()
+	const f32BK = 16 // the F32 math's k step
+	for i, g := range []productCase{
+		{2, 3, 7, 9, 5, tensor.Square(3, 1, 1)},
+		{2, 3, 19, 19, 130, tensor.Square(11, 4, 1)},
+		{1, 4, 9, 13, 3, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1}},
+		{2, 5, 10, 7, 140, tensor.Square(3, 2, 1)},
+		{3, 9, 12, 11, 6, tensor.Square(5, 1, 2)},
+	} {
+		t.Run(fmt.Sprintf("%dx%dx%dx%d->%d %v", g.n, g.c, g.h, g.w, g.o, g.win), func(t *testing.T) {
+			s := uint64(100 * i)
+			oh, ow := g.win.Out(g.h, g.w)
+			p, kk := oh*ow, g.win.KH*g.win.KW
+			k := g.c * kk
+			x := tensor.RandUniform(cpu, s, -1, 1, g.n, g.c, g.h, g.w)
+			w := tensor.RandUniform(cpu, s+1, -1, 1, g.o, k)
+			b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
+			dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
+			dw0 := tensor.RandUniform(cpu, s+4, -1, 1, g.o, k)
+			xs, ws, bs, dys, dw0s := floats(t, x), floats(t, w), floats(t, b), floats(t, dy), floats(t, dw0)
+
+			// The CPU's im2col path.
+			cols := tensor.Zeros(cpu, g.n, k, p)
+			tensor.Im2col(cols, x, g.win)
+			y := tensor.Zeros(cpu, g.n, g.o, oh, ow)
+			tensor.Gemm(&tensor.GemmArgs{M: g.o, N: p, K: k, Alpha: 1, A: w, LDA: k,
+				B: cols, LDB: p, StrideB: k * p, C: y, LDC: p, StrideC: g.o * p, Batch: g.n})
+			yb := tensor.Zeros(cpu, y.Shape()...)
+			tensor.Copy(yb, y)
+			tensor.BiasAdd(yb, b)
+			dcols := tensor.Zeros(cpu, g.n, k, p)
+			tensor.Gemm(&tensor.GemmArgs{TransA: true, M: k, N: p, K: g.o, Alpha: 1, A: w, LDA: k,
+				B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n})
+			dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
+			tensor.Col2im(dx, dcols, g.win)
+			dw := tensor.Zeros(cpu, g.o, k)
+			tensor.Copy(dw, dw0)
+			tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: 1,
+				A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: dw, LDC: k, Batch: g.n})
+
+			nan := func(n int) []float32 {
+				v := make([]float32, n)
+				for i := range v {
+					v[i] = float32(math.NaN())
+				}
+				return v
+			}
+			fwd, dg, rows := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win), convmap.Rows(g.o, oh, ow)
+			var in bytes.Buffer
+			for _, bias := range [][]float32{nil, bs} {
+				fmt.Fprintf(&in, "data 0 %d %d %d\n", g.o, g.n*p, k)
+				writeArray(&in, ws)
+				writeArray(&in, xs)
+				writeArray(&in, fwd.Words())
+				writeArray(&in, bias)
+				writeArray(&in, nan(g.n*g.o*p))
+			}
+			fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
+			writeArray(&in, ws)
+			strided := 0
+			if dg.Strided() {
+				strided = 1
+			}
+			fmt.Fprintf(&in, "data %d %d %d %d\n", strided, g.c, g.n*g.h*g.w, g.o*kk)
+			writeArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
+			writeArray(&in, dys)
+			writeArray(&in, dg.Words())
+			writeArray(&in, []float32(nil))
+			writeArray(&in, nan(len(xs)))
+			steps := (g.n*p + f32BK - 1) / f32BK
+			for _, slices := range []int{1, 3} {
+				chunk := (steps + slices - 1) / slices
+				fmt.Fprintf(&in, "weight %d %d %d %d %d\n", g.o, k, g.n*p, (steps+chunk-1)/chunk, chunk)
+				writeArray(&in, dys)
+				writeArray(&in, rows.Words())
+				writeArray(&in, xs)
+				writeArray(&in, fwd.Words())
+				writeArray(&in, dw0s)
+			}
+			lines := runHostcheck(t, bin, &in)
+			want := []struct {
+				name string
+				t    *tensor.Tensor
+			}{{"forward", y}, {"forward with bias", yb}, {"conv_weight_t", nil}, {"data gradient", dx},
+				{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
+			if len(lines) != len(want) {
+				t.Fatalf("%d lines, want %d", len(lines), len(want))
+			}
+			for j, wt := range want {
+				got := parseFloats(t, lines[j])
+				if wt.t == nil {
+					if !slices.Equal(got, convmap.PermuteWeight(ws, g.o, g.c, kk)) {
+						t.Errorf("%s differs from convmap.PermuteWeight", wt.name)
+					}
+					continue
+				}
+				if e := relDiff(got, floats(t, wt.t)); !(e <= 1e-5) {
+					t.Errorf("%s: relative difference %.3g from the CPU's", wt.name, e)
+				}
+			}
+		})
+	}
+}
+
+func floats(t *testing.T, x *tensor.Tensor) []float32 {
+	t.Helper()
+	v, err := x.Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func parseFloats(t *testing.T, line string) []float32 {
+	t.Helper()
+	var v []float32
+	for _, f := range strings.Fields(line) {
+		x, err := strconv.ParseFloat(f, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = append(v, float32(x))
+	}
+	return v
+}
+
+// relDiff returns ||got - want|| / ||want||, +Inf when the lengths differ
+// or got holds a NaN.
+func relDiff(got, want []float32) float64 {
+	if len(got) != len(want) {
+		return math.Inf(1)
+	}
+	var d, n float64
+	for i := range want {
+		e := float64(got[i]) - float64(want[i])
+		if math.IsNaN(e) {
+			return math.Inf(1)
+		}
+		d += e * e
+		n += float64(want[i]) * float64(want[i])
+	}
+	return math.Sqrt(d / n)
+}
