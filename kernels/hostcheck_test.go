@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,15 +24,16 @@ import (
 const CXXEnv = "KERNELS_HOST_CXX"
 
 // TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
-// gemm.cu for its reduction) as C++ with the address and undefined-
-// behaviour sanitizers, through kernels/internal/hostcheck, which stands
-// in for the GPU, and runs it on the CPU:
+// gemm.cu for its reduction) and max-pooling's as C++ with the address and
+// undefined-behaviour sanitizers, through kernels/internal/hostcheck,
+// which stands in for the GPU, and runs it on the CPU:
 //   - the gathers, for every thread of a block, over tiles at the corners
 //     and in the middle of every view kind, each element copied checked
 //     against convmap.View.At (the offset it reads, a zero of the padding,
 //     a zero past the matrix's edge);
 //   - the three products in exact FP32 (the F32 math; the tensor-core
-//     maths need a GPU) over whole grids, against the CPU's im2col path.
+//     maths need a GPU) over whole grids, against the CPU's im2col path;
+//   - max-pooling and its gradient, to the bit against the CPU's.
 //
 // A read outside an array stops it.
 func TestConvOnHost(t *testing.T) {
@@ -53,6 +55,7 @@ func TestConvOnHost(t *testing.T) {
 	}
 	t.Run("gathers", func(t *testing.T) { checkGathers(t, bin) })
 	t.Run("products", func(t *testing.T) { checkProducts(t, bin) })
+	t.Run("maxpool", func(t *testing.T) { checkMaxPool(t, bin) })
 }
 
 // runHostcheck feeds in to the hostcheck binary and returns its output
@@ -368,4 +371,72 @@ func relDiff(got, want []float32) float64 {
 		n += float64(want[i]) * float64(want[i])
 	}
 	return math.Sqrt(d / n)
+}
+
+// checkMaxPool runs maxpool_f32 and maxpool_grad_f32 on windows that
+// overlap, skip pixels, pad, on inputs full of ties and on sparse peaks
+// that win up to 25 windows each (whose gradients' sums show the order of
+// the additions), and requires the CPU's outputs to the bit.
+func checkMaxPool(t *testing.T, bin string) {
+	cpu := tensor.CPU()
+	for i, c := range []struct {
+		shape []int
+		win   tensor.Window
+		peaks bool
+	}{
+		{[]int{2, 3, 13, 13}, tensor.Square(3, 2, 0), false},
+		{[]int{1, 2, 9, 8}, tensor.Square(5, 1, 2), false},
+		{[]int{2, 2, 11, 12}, tensor.Square(5, 1, 2), true},
+		{[]int{2, 2, 7, 11}, tensor.Window{KH: 2, KW: 3, SH: 3, SW: 1, PH: 1, PW: 1}, false},
+	} {
+		t.Run(fmt.Sprint(c.shape, c.win), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(i), 9))
+			xs := make([]float32, c.shape[0]*c.shape[1]*c.shape[2]*c.shape[3])
+			for j := range xs {
+				xs[j] = float32(r.IntN(3)) // ties everywhere
+				if c.peaks {
+					xs[j] = float32(r.IntN(40) / 39)
+				}
+			}
+			x := tensor.FromSlice(cpu, xs, c.shape...)
+			out := tensor.PoolOut(c.shape, c.win)
+			y, arg := tensor.Zeros(cpu, out...), tensor.New(cpu, tensor.Int32, out...)
+			tensor.MaxPool(y, arg, x, c.win)
+			dy := tensor.RandUniform(cpu, uint64(i), -1, 1, out...)
+			dx := tensor.Zeros(cpu, c.shape...)
+			tensor.MaxPoolGrad(dx, dy, arg, c.win)
+
+			var in bytes.Buffer
+			w := c.win
+			fmt.Fprintf(&in, "maxpool %d %d %d %d %d %d %d %d %d\n", c.shape[0]*c.shape[1], c.shape[2], c.shape[3],
+				w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
+			writeArray(&in, xs)
+			writeArray(&in, floats(t, dy))
+			lines := runHostcheck(t, bin, &in)
+			if len(lines) != 3 {
+				t.Fatalf("%d lines, want 3", len(lines))
+			}
+			args, err := arg.Int32s()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotArg []int32
+			for _, f := range strings.Fields(lines[1]) {
+				v, err := strconv.Atoi(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gotArg = append(gotArg, int32(v))
+			}
+			if !slices.Equal(parseFloats(t, lines[0]), floats(t, y)) {
+				t.Error("y differs from the CPU's")
+			}
+			if !slices.Equal(gotArg, args) {
+				t.Error("argmax differs from the CPU's")
+			}
+			if !slices.Equal(parseFloats(t, lines[2]), floats(t, dx)) {
+				t.Error("dx differs from the CPU's")
+			}
+		})
+	}
 }

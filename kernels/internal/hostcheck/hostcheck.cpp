@@ -1,6 +1,6 @@
-// hostcheck runs the convolution's CUDA source on the CPU, so that the
-// kernels package's tests can check it on a machine without a GPU. It
-// compiles kernels/gemm.cu and kernels/conv.cu as C++ with stand-ins for
+// hostcheck runs the convolution's and max-pooling's CUDA source on the
+// CPU, so that the kernels package's tests can check it on a machine
+// without a GPU. It compiles kernels/gemm.cu, conv.cu and maxpool.cu as C++ with stand-ins for
 // what only a GPU has: each thread of a block is a std::thread,
 // __syncthreads a barrier, shared memory a global array, and a cp.async
 // copies at once (a valid schedule of an asynchronous copy). The exact
@@ -25,6 +25,9 @@
 //	    alpha 1 and beta 1 into C, and prints C.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
+//	maxpool planes H W KH KW SH SW PH PW X DY
+//	    Runs maxpool_f32 over X, then maxpool_grad_f32 with DY through
+//	    the argmax it wrote, and prints y, argmax and dx on three lines.
 #include <algorithm>
 #include <barrier>
 #include <cmath>
@@ -88,6 +91,7 @@ static unsigned dynamic_smem_bytes() { return launch_smem; }
 
 #include "../../conv.cu"
 #include "../../gemm.cu"
+#include "../../maxpool.cu"
 
 // The dynamic shared memory of the block running now, which smem_ring
 // declares in the kernels' anonymous namespace.
@@ -261,6 +265,25 @@ static void permute_cmd()
 	print(wt);
 }
 
+static void maxpool_cmd()
+{
+	long long planes;
+	int H, W, KH, KW, SH, SW, PH, PW;
+	if (scanf("%lld %d %d %d %d %d %d %d %d", &planes, &H, &W, &KH, &KW, &SH, &SW, &PH, &PW) != 9)
+		exit(2);
+	const int OH = (H + 2 * PH - KH) / SH + 1, OW = (W + 2 * PW - KW) / SW + 1;
+	const std::vector<float> x = array<float>(), dy = array<float>();
+	std::vector<float> y(planes * OH * OW, NAN), dx(x.size(), NAN);
+	std::vector<int> arg(y.size(), -7);
+	serial([&] { maxpool_f32(y.data(), arg.data(), x.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	serial([&] { maxpool_grad_f32(dx.data(), dy.data(), arg.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	print(y);
+	for (int a : arg)
+		printf("%d ", a);
+	printf("\n");
+	print(dx);
+}
+
 int main()
 {
 	char cmd[16];
@@ -273,6 +296,8 @@ int main()
 			weight_cmd();
 		else if (!strcmp(cmd, "permute"))
 			permute_cmd();
+		else if (!strcmp(cmd, "maxpool"))
+			maxpool_cmd();
 		else
 			return 2;
 		fflush(stdout);
