@@ -65,8 +65,9 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 }
 
 // convData launches conv_data: C = A x view, scattered into images of
-// m channels, plus bias unless it is 0. Inside do.
-func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias cu.DevicePtr, m, n, k int) {
+// m channels, plus bias unless it is 0, through a ReLU when relu is set.
+// Inside do.
+func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias cu.DevicePtr, m, n, k int, relu bool) {
 	arith, _, shared := mathOf(p, d.exact.Load())
 	kernel := "conv_data_" + arith
 	if strided {
@@ -74,12 +75,12 @@ func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias 
 	}
 	checkInt32("columns of the product", n)
 	d.launch(kernel, dim3{tilesOf(m, n), 1, 1}, dim3{gemmThreads, 1, 1}, shared,
-		c, a, x, view, bias, m, n, k, k, copies16(a, k, 0, 1))
+		c, a, x, view, bias, m, n, k, k, copies16(a, k, 0, 1), flag(relu))
 }
 
-// ConvForward writes y = conv(x, w) + bias with conv_data on the forward
-// view of x.
-func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+// ConvForward writes y = conv(x, w) + bias, and its ReLU when relu is
+// set, with conv_data on the forward view of x.
+func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p tensor.Precision, relu bool) {
 	d.do("ConvForward", func() {
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
 		o, oh, ow := y.Dim(1), y.Dim(2), y.Dim(3)
@@ -88,7 +89,7 @@ func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p 
 			b = d.ptr(bias)
 		}
 		v := d.view(viewKey{forwardView, c, h, wd, win})
-		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, b, o, n*oh*ow, c*win.KH*win.KW)
+		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, b, o, n*oh*ow, c*win.KH*win.KW, relu)
 	})
 }
 
@@ -103,7 +104,7 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
-		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, c, n*h*wd, o*kk)
+		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, c, n*h*wd, o*kk, false)
 	})
 }
 
@@ -125,4 +126,12 @@ func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p t
 		}
 		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)
 	})
+}
+
+// flag is a kernel's int32 switch: 1 for true.
+func flag(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -12,6 +12,11 @@
 	for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; \
 	     i < (n); i += (long long)blockDim.x * gridDim.x)
 
+// relu returns max(v, 0), written as a comparison so that a NaN passes
+// through, as Go's max does on the CPU, instead of being hidden as fmaxf
+// would.
+__device__ __forceinline__ float relu(float v) { return v < 0.0f ? 0.0f : v; }
+
 // PoolWindow is the part of an H x W plane that output (oh, ow) of a
 // pooling window covers: rows [h0, h1) and columns [w0, w1), the padding
 // left out.

@@ -223,8 +223,8 @@ type productCase struct {
 	win           tensor.Window
 }
 
-// checkProducts runs each convolution's forward pass (with and without the
-// bias), data gradient (conv_weight_t then conv_data) and weight gradient
+// checkProducts runs each convolution's forward pass (without the bias,
+// with it, and with it and the fused ReLU), data gradient (conv_weight_t then conv_data) and weight gradient
 // (in one slice and in several, summed by gemm_reduce, onto a nonzero dw)
 // through the host-compiled kernels, with the launch parameters
 // cuda/directconv.go uses, and compares them with the CPU's im2col path.
@@ -259,6 +259,8 @@ func checkProducts(t *testing.T, bin string) {
 			yb := tensor.Zeros(cpu, y.Shape()...)
 			tensor.Copy(yb, y)
 			tensor.BiasAdd(yb, b)
+			yr := tensor.Zeros(cpu, y.Shape()...)
+			tensor.ReLU(yr, yb)
 			dcols := tensor.Zeros(cpu, g.n, k, p)
 			tensor.Gemm(&tensor.GemmArgs{TransA: true, M: k, N: p, K: g.o, Alpha: 1, A: w, LDA: k,
 				B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n})
@@ -278,12 +280,15 @@ func checkProducts(t *testing.T, bin string) {
 			}
 			fwd, dg, rows := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win), convmap.Rows(g.o, oh, ow)
 			var in bytes.Buffer
-			for _, bias := range [][]float32{nil, bs} {
-				fmt.Fprintf(&in, "data 0 %d %d %d\n", g.o, g.n*p, k)
+			for _, pass := range []struct {
+				bias []float32
+				relu int
+			}{{nil, 0}, {bs, 0}, {bs, 1}} {
+				fmt.Fprintf(&in, "data 0 %d %d %d %d\n", pass.relu, g.o, g.n*p, k)
 				writeArray(&in, ws)
 				writeArray(&in, xs)
 				writeArray(&in, fwd.Words())
-				writeArray(&in, bias)
+				writeArray(&in, pass.bias)
 				writeArray(&in, nan(g.n*g.o*p))
 			}
 			fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
@@ -292,7 +297,7 @@ func checkProducts(t *testing.T, bin string) {
 			if dg.Strided() {
 				strided = 1
 			}
-			fmt.Fprintf(&in, "data %d %d %d %d\n", strided, g.c, g.n*g.h*g.w, g.o*kk)
+			fmt.Fprintf(&in, "data %d 0 %d %d %d\n", strided, g.c, g.n*g.h*g.w, g.o*kk)
 			writeArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
 			writeArray(&in, dys)
 			writeArray(&in, dg.Words())
@@ -312,7 +317,7 @@ func checkProducts(t *testing.T, bin string) {
 			want := []struct {
 				name string
 				t    *tensor.Tensor
-			}{{"forward", y}, {"forward with bias", yb}, {"conv_weight_t", nil}, {"data gradient", dx},
+			}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil}, {"data gradient", dx},
 				{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
 			if len(lines) != len(want) {
 				t.Fatalf("%d lines, want %d", len(lines), len(want))

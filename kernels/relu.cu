@@ -2,15 +2,10 @@
 // inputs.
 #include "common.cuh"
 
-// y = max(x, 0). Written as a comparison so that a NaN passes through, as
-// Go's max does on the CPU, instead of being hidden as fmaxf would.
+// y = max(x, 0) (relu in common.cuh).
 extern "C" __global__ void relu_f32(float *y, const float *x, long long n)
 {
-	FOR_EACH(i, n)
-	{
-		float v = x[i];
-		y[i] = v < 0.0f ? 0.0f : v;
-	}
+	FOR_EACH(i, n) { y[i] = relu(x[i]); }
 }
 
 // dx = dy where the ReLU's output y is positive, 0 elsewhere.

@@ -33,6 +33,10 @@ type pointwise struct {
 	f    func(y, x *tensor.Tensor)
 	grad func(dx, dy, y *tensor.Tensor)
 	y    *tensor.Tensor // the last Forward's output
+	// applied: the layer before applies f to its own output (a
+	// convolution's fused ReLU, see Sequential.fuse), so Forward only
+	// keeps it for Backward.
+	applied bool
 }
 
 // Setup implements Layer.
@@ -52,7 +56,9 @@ func (p *pointwise) Free() { p.y = nil }
 
 // Forward implements Layer; it overwrites x and returns it.
 func (p *pointwise) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
-	p.f(x, x)
+	if !p.applied {
+		p.f(x, x)
+	}
 	p.y = x
 	return x
 }

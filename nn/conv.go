@@ -41,6 +41,7 @@ type Conv2d struct {
 	cols    [2]*tensor.Tensor // views for a full chunk and the last one
 	g       tensor.GemmArgs   // reused so a call allocates nothing
 	prec    tensor.Precision  // of every product (see BuildOptions)
+	relu    bool              // apply the next layer's ReLU (see Sequential.fuse)
 }
 
 // NewConv2d returns a convolution to out channels over the given window;
@@ -177,7 +178,7 @@ func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	c.x = x
 	y := c.y.get(x.Device(), tensor.Float32, x.Dim(0), []int{c.Out, c.oh, c.ow})
 	if tensor.HasDirectConv(x.Device()) {
-		tensor.ConvForward(y, x, c.w, c.b, c.Window, c.prec)
+		tensor.ConvForward(y, x, c.w, c.b, c.Window, c.prec, c.relu)
 		return y
 	}
 	size, cols := c.prepare(x)

@@ -142,6 +142,25 @@ func (s *Sequential) checkInPlace() {
 	}
 }
 
+// fuse lets each convolution followed by a ReLU apply it in its own
+// output's pass, on a device with a direct convolution (whose forward
+// product takes the ReLU in its epilogue): the ReLU layer then computes
+// nothing forward, only keeps the output for its backward, and one pass
+// over the activation is saved. The per-layer timings then count the
+// ReLU in the convolution.
+func (s *Sequential) fuse(dev tensor.Device) {
+	if !tensor.HasDirectConv(dev) {
+		return
+	}
+	for i := 0; i+1 < len(s.layers); i++ {
+		c, conv := s.layers[i].(*Conv2d)
+		r, relu := s.layers[i+1].(*ReLU)
+		if conv && relu {
+			c.relu, r.applied = true, true
+		}
+	}
+}
+
 // Input returns the shape of one input sample, as Setup was given it.
 func (s *Sequential) Input() []int { return s.in }
 
@@ -217,6 +236,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	}
 	s.prec = o.Precision
 	s.Setup(in)
+	s.fuse(dev)
 	trained, state := s.counts()
 	s.params, s.state = tensor.Zeros(dev, trained), tensor.Zeros(dev, state)
 	if !o.Inference {

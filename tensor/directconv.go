@@ -12,8 +12,9 @@ type DirectConv interface {
 	Device
 	// ConvForward writes y [N, O, OH, OW]: the convolution of x [N, C,
 	// H, W] with w [O, C*KH*KW] over window win, plus bias[o] in channel
-	// o unless bias is nil.
-	ConvForward(y, x, w, bias *Tensor, win Window, p Precision)
+	// o unless bias is nil, and then max(y, 0) when relu is set (a
+	// convolution followed by a ReLU, in one pass).
+	ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool)
 	// ConvDataGrad overwrites dx [N, C, H, W] with the gradient of the
 	// forward pass's input from its output's, dy [N, O, OH, OW]: what
 	// Gemm of w^T with dy and Col2im give.
@@ -54,15 +55,15 @@ func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv 
 	return d
 }
 
-// ConvForward writes y = conv(x, w) + bias on a DirectConv device; bias
-// [O] may be nil.
-func ConvForward(y, x, w, bias *Tensor, win Window, p Precision) {
+// ConvForward writes y = conv(x, w) + bias, through a ReLU when relu is
+// set, on a DirectConv device; bias [O] may be nil.
+func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	d := checkConv("ConvForward", "x", "y", x, y, w, win)
 	if bias != nil {
 		sameDevice("ConvForward", y, bias)
 		checkBias("ConvForward", y, bias)
 	}
-	d.ConvForward(y, x, w, bias, win, p)
+	d.ConvForward(y, x, w, bias, win, p, relu)
 }
 
 // ConvDataGrad overwrites dx with the gradient of the convolution's input

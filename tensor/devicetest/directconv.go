@@ -35,7 +35,7 @@ func directConvIn(p tensor.Precision) func(c *checker) {
 			}
 			conv := convOperands(c, wc, o)
 			name := fmt.Sprintf("%v_out%d", wc, o)
-			c.run(name+"_forward", func(c *checker) { conv.forward(c, p, i%2 == 0) })
+			c.run(name+"_forward", func(c *checker) { conv.forward(c, p, i%2 == 0, i%3 == 0) })
 			c.run(name+"_data", func(c *checker) { conv.dataGrad(c, p) })
 			c.run(name+"_weight", func(c *checker) { conv.weightGrad(c, p) })
 		}
@@ -88,8 +88,9 @@ func convOperands(c *checker, wc windowCase, o int) *convProblem {
 	return cp
 }
 
-// forward checks ConvForward, with the bias or without.
-func (cp *convProblem) forward(c *checker, p tensor.Precision, withBias bool) {
+// forward checks ConvForward, with the bias or without, through the fused
+// ReLU or not.
+func (cp *convProblem) forward(c *checker, p tensor.Precision, withBias, relu bool) {
 	y := c.out("y", cp.n, cp.o, cp.oh, cp.ow)
 	c0 := make([]float32, cp.n*cp.o*cp.p)
 	var bias *tensor.Tensor
@@ -100,10 +101,18 @@ func (cp *convProblem) forward(c *checker, p tensor.Precision, withBias bool) {
 			c0[i] = cp.bias[i/cp.p%cp.o]
 		}
 	}
-	tensor.ConvForward(y.t, c.in("x", cp.x, cp.wc.shape[:]...), c.in("w", cp.wt, cp.o, cp.k), bias, cp.wc.win, p)
+	tensor.ConvForward(y.t, c.in("x", cp.x, cp.wc.shape[:]...), c.in("w", cp.wt, cp.o, cp.k), bias, cp.wc.win, p, relu)
 	g := tensor.GemmArgs{M: cp.o, N: cp.p, K: cp.k, Alpha: 1, Beta: beta, LDA: cp.k, LDB: cp.p, LDC: cp.p,
 		StrideB: cp.k * cp.p, StrideC: cp.o * cp.p, Batch: cp.n, Precision: p}
-	c.product("y", &g, cp.wt, cp.cols, c0, cp.n, c.floats(y), GemmReference(&g, cp.wt, cp.cols, c0, cp.n))
+	want := GemmReference(&g, cp.wt, cp.cols, c0, cp.n)
+	if relu {
+		// max(., 0) moves no value further from another, so the
+		// product's bounds still hold.
+		for i, v := range want {
+			want[i] = max(v, 0)
+		}
+	}
+	c.product("y", &g, cp.wt, cp.cols, c0, cp.n, c.floats(y), want)
 }
 
 // dataGrad checks ConvDataGrad, which must overwrite dx.

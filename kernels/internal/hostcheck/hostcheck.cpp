@@ -16,9 +16,10 @@
 //	    layout, div the strided variant) over a tensor of nx elements
 //	    holding x[i] = i + 1, and prints element (mn, k) at mn*bk + k: the
 //	    offset it was copied from, -1 for a zero, -2 if never written.
-//	data strided M N K A X words bias C
+//	data strided relu M N K A X words bias C
 //	    Launches conv_data_f32[_strided] over its grid with C as the
-//	    output's initial contents (bias of length 0: none) and prints C.
+//	    output's initial contents (bias of length 0: none; relu 1 for the
+//	    fused ReLU) and prints C.
 //	weight M N K slices chunk XA wordsA XB wordsB C
 //	    Launches conv_weight_f32 with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
@@ -209,8 +210,8 @@ static void gather_cmd()
 
 static void data_cmd()
 {
-	int strided, M, N, K;
-	if (scanf("%d %d %d %d", &strided, &M, &N, &K) != 4)
+	int strided, withReLU, M, N, K;
+	if (scanf("%d %d %d %d %d", &strided, &withReLU, &M, &N, &K) != 5)
 		exit(2);
 	const std::vector<float> A = array<float>(), X = array<float>();
 	const std::vector<int> words = array<int>();
@@ -221,9 +222,9 @@ static void data_cmd()
 	const int vecA = reinterpret_cast<uintptr_t>(A.data()) % 16 == 0 && K % 4 == 0;
 	launch(tiles(M, N), 1, kF32Smem, [&] {
 		if (strided)
-			conv_data_f32_strided(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA);
+			conv_data_f32_strided(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA, withReLU);
 		else
-			conv_data_f32(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA);
+			conv_data_f32(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA, withReLU);
 	});
 	print(C);
 }
