@@ -113,12 +113,13 @@ var compareCases = []compareCase{
 		tensor.MaxPool(y, arg, x, pool1)
 		dy := view(dev, s+1, -1, 1, shape...)
 		dx := tensor.Zeros(dev, x.Shape()...)
-		tensor.MaxPoolGrad(dx, dy, arg, pool1)
+		tensor.MaxPoolGrad(dx, dy, arg, pool1, nil)
 		return []result{{"y", y, 0}, {"argmax", arg, 0}, {"dx", dx, 0}}
 	}},
 	{"MaxPoolGradOverlapping", func(dev tensor.Device, s uint64) []result {
 		// Up to 25 windows hold each pixel, and ties are common: the
-		// gather must add in the CPU's order, to the bit.
+		// gather must add in the CPU's order, to the bit. x, a third
+		// zeros, stands for the output of a ReLU before the pool.
 		win := tensor.Square(5, 1, 2)
 		r := rand.New(rand.NewPCG(s, 2))
 		xs := make([]float32, 3*5*70*60)
@@ -130,7 +131,7 @@ var compareCases = []compareCase{
 		y, arg := tensor.Zeros(dev, shape...), tensor.New(dev, tensor.Int32, shape...)
 		tensor.MaxPool(y, arg, x, win)
 		dx := tensor.Zeros(dev, x.Shape()...)
-		tensor.MaxPoolGrad(dx, view(dev, s, -1, 1, shape...), arg, win)
+		tensor.MaxPoolGrad(dx, view(dev, s, -1, 1, shape...), arg, win, x)
 		return []result{{"argmax", arg, 0}, {"dx", dx, 0}}
 	}},
 	{"AvgPool", avgPoolCase([]int{4, 96, 54, 54}, tensor.Square(3, 2, 1))},

@@ -65,9 +65,9 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 }
 
 // convData launches conv_data: C = A x view, scattered into images of
-// m channels, plus bias unless it is 0, through a ReLU when relu is set.
-// Inside do.
-func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias cu.DevicePtr, m, n, k int, relu bool) {
+// m channels, plus bias unless it is 0, through a ReLU when relu is set,
+// and zero where mask (unless 0) is not positive. Inside do.
+func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias, mask cu.DevicePtr, m, n, k int, relu bool) {
 	arith, _, shared := mathOf(p, d.exact.Load())
 	kernel := "conv_data_" + arith
 	if strided {
@@ -75,7 +75,7 @@ func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias 
 	}
 	checkInt32("columns of the product", n)
 	d.launch(kernel, dim3{tilesOf(m, n), 1, 1}, dim3{gemmThreads, 1, 1}, shared,
-		c, a, x, view, bias, m, n, k, k, copies16(a, k, 0, 1), flag(relu))
+		c, a, x, view, bias, mask, m, n, k, k, copies16(a, k, 0, 1), flag(relu))
 }
 
 // ConvForward writes y = conv(x, w) + bias, and its ReLU when relu is
@@ -84,18 +84,15 @@ func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p 
 	d.do("ConvForward", func() {
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
 		o, oh, ow := y.Dim(1), y.Dim(2), y.Dim(3)
-		var b cu.DevicePtr
-		if bias != nil {
-			b = d.ptr(bias)
-		}
 		v := d.view(viewKey{forwardView, c, h, wd, win})
-		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, b, o, n*oh*ow, c*win.KH*win.KW, relu)
+		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, d.maybePtr(bias), 0, o, n*oh*ow, c*win.KH*win.KW, relu)
 	})
 }
 
 // ConvDataGrad writes dx with conv_data on the data-gradient view of dy,
-// after conv_weight_t has permuted w into a workspace.
-func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+// after conv_weight_t has permuted w into a workspace, zeroing it where
+// mask (if any) is not positive.
+func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p tensor.Precision, mask *tensor.Tensor) {
 	d.do("ConvDataGrad", func() {
 		n, c, h, wd := dx.Dim(0), dx.Dim(1), dx.Dim(2), dx.Dim(3)
 		o, kk := dy.Dim(1), win.KH*win.KW
@@ -104,7 +101,7 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
-		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, c, n*h*wd, o*kk, false)
+		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk, false)
 	})
 }
 

@@ -89,6 +89,15 @@ func (d *Device) ptr(t *tensor.Tensor) cu.DevicePtr {
 	return b.ptr + cu.DevicePtr(int64(t.Offset())*int64(b.dtype.Size()))
 }
 
+// maybePtr returns ptr(t), or the null pointer for a nil t (a kernel's
+// optional operand).
+func (d *Device) maybePtr(t *tensor.Tensor) cu.DevicePtr {
+	if t == nil {
+		return 0
+	}
+	return d.ptr(t)
+}
+
 // checkInt32 panics, inside do, when a dimension that a kernel takes as an
 // int does not fit one.
 func checkInt32(what string, v int) {

@@ -16,12 +16,13 @@ func (d *Device) MaxPool(y, argmax, x *tensor.Tensor, w tensor.Window) {
 }
 
 // MaxPoolGrad overwrites dx with the sum of the dy entries whose argmax
-// points at each pixel: one thread per pixel gathers them from the outputs
-// whose windows hold it (see maxpool_grad_f32).
-func (d *Device) MaxPoolGrad(dx, dy, argmax *tensor.Tensor, w tensor.Window) {
+// points at each pixel, zero where mask (if any) is not positive: one
+// thread per pixel gathers them from the outputs whose windows hold it
+// (see maxpool_grad_f32).
+func (d *Device) MaxPoolGrad(dx, dy, argmax *tensor.Tensor, w tensor.Window, mask *tensor.Tensor) {
 	d.do("MaxPoolGrad", func() {
 		args, planes, in, _ := windowArgs(dx.Shape(), w)
 		d.launch("maxpool_grad_f32", gridFor(planes*in, threads), dim3{threads, 1, 1}, 0,
-			append([]any{d.ptr(dx), d.ptr(dy), d.ptr(argmax)}, args...)...)
+			append([]any{d.ptr(dx), d.ptr(dy), d.ptr(argmax), d.maybePtr(mask)}, args...)...)
 	})
 }

@@ -10,7 +10,9 @@
 //       position), and column d of the product written to image d / P at
 //       position d % P of C [N, M, P] (convmap.OutOffset), plus bias[m]
 //       unless bias is null, then through a ReLU if asked (the forward
-//       pass of a convolution followed by one). The forward pass: A the weight [O, C*KH*KW],
+//       pass of a convolution followed by one), and zero where mask, unless
+//       null, is not positive (the data gradient through a ReLU before the
+//       convolution, whose output mask is). The forward pass: A the weight [O, C*KH*KW],
 //       V convmap.Forward's view of x. The data gradient: A the weight
 //       permuted to [C, O*KH*KW] by conv_weight_t, V convmap.DataGrad's
 //       view of dy (the _strided variant for strides above 1, which
@@ -33,8 +35,8 @@ namespace {
 template <class Math, bool DIV>
 __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__restrict__ A,
 					  const float *__restrict__ X, const int *__restrict__ words,
-					  const float *__restrict__ bias, int M, int N, int K, int lda, int vecA,
-					  int withReLU)
+					  const float *__restrict__ bias, const float *__restrict__ mask, int M, int N,
+					  int K, int lda, int vecA, int withReLU)
 {
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
@@ -56,8 +58,9 @@ __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__
 	const int P = view.f(&ViewHeader::P);
 	math.store(m0 + wm, n0 + wn, lane, [&](int m, int n, float v) {
 		if (m < M && n < N) {
+			const long long at = out_offset(m, n, M, P);
 			const float out = bias ? v + bias[m] : v;
-			C[out_offset(m, n, M, P)] = withReLU ? relu(out) : out;
+			C[at] = mask && !(mask[at] > 0.0f) ? 0.0f : withReLU ? relu(out) : out;
 		}
 	});
 }
@@ -96,16 +99,16 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 // Entry points. Launch with 256 threads, grid (ceil(M/128)*ceil(N/128), 1,
 // z) and the dynamic shared memory of the GEMM of the same math (gemm.cu).
 //
-// conv_data_*: C, A, X, view, bias (device pointers; bias may be null), M,
-// N, K, lda, vecA, withReLU (int32; vecA nonzero when A allows 16-byte
-// copies, withReLU nonzero to write max(C, 0)); z 1.
+// conv_data_*: C, A, X, view, bias, mask (device pointers; bias and mask
+// may be null), M, N, K, lda, vecA, withReLU (int32; vecA nonzero when A
+// allows 16-byte copies, withReLU nonzero to write max(C, 0)); z 1.
 #define CONV_DATA_ENTRY(name, Math, DIV)                                                                         \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
 		name(float *__restrict__ C, const float *__restrict__ A, const float *__restrict__ X,               \
-		     const int *__restrict__ view, const float *__restrict__ bias, int M, int N, int K, int lda,   \
-		     int vecA, int withReLU)                                                                       \
+		     const int *__restrict__ view, const float *__restrict__ bias, const float *__restrict__ mask,  \
+		     int M, int N, int K, int lda, int vecA, int withReLU)                                         \
 	{                                                                                                          \
-		conv_data<Math<false, false>, DIV>(C, A, X, view, bias, M, N, K, lda, vecA, withReLU);            \
+		conv_data<Math<false, false>, DIV>(C, A, X, view, bias, mask, M, N, K, lda, vecA, withReLU);      \
 	}
 
 CONV_DATA_ENTRY(conv_data_tf32, Tf32, false)

@@ -224,7 +224,8 @@ type productCase struct {
 }
 
 // checkProducts runs each convolution's forward pass (without the bias,
-// with it, and with it and the fused ReLU), data gradient (conv_weight_t then conv_data) and weight gradient
+// with it, and with it and the fused ReLU), data gradient (through the
+// mask of a ReLU before the convolution) (conv_weight_t then conv_data) and weight gradient
 // (in one slice and in several, summed by gemm_reduce, onto a nonzero dw)
 // through the host-compiled kernels, with the launch parameters
 // cuda/directconv.go uses, and compares them with the CPU's im2col path.
@@ -266,6 +267,7 @@ func checkProducts(t *testing.T, bin string) {
 				B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n})
 			dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
 			tensor.Col2im(dx, dcols, g.win)
+			tensor.ReLUGrad(dx, dx, tensor.FromSlice(cpu, relu(xs), x.Shape()...))
 			dw := tensor.Zeros(cpu, g.o, k)
 			tensor.Copy(dw, dw0)
 			tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: 1,
@@ -289,6 +291,7 @@ func checkProducts(t *testing.T, bin string) {
 				writeArray(&in, xs)
 				writeArray(&in, fwd.Words())
 				writeArray(&in, pass.bias)
+				writeArray(&in, []float32(nil))
 				writeArray(&in, nan(g.n*g.o*p))
 			}
 			fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
@@ -302,6 +305,7 @@ func checkProducts(t *testing.T, bin string) {
 			writeArray(&in, dys)
 			writeArray(&in, dg.Words())
 			writeArray(&in, []float32(nil))
+			writeArray(&in, relu(xs)) // the mask of a ReLU before the convolution
 			writeArray(&in, nan(len(xs)))
 			steps := (g.n*p + f32BK - 1) / f32BK
 			for _, slices := range []int{1, 3} {
@@ -317,7 +321,8 @@ func checkProducts(t *testing.T, bin string) {
 			want := []struct {
 				name string
 				t    *tensor.Tensor
-			}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil}, {"data gradient", dx},
+			}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil},
+				{"data gradient through a ReLU's mask", dx},
 				{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
 			if len(lines) != len(want) {
 				t.Fatalf("%d lines, want %d", len(lines), len(want))
@@ -409,7 +414,14 @@ func checkMaxPool(t *testing.T, bin string) {
 			tensor.MaxPool(y, arg, x, c.win)
 			dy := tensor.RandUniform(cpu, uint64(i), -1, 1, out...)
 			dx := tensor.Zeros(cpu, c.shape...)
-			tensor.MaxPoolGrad(dx, dy, arg, c.win)
+			// The inputs, a third or more zeros, as the mask of a ReLU
+			// before the pool, in every other case.
+			var mask []float32
+			var maskT *tensor.Tensor
+			if i%2 == 1 {
+				mask, maskT = xs, x
+			}
+			tensor.MaxPoolGrad(dx, dy, arg, c.win, maskT)
 
 			var in bytes.Buffer
 			w := c.win
@@ -417,6 +429,7 @@ func checkMaxPool(t *testing.T, bin string) {
 				w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
 			writeArray(&in, xs)
 			writeArray(&in, floats(t, dy))
+			writeArray(&in, mask)
 			lines := runHostcheck(t, bin, &in)
 			if len(lines) != 3 {
 				t.Fatalf("%d lines, want 3", len(lines))
@@ -444,4 +457,13 @@ func checkMaxPool(t *testing.T, bin string) {
 			}
 		})
 	}
+}
+
+// relu returns max(v, 0) elementwise.
+func relu(v []float32) []float32 {
+	r := make([]float32, len(v))
+	for i, e := range v {
+		r[i] = max(e, 0)
+	}
+	return r
 }

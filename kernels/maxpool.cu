@@ -40,9 +40,12 @@ extern "C" __global__ void maxpool_f32(float *y, int *argmax, const float *x, lo
 // (covering) in increasing order, the order in which a serial loop over
 // the outputs would add them, so the sums are the CPU's to the bit, with no
 // atomics. MaxPool's argmax always lies in its output's window, so no other
-// output can point at the pixel.
-extern "C" __global__ void maxpool_grad_f32(float *dx, const float *dy, const int *argmax, long long planes, int H,
-                                            int W, int KH, int KW, int SH, int SW, int PH, int PW, int OH, int OW)
+// output can point at the pixel. Unless mask is null, a pixel whose mask is
+// not positive gets 0: the gradient of the ReLU before the pool, whose
+// output mask is, folded in (relu_grad_f32's test).
+extern "C" __global__ void maxpool_grad_f32(float *dx, const float *dy, const int *argmax, const float *mask,
+                                            long long planes, int H, int W, int KH, int KW, int SH, int SW, int PH,
+                                            int PW, int OH, int OW)
 {
 	long long hw = (long long)H * W, ohw = (long long)OH * OW;
 	FOR_EACH(i, planes * hw)
@@ -60,6 +63,6 @@ extern "C" __global__ void maxpool_grad_f32(float *dx, const float *dy, const in
 				}
 			}
 		}
-		dx[i] = s;
+		dx[i] = mask && !(mask[i] > 0.0f) ? 0.0f : s;
 	}
 }

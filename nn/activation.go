@@ -35,8 +35,10 @@ type pointwise struct {
 	y    *tensor.Tensor // the last Forward's output
 	// applied: the layer before applies f to its own output (a
 	// convolution's fused ReLU, see Sequential.fuse), so Forward only
-	// keeps it for Backward.
-	applied bool
+	// keeps it for Backward. passed: the layer after applies the gradient
+	// (its backward masks with this layer's output), so Backward passes
+	// dy through.
+	applied, passed bool
 }
 
 // Setup implements Layer.
@@ -68,6 +70,8 @@ func (p *pointwise) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	if !wantDX {
 		return nil
 	}
-	p.grad(dy, dy, p.y)
+	if !p.passed {
+		p.grad(dy, dy, p.y)
+	}
 	return dy
 }

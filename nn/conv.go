@@ -42,6 +42,7 @@ type Conv2d struct {
 	g       tensor.GemmArgs   // reused so a call allocates nothing
 	prec    tensor.Precision  // of every product (see BuildOptions)
 	relu    bool              // apply the next layer's ReLU (see Sequential.fuse)
+	masked  bool              // apply the ReLU before's gradient, its output being x
 }
 
 // NewConv2d returns a convolution to out channels over the given window;
@@ -207,7 +208,11 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 			return nil
 		}
 		dx := c.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), c.in)
-		tensor.ConvDataGrad(dx, dy, c.w, c.Window, c.prec)
+		var mask *tensor.Tensor
+		if c.masked {
+			mask = c.x
+		}
+		tensor.ConvDataGrad(dx, dy, c.w, c.Window, c.prec, mask)
 		return dx
 	}
 	size, cols := c.prepare(c.x)

@@ -17,6 +17,11 @@ type MaxPool2d struct {
 	y, argmax batchBuf
 	dx        batchBuf
 	arg       *tensor.Tensor // the last Forward's argmax
+	// masked: the ReLU before passes its gradient through untouched, and
+	// Backward applies it, its input x being that ReLU's output (see
+	// Sequential.fuse).
+	masked bool
+	x      *tensor.Tensor // the last Forward's input, when masked
 }
 
 // NewMaxPool2d returns a max-pooling layer over the given window.
@@ -46,7 +51,7 @@ func (m *MaxPool2d) Free() {
 	m.y.free()
 	m.argmax.free()
 	m.dx.free()
-	m.arg = nil
+	m.arg, m.x = nil, nil
 }
 
 // String implements Layer.
@@ -58,6 +63,9 @@ func (m *MaxPool2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	y := m.y.get(dev, tensor.Float32, n, m.out)
 	m.arg = m.argmax.get(dev, tensor.Int32, n, m.out)
 	tensor.MaxPool(y, m.arg, x, m.Window)
+	if m.masked {
+		m.x = x
+	}
 	return y
 }
 
@@ -67,6 +75,6 @@ func (m *MaxPool2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		return nil
 	}
 	dx := m.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), m.in)
-	tensor.MaxPoolGrad(dx, dy, m.arg, m.Window)
+	tensor.MaxPoolGrad(dx, dy, m.arg, m.Window, m.x)
 	return dx
 }

@@ -142,21 +142,35 @@ func (s *Sequential) checkInPlace() {
 	}
 }
 
-// fuse lets each convolution followed by a ReLU apply it in its own
-// output's pass, on a device with a direct convolution (whose forward
-// product takes the ReLU in its epilogue): the ReLU layer then computes
-// nothing forward, only keeps the output for its backward, and one pass
-// over the activation is saved. The per-layer timings then count the
-// ReLU in the convolution.
+// fuse folds ReLU layers into their neighbours' passes, each fold saving
+// a pass over an activation; the per-layer timings then count the ReLU in
+// the neighbour.
+//   - A max-pool after a ReLU applies the ReLU's gradient as it writes its
+//     own (MaxPoolGrad's mask: the pool's input is the ReLU's output), on
+//     any device.
+//   - On a device with a direct convolution, a convolution before a ReLU
+//     applies it in its forward product's epilogue, and one after a ReLU
+//     applies its gradient in its data gradient's (ConvDataGrad's mask).
+//
+// The ReLU layer then keeps its output for the others and computes
+// nothing in the pass folded away.
 func (s *Sequential) fuse(dev tensor.Device) {
-	if !tensor.HasDirectConv(dev) {
-		return
-	}
+	direct := tensor.HasDirectConv(dev)
 	for i := 0; i+1 < len(s.layers); i++ {
-		c, conv := s.layers[i].(*Conv2d)
-		r, relu := s.layers[i+1].(*ReLU)
-		if conv && relu {
-			c.relu, r.applied = true, true
+		switch l := s.layers[i].(type) {
+		case *Conv2d:
+			if r, ok := s.layers[i+1].(*ReLU); ok && direct {
+				l.relu, r.applied = true, true
+			}
+		case *ReLU:
+			switch next := s.layers[i+1].(type) {
+			case *MaxPool2d:
+				next.masked, l.passed = true, true
+			case *Conv2d:
+				if direct {
+					next.masked, l.passed = true, true
+				}
+			}
 		}
 	}
 }

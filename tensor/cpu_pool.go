@@ -9,6 +9,7 @@ import (
 // and dy); planes (image, channel) are the units of work.
 type poolArgs struct {
 	x, y   []float32
+	mask   []float32 // MaxPoolGrad's, or nil
 	arg    []int32
 	h, w   int
 	oh, ow int
@@ -99,8 +100,8 @@ func b2u(b bool) uint {
 }
 
 // maxPoolGradLoop scatters each plane's dy through its argmax in output
-// order; one worker owns a plane, so the sums do not depend on the worker
-// count.
+// order, then zeroes the pixels the mask, if any, does not let through;
+// one worker owns a plane, so the sums do not depend on the worker count.
 var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	for plane := lo; plane < hi; plane++ {
 		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
@@ -110,6 +111,14 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		for i, g := range dy {
 			dx[arg[i]] += g
 		}
+		if a.mask == nil {
+			continue
+		}
+		for i, m := range a.mask[plane*a.h*a.w:][:a.h*a.w] {
+			if !(m > 0) {
+				dx[i] = 0
+			}
+		}
 	}
 })
 
@@ -118,8 +127,8 @@ func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
-func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window) {
-	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
+func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window, mask *Tensor) {
+	a := poolArgs{x: f32(dx), y: f32(dy), mask: f32(mask), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }
 

@@ -82,7 +82,7 @@ func TestCPUWorkerCountInvariance(t *testing.T) {
 		dlogits := tensor.Zeros(dev, logits.Shape()...)
 		tensor.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels)
 		dpool := tensor.Zeros(dev, x.Shape()...)
-		tensor.MaxPoolGrad(dpool, pooled, argmax, tensor.Square(3, 2, 0))
+		tensor.MaxPoolGrad(dpool, pooled, argmax, tensor.Square(3, 2, 0), x)
 		// A weight gradient: the batch summed into one C.
 		c := tensor.Zeros(dev, 37, 61)
 		tensor.Gemm(&tensor.GemmArgs{TransB: true, M: 37, N: 61, K: 129, Alpha: 1, A: a, B: b, C: c,
@@ -155,7 +155,7 @@ func TestCPUNoAllocs(t *testing.T) {
 		"Im2col":              func() { dev.Im2col(cols, x, win) },
 		"Col2im":              func() { dev.Col2im(x, cols, win) },
 		"MaxPool":             func() { dev.MaxPool(y, argmax, x, pw) },
-		"MaxPoolGrad":         func() { dev.MaxPoolGrad(x, y, argmax, pw) },
+		"MaxPoolGrad":         func() { dev.MaxPoolGrad(x, y, argmax, pw, nil) },
 		"BiasAdd":             func() { dev.BiasAdd(x, b) },
 		"BiasGrad":            func() { dev.BiasGrad(b, x) },
 		"ReLU":                func() { dev.ReLU(x, x) },

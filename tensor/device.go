@@ -102,8 +102,10 @@ type Device interface {
 	// MaxPoolGrad overwrites dx [N, C, H, W] with the sum of the dy entries
 	// whose argmax points at each pixel, added in output order; argmax is
 	// as MaxPool wrote it for window w, each entry inside its output's
-	// window.
-	MaxPoolGrad(dx, dy, argmax *Tensor, w Window)
+	// window. Unless mask is nil, a pixel whose mask (dx's shape) is not
+	// positive gets 0 instead: the gradient also goes back through the
+	// ReLU whose output mask is, as ReLUGrad would take it.
+	MaxPoolGrad(dx, dy, argmax *Tensor, w Window, mask *Tensor)
 
 	// AvgPool computes y [N, C, OH, OW] as the sum of each window of x
 	// [N, C, H, W] divided by KH*KW, padding counted as zeros.

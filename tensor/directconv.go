@@ -17,8 +17,10 @@ type DirectConv interface {
 	ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool)
 	// ConvDataGrad overwrites dx [N, C, H, W] with the gradient of the
 	// forward pass's input from its output's, dy [N, O, OH, OW]: what
-	// Gemm of w^T with dy and Col2im give.
-	ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision)
+	// Gemm of w^T with dy and Col2im give. Unless mask is nil, a pixel
+	// whose mask (dx's shape) is not positive gets 0 instead: the
+	// gradient also goes back through the ReLU whose output mask is.
+	ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor)
 	// ConvWeightGrad adds into dw [O, C*KH*KW] the gradient of the
 	// weight: the sum over the images of dy_n times x_n's columns,
 	// transposed.
@@ -67,9 +69,16 @@ func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 }
 
 // ConvDataGrad overwrites dx with the gradient of the convolution's input
-// on a DirectConv device.
-func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision) {
-	checkConv("ConvDataGrad", "dx", "dy", dx, dy, w, win).ConvDataGrad(dx, dy, w, win, p)
+// on a DirectConv device, and then, unless mask is nil, with the gradient
+// through the ReLU whose output mask (dx's shape) is.
+func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
+	d := checkConv("ConvDataGrad", "dx", "dy", dx, dy, w, win)
+	if mask != nil {
+		sameDevice("ConvDataGrad", dx, mask)
+		wantDType("ConvDataGrad", "mask", mask, Float32)
+		wantShape("ConvDataGrad", "mask", mask, dx.shape...)
+	}
+	d.ConvDataGrad(dx, dy, w, win, p, mask)
 }
 
 // ConvWeightGrad adds into dw the gradient of the convolution's weight on

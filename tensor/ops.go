@@ -254,16 +254,21 @@ func MaxPool(y, argmax, x *Tensor, w Window) {
 }
 
 // MaxPoolGrad overwrites dx with the gradient routed back through argmax,
-// which MaxPool wrote for window w.
-func MaxPoolGrad(dx, dy, argmax *Tensor, w Window) {
-	dev := sameDevice("MaxPoolGrad", dx, dy, argmax)
+// which MaxPool wrote for window w, and then, unless mask is nil, back
+// through the ReLU whose output mask (dx's shape) is.
+func MaxPoolGrad(dx, dy, argmax *Tensor, w Window, mask *Tensor) {
+	dev := sameDevice("MaxPoolGrad", dx, dy, argmax, mask)
 	checkWindow("MaxPoolGrad", dx, w)
 	wantDType("MaxPoolGrad", "dx", dx, Float32)
 	wantDType("MaxPoolGrad", "dy", dy, Float32)
 	wantDType("MaxPoolGrad", "argmax", argmax, Int32)
 	wantShape("MaxPoolGrad", "dy", dy, PoolOut(dx.shape, w)...)
 	sameShape("MaxPoolGrad", dy, argmax)
-	dev.MaxPoolGrad(dx, dy, argmax, w)
+	if mask != nil {
+		wantDType("MaxPoolGrad", "mask", mask, Float32)
+		wantShape("MaxPoolGrad", "mask", mask, dx.shape...)
+	}
+	dev.MaxPoolGrad(dx, dy, argmax, w, mask)
 }
 
 // AvgPool computes y [N, C, OH, OW] as the mean of each window of x

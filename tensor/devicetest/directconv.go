@@ -36,7 +36,7 @@ func directConvIn(p tensor.Precision) func(c *checker) {
 			conv := convOperands(c, wc, o)
 			name := fmt.Sprintf("%v_out%d", wc, o)
 			c.run(name+"_forward", func(c *checker) { conv.forward(c, p, i%2 == 0, i%3 == 0) })
-			c.run(name+"_data", func(c *checker) { conv.dataGrad(c, p) })
+			c.run(name+"_data", func(c *checker) { conv.dataGrad(c, p, i%2 == 1) })
 			c.run(name+"_weight", func(c *checker) { conv.weightGrad(c, p) })
 		}
 	})
@@ -115,14 +115,23 @@ func (cp *convProblem) forward(c *checker, p tensor.Precision, withBias, relu bo
 	c.product("y", &g, cp.wt, cp.cols, c0, cp.n, c.floats(y), want)
 }
 
-// dataGrad checks ConvDataGrad, which must overwrite dx.
-func (cp *convProblem) dataGrad(c *checker, p tensor.Precision) {
+// dataGrad checks ConvDataGrad, which must overwrite dx, through a ReLU's
+// mask or not.
+func (cp *convProblem) dataGrad(c *checker, p tensor.Precision, withMask bool) {
 	dx := c.out("dx", cp.wc.shape[:]...)
-	tensor.ConvDataGrad(dx.t, c.in("dy", cp.dy, cp.n, cp.o, cp.oh, cp.ow), c.in("w", cp.wt, cp.o, cp.k), cp.wc.win, p)
+	var mask []float32
+	var maskT *tensor.Tensor
+	if withMask {
+		mask = reluMask(c, len(cp.x))
+		maskT = c.in("mask", mask, cp.wc.shape[:]...)
+	}
+	tensor.ConvDataGrad(dx.t, c.in("dy", cp.dy, cp.n, cp.o, cp.oh, cp.ow), c.in("w", cp.wt, cp.o, cp.k), cp.wc.win, p, maskT)
 	hw, ok := cp.h*cp.w, cp.o*cp.kk
 	g := tensor.GemmArgs{M: cp.ch, N: hw, K: ok, Alpha: 1, LDA: ok, LDB: hw, LDC: hw,
 		StrideB: ok * hw, StrideC: cp.ch * hw, Batch: cp.n, Precision: p}
-	c.product("dx", &g, cp.weightT, cp.dySpread, nil, cp.n, c.floats(dx), GemmReference(&g, cp.weightT, cp.dySpread, nil, cp.n))
+	want := GemmReference(&g, cp.weightT, cp.dySpread, nil, cp.n)
+	masked(want, mask)
+	c.product("dx", &g, cp.weightT, cp.dySpread, nil, cp.n, c.floats(dx), want)
 }
 
 // weightGrad checks ConvWeightGrad, which must add into dw.

@@ -2,6 +2,7 @@ package devicetest
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -83,7 +84,8 @@ func testMaxPool(c *checker) {
 
 // testMaxPoolGrad routes gradients through a real max-pool's argmax and
 // through random pixels of each window, where overlapping windows share
-// pixels; dx starts as NaN since MaxPoolGrad overwrites it.
+// pixels, then through a ReLU's mask (the random routing's cases); dx
+// starts as NaN since MaxPoolGrad overwrites it.
 func testMaxPoolGrad(c *checker) {
 	for _, wc := range c.poolCases() {
 		for _, random := range []bool{false, true} {
@@ -104,12 +106,19 @@ func testMaxPoolGrad(c *checker) {
 				}
 				dy := c.uniform(elems(yShape), -1, 1)
 				dx := c.out("dx", wc.shape[:]...)
-				tensor.MaxPoolGrad(dx.t, c.in("dy", dy, yShape...), c.alloc("argmax", true, arg, yShape...).t, wc.win)
+				var mask []float32
+				var maskT *tensor.Tensor
+				if random {
+					mask = reluMask(c, elems(wc.shape[:]))
+					maskT = c.in("mask", mask, wc.shape[:]...)
+				}
+				tensor.MaxPoolGrad(dx.t, c.in("dy", dy, yShape...), c.alloc("argmax", true, arg, yShape...).t, wc.win, maskT)
 				want := make([]float64, elems(wc.shape[:]))
 				per := yShape[2] * yShape[3]
 				for i, g := range dy {
 					want[i/per*h*w+int(arg[i])] += float64(g)
 				}
+				masked(want, mask)
 				c.near("dx", c.floats(dx), want, c.tol.Other)
 			})
 		}
@@ -176,5 +185,26 @@ func testAvgPoolGrad(c *checker) {
 			})
 			c.near("dx", c.floats(dx), want, c.tol.Other)
 		})
+	}
+}
+
+// reluMask returns n values such as a ReLU writes: about half zeros, the
+// rest positive, and a NaN (which ReLUGrad does not let through).
+func reluMask(c *checker, n int) []float32 {
+	m := c.uniform(n, -1, 1)
+	for i, v := range m {
+		m[i] = max(v, 0)
+	}
+	m[c.rng.IntN(n)] = float32(math.NaN())
+	return m
+}
+
+// masked zeroes want where mask (unless nil) is not positive: a ReLU's
+// gradient.
+func masked(want []float64, mask []float32) {
+	for i, m := range mask {
+		if !(m > 0) {
+			want[i] = 0
+		}
 	}
 }

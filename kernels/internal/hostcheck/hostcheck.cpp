@@ -16,19 +16,20 @@
 //	    layout, div the strided variant) over a tensor of nx elements
 //	    holding x[i] = i + 1, and prints element (mn, k) at mn*bk + k: the
 //	    offset it was copied from, -1 for a zero, -2 if never written.
-//	data strided relu M N K A X words bias C
+//	data strided relu M N K A X words bias mask C
 //	    Launches conv_data_f32[_strided] over its grid with C as the
-//	    output's initial contents (bias of length 0: none; relu 1 for the
-//	    fused ReLU) and prints C.
+//	    output's initial contents (bias or mask of length 0: none; relu 1
+//	    for the fused ReLU) and prints C.
 //	weight M N K slices chunk XA wordsA XB wordsB C
 //	    Launches conv_weight_f32 with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
-//	maxpool planes H W KH KW SH SW PH PW X DY
+//	maxpool planes H W KH KW SH SW PH PW X DY MASK
 //	    Runs maxpool_f32 over X, then maxpool_grad_f32 with DY through
-//	    the argmax it wrote, and prints y, argmax and dx on three lines.
+//	    the argmax it wrote and MASK (length 0: none), and prints y,
+//	    argmax and dx on three lines.
 #include <algorithm>
 #include <barrier>
 #include <cmath>
@@ -215,16 +216,17 @@ static void data_cmd()
 		exit(2);
 	const std::vector<float> A = array<float>(), X = array<float>();
 	const std::vector<int> words = array<int>();
-	const std::vector<float> bias = array<float>();
+	const std::vector<float> bias = array<float>(), mask = array<float>();
 	std::vector<float> C = array<float>();
-	const float *b = bias.empty() ? nullptr : bias.data();
+	const float *b = bias.empty() ? nullptr : bias.data(), *mk = mask.empty() ? nullptr : mask.data();
 	// A's rows start on 16-byte boundaries when K is a multiple of 4.
 	const int vecA = reinterpret_cast<uintptr_t>(A.data()) % 16 == 0 && K % 4 == 0;
 	launch(tiles(M, N), 1, kF32Smem, [&] {
 		if (strided)
-			conv_data_f32_strided(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA, withReLU);
+			conv_data_f32_strided(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA,
+					      withReLU);
 		else
-			conv_data_f32(C.data(), A.data(), X.data(), words.data(), b, M, N, K, K, vecA, withReLU);
+			conv_data_f32(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA, withReLU);
 	});
 	print(C);
 }
@@ -273,11 +275,14 @@ static void maxpool_cmd()
 	if (scanf("%lld %d %d %d %d %d %d %d %d", &planes, &H, &W, &KH, &KW, &SH, &SW, &PH, &PW) != 9)
 		exit(2);
 	const int OH = (H + 2 * PH - KH) / SH + 1, OW = (W + 2 * PW - KW) / SW + 1;
-	const std::vector<float> x = array<float>(), dy = array<float>();
+	const std::vector<float> x = array<float>(), dy = array<float>(), mask = array<float>();
 	std::vector<float> y(planes * OH * OW, NAN), dx(x.size(), NAN);
 	std::vector<int> arg(y.size(), -7);
 	serial([&] { maxpool_f32(y.data(), arg.data(), x.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
-	serial([&] { maxpool_grad_f32(dx.data(), dy.data(), arg.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	serial([&] {
+		maxpool_grad_f32(dx.data(), dy.data(), arg.data(), mask.empty() ? nullptr : mask.data(), planes, H, W, KH,
+				 KW, SH, SW, PH, PW, OH, OW);
+	});
 	print(y);
 	for (int a : arg)
 		printf("%d ", a);
