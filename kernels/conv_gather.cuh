@@ -33,33 +33,37 @@ struct View {
 	__device__ __forceinline__ int f(const int ViewHeader::*field) const { return __ldg(&(hp->*field)); }
 
 	// Col is what a thread keeps of a decoded column d: the offset of its
-	// image, its coordinates before a row's shift, and whether d is a
-	// column of the view at all (in false: every element is a zero).
+	// image and its coordinates before a row's shift. Past the view's
+	// last column, y is far outside every view, so that every element of
+	// the column is a zero.
 	struct Col {
 		long long base;
 		int y, x;
-		bool in;
 	};
 
 	__device__ __forceinline__ Col col(int d, int dEnd) const
 	{
 		Col c;
-		c.in = d < dEnd;
-		if (!c.in)
+		const bool in = d < dEnd;
+		if (!in)
 			d = 0;
 		const int P = f(&ViewHeader::P), PW = f(&ViewHeader::PW);
 		const int n = d / P, p = d - n * P, y = p / PW;
 		c.base = (long long)n * f(&ViewHeader::Image);
-		c.y = y * f(&ViewHeader::SY) + f(&ViewHeader::OY);
+		c.y = in ? y * f(&ViewHeader::SY) + f(&ViewHeader::OY) : kFar;
 		c.x = (p - y * PW) * f(&ViewHeader::SX) + f(&ViewHeader::OX);
 		return c;
 	}
+
+	// kFar is a coordinate shift that puts any element outside every view,
+	// and the sum of two of them stays an int.
+	static constexpr int kFar = -(1 << 29);
 
 	// row returns row t's entry, or past tEnd one whose row shift puts
 	// every element outside the view, so that the row copies zeros.
 	__device__ __forceinline__ int4 row(int t, int tEnd) const
 	{
-		return t < tEnd ? __ldg(table + t) : make_int4(0, -(1 << 30), 0, 0);
+		return t < tEnd ? __ldg(table + t) : make_int4(0, kFar, 0, 0);
 	}
 
 	// src returns the address of the element of row e and column c, or
@@ -69,7 +73,7 @@ struct View {
 	{
 		int u = c.y + e.y, v = c.x + e.z;
 		// One unsigned comparison is both bounds.
-		if (!c.in || (unsigned)u >= (unsigned)f(&ViewHeader::UH) || (unsigned)v >= (unsigned)f(&ViewHeader::UW))
+		if ((unsigned)u >= (unsigned)f(&ViewHeader::UH) || (unsigned)v >= (unsigned)f(&ViewHeader::UW))
 			return nullptr;
 		if (DIV) {
 			if (u % f(&ViewHeader::DY) != 0 || v % f(&ViewHeader::DX) != 0)
