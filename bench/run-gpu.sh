@@ -10,7 +10,10 @@
 # Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
 # to $OUT (default ./gpu-results). Correctness first (the GPU against the
 # CPU), then the timings, GPU benchmarks before the slower CPU ones.
-# "quick" stops after the GPU benchmarks and the comparison.
+# "quick" stops after the GPU benchmarks (convolutions both direct and
+# through im2col, for the same-run comparison), the comparison and
+# PyTorch's anchor. The anchor runs when the checkout holds the shared
+# scripts as shared/anchors (copy ../shared/anchors there first).
 set -eu
 out=${OUT:-gpu-results}
 mkdir -p "$out"
@@ -20,7 +23,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu
 # 0. The conformance suite (every operation, the BF16 GEMM's cases
 #    among them), the BF16 GEMM's rounding, and every operation against
 #    the CPU's.
-(cd cuda && ../.gpu/cuda.test -test.v -test.run 'BF16|Conformance|MatchesCPU|Deterministic' 2>&1) | tee "$out/cuda-ops.txt" | grep -E '^(--- |FAIL|ok|PASS)' || true
+(cd cuda && ../.gpu/cuda.test -test.v -test.run 'BF16|Conformance|MatchesCPU|Deterministic|Im2colConv' 2>&1) | tee "$out/cuda-ops.txt" | grep -E '^(--- |FAIL|ok|PASS)' || true
 
 # 1. Same seed, same batches on both devices: loss curves must agree
 #    closely (TF32 GEMMs), weights to about 1e-3 of their scale; then the
@@ -28,11 +31,22 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu
 .gpu/alexnet compare -steps 10 -batch 32 2>&1 | tee "$out/compare.txt"
 .gpu/alexnet compare -steps 10 -batch 32 -precision bf16 2>&1 | tee "$out/compare-bf16.txt"
 
-# 2. go test benchmarks of the GPU side only (device is the last element).
+# 2. go test benchmarks of the GPU side only (device is the last element),
+#    then the convolutions and the model again with the convolutions
+#    through im2col and GEMM (TENSORFORGE_CUDA_CONV, see cuda.ConvEnv):
+#    the per-layer table before and after the implicit GEMM, same run.
 cd bench
 ../.gpu/bench.test -test.run '^$' -test.benchtime 20x \
 	-test.bench 'Peak/cuda|Gemm/.*/cuda|Conv/.*/.*/.*/cuda|MaxPool/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda.txt"
+TENSORFORGE_CUDA_CONV=im2col ../.gpu/bench.test -test.run '^$' -test.benchtime 20x \
+	-test.bench 'Conv/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda-im2col.txt"
 cd "$root"
+
+# PyTorch on the same card, now: cuBLAS's GEMMs and its AlexNet step in
+# each precision (../shared/anchors/README.md).
+if [ -f shared/anchors/torch_gpu.py ]; then
+	EPOCHS=0 OUT="$out" python3 shared/anchors/torch_gpu.py 2>&1 | tee "$out/torch.txt"
+fi
 [ "${1:-}" = quick ] && exit 0
 
 # 3. The side-by-side table of both devices, with its JSON, in each

@@ -5,6 +5,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,8 @@ type Device struct {
 	stream  cu.Stream
 	kernels map[string]cu.Function
 
-	exact atomic.Bool // Gemm in exact FP32 rather than TF32
+	exact  atomic.Bool // Gemm in exact FP32 rather than TF32
+	im2col bool        // set by Im2colConv, then read-only
 
 	// Guarded by mu.
 	err    error // the first error; every later operation is a no-op
@@ -54,6 +56,7 @@ type config struct {
 	ordinal int
 	exact   bool
 	staging int64
+	im2col  bool
 }
 
 // Ordinal picks the GPU by its CUDA device number (default 0).
@@ -62,6 +65,12 @@ func Ordinal(i int) Option { return func(c *config) { c.ordinal = i } }
 // ExactGemm makes Gemm compute in exact FP32 from the start instead of on
 // TF32 tensor cores; see SetExactGemm.
 func ExactGemm() Option { return func(c *config) { c.exact = true } }
+
+// Im2colConv makes the device leave its direct (implicit-GEMM)
+// convolution unused (ConvDirect false), so that layers compute
+// convolutions through Im2col and Gemm, as before it had one: for
+// comparing the two on one GPU.
+func Im2colConv() Option { return func(c *config) { c.im2col = true } }
 
 // StagingBytes sets the size of the pinned host buffer that Write copies
 // through (default 32 MiB); a Write larger than it goes in pieces.
@@ -100,7 +109,8 @@ func Open(opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
 	}
 
-	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}, views: map[viewKey]cu.DevicePtr{}}
+	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}, views: map[viewKey]cu.DevicePtr{},
+		im2col: cfg.im2col}
 	d.exact.Store(cfg.exact)
 	d.pool.init()
 	err = catch("Open", func() {
@@ -252,13 +262,35 @@ var (
 	defaultDev *Device
 )
 
+// ConvEnv names the environment variable that sets how the device
+// tensor.Open("cuda") returns computes convolutions: "direct" (the
+// default) or "im2col" (see Im2colConv).
+const ConvEnv = "TENSORFORGE_CUDA_CONV"
+
+// envOptions returns the options ConvEnv asks for.
+func envOptions() ([]Option, error) {
+	switch v := os.Getenv(ConvEnv); v {
+	case "", "direct":
+		return nil, nil
+	case "im2col":
+		return []Option{Im2colConv()}, nil
+	default:
+		return nil, fmt.Errorf("cuda: %s=%q: want direct or im2col", ConvEnv, v)
+	}
+}
+
 // openDefault is what tensor.Open("cuda") calls: every caller shares one
-// device on GPU 0, opened on first use and again if it was closed.
+// device on GPU 0, opened on first use (with the options of the
+// environment, envOptions) and again if it was closed.
 func openDefault() (tensor.Device, error) {
 	defaultMu.Lock()
 	defer defaultMu.Unlock()
 	if defaultDev == nil || defaultDev.isClosed() {
-		d, err := Open()
+		opts, err := envOptions()
+		if err != nil {
+			return nil, err
+		}
+		d, err := Open(opts...)
 		if err != nil {
 			return nil, err
 		}

@@ -214,3 +214,14 @@ func TestClassOf(t *testing.T) {
 		}
 	}
 }
+
+// TestIm2colConv checks that a device opened with Im2colConv leaves its
+// direct convolution unused, and the default one uses it.
+func TestIm2colConv(t *testing.T) {
+	if !tensor.HasDirectConv(gpu(t)) {
+		t.Error("the default device does not use its direct convolution")
+	}
+	if tensor.HasDirectConv(own(t, Im2colConv())) {
+		t.Error("a device opened with Im2colConv uses its direct convolution")
+	}
+}

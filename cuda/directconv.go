@@ -15,6 +15,10 @@ import (
 // views instead of an im2col column matrix.
 var _ tensor.DirectConv = (*Device)(nil)
 
+// ConvDirect reports whether layers should use the direct convolution:
+// true unless the device was opened with Im2colConv.
+func (d *Device) ConvDirect() bool { return !d.im2col }
+
 // viewKind says which of convmap's views a viewKey is.
 type viewKind uint8
 

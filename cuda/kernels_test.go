@@ -45,3 +45,26 @@ func TestKernelTables(t *testing.T) {
 		}
 	}
 }
+
+// TestConvEnv checks, without a GPU, the values of ConvEnv that
+// tensor.Open("cuda") accepts, and that it refuses any other.
+func TestConvEnv(t *testing.T) {
+	for v, im2col := range map[string]bool{"": false, "direct": false, "im2col": true} {
+		t.Setenv(ConvEnv, v)
+		opts, err := envOptions()
+		if err != nil {
+			t.Fatalf("%s=%q: %v", ConvEnv, v, err)
+		}
+		var c config
+		for _, o := range opts {
+			o(&c)
+		}
+		if c.im2col != im2col {
+			t.Errorf("%s=%q: im2col %v, want %v", ConvEnv, v, c.im2col, im2col)
+		}
+	}
+	t.Setenv(ConvEnv, "implicit")
+	if _, err := envOptions(); err == nil {
+		t.Errorf("%s=implicit accepted", ConvEnv)
+	}
+}

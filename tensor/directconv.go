@@ -10,6 +10,10 @@ import "fmt"
 // product's precision p (see Device.GemmPrecision).
 type DirectConv interface {
 	Device
+	// ConvDirect reports whether callers should use these products: a
+	// device can be set to have its convolutions computed through Im2col
+	// and Gemm instead, to compare the two.
+	ConvDirect() bool
 	// ConvForward writes y [N, O, OH, OW]: the convolution of x [N, C,
 	// H, W] with w [O, C*KH*KW] over window win, plus bias[o] in channel
 	// o unless bias is nil, and then max(y, 0) when relu is set (a
@@ -27,11 +31,11 @@ type DirectConv interface {
 	ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision)
 }
 
-// HasDirectConv reports whether dev computes convolutions directly (is a
-// DirectConv).
+// HasDirectConv reports whether dev computes convolutions directly: it is
+// a DirectConv, set to (ConvDirect).
 func HasDirectConv(dev Device) bool {
-	_, ok := dev.(DirectConv)
-	return ok
+	d, ok := dev.(DirectConv)
+	return ok && d.ConvDirect()
 }
 
 // checkConv checks the operands of a direct convolution: images x [N, C,
