@@ -31,8 +31,9 @@ const CXXEnv = "KERNELS_HOST_CXX"
 //     and in the middle of every view kind, each element copied checked
 //     against convmap.View.At (the offset it reads, a zero of the padding,
 //     a zero past the matrix's edge);
-//   - the three products in exact FP32 (the F32 math; the tensor-core
-//     maths need a GPU) over whole grids, against the CPU's im2col path;
+//   - the three products in each of the maths (exact FP32, and TF32 and
+//     BF16 through an emulation of the tensor-core instructions) over
+//     whole grids, against the CPU's im2col path;
 //   - max-pooling and its gradient, to the bit against the CPU's.
 //
 // A read outside an array stops it.
@@ -46,10 +47,7 @@ func TestConvOnHost(t *testing.T) {
 	}
 	bin := filepath.Join(t.TempDir(), "hostcheck")
 	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas",
-		// The stand-in for inline PTX drops its operands.
-		"-Wno-unused-parameter", "-Wno-uninitialized", "-Wno-maybe-uninitialized",
-		"-pthread", "-o", bin, filepath.Join("internal", "hostcheck", "hostcheck.cpp"))
+		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas", "-pthread", "-o", bin, filepath.Join("internal", "hostcheck", "hostcheck.cpp"))
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", build, err, out)
 	}
@@ -223,123 +221,154 @@ type productCase struct {
 	win           tensor.Window
 }
 
+// kTileRows is the rows of C one block of the kernels computes.
+const kTileRows = 128
+
+// hostMaths are the kernels' three arithmetics with their k step, the
+// precision of the CPU's products they are compared with, and the relative
+// difference allowed: TF32 rounds the operands to 10 bits where the CPU
+// keeps 23; BF16 rounds them as the CPU's BF16 products do, so only the
+// order of the sums differs.
+var hostMaths = []struct {
+	name string
+	bk   int
+	prec tensor.Precision
+	tol  float64
+}{{"f32", 16, tensor.FP32, 1e-5}, {"tf32", 32, tensor.FP32, 5e-3}, {"bf16", 32, tensor.BF16, 1e-4}}
+
 // checkProducts runs each convolution's forward pass (without the bias,
 // with it, and with it and the fused ReLU), data gradient (through the
-// mask of a ReLU before the convolution) (conv_weight_t then conv_data) and weight gradient
-// (in one slice and in several, summed by gemm_reduce, onto a nonzero dw)
-// through the host-compiled kernels, with the launch parameters
-// cuda/directconv.go uses, and compares them with the CPU's im2col path.
+// mask of a ReLU before the convolution) and weight gradient (in one slice
+// and in several, summed by gemm_reduce, onto a nonzero dw) through the
+// host-compiled kernels of every math, with the launch parameters
+// cuda/directconv.go uses, and compares them with the CPU's im2col path;
+// and conv_weight_t with convmap.PermuteWeight.
 func checkProducts(t *testing.T, bin string) {
-	cpu := tensor.CPU()
-	const f32BK = 16 // the F32 math's k step
 	for i, g := range []productCase{
 		{2, 3, 7, 9, 5, tensor.Square(3, 1, 1)},
 		{2, 3, 19, 19, 130, tensor.Square(11, 4, 1)},
 		{1, 4, 9, 13, 3, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1}},
 		{2, 5, 10, 7, 140, tensor.Square(3, 2, 1)},
 		{3, 9, 12, 11, 6, tensor.Square(5, 1, 2)},
+		{2, 20, 6, 6, 70, tensor.Square(3, 1, 1)},
+		{2, 12, 7, 7, 70, tensor.Square(3, 2, 1)},
 	} {
-		t.Run(fmt.Sprintf("%dx%dx%dx%d->%d %v", g.n, g.c, g.h, g.w, g.o, g.win), func(t *testing.T) {
-			s := uint64(100 * i)
-			oh, ow := g.win.Out(g.h, g.w)
-			p, kk := oh*ow, g.win.KH*g.win.KW
-			k := g.c * kk
-			x := tensor.RandUniform(cpu, s, -1, 1, g.n, g.c, g.h, g.w)
-			w := tensor.RandUniform(cpu, s+1, -1, 1, g.o, k)
-			b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
-			dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
-			dw0 := tensor.RandUniform(cpu, s+4, -1, 1, g.o, k)
-			xs, ws, bs, dys, dw0s := floats(t, x), floats(t, w), floats(t, b), floats(t, dy), floats(t, dw0)
+		for _, m := range hostMaths {
+			// The emulated tensor cores are slow (a thread switch per
+			// warp-wide instruction): they skip the products of more
+			// than one tile row, which exercise the grid's order, the
+			// same in every math, and take the cases of 70 channels,
+			// whose products fill both warp rows of a tile.
+			if m.name != "f32" && g.o > kTileRows {
+				continue
+			}
+			t.Run(fmt.Sprintf("%dx%dx%dx%d->%d %v %s", g.n, g.c, g.h, g.w, g.o, g.win, m.name), func(t *testing.T) {
+				checkProduct(t, bin, g, uint64(100*i), m.name, m.bk, m.prec, m.tol)
+			})
+		}
+	}
+}
 
-			// The CPU's im2col path.
-			cols := tensor.Zeros(cpu, g.n, k, p)
-			tensor.Im2col(cols, x, g.win)
-			y := tensor.Zeros(cpu, g.n, g.o, oh, ow)
-			tensor.Gemm(&tensor.GemmArgs{M: g.o, N: p, K: k, Alpha: 1, A: w, LDA: k,
-				B: cols, LDB: p, StrideB: k * p, C: y, LDC: p, StrideC: g.o * p, Batch: g.n})
-			yb := tensor.Zeros(cpu, y.Shape()...)
-			tensor.Copy(yb, y)
-			tensor.BiasAdd(yb, b)
-			yr := tensor.Zeros(cpu, y.Shape()...)
-			tensor.ReLU(yr, yb)
-			dcols := tensor.Zeros(cpu, g.n, k, p)
-			tensor.Gemm(&tensor.GemmArgs{TransA: true, M: k, N: p, K: g.o, Alpha: 1, A: w, LDA: k,
-				B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n})
-			dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
-			tensor.Col2im(dx, dcols, g.win)
-			tensor.ReLUGrad(dx, dx, tensor.FromSlice(cpu, relu(xs), x.Shape()...))
-			dw := tensor.Zeros(cpu, g.o, k)
-			tensor.Copy(dw, dw0)
-			tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: 1,
-				A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: dw, LDC: k, Batch: g.n})
+// checkProduct runs one convolution in one math (see checkProducts).
+func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith string, bk int, prec tensor.Precision, tol float64) {
+	cpu := tensor.CPU()
+	oh, ow := g.win.Out(g.h, g.w)
+	p, kk := oh*ow, g.win.KH*g.win.KW
+	k := g.c * kk
+	x := tensor.RandUniform(cpu, s, -1, 1, g.n, g.c, g.h, g.w)
+	w := tensor.RandUniform(cpu, s+1, -1, 1, g.o, k)
+	b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
+	dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
+	dw0 := tensor.RandUniform(cpu, s+4, -1, 1, g.o, k)
+	xs, ws, bs, dys, dw0s := floats(t, x), floats(t, w), floats(t, b), floats(t, dy), floats(t, dw0)
 
-			nan := func(n int) []float32 {
-				v := make([]float32, n)
-				for i := range v {
-					v[i] = float32(math.NaN())
-				}
-				return v
+	// The CPU's im2col path, its products in prec.
+	cols := tensor.Zeros(cpu, g.n, k, p)
+	tensor.Im2col(cols, x, g.win)
+	y := tensor.Zeros(cpu, g.n, g.o, oh, ow)
+	tensor.Gemm(&tensor.GemmArgs{M: g.o, N: p, K: k, Alpha: 1, A: w, LDA: k,
+		B: cols, LDB: p, StrideB: k * p, C: y, LDC: p, StrideC: g.o * p, Batch: g.n, Precision: prec})
+	yb := tensor.Zeros(cpu, y.Shape()...)
+	tensor.Copy(yb, y)
+	tensor.BiasAdd(yb, b)
+	yr := tensor.Zeros(cpu, y.Shape()...)
+	tensor.ReLU(yr, yb)
+	dcols := tensor.Zeros(cpu, g.n, k, p)
+	tensor.Gemm(&tensor.GemmArgs{TransA: true, M: k, N: p, K: g.o, Alpha: 1, A: w, LDA: k,
+		B: dy, LDB: p, StrideB: g.o * p, C: dcols, LDC: p, StrideC: k * p, Batch: g.n, Precision: prec})
+	dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
+	tensor.Col2im(dx, dcols, g.win)
+	tensor.ReLUGrad(dx, dx, tensor.FromSlice(cpu, relu(xs), x.Shape()...))
+	dw := tensor.Zeros(cpu, g.o, k)
+	tensor.Copy(dw, dw0)
+	tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: 1,
+		A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: dw, LDC: k, Batch: g.n, Precision: prec})
+
+	nan := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(math.NaN())
+		}
+		return v
+	}
+	fwd, dg, rows := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win), convmap.Rows(g.o, oh, ow)
+	var in bytes.Buffer
+	for _, pass := range []struct {
+		bias []float32
+		relu int
+	}{{nil, 0}, {bs, 0}, {bs, 1}} {
+		fmt.Fprintf(&in, "data %s 0 %d %d %d %d\n", arith, pass.relu, g.o, g.n*p, k)
+		writeArray(&in, ws)
+		writeArray(&in, xs)
+		writeArray(&in, fwd.Words())
+		writeArray(&in, pass.bias)
+		writeArray(&in, []float32(nil))
+		writeArray(&in, nan(g.n*g.o*p))
+	}
+	fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
+	writeArray(&in, ws)
+	strided := 0
+	if dg.Strided() {
+		strided = 1
+	}
+	fmt.Fprintf(&in, "data %s %d 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
+	writeArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
+	writeArray(&in, dys)
+	writeArray(&in, dg.Words())
+	writeArray(&in, []float32(nil))
+	writeArray(&in, relu(xs)) // the mask of a ReLU before the convolution
+	writeArray(&in, nan(len(xs)))
+	steps := (g.n*p + bk - 1) / bk
+	for _, slices := range []int{1, 3} {
+		chunk := (steps + slices - 1) / slices
+		fmt.Fprintf(&in, "weight %s %d %d %d %d %d\n", arith, g.o, k, g.n*p, (steps+chunk-1)/chunk, chunk)
+		writeArray(&in, dys)
+		writeArray(&in, rows.Words())
+		writeArray(&in, xs)
+		writeArray(&in, fwd.Words())
+		writeArray(&in, dw0s)
+	}
+	lines := runHostcheck(t, bin, &in)
+	want := []struct {
+		name string
+		t    *tensor.Tensor
+	}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil},
+		{"data gradient through a ReLU's mask", dx},
+		{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	for j, wt := range want {
+		got := parseFloats(t, lines[j])
+		if wt.t == nil {
+			if !slices.Equal(got, convmap.PermuteWeight(ws, g.o, g.c, kk)) {
+				t.Errorf("%s differs from convmap.PermuteWeight", wt.name)
 			}
-			fwd, dg, rows := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win), convmap.Rows(g.o, oh, ow)
-			var in bytes.Buffer
-			for _, pass := range []struct {
-				bias []float32
-				relu int
-			}{{nil, 0}, {bs, 0}, {bs, 1}} {
-				fmt.Fprintf(&in, "data 0 %d %d %d %d\n", pass.relu, g.o, g.n*p, k)
-				writeArray(&in, ws)
-				writeArray(&in, xs)
-				writeArray(&in, fwd.Words())
-				writeArray(&in, pass.bias)
-				writeArray(&in, []float32(nil))
-				writeArray(&in, nan(g.n*g.o*p))
-			}
-			fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
-			writeArray(&in, ws)
-			strided := 0
-			if dg.Strided() {
-				strided = 1
-			}
-			fmt.Fprintf(&in, "data %d 0 %d %d %d\n", strided, g.c, g.n*g.h*g.w, g.o*kk)
-			writeArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
-			writeArray(&in, dys)
-			writeArray(&in, dg.Words())
-			writeArray(&in, []float32(nil))
-			writeArray(&in, relu(xs)) // the mask of a ReLU before the convolution
-			writeArray(&in, nan(len(xs)))
-			steps := (g.n*p + f32BK - 1) / f32BK
-			for _, slices := range []int{1, 3} {
-				chunk := (steps + slices - 1) / slices
-				fmt.Fprintf(&in, "weight %d %d %d %d %d\n", g.o, k, g.n*p, (steps+chunk-1)/chunk, chunk)
-				writeArray(&in, dys)
-				writeArray(&in, rows.Words())
-				writeArray(&in, xs)
-				writeArray(&in, fwd.Words())
-				writeArray(&in, dw0s)
-			}
-			lines := runHostcheck(t, bin, &in)
-			want := []struct {
-				name string
-				t    *tensor.Tensor
-			}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil},
-				{"data gradient through a ReLU's mask", dx},
-				{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
-			if len(lines) != len(want) {
-				t.Fatalf("%d lines, want %d", len(lines), len(want))
-			}
-			for j, wt := range want {
-				got := parseFloats(t, lines[j])
-				if wt.t == nil {
-					if !slices.Equal(got, convmap.PermuteWeight(ws, g.o, g.c, kk)) {
-						t.Errorf("%s differs from convmap.PermuteWeight", wt.name)
-					}
-					continue
-				}
-				if e := relDiff(got, floats(t, wt.t)); !(e <= 1e-5) {
-					t.Errorf("%s: relative difference %.3g from the CPU's", wt.name, e)
-				}
-			}
-		})
+			continue
+		}
+		if e := relDiff(got, floats(t, wt.t)); !(e <= tol) {
+			t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", wt.name, e, tol)
+		}
 	}
 }
 

@@ -1,8 +1,10 @@
 // Tensor-core helpers shared by the GEMM kernels and the peak probes: the
 // rounding of an operand to the instruction's input type and the mma.sync
 // instructions themselves, so that a probe measures exactly what the GEMM
-// issues.
+// issues. Compiled as C++ for the host (kernels/internal/hostcheck), the
+// file gets stand-ins that emulate these instructions instead.
 #pragma once
+#ifdef __CUDACC__
 
 // to_tf32 rounds x to TF32, to nearest with ties away from zero; the tensor
 // cores would otherwise drop the 13 low mantissa bits.
@@ -43,3 +45,4 @@ __device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], 
 		     : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
 		     : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 }
+#endif // __CUDACC__

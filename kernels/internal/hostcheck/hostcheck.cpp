@@ -1,11 +1,13 @@
 // hostcheck runs the convolution's and max-pooling's CUDA source on the
 // CPU, so that the kernels package's tests can check it on a machine
-// without a GPU. It compiles kernels/gemm.cu, conv.cu and maxpool.cu as C++ with stand-ins for
-// what only a GPU has: each thread of a block is a std::thread,
-// __syncthreads a barrier, shared memory a global array, and a cp.async
-// copies at once (a valid schedule of an asynchronous copy). The exact
-// FP32 math (F32) runs as written; the tensor-core maths' instructions
-// (mma.sync, ldmatrix, cvt) have no stand-in and abort if reached.
+// without a GPU. It compiles kernels/gemm.cu, conv.cu and maxpool.cu as
+// C++ with stand-ins for what only a GPU has: each thread of a block is a
+// std::thread, __syncthreads a barrier, shared memory a global array, a
+// cp.async copies at once (a valid schedule of an asynchronous copy), and
+// the warp-wide instructions of the tensor-core maths (mma.sync, ldmatrix)
+// exchange their operands through a per-warp area between two barriers of
+// the warp's 32 threads, then compute what the PTX ISA's fragment layouts
+// say each lane receives. cvt's roundings are done on the bits.
 //
 // Commands on stdin, one after another, whitespace-separated; arrays are
 // a length then that many numbers. Each prints one line of numbers.
@@ -16,12 +18,12 @@
 //	    layout, div the strided variant) over a tensor of nx elements
 //	    holding x[i] = i + 1, and prints element (mn, k) at mn*bk + k: the
 //	    offset it was copied from, -1 for a zero, -2 if never written.
-//	data strided relu M N K A X words bias mask C
-//	    Launches conv_data_f32[_strided] over its grid with C as the
+//	data math strided relu M N K A X words bias mask C
+//	    Launches conv_data_<math>[_strided] (math tf32, bf16 or f32) over its grid with C as the
 //	    output's initial contents (bias or mask of length 0: none; relu 1
 //	    for the fused ReLU) and prints C.
-//	weight M N K slices chunk XA wordsA XB wordsB C
-//	    Launches conv_weight_f32 with `slices` blocks along z of chunk
+//	weight math M N K slices chunk XA wordsA XB wordsB C
+//	    Launches conv_weight_<math> with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
 //	permute O C KK W
@@ -47,10 +49,6 @@ using std::min;
 #define __global__
 #define __launch_bounds__(threads, blocks)
 #define __shared__
-// The PTX of the tensor-core maths: compiled, never run here.
-#define volatile
-#define asm(...) no_ptx()
-[[noreturn]] static void no_ptx() { abort(); }
 [[noreturn]] static void __trap() { abort(); }
 
 struct int4 {
@@ -87,8 +85,107 @@ static void cp_async16(float *dst, const float *src, int bytes)
 static void cp_async4(float *dst, const float *src, int bytes) { *dst = bytes == 4 ? *src : 0.0f; }
 static void cp_async_commit() {}
 template <int N> static void cp_async_wait() {}
-[[noreturn]] static void ldmatrix_x4(unsigned (&)[4], const float *) { abort(); }
 static unsigned launch_smem;
+
+// Warp is the exchange area of one warp's warp-wide instructions: each
+// lane writes its operands, all wait, each reads what it receives, all
+// wait again before the area is reused.
+struct Warp {
+	std::barrier<> bar{32};
+	unsigned a[32][4], b[32][2];
+	const float *rows[32];
+};
+static thread_local Warp *warp_of;
+
+static unsigned lane_id() { return threadIdx.x % 32; }
+
+static float bits_float(unsigned u)
+{
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+static unsigned float_bits(float f)
+{
+	unsigned u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+// to_tf32 is cvt.rna.tf32.f32: to 10 mantissa bits, ties away from zero
+// (the inputs are finite).
+static unsigned to_tf32(float x) { return (float_bits(x) + 0x1000u) & 0xffffe000u; }
+
+// bf16 is cvt.rn's rounding of one value to bfloat16, ties to even.
+static unsigned bf16(float x)
+{
+	const unsigned u = float_bits(x);
+	return (u + 0x7fffu + (u >> 16 & 1)) >> 16;
+}
+
+// to_bf16x2 packs lo into the lower half, hi into the upper.
+static unsigned to_bf16x2(float lo, float hi) { return bf16(lo) | bf16(hi) << 16; }
+
+// ldmatrix_x4: lanes 8q..8q+7 give the rows of matrix q (four 32-bit
+// words each); lane l receives word l%4 of row l/4 of each matrix.
+static void ldmatrix_x4(unsigned (&r)[4], const float *row)
+{
+	Warp &w = *warp_of;
+	const unsigned l = lane_id();
+	w.rows[l] = row;
+	w.bar.arrive_and_wait();
+	for (int q = 0; q < 4; ++q)
+		r[q] = float_bits(w.rows[8 * q + l / 4][l % 4]);
+	w.bar.arrive_and_wait();
+}
+
+// mma_sync computes lane l's four results of a 16x8 tile, C(g, 2t),
+// C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1) (g = l/4, t = l%4), adding to d the
+// products over K of A(r, k), B(k, c), which at(w, r, k) and bt(w, k, c)
+// read from the lanes' operands.
+template <class A, class B>
+static void mma_sync(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2], int K, A at, B bt)
+{
+	Warp &w = *warp_of;
+	const unsigned l = lane_id();
+	for (int e = 0; e < 4; ++e)
+		w.a[l][e] = a[e];
+	w.b[l][0] = b[0], w.b[l][1] = b[1];
+	w.bar.arrive_and_wait();
+	const int g = l / 4, t = l % 4;
+	for (int e = 0; e < 4; ++e) {
+		const int r = g + 8 * (e / 2), c = 2 * t + e % 2;
+		float s = d[e];
+		for (int k = 0; k < K; ++k)
+			s += at(w, r, k) * bt(w, k, c);
+		d[e] = s;
+	}
+	w.bar.arrive_and_wait();
+}
+
+// mma_tf32 is mma.m16n8k8 with TF32 operands: a0..a3 = A(g, t), A(g+8, t),
+// A(g, t+4), A(g+8, t+4); b0, b1 = B(t, g), B(t+4, g).
+static void mma_tf32(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+{
+	mma_sync(
+		d, a, b, 8,
+		[](const Warp &w, int r, int k) { return bits_float(w.a[r % 8 * 4 + k % 4][r / 8 + 2 * (k / 4)]); },
+		[](const Warp &w, int k, int c) { return bits_float(w.b[c * 4 + k % 4][k / 4]); });
+}
+
+// mma_bf16 is mma.m16n8k16 with BF16 operands, two to a register, the
+// first in the lower half: a0..a3 = A(g, 2t..2t+1), A(g+8, 2t..2t+1),
+// A(g, 2t+8..2t+9), A(g+8, 2t+8..2t+9); b0, b1 = B(2t..2t+1, g),
+// B(2t+8..2t+9, g).
+static void mma_bf16(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[2])
+{
+	auto half = [](unsigned reg, int k) { return bits_float((k % 2 ? reg >> 16 : reg & 0xffffu) << 16); };
+	mma_sync(
+		d, a, b, 16,
+		[&](const Warp &w, int r, int k) { return half(w.a[r % 8 * 4 + k % 8 / 2][r / 8 + 2 * (k / 8)], k); },
+		[&](const Warp &w, int k, int c) { return half(w.b[c * 4 + k % 8 / 2][k / 8], k); });
+}
 static unsigned dynamic_smem_bytes() { return launch_smem; }
 
 #include "../../conv.cu"
@@ -111,10 +208,12 @@ template <class F> static void launch(unsigned gx, unsigned gz, unsigned smem, F
 			memset(smem4, 0xff, sizeof smem4); // NaN: a read of an unwritten element shows
 			std::barrier<> bar(kThreads);
 			block_barrier = &bar;
+			std::vector<Warp> warps(kThreads / 32);
 			std::vector<std::thread> threads;
 			for (unsigned t = 0; t < kThreads; ++t)
-				threads.emplace_back([=] {
+				threads.emplace_back([=, &warps] {
 					threadIdx = {t, 0, 0}, blockIdx = {x, 0, z};
+					warp_of = &warps[t / 32];
 					blockDim = {kThreads, 1, 1}, gridDim = {gx, 1, gz};
 					kernel();
 				});
@@ -154,8 +253,26 @@ static void print(const std::vector<float> &v)
 
 static int tiles(int M, int N) { return ((M + kTile - 1) / kTile) * ((N + kTile - 1) / kTile); }
 
-// The F32 math's dynamic shared memory: kStages*kStageFloats floats.
-static const unsigned kF32Smem = F32<false, false>::kStages * F32<false, false>::kStageFloats * sizeof(float);
+// Kernels are the entry points of one math, with the dynamic shared
+// memory their launches take (kStages*kStageFloats floats).
+struct Kernels {
+	decltype(&conv_data_f32) data, data_strided;
+	decltype(&conv_weight_f32) weight;
+	unsigned smem;
+};
+
+template <class Math> static constexpr unsigned smem_of() { return Math::kStages * Math::kStageFloats * sizeof(float); }
+
+static Kernels kernels(const char *math)
+{
+	if (!strcmp(math, "tf32"))
+		return {conv_data_tf32, conv_data_tf32_strided, conv_weight_tf32, smem_of<Tf32<false, false>>()};
+	if (!strcmp(math, "bf16"))
+		return {conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16, smem_of<Bf16<false, false>>()};
+	if (!strcmp(math, "f32"))
+		return {conv_data_f32, conv_data_f32_strided, conv_weight_f32, smem_of<F32<false, false>>()};
+	exit(2);
+}
 
 template <int BK, bool KMAJOR> struct HostTile {
 	static int at(int mn, int k) { return KMAJOR ? k * kTile + mn : mn * BK + k; }
@@ -211,8 +328,9 @@ static void gather_cmd()
 
 static void data_cmd()
 {
+	char math[8];
 	int strided, withReLU, M, N, K;
-	if (scanf("%d %d %d %d %d", &strided, &withReLU, &M, &N, &K) != 5)
+	if (scanf("%7s %d %d %d %d %d", math, &strided, &withReLU, &M, &N, &K) != 6)
 		exit(2);
 	const std::vector<float> A = array<float>(), X = array<float>();
 	const std::vector<int> words = array<int>();
@@ -221,36 +339,35 @@ static void data_cmd()
 	const float *b = bias.empty() ? nullptr : bias.data(), *mk = mask.empty() ? nullptr : mask.data();
 	// A's rows start on 16-byte boundaries when K is a multiple of 4.
 	const int vecA = reinterpret_cast<uintptr_t>(A.data()) % 16 == 0 && K % 4 == 0;
-	launch(tiles(M, N), 1, kF32Smem, [&] {
-		if (strided)
-			conv_data_f32_strided(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA,
-					      withReLU);
-		else
-			conv_data_f32(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA, withReLU);
-	});
+	const Kernels k = kernels(math);
+	auto kernel = strided ? k.data_strided : k.data;
+	launch(tiles(M, N), 1, k.smem,
+	       [&] { kernel(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA, withReLU); });
 	print(C);
 }
 
 static void weight_cmd()
 {
+	char math[8];
 	int M, N, K, slices, chunk;
-	if (scanf("%d %d %d %d %d", &M, &N, &K, &slices, &chunk) != 5)
+	if (scanf("%7s %d %d %d %d %d", math, &M, &N, &K, &slices, &chunk) != 6)
 		exit(2);
+	const Kernels k = kernels(math);
 	const std::vector<float> XA = array<float>();
 	const std::vector<int> wordsA = array<int>();
 	const std::vector<float> XB = array<float>();
 	const std::vector<int> wordsB = array<int>();
 	std::vector<float> C = array<float>();
 	if (slices == 1) {
-		launch(tiles(M, N), 1, kF32Smem, [&] {
-			conv_weight_f32(C.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N, 0, chunk,
-					1.0f, 1.0f);
+		launch(tiles(M, N), 1, k.smem, [&] {
+			k.weight(C.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N, 0, chunk, 1.0f,
+				 1.0f);
 		});
 	} else {
 		std::vector<float> W((size_t)slices * M * N, NAN);
-		launch(tiles(M, N), slices, kF32Smem, [&] {
-			conv_weight_f32(W.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N,
-					(long long)M * N, chunk, 1.0f, 0.0f);
+		launch(tiles(M, N), slices, k.smem, [&] {
+			k.weight(W.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N, (long long)M * N,
+				 chunk, 1.0f, 0.0f);
 		});
 		serial([&] { gemm_reduce(C.data(), W.data(), M, N, N, slices, 1.0f, 1.0f); });
 	}
