@@ -34,7 +34,9 @@ const CXXEnv = "KERNELS_HOST_CXX"
 //   - the three products in each of the maths (exact FP32, and TF32 and
 //     BF16 through an emulation of the tensor-core instructions) over
 //     whole grids, against the CPU's im2col path;
-//   - max-pooling and its gradient, to the bit against the CPU's.
+//   - max-pooling and its gradient, to the bit against the CPU's;
+//   - the GEMM's kernels in every math and transpose, which have passed on
+//     GPUs, against the CPU's GEMM: a check of the emulation itself.
 //
 // A read outside an array stops it.
 func TestConvOnHost(t *testing.T) {
@@ -54,6 +56,7 @@ func TestConvOnHost(t *testing.T) {
 	t.Run("gathers", func(t *testing.T) { checkGathers(t, bin) })
 	t.Run("products", func(t *testing.T) { checkProducts(t, bin) })
 	t.Run("maxpool", func(t *testing.T) { checkMaxPool(t, bin) })
+	t.Run("gemm", func(t *testing.T) { checkGemm(t, bin) })
 }
 
 // runHostcheck feeds in to the hostcheck binary and returns its output
@@ -495,4 +498,45 @@ func relu(v []float32) []float32 {
 		r[i] = max(e, 0)
 	}
 	return r
+}
+
+// checkGemm runs the GEMM kernels of every math and transpose on products
+// that fill both warp rows of a tile and part of a second tile, with k
+// steps left over, and compares them with the CPU's products.
+func checkGemm(t *testing.T, bin string) {
+	cpu := tensor.CPU()
+	for _, sh := range [][3]int{{70, 50, 45}, {130, 9, 33}} {
+		m, n, k := sh[0], sh[1], sh[2]
+		a := tensor.RandUniform(cpu, 1, -1, 1, m*k)
+		b := tensor.RandUniform(cpu, 2, -1, 1, k*n)
+		as, bs := floats(t, a), floats(t, b)
+		for _, hm := range hostMaths {
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				name := fmt.Sprintf("%dx%dx%d %s tA:%v tB:%v", m, n, k, hm.name, tr[0], tr[1])
+				lda, ldb := k, n
+				if tr[0] {
+					lda = m
+				}
+				if tr[1] {
+					ldb = k
+				}
+				c := tensor.Zeros(cpu, m, n)
+				tensor.Gemm(&tensor.GemmArgs{TransA: tr[0], TransB: tr[1], M: m, N: n, K: k, Alpha: 1,
+					A: a, B: b, C: c, LDA: lda, LDB: ldb, LDC: n, Precision: hm.prec})
+				var in bytes.Buffer
+				letter := map[bool]string{false: "n", true: "t"}
+				fmt.Fprintf(&in, "gemm %s %s %s %d %d %d\n", hm.name, letter[tr[0]], letter[tr[1]], m, n, k)
+				writeArray(&in, as)
+				writeArray(&in, bs)
+				writeArray(&in, make([]float32, m*n))
+				lines := runHostcheck(t, bin, &in)
+				if len(lines) != 1 {
+					t.Fatalf("%s: %d lines", name, len(lines))
+				}
+				if e := relDiff(parseFloats(t, lines[0]), floats(t, c)); !(e <= hm.tol) {
+					t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", name, e, hm.tol)
+				}
+			}
+		}
+	}
 }

@@ -26,6 +26,11 @@
 //	    Launches conv_weight_<math> with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
+//	gemm math ta tb M N K A B C
+//	    Launches gemm_<math>_<ta><tb> (n or t) on one product of packed
+//	    operands (lda = K, or M when A is transposed; likewise B), alpha 1,
+//	    beta 0, and prints C: the GEMM, checked on GPUs, shows that the
+//	    emulated instructions behave as the hardware's.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
 //	maxpool planes H W KH KW SH SW PH PW X DY MASK
@@ -38,6 +43,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -374,6 +380,38 @@ static void weight_cmd()
 	print(C);
 }
 
+static void gemm_cmd()
+{
+	char math[8], ta[2], tb[2];
+	int M, N, K;
+	if (scanf("%7s %1s %1s %d %d %d", math, ta, tb, &M, &N, &K) != 6)
+		exit(2);
+	const std::vector<float> A = array<float>(), B = array<float>();
+	std::vector<float> C = array<float>();
+	const bool tA = ta[0] == 't', tB = tb[0] == 't';
+	using Entry = decltype(&gemm_f32_nn);
+	const std::pair<const char *, Entry> entries[] = {
+		{"f32nn", gemm_f32_nn},   {"f32nt", gemm_f32_nt},   {"f32tn", gemm_f32_tn},   {"f32tt", gemm_f32_tt},
+		{"tf32nn", gemm_tf32_nn}, {"tf32nt", gemm_tf32_nt}, {"tf32tn", gemm_tf32_tn}, {"tf32tt", gemm_tf32_tt},
+		{"bf16nn", gemm_bf16_nn}, {"bf16nt", gemm_bf16_nt}, {"bf16tn", gemm_bf16_tn}, {"bf16tt", gemm_bf16_tt},
+	};
+	const std::string name = std::string(math) + ta + tb;
+	Entry kernel = nullptr;
+	for (const auto &e : entries)
+		if (name == e.first)
+			kernel = e.second;
+	if (!kernel)
+		exit(2);
+	const int lda = tA ? M : K, ldb = tB ? K : N;
+	const Kernels k = kernels(math);
+	const int bk = !strcmp(math, "f32") ? 16 : 32, steps = (K + bk - 1) / bk;
+	const int vecA = lda % 4 == 0, vecB = ldb % 4 == 0;
+	launch(tiles(M, N), 1, k.smem, [&] {
+		kernel(C.data(), A.data(), B.data(), M, N, K, lda, ldb, N, 0, 0, 0, 1, steps, 1.0f, 0.0f, vecA, vecB);
+	});
+	print(C);
+}
+
 static void permute_cmd()
 {
 	int O, Cin, KK;
@@ -419,6 +457,8 @@ int main()
 			weight_cmd();
 		else if (!strcmp(cmd, "permute"))
 			permute_cmd();
+		else if (!strcmp(cmd, "gemm"))
+			gemm_cmd();
 		else if (!strcmp(cmd, "maxpool"))
 			maxpool_cmd();
 		else
