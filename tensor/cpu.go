@@ -193,15 +193,22 @@ var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 func (d *cpuDevice) ReLU(y, x *Tensor) { d.elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
 
 // reluGradLoop computes z = y where x > 0, else 0 (x the ReLU's output, y
-// the incoming gradient, z the outgoing one). Half of a ReLU's outputs are
-// 0 in no predictable pattern, so it masks y's bits rather than branch.
+// the incoming gradient, z the outgoing one).
 var reluGradLoop = newLoop(func(a *elemArgs, lo, hi int) {
-	xs, ys, zs := a.x[lo:hi], a.y[lo:hi], a.z[lo:hi]
-	for i, v := range xs {
-		keep := -uint32(b2u(v > 0))
-		zs[i] = math.Float32frombits(math.Float32bits(ys[i]) & keep)
-	}
+	reluMask(a.z[lo:hi], a.y[lo:hi], a.x[lo:hi])
 })
+
+// reluMask writes z = y where x > 0, else 0 (a NaN in x too): the
+// gradient through a ReLU whose output is x. Half of a ReLU's outputs are
+// 0 in no predictable pattern, so it masks y's bits rather than branch.
+// z may alias y.
+func reluMask(z, y, x []float32) {
+	y, z = y[:len(x)], z[:len(x)]
+	for i, v := range x {
+		keep := -uint32(b2u(v > 0))
+		z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+	}
+}
 
 func (d *cpuDevice) ReLUGrad(dx, dy, y *Tensor) {
 	d.elementwise(reluGradLoop, elemArgs{x: f32(y), y: f32(dy), z: f32(dx)})

@@ -111,13 +111,8 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		for i, g := range dy {
 			dx[arg[i]] += g
 		}
-		if a.mask == nil {
-			continue
-		}
-		for i, m := range a.mask[plane*a.h*a.w:][:a.h*a.w] {
-			if !(m > 0) {
-				dx[i] = 0
-			}
+		if a.mask != nil {
+			reluMask(dx, dx, a.mask[plane*a.h*a.w:][:a.h*a.w])
 		}
 	}
 })
