@@ -42,6 +42,13 @@
 #include "common.cuh"
 #include "mma.cuh"
 
+// smem4 is the dynamic shared memory of the kernels built on this core
+// (see smem_ring); float4 keeps it 16-byte aligned for cp.async. The host
+// check declares its own.
+#ifdef __CUDACC__
+extern __shared__ float4 smem4[];
+#endif
+
 namespace {
 
 
@@ -450,7 +457,6 @@ struct F32 {
 template <class Math>
 __device__ __forceinline__ float *smem_ring()
 {
-	extern __shared__ float4 smem4[]; // float4: 16-byte aligned for cp.async
 	if (dynamic_smem_bytes() < Math::kStages * Math::kStageFloats * sizeof(float))
 		__trap();
 	return reinterpret_cast<float *>(smem4);

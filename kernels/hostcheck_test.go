@@ -1,27 +1,19 @@
 package kernels
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/internal/convmap"
+	"github.com/tensorforge/tensorforge/internal/hostrun"
 	"github.com/tensorforge/tensorforge/tensor"
 )
-
-// CXXEnv, set to "required", makes TestConvOnHost fail rather than skip
-// when this machine has no C++ compiler (CI sets it once the CUDA toolkit,
-// which brings one, is installed).
-const CXXEnv = "KERNELS_HOST_CXX"
 
 // TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
 // gemm.cu for its reduction) and max-pooling's as C++ with the address and
@@ -40,58 +32,11 @@ const CXXEnv = "KERNELS_HOST_CXX"
 //
 // A read outside an array stops it.
 func TestConvOnHost(t *testing.T) {
-	cxx, err := exec.LookPath("g++")
-	if err != nil {
-		if os.Getenv(CXXEnv) == "required" {
-			t.Fatalf("%s=required but no g++: %v", CXXEnv, err)
-		}
-		t.Skipf("no C++ compiler to run the kernels on the host: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "hostcheck")
-	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas", "-pthread", "-o", bin, filepath.Join("internal", "hostcheck", "hostcheck.cpp"))
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("%v: %v\n%s", build, err, out)
-	}
+	bin := hostrun.Build(t)
 	t.Run("gathers", func(t *testing.T) { checkGathers(t, bin) })
 	t.Run("products", func(t *testing.T) { checkProducts(t, bin) })
 	t.Run("maxpool", func(t *testing.T) { checkMaxPool(t, bin) })
 	t.Run("gemm", func(t *testing.T) { checkGemm(t, bin) })
-}
-
-// runHostcheck feeds in to the hostcheck binary and returns its output
-// lines.
-func runHostcheck(t *testing.T, bin string, in *bytes.Buffer) []string {
-	t.Helper()
-	run := exec.Command(bin)
-	run.Stdin = in
-	var stderr bytes.Buffer
-	run.Stderr = &stderr
-	out, err := run.Output()
-	if err != nil {
-		t.Fatalf("hostcheck: %v\n%s", err, stderr.Bytes())
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(nil, 64<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines
-}
-
-// writeArray writes a hostcheck array: its length, then its elements.
-func writeArray[T int32 | float32](w *bytes.Buffer, v []T) {
-	fmt.Fprint(w, len(v))
-	for _, e := range v {
-		switch e := any(e).(type) {
-		case float32:
-			w.WriteString(" " + strconv.FormatFloat(float64(e), 'g', -1, 32))
-		default:
-			fmt.Fprint(w, " ", e)
-		}
-	}
-	w.WriteByte('\n')
 }
 
 // checkGathers runs gatherCases through hostcheck's gather command.
@@ -108,10 +53,10 @@ func checkGathers(t *testing.T, bin string) {
 			kmajor = 1
 		}
 		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, c.mn0, c.mnEnd, c.k0, c.kEnd)
-		writeArray(&in, c.view.Words())
+		hostrun.WriteArray(&in, c.view.Words())
 		fmt.Fprintf(&in, "%d\n", c.images*int(c.view.Image))
 	}
-	lines := runHostcheck(t, bin, &in)
+	lines := hostrun.Run(t, bin, &in)
 	if len(lines) != len(cases) {
 		t.Fatalf("%d lines for %d cases", len(lines), len(cases))
 	}
@@ -321,37 +266,37 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		relu int
 	}{{nil, 0}, {bs, 0}, {bs, 1}} {
 		fmt.Fprintf(&in, "data %s 0 %d %d %d %d\n", arith, pass.relu, g.o, g.n*p, k)
-		writeArray(&in, ws)
-		writeArray(&in, xs)
-		writeArray(&in, fwd.Words())
-		writeArray(&in, pass.bias)
-		writeArray(&in, []float32(nil))
-		writeArray(&in, nan(g.n*g.o*p))
+		hostrun.WriteArray(&in, ws)
+		hostrun.WriteArray(&in, xs)
+		hostrun.WriteArray(&in, fwd.Words())
+		hostrun.WriteArray(&in, pass.bias)
+		hostrun.WriteArray(&in, []float32(nil))
+		hostrun.WriteArray(&in, nan(g.n*g.o*p))
 	}
 	fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
-	writeArray(&in, ws)
+	hostrun.WriteArray(&in, ws)
 	strided := 0
 	if dg.Strided() {
 		strided = 1
 	}
 	fmt.Fprintf(&in, "data %s %d 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
-	writeArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
-	writeArray(&in, dys)
-	writeArray(&in, dg.Words())
-	writeArray(&in, []float32(nil))
-	writeArray(&in, relu(xs)) // the mask of a ReLU before the convolution
-	writeArray(&in, nan(len(xs)))
+	hostrun.WriteArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
+	hostrun.WriteArray(&in, dys)
+	hostrun.WriteArray(&in, dg.Words())
+	hostrun.WriteArray(&in, []float32(nil))
+	hostrun.WriteArray(&in, relu(xs)) // the mask of a ReLU before the convolution
+	hostrun.WriteArray(&in, nan(len(xs)))
 	steps := (g.n*p + bk - 1) / bk
 	for _, slices := range []int{1, 3} {
 		chunk := (steps + slices - 1) / slices
 		fmt.Fprintf(&in, "weight %s %d %d %d %d %d\n", arith, g.o, k, g.n*p, (steps+chunk-1)/chunk, chunk)
-		writeArray(&in, dys)
-		writeArray(&in, rows.Words())
-		writeArray(&in, xs)
-		writeArray(&in, fwd.Words())
-		writeArray(&in, dw0s)
+		hostrun.WriteArray(&in, dys)
+		hostrun.WriteArray(&in, rows.Words())
+		hostrun.WriteArray(&in, xs)
+		hostrun.WriteArray(&in, fwd.Words())
+		hostrun.WriteArray(&in, dw0s)
 	}
-	lines := runHostcheck(t, bin, &in)
+	lines := hostrun.Run(t, bin, &in)
 	want := []struct {
 		name string
 		t    *tensor.Tensor
@@ -362,7 +307,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		t.Fatalf("%d lines, want %d", len(lines), len(want))
 	}
 	for j, wt := range want {
-		got := parseFloats(t, lines[j])
+		got := hostrun.Floats(t, lines[j])
 		if wt.t == nil {
 			if !slices.Equal(got, convmap.PermuteWeight(ws, g.o, g.c, kk)) {
 				t.Errorf("%s differs from convmap.PermuteWeight", wt.name)
@@ -380,19 +325,6 @@ func floats(t *testing.T, x *tensor.Tensor) []float32 {
 	v, err := x.Float32s()
 	if err != nil {
 		t.Fatal(err)
-	}
-	return v
-}
-
-func parseFloats(t *testing.T, line string) []float32 {
-	t.Helper()
-	var v []float32
-	for _, f := range strings.Fields(line) {
-		x, err := strconv.ParseFloat(f, 32)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v = append(v, float32(x))
 	}
 	return v
 }
@@ -459,10 +391,10 @@ func checkMaxPool(t *testing.T, bin string) {
 			w := c.win
 			fmt.Fprintf(&in, "maxpool %d %d %d %d %d %d %d %d %d\n", c.shape[0]*c.shape[1], c.shape[2], c.shape[3],
 				w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
-			writeArray(&in, xs)
-			writeArray(&in, floats(t, dy))
-			writeArray(&in, mask)
-			lines := runHostcheck(t, bin, &in)
+			hostrun.WriteArray(&in, xs)
+			hostrun.WriteArray(&in, floats(t, dy))
+			hostrun.WriteArray(&in, mask)
+			lines := hostrun.Run(t, bin, &in)
 			if len(lines) != 3 {
 				t.Fatalf("%d lines, want 3", len(lines))
 			}
@@ -478,13 +410,13 @@ func checkMaxPool(t *testing.T, bin string) {
 				}
 				gotArg = append(gotArg, int32(v))
 			}
-			if !slices.Equal(parseFloats(t, lines[0]), floats(t, y)) {
+			if !slices.Equal(hostrun.Floats(t, lines[0]), floats(t, y)) {
 				t.Error("y differs from the CPU's")
 			}
 			if !slices.Equal(gotArg, args) {
 				t.Error("argmax differs from the CPU's")
 			}
-			if !slices.Equal(parseFloats(t, lines[2]), floats(t, dx)) {
+			if !slices.Equal(hostrun.Floats(t, lines[2]), floats(t, dx)) {
 				t.Error("dx differs from the CPU's")
 			}
 		})
@@ -526,14 +458,14 @@ func checkGemm(t *testing.T, bin string) {
 				var in bytes.Buffer
 				letter := map[bool]string{false: "n", true: "t"}
 				fmt.Fprintf(&in, "gemm %s %s %s %d %d %d\n", hm.name, letter[tr[0]], letter[tr[1]], m, n, k)
-				writeArray(&in, as)
-				writeArray(&in, bs)
-				writeArray(&in, make([]float32, m*n))
-				lines := runHostcheck(t, bin, &in)
+				hostrun.WriteArray(&in, as)
+				hostrun.WriteArray(&in, bs)
+				hostrun.WriteArray(&in, make([]float32, m*n))
+				lines := hostrun.Run(t, bin, &in)
 				if len(lines) != 1 {
 					t.Fatalf("%s: %d lines", name, len(lines))
 				}
-				if e := relDiff(parseFloats(t, lines[0]), floats(t, c)); !(e <= hm.tol) {
+				if e := relDiff(hostrun.Floats(t, lines[0]), floats(t, c)); !(e <= hm.tol) {
 					t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", name, e, hm.tol)
 				}
 			}

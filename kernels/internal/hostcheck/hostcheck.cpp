@@ -31,6 +31,10 @@
 //	    operands (lda = K, or M when A is transposed; likewise B), alpha 1,
 //	    beta 0, and prints C: the GEMM, checked on GPUs, shows that the
 //	    emulated instructions behave as the hardware's.
+//	reduce op outer n inner chunk splits W R Q blocks X
+//	    Runs one pass of reduce_<op>_f32 (op sum or max) over blocks
+//	    blocks of REDUCE_THREADS with the layout given (cuda's
+//	    planReduce), and prints its output [outer, splits, inner].
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
 //	maxpool planes H W KH KW SH SW PH PW X DY MASK
@@ -47,6 +51,7 @@
 #include <thread>
 #include <vector>
 
+using std::isnan;
 using std::max;
 using std::min;
 
@@ -54,7 +59,7 @@ using std::min;
 #define __forceinline__ inline
 #define __global__
 #define __launch_bounds__(threads, blocks)
-#define __shared__
+#define __shared__ static // one block runs at a time
 [[noreturn]] static void __trap() { abort(); }
 
 struct int4 {
@@ -194,33 +199,31 @@ static void mma_bf16(float (&d)[4], const unsigned (&a)[4], const unsigned (&b)[
 }
 static unsigned dynamic_smem_bytes() { return launch_smem; }
 
+// The dynamic shared memory of the block running now (gemm_core.cuh's).
+static float4 smem4[110592 / sizeof(float4)];
+
 #include "../../conv.cu"
 #include "../../gemm.cu"
 #include "../../maxpool.cu"
-
-// The dynamic shared memory of the block running now, which smem_ring
-// declares in the kernels' anonymous namespace.
-namespace {
-float4 smem4[110592 / sizeof(float4)];
-}
+#include "../../reduce.cu"
 
 // launch runs kernel over a grid of gx by gz blocks of 256 threads, one
 // block after another, with smem bytes of dynamic shared memory.
-template <class F> static void launch(unsigned gx, unsigned gz, unsigned smem, F kernel)
+template <class F> static void launch(unsigned gx, unsigned gz, unsigned smem, F kernel, unsigned block = kThreads)
 {
 	launch_smem = smem;
 	for (unsigned z = 0; z < gz; ++z)
 		for (unsigned x = 0; x < gx; ++x) {
 			memset(smem4, 0xff, sizeof smem4); // NaN: a read of an unwritten element shows
-			std::barrier<> bar(kThreads);
+			std::barrier<> bar(block);
 			block_barrier = &bar;
-			std::vector<Warp> warps(kThreads / 32);
+			std::vector<Warp> warps(block / 32);
 			std::vector<std::thread> threads;
-			for (unsigned t = 0; t < kThreads; ++t)
+			for (unsigned t = 0; t < block; ++t)
 				threads.emplace_back([=, &warps] {
 					threadIdx = {t, 0, 0}, blockIdx = {x, 0, z};
 					warp_of = &warps[t / 32];
-					blockDim = {kThreads, 1, 1}, gridDim = {gx, 1, gz};
+					blockDim = {block, 1, 1}, gridDim = {gx, 1, gz};
 					kernel();
 				});
 			for (auto &t : threads)
@@ -412,6 +415,25 @@ static void gemm_cmd()
 	print(C);
 }
 
+static void reduce_cmd()
+{
+	char op[8];
+	long long outer, n, inner, chunk, splits, blocks;
+	int W, R, Q;
+	if (scanf("%7s %lld %lld %lld %lld %lld %d %d %d %lld", op, &outer, &n, &inner, &chunk, &splits, &W, &R, &Q,
+		  &blocks) != 10)
+		exit(2);
+	const std::vector<float> x = array<float>();
+	std::vector<float> y(outer * splits * inner, NAN);
+	auto kernel = !strcmp(op, "sum") ? reduce_sum_f32 : !strcmp(op, "max") ? reduce_max_f32 : nullptr;
+	if (!kernel)
+		exit(2);
+	launch(
+		blocks, 1, 0, [&] { kernel(y.data(), x.data(), outer, n, inner, chunk, splits, W, R, Q); },
+		REDUCE_THREADS);
+	print(y);
+}
+
 static void permute_cmd()
 {
 	int O, Cin, KK;
@@ -459,6 +481,8 @@ int main()
 			permute_cmd();
 		else if (!strcmp(cmd, "gemm"))
 			gemm_cmd();
+		else if (!strcmp(cmd, "reduce"))
+			reduce_cmd();
 		else if (!strcmp(cmd, "maxpool"))
 			maxpool_cmd();
 		else

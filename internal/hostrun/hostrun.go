@@ -1,0 +1,98 @@
+// Package hostrun builds and drives kernels/internal/hostcheck, the CUDA
+// kernels compiled as C++ with stand-ins for the GPU, for the tests of the
+// kernels and cuda packages: they write commands to it and compare what it
+// prints with the CPU device's results.
+package hostrun
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// CXXEnv, set to "required", makes Build fail rather than skip the test
+// when this machine has no C++ compiler (CI sets it once the CUDA toolkit,
+// which brings one, is installed).
+const CXXEnv = "KERNELS_HOST_CXX"
+
+// Build compiles hostcheck with the address and undefined-behaviour
+// sanitizers into a temporary directory of t's and returns its path. It
+// skips t when there is no g++, unless CXXEnv says one is required.
+func Build(t testing.TB) string {
+	t.Helper()
+	cxx, err := exec.LookPath("g++")
+	if err != nil {
+		if os.Getenv(CXXEnv) == "required" {
+			t.Fatalf("%s=required but no g++: %v", CXXEnv, err)
+		}
+		t.Skipf("no C++ compiler to run the kernels on the host: %v", err)
+	}
+	_, self, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("hostrun: cannot find its own source")
+	}
+	src := filepath.Join(filepath.Dir(self), "..", "..", "kernels", "internal", "hostcheck", "hostcheck.cpp")
+	bin := filepath.Join(t.TempDir(), "hostcheck")
+	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas", "-pthread", "-o", bin, src)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", build, err, out)
+	}
+	return bin
+}
+
+// Run feeds in to the hostcheck binary bin and returns its output lines.
+func Run(t testing.TB, bin string, in *bytes.Buffer) []string {
+	t.Helper()
+	run := exec.Command(bin)
+	run.Stdin = in
+	var stderr bytes.Buffer
+	run.Stderr = &stderr
+	out, err := run.Output()
+	if err != nil {
+		t.Fatalf("hostcheck: %v\n%s", err, stderr.Bytes())
+	}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+// WriteArray writes a hostcheck array: its length, then its elements, each
+// float32 exactly.
+func WriteArray[T int32 | float32](w *bytes.Buffer, v []T) {
+	fmt.Fprint(w, len(v))
+	for _, e := range v {
+		switch e := any(e).(type) {
+		case float32:
+			w.WriteString(" " + strconv.FormatFloat(float64(e), 'g', -1, 32))
+		default:
+			fmt.Fprint(w, " ", e)
+		}
+	}
+	w.WriteByte('\n')
+}
+
+// Floats parses a line of numbers as float32s.
+func Floats(t testing.TB, line string) []float32 {
+	t.Helper()
+	var v []float32
+	for _, f := range strings.Fields(line) {
+		x, err := strconv.ParseFloat(f, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = append(v, float32(x))
+	}
+	return v
+}
