@@ -35,6 +35,11 @@
 //	    Runs one pass of reduce_<op>_f32 (op sum or max) over blocks
 //	    blocks of REDUCE_THREADS with the layout given (cuda's
 //	    planReduce), and prints its output [outer, splits, inner].
+//	batchnorm train N C S eps momentum X SCALE SHIFT RUNMEAN RUNVAR DY DSCALE DSHIFT
+//	    Launches batchnorm.cu's kernels as cuda's BatchNorm and
+//	    BatchNormGrad do (the per-channel ones on C blocks of
+//	    BATCHNORM_THREADS), and prints Y, mean, invstd, the running mean
+//	    and variance, DX, DSCALE and DSHIFT, a line each.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
 //	maxpool planes H W KH KW SH SW PH PW X DY MASK
@@ -206,6 +211,7 @@ static float4 smem4[110592 / sizeof(float4)];
 #include "../../gemm.cu"
 #include "../../maxpool.cu"
 #include "../../reduce.cu"
+#include "../../batchnorm.cu"
 
 // launch runs kernel over a grid of gx by gz blocks of 256 threads, one
 // block after another, with smem bytes of dynamic shared memory.
@@ -434,6 +440,47 @@ static void reduce_cmd()
 	print(y);
 }
 
+static void batchnorm_cmd()
+{
+	int train, C;
+	long long N, S;
+	float eps, momentum;
+	if (scanf("%d %lld %d %lld %f %f", &train, &N, &C, &S, &eps, &momentum) != 6)
+		exit(2);
+	const std::vector<float> x = array<float>(), scale = array<float>(), shift = array<float>();
+	std::vector<float> runmean = array<float>(), runvar = array<float>();
+	const std::vector<float> dy = array<float>();
+	std::vector<float> dscale = array<float>(), dshift = array<float>();
+	const long long n = N * C * S;
+	std::vector<float> y(n, NAN), dx(n, NAN), mean(C, NAN), invstd(C, NAN), means(2 * C, NAN);
+	if (train)
+		launch(
+			C, 1, 0,
+			[&] {
+				batchnorm_stats_f32(mean.data(), invstd.data(), runmean.data(), runvar.data(), x.data(), N, C, S,
+						    eps, momentum);
+			},
+			BATCHNORM_THREADS);
+	else
+		serial([&] { batchnorm_eval_stats_f32(mean.data(), invstd.data(), runmean.data(), runvar.data(), eps, C); });
+	serial([&] {
+		batchnorm_f32(y.data(), x.data(), scale.data(), shift.data(), mean.data(), invstd.data(), n, C, S);
+	});
+	float *m = train ? means.data() : nullptr;
+	launch(
+		C, 1, 0,
+		[&] {
+			batchnorm_grad_reduce_f32(dscale.data(), dshift.data(), m, dy.data(), x.data(), mean.data(),
+						  invstd.data(), N, C, S);
+		},
+		BATCHNORM_THREADS);
+	serial([&] {
+		batchnorm_grad_f32(dx.data(), dy.data(), x.data(), scale.data(), mean.data(), invstd.data(), m, n, C, S);
+	});
+	for (const auto *v : {&y, &mean, &invstd, &runmean, &runvar, &dx, &dscale, &dshift})
+		print(*v);
+}
+
 static void permute_cmd()
 {
 	int O, Cin, KK;
@@ -483,6 +530,8 @@ int main()
 			gemm_cmd();
 		else if (!strcmp(cmd, "reduce"))
 			reduce_cmd();
+		else if (!strcmp(cmd, "batchnorm"))
+			batchnorm_cmd();
 		else if (!strcmp(cmd, "maxpool"))
 			maxpool_cmd();
 		else
