@@ -41,22 +41,19 @@ __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
-	int m0, n0, wm, wn;
-	tile_origin(M, N, m0, n0);
-	warp_corner(wm, wn);
+	const Place at(M, N);
 	const View view(X, words);
-	const GatherMN<TileB, BK, DIV> gather(view, n0, N);
+	const GatherMN<TileB, BK, DIV> gather(view, at.n0, N);
 	int k0 = 0;
 	auto fetch = [&](float *As) {
-		TileA::template load<false>(As, A, lda, m0, M, k0, K, vecA);
+		TileA::template load<false>(As, A, lda, at.m0, M, k0, K, vecA);
 		gather.load(As + TileA::SIZE, view, k0, K);
 		k0 += BK;
 	};
-	const int lane = threadIdx.x % 32;
 	Math math;
-	mainloop(math, (K + BK - 1) / BK, fetch, wm, wn, lane);
+	mainloop(math, (K + BK - 1) / BK, fetch, at);
 	const int P = view.f(&ViewHeader::P);
-	math.store(m0 + wm, n0 + wn, lane, [&](int m, int n, float v) {
+	store(math, at, [&](int m, int n, float v) {
 		if (m < M && n < N) {
 			const long long at = out_offset(m, n, M, P);
 			const float out = bias ? v + bias[m] : v;
@@ -76,22 +73,19 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
-	int m0, n0, wm, wn;
-	tile_origin(M, N, m0, n0);
-	warp_corner(wm, wn);
+	const Place at(M, N);
 	const View va(XA, wordsA), vb(XB, wordsB);
 	const int t0 = blockIdx.z * chunk;
 	const int steps = max(min(t0 + chunk, (K + BK - 1) / BK) - t0, 0);
 	int k0 = t0 * BK;
 	auto fetch = [&](float *As) {
-		gather_k<TileA, BK>(As, va, m0, M, k0, K);
-		gather_k<TileB, BK>(As + TileA::SIZE, vb, n0, N, k0, K);
+		gather_k<TileA, BK>(As, va, at.m0, M, k0, K);
+		gather_k<TileB, BK>(As + TileA::SIZE, vb, at.n0, N, k0, K);
 		k0 += BK;
 	};
-	const int lane = threadIdx.x % 32;
 	Math math;
-	mainloop(math, steps, fetch, wm, wn, lane);
-	math.store(m0 + wm, n0 + wn, lane, DenseOut{C + blockIdx.z * strideC, M, N, ldc, alpha, beta});
+	mainloop(math, steps, fetch, at);
+	store(math, at, DenseOut{C + blockIdx.z * strideC, M, N, ldc, alpha, beta});
 }
 
 } // namespace

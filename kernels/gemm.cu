@@ -4,7 +4,7 @@
 // ones, gemm_f32_* in exact FP32 FMAs. The suffix names the transposes:
 // _nt is op(A) = A, op(B) = B^T.
 //
-// The grid's x walks the 128x128 tiles of C (tile_origin); its z is the
+// The grid's x walks the 128x128 tiles of C (Place); its z is the
 // batch entry, or one slice of a split k range (below).
 //
 // Batches and sums. The k loop runs over a sequence of (batch entry, k step)
@@ -32,9 +32,7 @@ __device__ __forceinline__ void gemm(float *__restrict__ C, const float *__restr
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
-	int m0, n0, wm, wn;
-	tile_origin(M, N, m0, n0);
-	warp_corner(wm, wn);
+	const Place at(M, N);
 
 	const int kSteps = (K + BK - 1) / BK;
 	const int t0 = blockIdx.z * chunk;
@@ -46,18 +44,17 @@ __device__ __forceinline__ void gemm(float *__restrict__ C, const float *__restr
 		ks = t0 - entry * kSteps;
 	}
 	auto fetch = [&](float *As) {
-		TileA::template load<TA>(As, A + entry * strideA, lda, m0, M, ks * BK, K, vecA);
-		TileB::template load<!TB>(As + TileA::SIZE, B + entry * strideB, ldb, n0, N, ks * BK, K, vecB);
+		TileA::template load<TA>(As, A + entry * strideA, lda, at.m0, M, ks * BK, K, vecA);
+		TileB::template load<!TB>(As + TileA::SIZE, B + entry * strideB, ldb, at.n0, N, ks * BK, K, vecB);
 		if (++ks == kSteps) {
 			ks = 0;
 			++entry;
 		}
 	};
 
-	const int lane = threadIdx.x % 32;
 	Math math;
-	mainloop(math, steps, fetch, wm, wn, lane);
-	math.store(m0 + wm, n0 + wn, lane, DenseOut{C + blockIdx.z * strideC, M, N, ldc, alpha, beta});
+	mainloop(math, steps, fetch, at);
+	store(math, at, DenseOut{C + blockIdx.z * strideC, M, N, ldc, alpha, beta});
 }
 
 } // namespace

@@ -462,25 +462,39 @@ __device__ __forceinline__ float *smem_ring()
 	return reinterpret_cast<float *>(smem4);
 }
 
-// tile_origin returns the corner (m0, n0) of block blockIdx.x's tile of an
-// M x N product, in grouped order: kGroupM tile rows are walked column by
-// column, so that the blocks resident at one time share rows of A and
-// columns of B in L2.
-__device__ __forceinline__ void tile_origin(int M, int N, int &m0, int &n0)
+// Place is where a thread works in an M x N product: the corner (m0, n0)
+// of its block's tile of C, the corner (wm, wn) of its warp's 64x32 tile
+// within the block's, and its lane. Blocks take tiles in grouped order:
+// kGroupM tile rows are walked column by column, so that the blocks
+// resident at one time share rows of A and columns of B in L2.
+struct Place {
+	int m0, n0, wm, wn, lane;
+
+	__device__ __forceinline__ Place(int M, int N) : lane(threadIdx.x % 32)
+	{
+		const int tilesM = (M + kTile - 1) / kTile, tilesN = (N + kTile - 1) / kTile;
+		const int perGroup = kGroupM * tilesN, first = blockIdx.x / perGroup * kGroupM;
+		const int groupRows = min(tilesM - first, kGroupM), inGroup = blockIdx.x % perGroup;
+		m0 = (first + inGroup % groupRows) * kTile, n0 = inGroup / groupRows * kTile;
+		const int warp = threadIdx.x / 32;
+		wm = warp / 4 * 64, wn = warp % 4 * 32;
+	}
+};
+
+// store hands math's accumulators to out(m, n, v), m and n their row and
+// column in C.
+template <class Math, class Out>
+__device__ __forceinline__ void store(const Math &math, const Place &at, Out out)
 {
-	const int tilesM = (M + kTile - 1) / kTile, tilesN = (N + kTile - 1) / kTile;
-	const int perGroup = kGroupM * tilesN, first = blockIdx.x / perGroup * kGroupM;
-	const int groupRows = min(tilesM - first, kGroupM), inGroup = blockIdx.x % perGroup;
-	m0 = (first + inGroup % groupRows) * kTile, n0 = inGroup / groupRows * kTile;
+	math.store(at.m0 + at.wm, at.n0 + at.wn, at.lane, out);
 }
 
 // mainloop multiplies `steps` k steps of the block's tile into math:
 // fetch(As) starts the copies of the next step's A tile into As and of its
 // B tile into As + TileA::SIZE (fetch keeps track of which step is next),
-// and the warp at (wm, wn) of the tile multiplies each step once it has
-// landed.
+// and the thread's warp (at) multiplies each step once it has landed.
 template <class Math, class Fetch>
-__device__ __forceinline__ void mainloop(Math &math, int steps, Fetch fetch, int wm, int wn, int lane)
+__device__ __forceinline__ void mainloop(Math &math, int steps, Fetch fetch, const Place &at)
 {
 	constexpr int kStages = Math::kStages, kStage = Math::kStageFloats;
 	float *smem = smem_ring<Math>();
@@ -500,16 +514,8 @@ __device__ __forceinline__ void mainloop(Math &math, int steps, Fetch fetch, int
 			fetch(smem + (t + kStages - 1) % kStages * kStage);
 		cp_async_commit();
 		const float *As = smem + t % kStages * kStage;
-		math.step(As, As + Math::TileA::SIZE, wm, wn, lane);
+		math.step(As, As + Math::TileA::SIZE, at.wm, at.wn, at.lane);
 	}
-}
-
-// warp_corner returns the corner (wm, wn) of this warp's 64x32 tile within
-// the block's.
-__device__ __forceinline__ void warp_corner(int &wm, int &wn)
-{
-	const int warp = threadIdx.x / 32;
-	wm = warp / 4 * 64, wn = warp % 4 * 32;
 }
 
 } // namespace
