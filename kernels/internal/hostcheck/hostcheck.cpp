@@ -1,7 +1,7 @@
-// hostcheck runs the convolution's and max-pooling's CUDA source on the
-// CPU, so that the kernels package's tests can check it on a machine
-// without a GPU. It compiles kernels/gemm.cu, conv.cu and maxpool.cu as
-// C++ with stand-ins for what only a GPU has: each thread of a block is a
+// hostcheck runs CUDA kernels on the CPU, so that the kernels and cuda
+// packages' tests can check them on a machine without a GPU. It compiles
+// kernels/gemm.cu, conv.cu, maxpool.cu, reduce.cu, batchnorm.cu, unary.cu,
+// elementwise.cu, relu.cu and avgpool.cu as C++ with stand-ins for what only a GPU has: each thread of a block is a
 // std::thread, __syncthreads a barrier, shared memory a global array, a
 // cp.async copies at once (a valid schedule of an asynchronous copy), and
 // the warp-wide instructions of the tensor-core maths (mma.sync, ldmatrix)
@@ -40,6 +40,13 @@
 //	    BatchNormGrad do (the per-channel ones on C blocks of
 //	    BATCHNORM_THREADS), and prints Y, mean, invstd, the running mean
 //	    and variance, DX, DSCALE and DSHIFT, a line each.
+//	pointwise name A [B]
+//	    Runs the elementwise kernel name over A (unary: exp_f32, ...; the
+//	    gradients and add_f32, sub_f32, mul_f32, relu_grad_f32 over A and
+//	    B) and prints its output.
+//	avgpool planes H W KH KW SH SW PH PW X DY
+//	    Runs avgpool_f32 over X and avgpool_grad_f32 over DY and prints y
+//	    and dx on two lines.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
 //	maxpool planes H W KH KW SH SW PH PW X DY MASK
@@ -212,6 +219,10 @@ static float4 smem4[110592 / sizeof(float4)];
 #include "../../maxpool.cu"
 #include "../../reduce.cu"
 #include "../../batchnorm.cu"
+#include "../../unary.cu"
+#include "../../elementwise.cu"
+#include "../../relu.cu"
+#include "../../avgpool.cu"
 
 // launch runs kernel over a grid of gx by gz blocks of 256 threads, one
 // block after another, with smem bytes of dynamic shared memory.
@@ -481,6 +492,51 @@ static void batchnorm_cmd()
 		print(*v);
 }
 
+static void pointwise_cmd()
+{
+	char name[32];
+	if (scanf("%31s", name) != 1)
+		exit(2);
+	using One = void (*)(float *, const float *, long long);
+	using Two = void (*)(float *, const float *, const float *, long long);
+	const std::pair<const char *, One> ones[] = {
+		{"exp_f32", exp_f32}, {"sigmoid_f32", sigmoid_f32}, {"tanh_f32", tanh_f32}, {"relu_f32", relu_f32}};
+	const std::pair<const char *, Two> twos[] = {
+		{"exp_grad_f32", exp_grad_f32}, {"sigmoid_grad_f32", sigmoid_grad_f32}, {"tanh_grad_f32", tanh_grad_f32},
+		{"add_f32", add_f32}, {"sub_f32", sub_f32}, {"mul_f32", mul_f32}, {"relu_grad_f32", relu_grad_f32}};
+	const std::vector<float> a = array<float>();
+	std::vector<float> out(a.size(), NAN);
+	for (const auto &k : ones)
+		if (!strcmp(name, k.first)) {
+			serial([&] { k.second(out.data(), a.data(), (long long)a.size()); });
+			print(out);
+			return;
+		}
+	const std::vector<float> b = array<float>();
+	for (const auto &k : twos)
+		if (!strcmp(name, k.first)) {
+			serial([&] { k.second(out.data(), a.data(), b.data(), (long long)a.size()); });
+			print(out);
+			return;
+		}
+	exit(2);
+}
+
+static void avgpool_cmd()
+{
+	long long planes;
+	int H, W, KH, KW, SH, SW, PH, PW;
+	if (scanf("%lld %d %d %d %d %d %d %d %d", &planes, &H, &W, &KH, &KW, &SH, &SW, &PH, &PW) != 9)
+		exit(2);
+	const int OH = (H + 2 * PH - KH) / SH + 1, OW = (W + 2 * PW - KW) / SW + 1;
+	const std::vector<float> x = array<float>(), dy = array<float>();
+	std::vector<float> y(planes * OH * OW, NAN), dx(x.size(), NAN);
+	serial([&] { avgpool_f32(y.data(), x.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	serial([&] { avgpool_grad_f32(dx.data(), dy.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	print(y);
+	print(dx);
+}
+
 static void permute_cmd()
 {
 	int O, Cin, KK;
@@ -532,6 +588,10 @@ int main()
 			reduce_cmd();
 		else if (!strcmp(cmd, "batchnorm"))
 			batchnorm_cmd();
+		else if (!strcmp(cmd, "pointwise"))
+			pointwise_cmd();
+		else if (!strcmp(cmd, "avgpool"))
+			avgpool_cmd();
 		else if (!strcmp(cmd, "maxpool"))
 			maxpool_cmd();
 		else
