@@ -28,9 +28,10 @@ const (
 	rowsView
 )
 
-// viewKey is everything a view depends on: its kind, the channels and
-// plane of the tensor it reads (or, for rowsView, of the outputs) and the
-// window. Views do not depend on the batch, so a model has a few.
+// viewKey is everything a view depends on: its kind, the channels of the
+// tensor it reads, the plane of the convolution's input (for rowsView,
+// the outputs' plane) and the window. Views do not depend on the batch, so
+// a model has a few.
 type viewKey struct {
 	kind    viewKind
 	c, h, w int

@@ -10,13 +10,13 @@
 //       position), and column d of the product written to image d / P at
 //       position d % P of C [N, M, P] (convmap.OutOffset), plus bias[m]
 //       unless bias is null, then through a ReLU if asked (the forward
-//       pass of a convolution followed by one), and zero where mask, unless
-//       null, is not positive (the data gradient through a ReLU before the
-//       convolution, whose output mask is). The forward pass: A the weight [O, C*KH*KW],
-//       V convmap.Forward's view of x. The data gradient: A the weight
-//       permuted to [C, O*KH*KW] by conv_weight_t, V convmap.DataGrad's
-//       view of dy (the _strided variant for strides above 1, which
-//       divides).
+//       pass of a convolution followed by one), and zero where mask,
+//       unless null, is not positive (the data gradient through a ReLU
+//       before the convolution, whose output mask is). The forward pass:
+//       A the weight [O, C*KH*KW], V convmap.Forward's view of x. The data
+//       gradient: A the weight permuted to [C, O*KH*KW] by conv_weight_t,
+//       V convmap.DataGrad's view of dy (the _strided variant for strides
+//       above 1, which divides).
 //   conv_weight_<math>  C = alpha * VA x VB^T + beta*C over k = (image,
 //       position): the weight gradient, VA convmap.Rows's view of dy and VB
 //       the forward view of x. Split into slices of k steps as the GEMM's
