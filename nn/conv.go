@@ -13,8 +13,9 @@ import (
 // On a device with a direct convolution (tensor.DirectConv, the GPU's
 // implicit GEMM) each pass is one call over the whole batch and the layer
 // needs no workspace. Elsewhere it is computed as im2col and one GEMM per
-// image: Y_i = W x cols_i. The batch is unfolded in chunks of images whose columns fit the
-// workspace, and each chunk's products run as one batched GEMM sharing W.
+// image: Y_i = W x cols_i. The batch is unfolded in chunks of images whose
+// columns fit the workspace, and each chunk's products run as one batched
+// GEMM sharing W.
 // Backward unfolds each chunk again rather than keeping every image's
 // columns (hundreds of megabytes for a batch): dW += sum_i dY_i x cols_i^T
 // in the GEMM's summing mode, then the same columns buffer is overwritten
