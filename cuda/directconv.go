@@ -25,13 +25,11 @@ type viewKind uint8
 const (
 	forwardView viewKind = iota
 	dataGradView
-	rowsView
 )
 
 // viewKey is everything a view depends on: its kind, the channels of the
-// tensor it reads, the plane of the convolution's input (for rowsView,
-// the outputs' plane) and the window. Views do not depend on the batch, so
-// a model has a few.
+// tensor it reads, the plane of the convolution's input and the window.
+// Views do not depend on the batch, so a model has a few.
 type viewKey struct {
 	kind    viewKind
 	c, h, w int
@@ -46,14 +44,9 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 	if p, ok := d.views[k]; ok {
 		return p
 	}
-	var v *convmap.View
-	switch k.kind {
-	case forwardView:
-		v = convmap.Forward(k.c, k.h, k.w, k.win)
-	case dataGradView:
+	v := convmap.Forward(k.c, k.h, k.w, k.win)
+	if k.kind == dataGradView {
 		v = convmap.DataGrad(k.c, k.h, k.w, k.win)
-	default:
-		v = convmap.Rows(k.c, k.h, k.w)
 	}
 	words := v.Words()
 	n := int64(len(words)) * 4
@@ -110,9 +103,9 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 	})
 }
 
-// ConvWeightGrad adds into dw with conv_weight over the rows view of dy and
-// the forward view of x, sliced along the batch's positions as the GEMM's
-// batch sums are.
+// ConvWeightGrad adds into dw with conv_weight over dy, read as the
+// output's rows, and the forward view of x, sliced along the batch's
+// positions as the GEMM's batch sums are.
 func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p tensor.Precision) {
 	d.do("ConvWeightGrad", func() {
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
@@ -121,10 +114,10 @@ func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p t
 		m, cols, k := o, c*win.KH*win.KW, n*oh*ow
 		checkInt32("positions of the batch", k)
 		tiles := tilesOf(m, cols)
-		va, vb := d.view(viewKey{rowsView, o, oh, ow, tensor.Window{}}), d.view(viewKey{forwardView, c, h, wd, win})
+		v := d.view(viewKey{forwardView, c, h, wd, win})
 		run := func(cp cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32) {
 			d.launch("conv_weight_"+arith, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
-				cp, d.ptr(dy), va, d.ptr(x), vb, m, cols, k, ldc, strideC, chunk, alpha, beta)
+				cp, d.ptr(dy), oh*ow, d.ptr(x), v, m, cols, k, ldc, strideC, chunk, alpha, beta)
 		}
 		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)
 	})

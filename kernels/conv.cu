@@ -17,10 +17,12 @@
 //       gradient: A the weight permuted to [C, O*KH*KW] by conv_weight_t,
 //       V convmap.DataGrad's view of dy (the _strided variant for strides
 //       above 1, which divides).
-//   conv_weight_<math>  C = alpha * VA x VB^T + beta*C over k = (image,
-//       position): the weight gradient, VA convmap.Rows's view of dy and VB
-//       the forward view of x. Split into slices of k steps as the GEMM's
-//       batch sums are (gemm.cu), the host adding them with gemm_reduce.
+//   conv_weight_<math>  C = alpha * D x V^T + beta*C over k = (image,
+//       position): the weight gradient, D the output gradient dy read as
+//       M rows of N*P columns (gather_rows: no view needed, nothing is
+//       padding) and V the forward view of x. Split into slices of k steps
+//       as the GEMM's batch sums are (gemm.cu), the host adding them with
+//       gemm_reduce.
 //
 // <math> is tf32, bf16 or f32, as for the GEMM. Each k step's image tile is
 // copied one float at a time (cp.async of 4 bytes, zero-filled for the
@@ -65,21 +67,20 @@ __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__
 // conv_weight is the body of conv_weight_*; Math is the <false, true> math.
 // Block z covers k steps [z*chunk, z*chunk+chunk) and writes C + z*strideC.
 template <class Math>
-__device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *__restrict__ XA,
-					    const int *__restrict__ wordsA, const float *__restrict__ XB,
-					    const int *__restrict__ wordsB, int M, int N, int K, int ldc,
-					    long long strideC, int chunk, float alpha, float beta)
+__device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *__restrict__ DY, int P,
+					    const float *__restrict__ X, const int *__restrict__ words, int M, int N,
+					    int K, int ldc, long long strideC, int chunk, float alpha, float beta)
 {
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
 	const Place at(M, N);
-	const View va(XA, wordsA), vb(XB, wordsB);
+	const View vb(X, words);
 	const int t0 = blockIdx.z * chunk;
 	const int steps = max(min(t0 + chunk, (K + BK - 1) / BK) - t0, 0);
 	int k0 = t0 * BK;
 	auto fetch = [&](float *As) {
-		gather_k<TileA, BK>(As, va, at.m0, M, k0, K);
+		gather_rows<TileA, BK>(As, DY, M, P, at.m0, M, k0, K);
 		gather_k<TileB, BK>(As + TileA::SIZE, vb, at.n0, N, k0, K);
 		k0 += BK;
 	};
@@ -112,16 +113,17 @@ CONV_DATA_ENTRY(conv_data_tf32_strided, Tf32, true)
 CONV_DATA_ENTRY(conv_data_bf16_strided, Bf16, true)
 CONV_DATA_ENTRY(conv_data_f32_strided, F32, true)
 
-// conv_weight_*: C, XA, viewA, XB, viewB (device pointers), M, N, K, ldc
-// (int32), strideC (int64, floats between slices' outputs), chunk (int32,
-// k steps per slice), alpha, beta (float32); z the number of slices.
+// conv_weight_*: C, DY (device pointers), P (int32, positions per output
+// image), X, view (device pointers), M, N, K, ldc (int32), strideC (int64,
+// floats between slices' outputs), chunk (int32, k steps per slice),
+// alpha, beta (float32); z the number of slices.
 #define CONV_WEIGHT_ENTRY(name, Math)                                                                            \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
-		name(float *__restrict__ C, const float *__restrict__ XA, const int *__restrict__ viewA,            \
-		     const float *__restrict__ XB, const int *__restrict__ viewB, int M, int N, int K, int ldc,    \
-		     long long strideC, int chunk, float alpha, float beta)                                         \
+		name(float *__restrict__ C, const float *__restrict__ DY, int P, const float *__restrict__ X,       \
+		     const int *__restrict__ view, int M, int N, int K, int ldc, long long strideC, int chunk,     \
+		     float alpha, float beta)                                                                       \
 	{                                                                                                          \
-		conv_weight<Math<false, true>>(C, XA, viewA, XB, viewB, M, N, K, ldc, strideC, chunk, alpha, beta); \
+		conv_weight<Math<false, true>>(C, DY, P, X, view, M, N, K, ldc, strideC, chunk, alpha, beta);     \
 	}
 
 CONV_WEIGHT_ENTRY(conv_weight_tf32, Tf32)

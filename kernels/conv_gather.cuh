@@ -9,6 +9,13 @@
 
 static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layout (convmap.LoadMN, LoadK) assumes these");
 
+// copy_or_zero starts copying the float at p into *dst, or writes a zero
+// there when p is null; valid is any address the copy may name meanwhile.
+__device__ __forceinline__ void copy_or_zero(float *dst, const float *p, const float *valid)
+{
+	cp_async4(dst, p ? p : valid, p ? 4 : 0);
+}
+
 // ViewHeader is the header of convmap.View.Words, field for field.
 struct ViewHeader {
 	int P, PW, Image, SY, OY, SX, OX, UH, UW, LD, DY, DX, pad[4];
@@ -85,7 +92,7 @@ struct View {
 
 	// copy starts copying the element at p into *dst, or writes a zero
 	// there when p is null.
-	__device__ __forceinline__ void copy(float *dst, const float *p) const { cp_async4(dst, p ? p : x, p ? 4 : 0); }
+	__device__ __forceinline__ void copy(float *dst, const float *p) const { copy_or_zero(dst, p, x); }
 };
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B
@@ -151,3 +158,25 @@ __device__ __forceinline__ long long out_offset(int m, int n, int M, int P)
 	return img * ((long long)M * P) + (long long)m * P + (n - img * P);
 }
 
+// gather_rows copies the weight gradient's left operand, dy [N, M, P] read
+// as M rows of N*P columns (element (m, d) at OutOffset(m, d, M, P), the
+// forward pass's output layout), into tile T as gather_k copies a view:
+// rows [mn0, mnEnd), columns [k0, k0+BK), zeros past either end. Every
+// element is inside dy, so a row needs no table and no bounds but its own,
+// and a thread's rows are RS*P floats apart.
+template <class T, int BK>
+__device__ __forceinline__ void gather_rows(float *s, const float *dy, int M, int P, int mn0, int mnEnd, int k0,
+					    int kEnd)
+{
+	constexpr int RS = kThreads / BK;
+	const int k = threadIdx.x % BK, r = threadIdx.x / BK, d = k0 + k;
+	const bool in = d < kEnd;
+	const int n = in ? d / P : 0;
+	const float *base = dy + n * ((long long)M * P) + (long long)(mn0 + r) * P + (d - n * P);
+	// Unrolled in fours, as gather_k is.
+#pragma unroll 4
+	for (int i = 0; i < kTile / RS; ++i) {
+		const bool inside = in && mn0 + r + RS * i < mnEnd;
+		copy_or_zero(s + T::at(r + RS * i, k), inside ? base + (long long)RS * i * P : nullptr, dy);
+	}
+}

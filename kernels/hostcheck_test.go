@@ -120,7 +120,6 @@ func gatherCases() []gatherCase {
 		{16, 12, 11, 9, tensor.Square(5, 1, 2)},
 		{5, 10, 7, 3, tensor.Square(3, 2, 1)},
 	} {
-		oh, ow := g.win.Out(g.h, g.w)
 		geom := fmt.Sprintf("%dx%dx%d->%d %v", g.c, g.h, g.w, g.o, g.win)
 		views := []struct {
 			name string
@@ -130,7 +129,6 @@ func gatherCases() []gatherCase {
 			{"forward", convmap.Forward(g.c, g.h, g.w, g.win), 0},
 			{"datagrad", convmap.DataGrad(g.o, g.h, g.w, g.win), 0},
 			{"forward-k", convmap.Forward(g.c, g.h, g.w, g.win), 1},
-			{"rows-k", convmap.Rows(g.o, oh, ow), 1},
 		}
 		for _, vw := range views {
 			rows, cols := vw.v.Rows(), images*int(vw.v.P)
@@ -259,7 +257,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		}
 		return v
 	}
-	fwd, dg, rows := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win), convmap.Rows(g.o, oh, ow)
+	fwd, dg := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win)
 	var in bytes.Buffer
 	for _, pass := range []struct {
 		bias []float32
@@ -289,9 +287,8 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	steps := (g.n*p + bk - 1) / bk
 	for _, slices := range []int{1, 3} {
 		chunk := (steps + slices - 1) / slices
-		fmt.Fprintf(&in, "weight %s %d %d %d %d %d\n", arith, g.o, k, g.n*p, (steps+chunk-1)/chunk, chunk)
+		fmt.Fprintf(&in, "weight %s %d %d %d %d %d %d\n", arith, g.o, k, g.n*p, p, (steps+chunk-1)/chunk, chunk)
 		hostrun.WriteArray(&in, dys)
-		hostrun.WriteArray(&in, rows.Words())
 		hostrun.WriteArray(&in, xs)
 		hostrun.WriteArray(&in, fwd.Words())
 		hostrun.WriteArray(&in, dw0s)

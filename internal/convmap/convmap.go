@@ -18,8 +18,9 @@
 //   - data gradient: dx = w' x D, with w' the weight as [C, O*KH*KW] (k =
 //     (o, kh, kw)) and D = DataGrad's view of dy: O*KH*KW rows, N*H*W
 //     columns d = (n, h, w);
-//   - weight gradient: dw += R x X^T, with R = Rows's view of dy (O rows,
-//     N*P columns) and X as in the forward pass, both walked along d.
+//   - weight gradient: dw += D x X^T, with D = dy read as O rows of N*P
+//     columns (element (o, d) at OutOffset(o, d, O, P): no view, as
+//     nothing is padding) and X as in the forward pass, walked along d.
 //
 // # A view
 //
@@ -104,7 +105,8 @@ func (v *View) At(t, d int) (off int64, ok bool) {
 
 // OutOffset returns where element (m, d) of a forward or data-gradient
 // product lands in its output [N, M, ...] of p positions per image: image
-// d / p, channel m, position d % p. The kernels' epilogue writes there.
+// d / p, channel m, position d % p. The kernels' epilogue writes there,
+// and the weight gradient reads dy from there (gather_rows).
 func OutOffset(m, d, M, p int) int64 {
 	return int64(d/p)*int64(M)*int64(p) + int64(m)*int64(p) + int64(d%p)
 }
@@ -146,19 +148,6 @@ func DataGrad(o, h, w int, win tensor.Window) *View {
 				v.Table = append(v.Table, Entry{Off: i32(co * oh * ow), H: i32(-kh), W: i32(-kw)})
 			}
 		}
-	}
-	return v
-}
-
-// Rows returns the view of outputs [N, o, OH, OW] (of p = OH*OW positions)
-// as o rows of N*p columns, row t = channel, column d = (n, position): the
-// weight gradient's left operand. It has no padding.
-func Rows(o, oh, ow int) *View {
-	v := &View{P: i32(oh * ow), PW: i32(ow), Image: i32(o * oh * ow),
-		SY: 1, SX: 1, UH: i32(oh), UW: i32(ow), LD: i32(ow), DY: 1, DX: 1}
-	v.Table = make([]Entry, o)
-	for co := range o {
-		v.Table[co] = Entry{Off: i32(co * oh * ow)}
 	}
 	return v
 }

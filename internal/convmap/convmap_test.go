@@ -154,7 +154,7 @@ func TestProducts(t *testing.T) {
 				}
 				return 0
 			}
-			fwd, dg, rows := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win), Rows(g.o, oh, ow)
+			fwd, dg := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win)
 			gotY := make([]float64, g.n*g.o*p)
 			for m := range g.o {
 				for d := range g.n * p {
@@ -181,7 +181,7 @@ func TestProducts(t *testing.T) {
 				for j := range k {
 					s := 0.0
 					for d := range g.n * p {
-						s += gather(rows, dys, m, d) * gather(fwd, xs, j, d)
+						s += float64(dys[OutOffset(m, d, g.o, p)]) * gather(fwd, xs, j, d)
 					}
 					gotDW[m*k+j] = s
 				}

@@ -22,8 +22,8 @@
 //	    Launches conv_data_<math>[_strided] (math tf32, bf16 or f32) over its grid with C as the
 //	    output's initial contents (bias or mask of length 0: none; relu 1
 //	    for the fused ReLU) and prints C.
-//	weight math M N K slices chunk XA wordsA XB wordsB C
-//	    Launches conv_weight_<math> with `slices` blocks along z of chunk
+//	weight math M N K P slices chunk DY X words C
+//	    Launches conv_weight_<math> (P positions per image of DY) with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
 //	gemm math ta tb M N K A B C
@@ -375,25 +375,22 @@ static void data_cmd()
 static void weight_cmd()
 {
 	char math[8];
-	int M, N, K, slices, chunk;
-	if (scanf("%7s %d %d %d %d %d", math, &M, &N, &K, &slices, &chunk) != 6)
+	int M, N, K, P, slices, chunk;
+	if (scanf("%7s %d %d %d %d %d %d", math, &M, &N, &K, &P, &slices, &chunk) != 7)
 		exit(2);
 	const Kernels k = kernels(math);
-	const std::vector<float> XA = array<float>();
-	const std::vector<int> wordsA = array<int>();
-	const std::vector<float> XB = array<float>();
-	const std::vector<int> wordsB = array<int>();
+	const std::vector<float> DY = array<float>(), X = array<float>();
+	const std::vector<int> words = array<int>();
 	std::vector<float> C = array<float>();
 	if (slices == 1) {
 		launch(tiles(M, N), 1, k.smem, [&] {
-			k.weight(C.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N, 0, chunk, 1.0f,
-				 1.0f);
+			k.weight(C.data(), DY.data(), P, X.data(), words.data(), M, N, K, N, 0, chunk, 1.0f, 1.0f);
 		});
 	} else {
 		std::vector<float> W((size_t)slices * M * N, NAN);
 		launch(tiles(M, N), slices, k.smem, [&] {
-			k.weight(W.data(), XA.data(), wordsA.data(), XB.data(), wordsB.data(), M, N, K, N, (long long)M * N,
-				 chunk, 1.0f, 0.0f);
+			k.weight(W.data(), DY.data(), P, X.data(), words.data(), M, N, K, N, (long long)M * N, chunk, 1.0f,
+				 0.0f);
 		});
 		serial([&] { gemm_reduce(C.data(), W.data(), M, N, N, slices, 1.0f, 1.0f); });
 	}
