@@ -7,7 +7,7 @@
 // convmap.View.At (kernels/internal/hostcheck).
 #pragma once
 
-static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layout (convmap.LoadMN, LoadK) assumes these");
+static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layouts assume these");
 
 // copy_or_zero starts copying the float at p into *dst, or writes a zero
 // there when p is null; valid is any address the copy may name meanwhile.
@@ -97,9 +97,9 @@ struct View {
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B
 // operand of conv_data, k-major) into shared memory tile T. Copy (q, i) of
-// a thread is element (lane + 32q, warp + 8i) of the tile (convmap.LoadMN):
-// its four columns stay the same for the whole product, so the thread
-// decodes them once.
+// a thread is element (lane + 32q, warp + 8i) of the tile: its four
+// columns stay the same for the whole product, so the thread decodes them
+// once, and a warp's 32 lanes copy 32 neighbouring columns.
 template <class T, int BK, bool DIV>
 struct GatherMN {
 	View::Col col[4];
@@ -128,11 +128,12 @@ struct GatherMN {
 	}
 };
 
-// GatherK copies a view whose columns run along k (both operands of
-// conv_weight, k-contiguous) into shared memory tile T: rows [mn0, mnEnd)
-// and columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid
-// is element (tid/BK + (256/BK)*i, tid%BK) of the tile (convmap.LoadK): the
-// thread decodes its one column per step and walks the rows.
+// gather_k copies a view whose columns run along k (conv_weight's image
+// operand, k-contiguous) into shared memory tile T: rows [mn0, mnEnd) and
+// columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid is
+// element (tid/BK + (256/BK)*i, tid%BK) of the tile: the thread decodes
+// its one column per step and walks the rows, and neighbouring threads
+// copy neighbouring columns.
 template <class T, int BK>
 __device__ __forceinline__ void gather_k(float *s, const View &v, int mn0, int mnEnd, int k0, int kEnd)
 {

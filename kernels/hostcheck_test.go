@@ -39,7 +39,12 @@ func TestConvOnHost(t *testing.T) {
 	t.Run("gemm", func(t *testing.T) { checkGemm(t, bin) })
 }
 
-// checkGathers runs gatherCases through hostcheck's gather command.
+// checkGathers runs gatherCases through hostcheck's gather command and
+// checks each tile: every element copied from where convmap.View.At says,
+// by exactly one thread, and neighbouring columns d copied by neighbouring
+// lanes (what makes a warp's reads of a stride-1 view contiguous): along
+// MN for GatherMN, where each run of 32 columns is one warp's, along k for
+// gather_k, where each k step is one row of threads.
 func checkGathers(t *testing.T, bin string) {
 	cases := gatherCases()
 	var in bytes.Buffer
@@ -57,20 +62,35 @@ func checkGathers(t *testing.T, bin string) {
 		fmt.Fprintf(&in, "%d\n", c.images*int(c.view.Image))
 	}
 	lines := hostrun.Run(t, bin, &in)
-	if len(lines) != len(cases) {
+	if len(lines) != 2*len(cases) {
 		t.Fatalf("%d lines for %d cases", len(lines), len(cases))
 	}
-	for i, c := range cases {
-		got := strings.Fields(lines[i])
-		if len(got) != convmap.TileMN*c.bk {
-			t.Fatalf("%s: %d elements, want %d", c.name, len(got), convmap.TileMN*c.bk)
-		}
-		for e, s := range got {
-			v, err := strconv.Atoi(s)
+	ints := func(name, line string) []int {
+		var v []int
+		for _, f := range strings.Fields(line) {
+			n, err := strconv.Atoi(f)
 			if err != nil {
-				t.Fatalf("%s: %v", c.name, err)
+				t.Fatalf("%s: %v", name, err)
 			}
+			v = append(v, n)
+		}
+		return v
+	}
+	for i, c := range cases {
+		got, owner := ints(c.name, lines[2*i]), ints(c.name, lines[2*i+1])
+		if len(got) != kTileRows*c.bk || len(owner) != len(got) {
+			t.Fatalf("%s: %d elements and %d owners, want %d", c.name, len(got), len(owner), kTileRows*c.bk)
+		}
+		for e, v := range got {
 			mn, k := e/c.bk, e%c.bk
+			switch o := owner[e]; {
+			case o < 0:
+				t.Fatalf("%s: element (%d, %d) copied by %s", c.name, mn, k, map[int]string{-1: "no thread", -2: "two threads"}[o])
+			case c.kind == 0 && mn%32 != 31 && owner[e+c.bk] != o+1:
+				t.Fatalf("%s: columns %d and %d of step %d copied by threads %d and %d", c.name, mn, mn+1, k, o, owner[e+c.bk])
+			case c.kind == 1 && k+1 < c.bk && owner[e+1] != o+1:
+				t.Fatalf("%s: steps %d and %d of row %d copied by threads %d and %d", c.name, k, k+1, mn, o, owner[e+1])
+			}
 			// GatherMN walks columns d along mn, gather_k along k.
 			t0, d := c.k0+k, c.mn0+mn
 			tIn, dIn := t0 < c.kEnd, d < c.mnEnd
@@ -142,7 +162,7 @@ func gatherCases() []gatherCase {
 					if vw.kind == 1 {
 						mnEnd, kEnd = rows, cols
 					}
-					for _, at := range [][2]int{{0, 0}, {lastTile(mnEnd, convmap.TileMN), lastTile(kEnd, bk)}, {0, kEnd / 2}} {
+					for _, at := range [][2]int{{0, 0}, {lastTile(mnEnd, kTileRows), lastTile(kEnd, bk)}, {0, kEnd / 2}} {
 						cases = append(cases, gatherCase{
 							name:   fmt.Sprintf("%s %s bk %d kmajor %v tile (%d, %d)", geom, vw.name, bk, kmajor, at[0], at[1]),
 							view:   vw.v,

@@ -157,6 +157,19 @@ func DataGrad(o, h, w int, win tensor.Window) *View {
 // variant.
 func (v *View) Strided() bool { return v.DY != 1 || v.DX != 1 }
 
+// PermuteWeight returns a convolution's weight w [o, c*kk] (kk the kernel's
+// area) as [c, o*kk], the data gradient's left operand, whose k = (o, kh,
+// kw) matches DataGrad's rows: the model of kernel conv_weight_t.
+func PermuteWeight(w []float32, o, c, kk int) []float32 {
+	wt := make([]float32, len(w))
+	for co := range o {
+		for ci := range c {
+			copy(wt[ci*o*kk+co*kk:][:kk], w[co*c*kk+ci*kk:][:kk])
+		}
+	}
+	return wt
+}
+
 // i32 converts a size the caller has checked to fit an int32.
 func i32(n int) int32 {
 	if n > math.MaxInt32 || n < math.MinInt32 {

@@ -226,39 +226,3 @@ func TestWords(t *testing.T) {
 		t.Error("only a strided data gradient divides")
 	}
 }
-
-// TestLoaderTiles checks that the kernels' two ways of spreading a k step's
-// copies over the threads (LoadMN, LoadK) cover every element of the
-// 128 x BK tile exactly once, for both BKs, and that within one warp's copy
-// the decoded index d runs over consecutive values, so the loads of a stride-1
-// view coalesce.
-func TestLoaderTiles(t *testing.T) {
-	for _, bk := range []int{16, 32} {
-		for name, load := range map[string]func(tid, i, bk int) (mn, k int){"LoadMN": LoadMN, "LoadK": LoadK} {
-			seen := make([]int, TileMN*bk)
-			for tid := range Threads {
-				for i := range Copies(bk) {
-					mn, k := load(tid, i, bk)
-					if mn < 0 || mn >= TileMN || k < 0 || k >= bk {
-						t.Fatalf("%s bk %d: thread %d copy %d at (%d, %d)", name, bk, tid, i, mn, k)
-					}
-					seen[mn*bk+k]++
-				}
-			}
-			for e, n := range seen {
-				if n != 1 {
-					t.Fatalf("%s bk %d: element (%d, %d) copied %d times", name, bk, e/bk, e%bk, n)
-				}
-			}
-			for i := range Copies(bk) {
-				mn0, k0 := load(0, i, bk)
-				for lane := 1; lane < 16; lane++ {
-					mn, k := load(lane, i, bk)
-					if name == "LoadMN" && (mn != mn0+lane || k != k0) || name == "LoadK" && (k != k0+lane || mn != mn0) {
-						t.Fatalf("%s bk %d copy %d: lane %d at (%d, %d) after (%d, %d)", name, bk, i, lane, mn, k, mn0, k0)
-					}
-				}
-			}
-		}
-	}
-}

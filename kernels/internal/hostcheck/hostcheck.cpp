@@ -16,8 +16,9 @@
 //	    Runs GatherMN (kind 0) or gather_k (kind 1) of conv_gather.cuh
 //	    for every thread of a block into one tile (bk 16 or 32, kmajor its
 //	    layout, div the strided variant) over a tensor of nx elements
-//	    holding x[i] = i + 1, and prints element (mn, k) at mn*bk + k: the
-//	    offset it was copied from, -1 for a zero, -2 if never written.
+//	    holding x[i] = i + 1, and prints two lines with element (mn, k) at
+//	    mn*bk + k: the offset it was copied from (-1 for a zero, -2 if never
+//	    written), and the thread that copied it (-1 none, -2 more than one).
 //	data math strided relu M N K A X words bias mask C
 //	    Launches conv_data_<math>[_strided] (math tf32, bf16 or f32) over its grid with C as the
 //	    output's initial contents (bias or mask of length 0: none; relu 1
@@ -105,7 +106,21 @@ static void cp_async16(float *dst, const float *src, int bytes)
 	for (int q = 0; q < 4; ++q)
 		dst[q] = 4 * q < bytes ? src[q] : 0.0f;
 }
-static void cp_async4(float *dst, const float *src, int bytes) { *dst = bytes == 4 ? *src : 0.0f; }
+// watched is the tile the gather command watches: owner[e] is the thread
+// that copied element e into it, or -2 once a second copy lands there.
+static struct {
+	float *base = nullptr;
+	std::vector<int> owner;
+} watched;
+
+static void cp_async4(float *dst, const float *src, int bytes)
+{
+	*dst = bytes == 4 ? *src : 0.0f;
+	if (watched.base && dst >= watched.base && dst < watched.base + watched.owner.size()) {
+		int &o = watched.owner[dst - watched.base];
+		o = o == -1 ? int(threadIdx.x) : -2;
+	}
+}
 static void cp_async_commit() {}
 template <int N> static void cp_async_wait() {}
 static unsigned launch_smem;
@@ -332,6 +347,8 @@ static void gather_cmd()
 		x[i] = float(i + 1);
 	const float unwritten = -3;
 	std::vector<float> s(kTile * bk, unwritten);
+	watched.base = s.data();
+	watched.owner.assign(s.size(), -1);
 	const View v(x.data(), words.data());
 	const int key = (bk == 32) * 4 + kmajor * 2 + div;
 	switch (key) {
@@ -350,6 +367,11 @@ static void gather_cmd()
 			printf("%d ", e == unwritten ? -2 : int(e) - 1);
 		}
 	printf("\n");
+	for (int mn = 0; mn < kTile; ++mn)
+		for (int k = 0; k < bk; ++k)
+			printf("%d ", watched.owner[kmajor ? k * kTile + mn : mn * bk + k]);
+	printf("\n");
+	watched.base = nullptr;
 }
 
 static void data_cmd()
