@@ -50,13 +50,9 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 	}
 	words := v.Words()
 	n := int64(len(words)) * 4
-	// Fresh memory rather than the pool's: the copy below is not on the
-	// stream, so it must not land in a block queued kernels still use.
-	p, ok := memAlloc(n)
-	if !ok {
-		free, total := cu.MemGetInfo()
-		panic(&OutOfMemoryError{Asked: n, Free: free, Total: total})
-	}
+	// Fresh memory rather than a pooled block: the copy below is not on
+	// the stream, so it must not land in a block queued kernels still use.
+	p := d.fresh(n, n)
 	cu.MemcpyHtoD(p, unsafe.Pointer(&words[0]), n)
 	d.views[k] = p
 	return p

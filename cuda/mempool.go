@@ -49,17 +49,25 @@ func (d *Device) alloc(n int64) (cu.DevicePtr, int64) {
 		p.take(c)
 		return ptr, c
 	}
+	ptr := d.fresh(c, n)
+	p.take(c)
+	return ptr, c
+}
+
+// fresh asks the driver for c bytes (asked of them by the caller); when it
+// is out of memory it gives the pool's cached blocks back and tries once
+// more before panicking with an *OutOfMemoryError. Inside do.
+func (d *Device) fresh(c, asked int64) cu.DevicePtr {
 	ptr, ok := memAlloc(c)
-	if !ok && p.cached > 0 {
+	if !ok && d.pool.cached > 0 {
 		d.trim()
 		ptr, ok = memAlloc(c)
 	}
 	if !ok {
 		free, total := cu.MemGetInfo()
-		panic(&OutOfMemoryError{Asked: n, Free: free, Total: total})
+		panic(&OutOfMemoryError{Asked: asked, Free: free, Total: total})
 	}
-	p.take(c)
-	return ptr, c
+	return ptr
 }
 
 func (p *pool) take(c int64) {
