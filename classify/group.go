@@ -13,7 +13,9 @@ import (
 // sums the gradients, each weighted by its share of the batch, before
 // every update, so the processes compute what one would with the whole
 // batch, up to the order of floating-point sums, and keep equal weights.
-// Every process calls the same methods in the same order.
+// Every process calls the same methods in the same order. Train calls them
+// from one goroutine, so an implementation need not be safe for concurrent
+// use (mpi.World is).
 type Group interface {
 	// Rank is this process's index, 0 to Size()-1.
 	Rank() int

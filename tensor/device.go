@@ -27,6 +27,11 @@ type Storage interface {
 // a launch error) records the first error, turns every later operation into
 // a no-op and reports the error from Err, Sync and every Read. Work runs in
 // order; only Read and Sync wait for it. The CPU device never fails.
+//
+// A Device is safe for concurrent use, so that the models of a service can
+// share one: the CPU's operations on different tensors run side by side,
+// the CUDA device's one at a time. Tensors themselves are not guarded: two
+// goroutines must not write one tensor at once.
 type Device interface {
 	// Name returns a short name such as "cpu" or "cuda".
 	Name() string

@@ -7,7 +7,8 @@ import "fmt"
 // matrix of Im2col. The weight is the [O, C*KH*KW] matrix Im2col's
 // columns multiply. nn's convolution uses these where the device has them
 // and Im2col with Gemm elsewhere; the results agree to the rounding of the
-// product's precision p (see Device.GemmPrecision).
+// product's precision p (see Device.GemmPrecision). Like every Device, it
+// is safe for concurrent use.
 type DirectConv interface {
 	Device
 	// ConvDirect reports whether callers should use these products: a
