@@ -294,24 +294,31 @@ static void print(const std::vector<float> &v)
 
 static int tiles(int M, int N) { return ((M + kTile - 1) / kTile) * ((N + kTile - 1) / kTile); }
 
-// Kernels are the entry points of one math, with the dynamic shared
-// memory their launches take (kStages*kStageFloats floats).
+// Kernels are the convolution entry points of one math, with the dynamic
+// shared memory their launches take (kStages*kStageFloats floats) and the
+// math's k step.
 struct Kernels {
 	decltype(&conv_data_f32) data, data_strided;
 	decltype(&conv_weight_f32) weight;
 	unsigned smem;
+	int bk;
 };
 
-template <class Math> static constexpr unsigned smem_of() { return Math::kStages * Math::kStageFloats * sizeof(float); }
+template <class Math>
+static Kernels kernels_of(decltype(&conv_data_f32) data, decltype(&conv_data_f32) strided,
+			  decltype(&conv_weight_f32) weight)
+{
+	return {data, strided, weight, Math::kStages * Math::kStageFloats * unsigned(sizeof(float)), Math::BK};
+}
 
 static Kernels kernels(const char *math)
 {
 	if (!strcmp(math, "tf32"))
-		return {conv_data_tf32, conv_data_tf32_strided, conv_weight_tf32, smem_of<Tf32<false, false>>()};
+		return kernels_of<Tf32<false, false>>(conv_data_tf32, conv_data_tf32_strided, conv_weight_tf32);
 	if (!strcmp(math, "bf16"))
-		return {conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16, smem_of<Bf16<false, false>>()};
+		return kernels_of<Bf16<false, false>>(conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16);
 	if (!strcmp(math, "f32"))
-		return {conv_data_f32, conv_data_f32_strided, conv_weight_f32, smem_of<F32<false, false>>()};
+		return kernels_of<F32<false, false>>(conv_data_f32, conv_data_f32_strided, conv_weight_f32);
 	exit(2);
 }
 
@@ -443,7 +450,7 @@ static void gemm_cmd()
 		exit(2);
 	const int lda = tA ? M : K, ldb = tB ? K : N;
 	const Kernels k = kernels(math);
-	const int bk = !strcmp(math, "f32") ? 16 : 32, steps = (K + bk - 1) / bk;
+	const int steps = (K + k.bk - 1) / k.bk;
 	const int vecA = lda % 4 == 0, vecB = ldb % 4 == 0;
 	launch(tiles(M, N), 1, k.smem, [&] {
 		kernel(C.data(), A.data(), B.data(), M, N, K, lda, ldb, N, 0, 0, 0, 1, steps, 1.0f, 0.0f, vecA, vecB);
