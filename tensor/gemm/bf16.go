@@ -126,12 +126,12 @@ func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) 
 const pairsMax = (kcMax + 1) / 2
 
 // packBBF16 packs rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) as
-// packB does, but as pairs of bfloat16 in panels of pairsOf(kc) rows:
-// dst[panel*panelStride(pairsOf(kc), nr) + q*nr + j] holds op(B)[2q][j]
-// and [2q+1][j]. Missing steps and columns are zero.
-func packBBF16(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
+// packB does, but as pairs of bfloat16 in panels of pairsOf(kc) rows, ps
+// apart (panelStride(pairsOf(kc), nr) or a deeper panel's): dst[panel*ps +
+// q*nr + j] holds op(B)[2q][j] and [2q+1][j]. Missing steps and columns
+// are zero.
+func packBBF16(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr, ps int) {
 	kp := pairsOf(kc)
-	ps := panelStride(kp, nr)
 	full := cols / nr * nr
 	if trans {
 		// op(B)[p][j] = b[j*ldb+p]: each row of b is a column of pairs,

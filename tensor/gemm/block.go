@@ -72,9 +72,10 @@ func (j *job) maxBlockCols(rows int) int {
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
-// arena holds one worker's packing buffers.
+// arena holds one worker's packing buffers, and for a gathered B the
+// pieces it gathers before packing them.
 type arena struct {
-	a, b, tile []float32
+	a, b, tile, gather []float32
 }
 
 var arenas sync.Pool
@@ -93,6 +94,16 @@ func getArena(kn *kernel) *arena {
 		ar.tile = alignedFloats(kn.mr * kn.nr)
 	}
 	return ar
+}
+
+// gatherBuf returns the arena's buffer for gathered pieces of B (see
+// job.packB), made on first use: gatherRows rows of a column block, or
+// a panel's columns of a K slice.
+func (ar *arena) gatherBuf(nr int) []float32 {
+	if n := max(gatherRows*ncMax, nr*kcMax); len(ar.gather) < n {
+		ar.gather = alignedFloats(n)
+	}
+	return ar.gather
 }
 
 // alignedFloats returns n float32s starting on a 64-byte boundary, so that
@@ -116,8 +127,11 @@ type job struct {
 	alpha, beta      float32
 	a, b, c          []float32
 	lda, ldb, ldc    int
-	strideB, strideC int // between the products of a batch
-	workers          int // the most goroutines to split over
+	strideB, strideC int         // between the products of a batch
+	src              Gather      // B given piece by piece instead of b (see Gather)
+	then             func(i int) // run on each product once computed (GatherArgs.Then)
+	bi               int         // the product of a batch that split computes
+	workers          int         // the most goroutines to split over
 	kn               *kernel
 	kc               int
 	splitM           bool      // workers take row blocks instead of column blocks
@@ -164,8 +178,8 @@ func gemm(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha float
 	j.done()
 }
 
-// split computes the product j.b and j.c hold, split over the workers
-// when it is big enough to pay for waking them.
+// split computes product j.bi of the batch, split over the workers when
+// it is big enough to pay for waking them.
 func (j *job) split() {
 	m, n, k := j.m, j.n, j.k
 	tm, tn := (m+j.kn.mr-1)/j.kn.mr, (n+j.kn.nr-1)/j.kn.nr
@@ -229,19 +243,20 @@ func (j *job) splitCost(splitM bool, tm, tn, w int) int {
 func (j *job) runPart(lo, hi int) {
 	ar := getArena(j.kn)
 	if j.splitM {
-		j.block(ar, j.b, j.c, lo*j.kn.mr, min(hi*j.kn.mr, j.m), 0, j.n)
+		j.block(ar, j.bi, lo*j.kn.mr, min(hi*j.kn.mr, j.m), 0, j.n)
 	} else {
-		j.block(ar, j.b, j.c, 0, j.m, lo*j.kn.nr, min(hi*j.kn.nr, j.n))
+		j.block(ar, j.bi, 0, j.m, lo*j.kn.nr, min(hi*j.kn.nr, j.n))
 	}
 	arenas.Put(ar)
 }
 
 // runProducts computes the products [lo, hi) of a batch, whole, one after
-// another.
+// another, each followed by j.then where there is one.
 func (j *job) runProducts(lo, hi int) {
 	ar := getArena(j.kn)
 	for i := lo; i < hi; i++ {
-		j.block(ar, j.b[i*j.strideB:], j.c[i*j.strideC:], 0, j.m, 0, j.n)
+		j.block(ar, i, 0, j.m, 0, j.n)
+		j.finish(i)
 	}
 	arenas.Put(ar)
 }
@@ -280,19 +295,51 @@ func (j *job) packA(dst []float32, i0, rows, p0, kc int) {
 }
 
 // packB packs the panels of op(B), steps [p0, p0+kc) and columns
-// [j0, j0+cols), in the kernel's format.
-func (j *job) packB(dst, b []float32, p0, kc, j0, cols int) {
+// [j0, j0+cols), in the kernel's format: from b, product bi's stored B,
+// or from pieces of it that j.src gathers into the arena. The pieces are
+// whole rows of op(B) (gatherRows at a time, an even count so BF16 pairs
+// stay together) or, where B is transposed, a panel's columns; each is
+// packed while it is still in L1 or L2.
+func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
+	nr := j.kn.nr
+	ps := panelStride(j.depth(kc), nr)
+	pack := packB
 	if j.kn.bf16 {
-		packBBF16(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
-		return
+		pack = packBBF16
 	}
-	packB(dst, b, j.ldb, j.transB, p0, kc, j0, cols, j.kn.nr)
+	switch {
+	case j.src == nil:
+		pack(dst, b, j.ldb, j.transB, p0, kc, j0, cols, nr, ps)
+	case j.transB:
+		g := ar.gatherBuf(nr)
+		for c := 0; c < cols; c += nr {
+			w := min(nr, cols-c)
+			j.src.Gather(g, kc, bi, j0+c, w, p0, kc)
+			pack(dst[c/nr*ps:], g, kc, true, 0, kc, 0, w, nr, ps)
+		}
+	default:
+		g := ar.gatherBuf(nr)
+		for p := 0; p < kc; p += gatherRows {
+			rows := min(gatherRows, kc-p)
+			j.src.Gather(g, cols, bi, p0+p, rows, j0, cols)
+			pack(dst[j.depth(p)*nr:], g, cols, false, 0, rows, 0, cols, nr, ps)
+		}
+	}
 }
 
-// block computes rows [m0, m1) and columns [n0, n1) of the product of A
-// with B = b into C = c. m0 and n0 are multiples of the tile size, so a
-// tile never straddles two workers.
-func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
+// gatherRows is how many rows of op(B) packB gathers at once: with ncMax
+// columns, 64 KiB, which stays in L2 until it is packed.
+const gatherRows = 8
+
+// block computes rows [m0, m1) and columns [n0, n1) of product bi of the
+// batch. m0 and n0 are multiples of the tile size, so a tile never
+// straddles two workers.
+func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
+	var b []float32 // nil where B is gathered
+	if j.src == nil {
+		b = j.b[bi*j.strideB:]
+	}
+	c := j.c[bi*j.strideC:]
 	kn, kc := j.kn, j.kc
 	mr, nr := kn.mr, kn.nr
 	mpad := roundUp(j.m, mr)
@@ -311,7 +358,7 @@ func (j *job) block(ar *arena, b, c []float32, m0, m1, n0, n1 int) {
 				packed = cols / nr * nr
 			}
 			if packed < cols {
-				j.packB(ar.b, b, pc, kcur, jc+packed, cols-packed)
+				j.packB(ar, ar.b, b, bi, pc, kcur, jc+packed, cols-packed)
 			}
 			// Kernel calls prefetch, piece by piece, the part of B the next
 			// block reads, to pack it or, in place, in its kernels: a B too
@@ -369,7 +416,9 @@ const maxInPlaceRows = 144
 
 // inPlaceB reports whether a block of rows rows of C reads B's full
 // panels in place.
-func (j *job) inPlaceB(rows int) bool { return !j.kn.bf16 && !j.transB && rows <= maxInPlaceRows }
+func (j *job) inPlaceB(rows int) bool {
+	return j.src == nil && !j.kn.bf16 && !j.transB && rows <= maxInPlaceRows
+}
 
 // maxInPlaceCols is the most columns of C a block computes from A read in
 // place: the kernels address A's rows through a row stride, so where A is
@@ -421,11 +470,12 @@ const prefetchStepsPerLine = 4
 // nextB returns the rows of B = b that packB reads for the block after the one
 // at column jc, whose K slice ends at pc: the next slice of K, or the
 // first slice of the next column block (of at most nc columns, before n1).
+// A gathered B has no rows to prefetch: its source is the gatherer's.
 func (j *job) nextB(b []float32, pc, jc, nc, n1 int) rowSpan {
 	if pc >= j.k {
 		pc, jc = 0, jc+nc
 	}
-	if jc >= n1 {
+	if jc >= n1 || j.src != nil {
 		return rowSpan{}
 	}
 	kcur, cols := min(j.kc, j.k-pc), min(nc, n1-jc)

@@ -34,12 +34,12 @@ func packA(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) {
 }
 
 // packB copies rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) into dst
-// as ceil(cols/nr) kc x nr micro-panels, each row after row, panelStride
-// apart (dst[panel*panelStride(kc, nr) + p*nr + j]). Columns past cols are
-// zero. nr is a multiple of 4.
-func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr int) {
+// as ceil(cols/nr) kc x nr micro-panels, each row after row, ps apart
+// (dst[panel*ps + p*nr + j]): panelStride(kc, nr), or that of a deeper
+// panel whose rows are packed a few at a time. Columns past cols are zero.
+// nr is a multiple of 4.
+func packB(dst, b []float32, ldb int, trans bool, p0, kc, j0, cols, nr, ps int) {
 	full := cols / nr * nr
-	ps := panelStride(kc, nr)
 	if trans {
 		// op(B)[p][j] = b[j*ldb+p]: each column of a panel is contiguous.
 		j := 0

@@ -104,18 +104,25 @@ func (w Workers) sgemmBatch(kn *kernel, transA, transB bool, m, n, k int, alpha 
 		}
 		return
 	}
-	workers := w.resolve()
+	j := newJob(kn, w.resolve(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	j.strideB, j.strideC = strideB, strideC
+	j.shared(batch)
+	j.done()
+}
+
+// shared computes the products of a batch that share A, each followed by
+// j.then where there is one. A is packed once for them all.
+func (j *job) shared(batch int) {
 	if batch == 1 {
-		gemm(kn, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		j.split()
+		j.finish(0)
 		return
 	}
-	j := newJob(kn, workers, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-	j.strideB, j.strideC = strideB, strideC
-	tm := (m + j.kn.mr - 1) / j.kn.mr
-	pa := getPacked(tm * j.kn.mr * k)
+	tm := (j.m + j.kn.mr - 1) / j.kn.mr
+	pa := getPacked(tm * j.kn.mr * j.k)
 	j.pa = pa.data
-	if m*k >= minParallelPack {
-		parallel.For(workers, tm, 1, j.loops.packA)
+	if j.m*j.k >= minParallelPack {
+		parallel.For(j.workers, tm, 1, j.loops.packA)
 	} else {
 		j.packAll(0, tm)
 	}
@@ -124,14 +131,22 @@ func (w Workers) sgemmBatch(kn *kernel, transA, transB bool, m, n, k int, alpha 
 	// Measured on Zen 4 with a busy loop in another process holding a
 	// core: conv2's forward at batch 128 took 890-940 ms, against 980-1030
 	// with a fixed half each (573 undisturbed, either way).
-	whole := batch / workers * workers
-	parallel.Each(workers, whole, j.loops.products)
+	whole := batch / j.workers * j.workers
+	parallel.Each(j.workers, whole, j.loops.products)
 	for i := whole; i < batch; i++ {
-		j.b, j.c = b[i*strideB:], c[i*strideC:]
+		j.bi = i
 		j.split()
+		j.finish(i)
 	}
-	j.done()
+	j.pa = nil
 	packedAs.Put(pa)
+}
+
+// finish runs j.then, if any, on product i.
+func (j *job) finish(i int) {
+	if j.then != nil {
+		j.then(i)
+	}
 }
 
 // minParallelPack is the smallest A, in elements, worth packing on several
@@ -160,6 +175,17 @@ func getPacked(n int) *packed {
 // A and batch Bs and Cs, strideB and strideC apart, the Cs apart enough
 // not to overlap.
 func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb, strideB int, c []float32, ldc, strideC, batch int) {
+	checkSizes(m, n, k, batch)
+	ar, ac := stored(transA, m, k)
+	br, bc := stored(transB, k, n)
+	checkMatrix("a", a, ar, ac, lda, 1, 0)
+	checkMatrix("b", b, br, bc, ldb, batch, strideB)
+	checkMatrix("c", c, m, n, ldc, batch, strideC)
+	checkOverlap(m, n, ldc, strideC, batch)
+}
+
+// checkSizes panics unless the sizes are not negative.
+func checkSizes(m, n, k, batch int) {
 	if m < 0 || n < 0 || k < 0 || batch < 0 {
 		size := fmt.Sprintf("m=%d n=%d k=%d", m, n, k)
 		if batch != 1 {
@@ -167,11 +193,11 @@ func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float
 		}
 		panic("gemm: negative size " + size)
 	}
-	ar, ac := stored(transA, m, k)
-	br, bc := stored(transB, k, n)
-	checkMatrix("a", a, ar, ac, lda, 1, 0)
-	checkMatrix("b", b, br, bc, ldb, batch, strideB)
-	checkMatrix("c", c, m, n, ldc, batch, strideC)
+}
+
+// checkOverlap panics unless a batch of m x n Cs, rows ldc apart, lie
+// strideC apart enough not to overlap.
+func checkOverlap(m, n, ldc, strideC, batch int) {
 	if batch > 1 && m > 0 && n > 0 && strideC < (m-1)*ldc+n {
 		panic(fmt.Sprintf("gemm: strideC = %d, want >= %d so the %d %dx%d products with ldc %d do not overlap", strideC, (m-1)*ldc+n, batch, m, n, ldc))
 	}

@@ -1,0 +1,89 @@
+package gemm
+
+// Gather supplies the B operands of a batch of products piece by piece,
+// for a B that is cheaper to compute than to store: a convolution's column
+// matrix, whose pieces are read from the image as packing needs them (an
+// implicit GEMM), so that the whole matrix is never written to memory and
+// read back.
+type Gather interface {
+	// Gather writes elements [j0, j0+n) of rows [i0, i0+rows) of product
+	// b's B as stored (k x n, or n x k where B is transposed) into dst,
+	// row r at dst[r*ld:]. The workers of a product call it at the same
+	// time for different pieces.
+	Gather(dst []float32, ld, b, i0, rows, j0, n int)
+}
+
+// GatherArgs is a batch of products C_i = alpha*op(A_i)*op(B_i) + beta*C_i
+// for i < Batch, with the B_i given by a Gather. A_i starts at
+// A[i*StrideA] and C_i at C[i*StrideC], rows LDA and LDC apart.
+//   - StrideA 0: the products share A, which is packed once, and the
+//     workers take whole products, as in SgemmBatch.
+//   - StrideC 0: every product sums into the one C, in order (beta
+//     applies before the first): a weight gradient over the images of a
+//     batch. Each product is then split over the workers, as in Sgemm.
+type GatherArgs struct {
+	TransA, TransB bool
+	M, N, K        int
+	Alpha          float32
+	A              []float32
+	LDA, StrideA   int
+	B              Gather
+	Beta           float32
+	C              []float32
+	LDC, StrideC   int
+	Batch          int
+	// BF16 rounds A and B to bfloat16, as SgemmBF16 does.
+	BF16 bool
+	// Then, unless nil, is called with i once C_i is complete, by the
+	// goroutine that computed it: an epilogue (a bias, an activation)
+	// that finds C_i still in cache. Not called in summing mode.
+	Then func(i int)
+}
+
+// SgemmGather computes the batch g describes. Each product is the same to
+// the bit as Sgemm's (SgemmBF16's) with the gathered B stored, for any
+// number of workers. It panics on the arguments Sgemm does, on a negative
+// batch or stride, and on overlapping C_i.
+func (w Workers) SgemmGather(g *GatherArgs) {
+	checkSizes(g.M, g.N, g.K, g.Batch)
+	ar, ac := stored(g.TransA, g.M, g.K)
+	checkMatrix("a", g.A, ar, ac, g.LDA, g.Batch, g.StrideA)
+	checkMatrix("c", g.C, g.M, g.N, g.LDC, g.Batch, g.StrideC)
+	if g.StrideC != 0 {
+		checkOverlap(g.M, g.N, g.LDC, g.StrideC, g.Batch)
+	}
+	if g.M == 0 || g.N == 0 || g.Batch == 0 {
+		return
+	}
+	kn := active.Load()
+	if g.BF16 {
+		kn = activeBF16.Load()
+	}
+	j := newJob(kn, w.resolve(), g.TransA, g.TransB, g.M, g.N, g.K, g.Alpha, g.A, g.LDA, nil, 0, g.Beta, g.C, g.LDC)
+	j.src, j.strideC = g.B, g.StrideC
+	if g.StrideC != 0 {
+		j.then = g.Then
+	}
+	switch {
+	case g.K == 0 || g.Alpha == 0:
+		for i := range g.Batch {
+			if g.StrideC == 0 && i > 0 {
+				break
+			}
+			scale(g.C[i*g.StrideC:], g.M, g.N, g.LDC, g.Beta)
+			j.finish(i)
+		}
+	case g.StrideA == 0 && g.StrideC != 0:
+		j.shared(g.Batch)
+	default:
+		for i := range g.Batch {
+			j.a, j.bi = g.A[i*g.StrideA:], i
+			if g.StrideC == 0 && i > 0 {
+				j.beta = 1 // later products add to what the first wrote
+			}
+			j.split()
+			j.finish(i)
+		}
+	}
+	j.done()
+}
