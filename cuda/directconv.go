@@ -44,9 +44,9 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 	if p, ok := d.views[k]; ok {
 		return p
 	}
-	v := convmap.Forward(k.c, k.h, k.w, k.win)
+	v := convmap.Forward(k.c, k.h, k.w, convmap.Window(k.win))
 	if k.kind == dataGradView {
-		v = convmap.DataGrad(k.c, k.h, k.w, k.win)
+		v = convmap.DataGrad(k.c, k.h, k.w, convmap.Window(k.win))
 	}
 	words := v.Words()
 	n := int64(len(words)) * 4

@@ -146,9 +146,9 @@ func gatherCases() []gatherCase {
 			v    *convmap.View
 			kind int
 		}{
-			{"forward", convmap.Forward(g.c, g.h, g.w, g.win), 0},
-			{"datagrad", convmap.DataGrad(g.o, g.h, g.w, g.win), 0},
-			{"forward-k", convmap.Forward(g.c, g.h, g.w, g.win), 1},
+			{"forward", convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win)), 0},
+			{"datagrad", convmap.DataGrad(g.o, g.h, g.w, convmap.Window(g.win)), 0},
+			{"forward-k", convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win)), 1},
 		}
 		for _, vw := range views {
 			rows, cols := vw.v.Rows(), images*int(vw.v.P)
@@ -277,7 +277,9 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		}
 		return v
 	}
-	fwd, dg := convmap.Forward(g.c, g.h, g.w, g.win), convmap.DataGrad(g.o, g.h, g.w, g.win)
+	fwd, dg := convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win)), convmap.DataGrad(g.o, g.h, g.w, convmap.Window(g.win))
+	wt := make([]float32, len(ws))
+	convmap.PermuteWeight(wt, ws, g.o, g.c, kk)
 	var in bytes.Buffer
 	for _, pass := range []struct {
 		bias []float32
@@ -298,7 +300,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		strided = 1
 	}
 	fmt.Fprintf(&in, "data %s %d 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
-	hostrun.WriteArray(&in, convmap.PermuteWeight(ws, g.o, g.c, kk))
+	hostrun.WriteArray(&in, wt)
 	hostrun.WriteArray(&in, dys)
 	hostrun.WriteArray(&in, dg.Words())
 	hostrun.WriteArray(&in, []float32(nil))
@@ -323,16 +325,16 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	if len(lines) != len(want) {
 		t.Fatalf("%d lines, want %d", len(lines), len(want))
 	}
-	for j, wt := range want {
+	for j, w := range want {
 		got := hostrun.Floats(t, lines[j])
-		if wt.t == nil {
-			if !slices.Equal(got, convmap.PermuteWeight(ws, g.o, g.c, kk)) {
-				t.Errorf("%s differs from convmap.PermuteWeight", wt.name)
+		if w.t == nil {
+			if !slices.Equal(got, wt) {
+				t.Errorf("%s differs from convmap.PermuteWeight", w.name)
 			}
 			continue
 		}
-		if e := relDiff(got, floats(t, wt.t)); !(e <= tol) {
-			t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", wt.name, e, tol)
+		if e := relDiff(got, floats(t, w.t)); !(e <= tol) {
+			t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", w.name, e, tol)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/tensorforge/tensorforge/internal/convmap"
 )
 
 // Storage is a block of memory owned by one Device. Tensors are views into
@@ -191,12 +193,8 @@ func Square(k, stride, pad int) Window {
 
 // Out returns the output height and width for an h x w input, as PyTorch
 // computes them (floor division), and 0 for a side the kernel does not
-// fit, padding included. (n+2p-k)/s + 1 is written as one division:
-// Go's rounds toward zero, and the usual form would make one output of a
-// kernel up to a stride too big.
-func (w Window) Out(h, wd int) (oh, ow int) {
-	return max(0, (h+2*w.PH-w.KH+w.SH)/w.SH), max(0, (wd+2*w.PW-w.KW+w.SW)/w.SW)
-}
+// fit, padding included.
+func (w Window) Out(h, wd int) (oh, ow int) { return convmap.Window(w).Out(h, wd) }
 
 // String formats the window as PyTorch prints a layer's arguments.
 func (w Window) String() string {

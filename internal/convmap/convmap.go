@@ -1,4 +1,4 @@
-// Package convmap holds the index arithmetic of the GPU's implicit-GEMM
+// Package convmap holds the index arithmetic of the implicit-GEMM
 // convolution: how an image tensor is read as one operand of a matrix
 // product without the column matrix of Im2col ever being written, and how
 // the product's columns are scattered back into an image tensor.
@@ -6,7 +6,8 @@
 // The CUDA kernels (kernels/conv.cu) compute exactly what View.At and
 // OutOffset compute here, from the words View.Words lays out; this package
 // is their model, tested on any machine against tensor.Im2col and
-// tensor.Col2im.
+// tensor.Col2im. The CPU packs its operand with View.Gather, which is At
+// a run of positions at a time.
 //
 // # The three products
 //
@@ -46,9 +47,23 @@ package convmap
 import (
 	"fmt"
 	"math"
-
-	"github.com/tensorforge/tensorforge/tensor"
 )
+
+// Window is a convolution's geometry, as tensor.Window holds it (which
+// converts to it): kernel size, stride and zero padding, each as (height,
+// width). This package cannot name tensor's type, as tensor uses it.
+type Window struct {
+	KH, KW, SH, SW, PH, PW int
+}
+
+// Out returns the output height and width for an h x w input, as PyTorch
+// computes them (floor division), and 0 for a side the kernel does not
+// fit, padding included. (n+2p-k)/s + 1 is written as one division:
+// Go's rounds toward zero, and the usual form would make one output of a
+// kernel up to a stride too big.
+func (w Window) Out(h, wd int) (oh, ow int) {
+	return max(0, (h+2*w.PH-w.KH+w.SH)/w.SH), max(0, (wd+2*w.PW-w.KW+w.SW)/w.SW)
+}
 
 // Entry is a row of a view: the offset of its plane and the shift its
 // kernel offset gives to the row and column coordinates.
@@ -114,7 +129,7 @@ func OutOffset(m, d, M, p int) int64 {
 // Forward returns the view of images [N, c, h, w] that convolution win
 // reads: row t = (ci, kh, kw) of K = c*KH*KW, column d = (n, oh, ow). It is
 // Im2col's cols [N, K, OH*OW] with the images side by side.
-func Forward(c, h, w int, win tensor.Window) *View {
+func Forward(c, h, w int, win Window) *View {
 	oh, ow := win.Out(h, w)
 	v := &View{P: i32(oh * ow), PW: i32(ow), Image: i32(c * h * w),
 		SY: i32(win.SH), OY: i32(-win.PH), SX: i32(win.SW), OX: i32(-win.PW),
@@ -136,7 +151,7 @@ func Forward(c, h, w int, win tensor.Window) *View {
 // pairs with pixel (ih, iw) at kernel offset (kh, kw), or zero where there
 // is none. Pixel row ih meets output row oh at offset kh when ih + PH - kh
 // = oh*SH, so u = ih + PH - kh must divide by SH.
-func DataGrad(o, h, w int, win tensor.Window) *View {
+func DataGrad(o, h, w int, win Window) *View {
 	oh, ow := win.Out(h, w)
 	v := &View{P: i32(h * w), PW: i32(w), Image: i32(o * oh * ow),
 		SY: 1, OY: i32(win.PH), SX: 1, OX: i32(win.PW),
@@ -157,17 +172,16 @@ func DataGrad(o, h, w int, win tensor.Window) *View {
 // variant.
 func (v *View) Strided() bool { return v.DY != 1 || v.DX != 1 }
 
-// PermuteWeight returns a convolution's weight w [o, c*kk] (kk the kernel's
-// area) as [c, o*kk], the data gradient's left operand, whose k = (o, kh,
-// kw) matches DataGrad's rows: the model of kernel conv_weight_t.
-func PermuteWeight(w []float32, o, c, kk int) []float32 {
-	wt := make([]float32, len(w))
+// PermuteWeight writes a convolution's weight w [o, c*kk] (kk the
+// kernel's area) into wt as [c, o*kk], the data gradient's left operand,
+// whose k = (o, kh, kw) matches DataGrad's rows: the model of kernel
+// conv_weight_t, and what the CPU multiplies.
+func PermuteWeight(wt, w []float32, o, c, kk int) {
 	for co := range o {
 		for ci := range c {
 			copy(wt[ci*o*kk+co*kk:][:kk], w[co*c*kk+ci*kk:][:kk])
 		}
 	}
-	return wt
 }
 
 // i32 converts a size the caller has checked to fit an int32.

@@ -1,10 +1,12 @@
-package convmap
+package convmap_test
 
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -53,7 +55,7 @@ func TestForwardIsIm2col(t *testing.T) {
 			cols := tensor.Zeros(cpu, cs...)
 			tensor.Im2col(cols, x, g.win)
 			xs, want := f32(t, x), f32(t, cols)
-			v := Forward(g.c, g.h, g.w, g.win)
+			v := convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win))
 			k, p := cs[1], cs[2]
 			if v.Rows() != k || int(v.P) != p {
 				t.Fatalf("view of %d rows and %d positions, want %d and %d", v.Rows(), v.P, k, p)
@@ -82,7 +84,7 @@ func TestDataGradIsCol2imPairing(t *testing.T) {
 		t.Run(g.String(), func(t *testing.T) {
 			oh, ow := g.win.Out(g.h, g.w)
 			p, kk, hw := oh*ow, g.win.KH*g.win.KW, g.h*g.w
-			fwd, dg := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win)
+			fwd, dg := convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win)), convmap.DataGrad(g.o, g.h, g.w, convmap.Window(g.win))
 			// want[(r, pixel)] for kernel offset r: the dy position
 			// that reads that pixel through that offset, from channel 0
 			// of the forward view.
@@ -148,13 +150,13 @@ func TestProducts(t *testing.T) {
 
 			// The implicit products. The data gradient's weight is w
 			// permuted to [c, o*KH*KW], as conv_weight_t writes it.
-			gather := func(v *View, src []float32, t, d int) float64 {
+			gather := func(v *convmap.View, src []float32, t, d int) float64 {
 				if off, ok := v.At(t, d); ok {
 					return float64(src[off])
 				}
 				return 0
 			}
-			fwd, dg := Forward(g.c, g.h, g.w, g.win), DataGrad(g.o, g.h, g.w, g.win)
+			fwd, dg := convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win)), convmap.DataGrad(g.o, g.h, g.w, convmap.Window(g.win))
 			gotY := make([]float64, g.n*g.o*p)
 			for m := range g.o {
 				for d := range g.n * p {
@@ -162,10 +164,11 @@ func TestProducts(t *testing.T) {
 					for t := range k {
 						s += float64(ws[m*k+t]) * gather(fwd, xs, t, d)
 					}
-					gotY[OutOffset(m, d, g.o, p)] = s
+					gotY[convmap.OutOffset(m, d, g.o, p)] = s
 				}
 			}
-			wt := PermuteWeight(ws, g.o, g.c, kk)
+			wt := make([]float32, len(ws))
+			convmap.PermuteWeight(wt, ws, g.o, g.c, kk)
 			gotDX := make([]float64, g.n*g.c*hw)
 			for m := range g.c {
 				for d := range g.n * hw {
@@ -173,7 +176,7 @@ func TestProducts(t *testing.T) {
 					for t := range g.o * kk {
 						s += float64(wt[m*g.o*kk+t]) * gather(dg, dys, t, d)
 					}
-					gotDX[OutOffset(m, d, g.c, hw)] = s
+					gotDX[convmap.OutOffset(m, d, g.c, hw)] = s
 				}
 			}
 			gotDW := make([]float64, g.o*k)
@@ -181,7 +184,7 @@ func TestProducts(t *testing.T) {
 				for j := range k {
 					s := 0.0
 					for d := range g.n * p {
-						s += float64(dys[OutOffset(m, d, g.o, p)]) * gather(fwd, xs, j, d)
+						s += float64(dys[convmap.OutOffset(m, d, g.o, p)]) * gather(fwd, xs, j, d)
 					}
 					gotDW[m*k+j] = s
 				}
@@ -205,10 +208,10 @@ func TestProducts(t *testing.T) {
 // TestWords checks the layout the kernels read: the header's fields in
 // order, then four words per row.
 func TestWords(t *testing.T) {
-	v := DataGrad(3, 9, 13, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1})
+	v := convmap.DataGrad(3, 9, 13, convmap.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1})
 	w := v.Words()
 	head := []int32{v.P, v.PW, v.Image, v.SY, v.OY, v.SX, v.OX, v.UH, v.UW, v.LD, v.DY, v.DX, 0, 0, 0, 0}
-	if len(w) != HeaderWords+EntryWords*v.Rows() {
+	if len(w) != convmap.HeaderWords+convmap.EntryWords*v.Rows() {
 		t.Fatalf("%d words for %d rows", len(w), v.Rows())
 	}
 	for i, h := range head {
@@ -217,12 +220,70 @@ func TestWords(t *testing.T) {
 		}
 	}
 	for r, e := range v.Table {
-		got := w[HeaderWords+EntryWords*r:][:EntryWords]
+		got := w[convmap.HeaderWords+convmap.EntryWords*r:][:convmap.EntryWords]
 		if got[0] != e.Off || got[1] != e.H || got[2] != e.W || got[3] != 0 {
 			t.Fatalf("row %d = %v, want %+v", r, got, e)
 		}
 	}
-	if !v.Strided() || Forward(2, 9, 13, tensor.Square(3, 2, 1)).Strided() {
+	if !v.Strided() || convmap.Forward(2, 9, 13, convmap.Window(tensor.Square(3, 2, 1))).Strided() {
 		t.Error("only a strided data gradient divides")
+	}
+}
+
+// TestGather checks View.Gather against At on both views of every
+// geometry: whole images, and random runs of rows and positions that
+// start and end inside rows of positions and inside the padding.
+func TestGather(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, g := range geometries {
+		t.Run(g.String(), func(t *testing.T) {
+			win := convmap.Window(g.win)
+			oh, ow := win.Out(g.h, g.w)
+			for _, c := range []struct {
+				name  string
+				v     *convmap.View
+				image int // elements of one image of the view's tensor
+			}{{"forward", convmap.Forward(g.c, g.h, g.w, win), g.c * g.h * g.w}, {"datagrad", convmap.DataGrad(g.o, g.h, g.w, win), g.o * oh * ow}} {
+				src := make([]float32, g.n*c.image)
+				for i := range src {
+					src[i] = float32(i + 1) // no element is zero
+				}
+				rows, p := c.v.Rows(), int(c.v.P)
+				pieces := [][4]int{{0, rows, 0, p}}
+				for range 40 {
+					t0, p0 := rng.IntN(rows), rng.IntN(p)
+					pieces = append(pieces, [4]int{t0, 1 + rng.IntN(rows-t0), p0, 1 + rng.IntN(p-p0)})
+				}
+				for _, pc := range pieces {
+					t0, nr, p0, n := pc[0], pc[1], pc[2], pc[3]
+					ld := n + 3
+					for img := range g.n {
+						dst := make([]float32, nr*ld)
+						for i := range dst {
+							dst[i] = float32(math.NaN())
+						}
+						c.v.Gather(dst, ld, src[img*c.image:][:c.image], t0, nr, p0, n)
+						for r := range nr {
+							for j := range ld {
+								got := dst[r*ld+j]
+								if j >= n {
+									if got == got {
+										t.Fatalf("%s rows [%d, +%d) positions [%d, +%d): wrote %v past the run in row %d", c.name, t0, nr, p0, n, got, r)
+									}
+									continue
+								}
+								var want float32
+								if off, ok := c.v.At(t0+r, img*p+p0+j); ok {
+									want = src[off]
+								}
+								if got != want {
+									t.Fatalf("%s image %d element (%d, %d) = %v, At gives %v", c.name, img, t0+r, p0+j, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+		})
 	}
 }

@@ -1,0 +1,93 @@
+package convmap
+
+// Gather writes rows [t0, t0+rows) of the view, positions [p0, p0+n) of one
+// image whose elements start at src[0], into dst: row t0+r at dst[r*ld:],
+// a zero wherever At says padding. It is At a run of positions at a time,
+// as the CPU's implicit GEMM packs its operand: a run of positions that
+// reads consecutive elements is one copy.
+func (v *View) Gather(dst []float32, ld int, src []float32, t0, rows, p0, n int) {
+	for r := range rows {
+		v.gatherRow(dst[r*ld:][:n], src, v.Table[t0+r], p0)
+	}
+}
+
+// gatherRow writes the view's row e at positions [p0, p0+len(out)).
+func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
+	pw, ld := int(v.PW), int(v.LD)
+	oy, ox := int(v.OY+e.H), int(v.OX+e.W)
+	sy, sx, dy, dx := int(v.SY), int(v.SX), int(v.DY), int(v.DX)
+	// Positions x of a row whose coordinate x*sx+ox lies in [0, UW).
+	xlo, xhi := inside(pw, int(v.UW), sx, ox)
+	if sy == 1 && sx == 1 && dy == 1 && dx == 1 && ld == pw {
+		// Position p reads src[base+p]: the rows of positions and of the
+		// plane are as long. Copy from the first position inside to the
+		// last in one piece, then zero the padding between.
+		ylo, yhi := inside(int(v.P)/pw, int(v.UH), 1, oy)
+		base := int(e.Off) + oy*ld + ox
+		first, last := max(p0, ylo*pw+xlo), min(p0+len(out), (yhi-1)*pw+xhi)
+		if xlo >= xhi || first >= last {
+			clear(out)
+			return
+		}
+		copy(out[first-p0:last-p0], src[base+first:base+last])
+		clear(out[:first-p0])
+		clear(out[last-p0:])
+		if xlo == 0 && xhi == pw {
+			return
+		}
+		// The padding from the end of row y to the start of row y+1.
+		for y := first/pw - 1; y*pw+xhi < last; y++ {
+			// A few elements: a clear call per gap costs more.
+			for i := max(y*pw+xhi, first); i < min((y+1)*pw+xlo, last); i++ {
+				out[i-p0] = 0
+			}
+		}
+		return
+	}
+	for p := p0; p < p0+len(out); {
+		y, x := p/pw, p%pw
+		seg := out[p-p0:][:min(pw-x, p0+len(out)-p)]
+		p += len(seg)
+		u := y*sy + oy
+		if u < 0 || u >= int(v.UH) || u%dy != 0 || xlo >= xhi {
+			clear(seg)
+			continue
+		}
+		row := src[int(e.Off)+u/dy*ld:]
+		if sx == 1 && dx == 1 {
+			lo, hi := min(max(xlo-x, 0), len(seg)), max(min(xhi-x, len(seg)), 0)
+			if lo >= hi {
+				clear(seg)
+				continue
+			}
+			clear(seg[:lo])
+			copy(seg[lo:hi], row[x+lo+ox:])
+			clear(seg[hi:])
+			continue
+		}
+		for i := range seg {
+			w := (x+i)*sx + ox
+			if w >= 0 && w < int(v.UW) && w%dx == 0 {
+				seg[i] = row[w/dx]
+			} else {
+				seg[i] = 0
+			}
+		}
+	}
+}
+
+// inside returns the positions [lo, hi) of [0, n) whose coordinate q*s+o
+// lies in [0, size), for s >= 1.
+func inside(n, size, s, o int) (lo, hi int) {
+	lo = min(n, max(0, ceilDiv(-o, s)))
+	hi = max(lo, min(n, ceilDiv(size-o, s)))
+	return lo, hi
+}
+
+// ceilDiv rounds a/b up for b > 0 and any a.
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return -(-a / b)
+	}
+	return (a + b - 1) / b
+}
