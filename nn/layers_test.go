@@ -24,9 +24,9 @@ func randHost(t *testing.T, seed uint64, shape ...int) ([]float32, []float64) {
 }
 
 // attachRandom gives a standalone layer random parameters and gradient
-// views starting at gradStart, and returns the parameters in float64 and
-// the gradient tensors.
-func attachRandom(t *testing.T, l Layer) (params [][]float64, grads []*tensor.Tensor) {
+// views on dev starting at gradStart, and returns the parameters in float64
+// and the gradient tensors.
+func attachRandom(t *testing.T, dev tensor.Device, l Layer) (params [][]float64, grads []*tensor.Tensor) {
 	pl, ok := l.(Parametric)
 	if !ok {
 		return nil, nil
@@ -41,10 +41,10 @@ func attachRandom(t *testing.T, l Layer) (params [][]float64, grads []*tensor.Te
 				v32[i] = float32(math.Abs(float64(v))) + 0.5
 			}
 		} else {
-			g = tensor.Zeros(tensor.CPU(), spec.Shape...)
+			g = tensor.Zeros(dev, spec.Shape...)
 			tensor.Fill(g, gradStart)
 		}
-		vals = append(vals, tensor.FromSlice(tensor.CPU(), v32, spec.Shape...))
+		vals = append(vals, tensor.FromSlice(dev, v32, spec.Shape...))
 		grads = append(grads, g)
 		params = append(params, to64(v32))
 	}
@@ -57,16 +57,22 @@ func attachRandom(t *testing.T, l Layer) (params [][]float64, grads []*tensor.Te
 // gradients of sum(y*r) for a random r) against central differences.
 func checkLayer(t *testing.T, l Layer, n int, in []int, p Pass) {
 	t.Helper()
+	checkLayerOn(t, tensor.CPU(), l, n, in, p)
+}
+
+// checkLayerOn is checkLayer on device dev.
+func checkLayerOn(t *testing.T, dev tensor.Device, l Layer, n int, in []int, p Pass) {
+	t.Helper()
 	out := l.Setup(in)
 	xs := append([]int{n}, in...)
 	x32, x64 := randHost(t, 1, xs...)
-	params, grads := attachRandom(t, l)
+	params, grads := attachRandom(t, dev, l)
 
 	want, ys := refForward(l, x64, xs, params, p)
 	if !slices.Equal(ys[1:], out) {
 		t.Fatalf("%v: Setup says %v per sample, reference gives %v", l, out, ys)
 	}
-	y := l.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), p)
+	y := l.Forward(tensor.FromSlice(dev, x32, xs...), p)
 	if !slices.Equal(y.Shape(), ys) {
 		t.Fatalf("%v: output %v, want %v", l, y.Shape(), ys)
 	}
@@ -76,7 +82,7 @@ func checkLayer(t *testing.T, l Layer, n int, in []int, p Pass) {
 	}
 
 	r32, r64 := randHost(t, 2, ys...)
-	dx := l.Backward(tensor.FromSlice(tensor.CPU(), r32, ys...), true)
+	dx := l.Backward(tensor.FromSlice(dev, r32, ys...), true)
 	loss := func() float64 {
 		y, _ := refForward(l, x64, xs, params, p)
 		return dot(y, r64)
@@ -104,25 +110,31 @@ func checkLayer(t *testing.T, l Layer, n int, in []int, p Pass) {
 	}
 }
 
+// TestConv2d checks the layer both ways the CPU computes it: its implicit
+// GEMM, and im2col with a GEMM.
 func TestConv2d(t *testing.T) {
-	for _, tc := range []struct {
-		out int
-		win tensor.Window
-		n   int
-		in  []int
-	}{
-		{4, tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0}, 3, []int{3, 7, 6}},
-		{3, tensor.Square(5, 1, 2), 2, []int{2, 6, 5}},
-		{5, tensor.Square(1, 1, 0), 2, []int{3, 4, 3}},
-		{2, tensor.Square(3, 4, 1), 1, []int{1, 11, 9}},
-	} {
-		c := NewConv2d(tc.out, tc.win)
-		checkLayer(t, c, tc.n, tc.in, Pass{})
+	for _, dev := range []tensor.Device{tensor.CPU(), tensor.NewCPU(0, tensor.CPUIm2colConv())} {
+		for _, tc := range []struct {
+			out int
+			win tensor.Window
+			n   int
+			in  []int
+		}{
+			{4, tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0}, 3, []int{3, 7, 6}},
+			{3, tensor.Square(5, 1, 2), 2, []int{2, 6, 5}},
+			{5, tensor.Square(1, 1, 0), 2, []int{3, 4, 3}},
+			{2, tensor.Square(3, 4, 1), 1, []int{1, 11, 9}},
+			{3, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 3, PW: 1}, 2, []int{2, 4, 7}},
+		} {
+			c := NewConv2d(tc.out, tc.win)
+			checkLayerOn(t, dev, c, tc.n, tc.in, Pass{})
+		}
 	}
 }
 
 // TestConv2dChunks makes the workspace hold two images' columns, so a batch
-// of five runs as chunks of 2, 2 and 1.
+// of five runs as chunks of 2, 2 and 1, on a CPU set to convolve through
+// im2col.
 func TestConv2dChunks(t *testing.T) {
 	c := NewConv2d(3, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1})
 	in := []int{2, 5, 6}
@@ -132,7 +144,7 @@ func TestConv2dChunks(t *testing.T) {
 	if got := c.chunk(5, c.ws.Bytes); got != 2 {
 		t.Fatalf("chunk of 5 images = %d, want 2", got)
 	}
-	checkLayer(t, c, 5, in, Pass{})
+	checkLayerOn(t, tensor.NewCPU(0, tensor.CPUIm2colConv()), c, 5, in, Pass{})
 }
 
 func TestLinear(t *testing.T) {
@@ -182,7 +194,7 @@ func TestBatchNormState(t *testing.T) {
 	bn := NewBatchNorm1d()
 	in := []int{3}
 	bn.Setup(in)
-	params, _ := attachRandom(t, bn)
+	params, _ := attachRandom(t, tensor.CPU(), bn)
 	rm, rv := slices.Clone(params[2]), slices.Clone(params[3])
 	for step := range 3 {
 		x32, x64 := randHost(t, uint64(10+step), 4, 3)

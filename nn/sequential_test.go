@@ -21,6 +21,17 @@ func tinyNet() *Sequential {
 	)
 }
 
+// foldNet has a ReLU between two convolutions: on a device with a direct
+// convolution the first applies it and the second's data gradient applies
+// its gradient (see Sequential.fuse).
+func foldNet() *Sequential {
+	return NewSequential(
+		NewConv2d(3, tensor.Square(3, 1, 1)), NewReLU(),
+		NewConv2d(2, tensor.Window{KH: 3, KW: 2, SH: 1, SW: 2, PH: 1, PW: 1}),
+		NewFlatten(), NewLinear(3),
+	)
+}
+
 func TestSequentialShapesAndNames(t *testing.T) {
 	net := tinyNet()
 	// [2, 9, 9] -conv k3 s2 p1-> [4, 5, 5] -pool 2/2-> [4, 2, 2]
@@ -97,11 +108,22 @@ func TestInit(t *testing.T) {
 	}
 }
 
+// cpuKinds are the two ways a CPU device computes convolutions: its
+// implicit GEMM, with the ReLUs folded into them, and im2col with a GEMM,
+// in chunks of images.
+var cpuKinds = []struct {
+	name string
+	dev  tensor.Device
+}{{"direct", tensor.CPU()}, {"im2col", tensor.NewCPU(0, tensor.CPUIm2colConv())}}
+
 // TestSequentialGradients checks a whole training backward, loss included,
-// against central differences of the float64 reference network: chunked
-// convolutions, in-place ReLUs and an active dropout together.
+// against central differences of the float64 reference network:
+// convolutions both ways, in-place ReLUs and an active dropout together.
 func TestSequentialGradients(t *testing.T) {
-	checkGradients(t, tensor.FP32, 1e-5, 1e-4)
+	for _, k := range cpuKinds {
+		t.Run(k.name, func(t *testing.T) { checkGradients(t, tinyNet(), k.dev, tensor.FP32, 1e-5, 1e-4) })
+		t.Run(k.name+"/folds", func(t *testing.T) { checkGradients(t, foldNet(), k.dev, tensor.FP32, 1e-5, 1e-4) })
+	}
 }
 
 // TestSequentialGradientsBF16 checks the same in BF16, whose products
@@ -109,17 +131,18 @@ func TestSequentialGradients(t *testing.T) {
 // 2^-7 a product, to a few 2^-8 over the sums of the forward and backward
 // passes.
 func TestSequentialGradientsBF16(t *testing.T) {
-	checkGradients(t, tensor.BF16, 1e-2, 3e-2)
+	for _, k := range cpuKinds {
+		t.Run(k.name, func(t *testing.T) { checkGradients(t, tinyNet(), k.dev, tensor.BF16, 1e-2, 3e-2) })
+	}
 }
 
-// checkGradients builds tinyNet in precision p and checks its loss, within
-// lossTol, and its gradients, within gradTol (see closeTo), against the
-// float64 reference network.
-func checkGradients(t *testing.T, p tensor.Precision, lossTol, gradTol float64) {
+// checkGradients builds net on dev in precision p and checks its loss,
+// within lossTol, and its gradients, within gradTol (see closeTo), against
+// the float64 reference network.
+func checkGradients(t *testing.T, net *Sequential, dev tensor.Device, p tensor.Precision, lossTol, gradTol float64) {
 	const n = 3
 	in := []int{2, 9, 9}
-	net := tinyNet()
-	net.Build(tensor.CPU(), in, BuildOptions{Seed: 3, Precision: p})
+	net.Build(dev, in, BuildOptions{Seed: 3, Precision: p})
 	if net.Precision() != p {
 		t.Fatalf("built in %v, want %v", net.Precision(), p)
 	}
@@ -149,7 +172,7 @@ func checkGradients(t *testing.T, p tensor.Precision, lossTol, gradTol float64) 
 
 	net.ZeroGrad()
 	var ce CrossEntropy
-	loss, _ := ce.Forward(net.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), pass), tensor.FromSlice(tensor.CPU(), labels, n), true)
+	loss, _ := ce.Forward(net.Forward(tensor.FromSlice(dev, x32, xs...), pass), tensor.FromSlice(dev, labels, n), true)
 	net.Backward(ce.Backward())
 	got, _ := loss.Float32s()
 	if want := refLoss(); math.Abs(float64(got[0])-want) > lossTol {
@@ -229,14 +252,15 @@ func TestWorkspaceSizedOnce(t *testing.T) {
 		NewFlatten(), NewLinear(3),
 	)
 	in := []int{1, 5, 5}
-	net.Build(tensor.CPU(), in, BuildOptions{Seed: 1})
-	x := tensor.RandUniform(tensor.CPU(), 1, 0, 1, append([]int{5}, in...)...)
+	dev := tensor.NewCPU(0, tensor.CPUIm2colConv()) // the CPU's own convolution needs no workspace
+	net.Build(dev, in, BuildOptions{Seed: 1})
+	x := tensor.RandUniform(dev, 1, 0, 1, append([]int{5}, in...)...)
 	net.Forward(x, Pass{})
 	buf := net.Workspace().buf
 	if want := 5 * 18 * 25; buf.Len() != want {
 		t.Errorf("workspace of %d elements, want %d", buf.Len(), want)
 	}
-	net.Backward(tensor.Zeros(tensor.CPU(), 5, 3))
+	net.Backward(tensor.Zeros(dev, 5, 3))
 	net.Forward(x, Pass{})
 	if net.Workspace().buf != buf {
 		t.Error("the workspace was replaced during a step")

@@ -3,6 +3,7 @@ package tensor
 import (
 	"fmt"
 	"math"
+	"os"
 
 	"github.com/tensorforge/tensorforge/internal/parallel"
 )
@@ -36,6 +37,7 @@ func (s *cpuStorage) Len() int { return len(s.f) + len(s.i) + len(s.u) }
 // concurrent use by operations on different tensors.
 type cpuDevice struct {
 	workers int
+	im2col  bool // convolutions through Im2col and Gemm (CPUIm2colConv)
 }
 
 var cpuDev = &cpuDevice{}
@@ -44,12 +46,47 @@ var cpuDev = &cpuDevice{}
 // as the process has (GOMAXPROCS), the default.
 func CPU() Device { return cpuDev }
 
+// CPUOption sets up a device NewCPU returns.
+type CPUOption func(*cpuDevice)
+
+// CPUIm2colConv makes a CPU device leave its direct (implicit-GEMM)
+// convolution off, so that nn computes convolutions through Im2col and
+// Gemm, as on a device without one: for comparing the two.
+func CPUIm2colConv() CPUOption { return func(d *cpuDevice) { d.im2col = true } }
+
 // NewCPU returns a host device whose operations use at most workers
 // threads; workers < 1 means the default. Programs that run several models
 // side by side give each its own count. Tensors of different CPU devices
 // cannot be mixed in one operation (each panics, as across any two
 // devices), although all live in the same memory.
-func NewCPU(workers int) Device { return &cpuDevice{workers: max(workers, 0)} }
+func NewCPU(workers int, opts ...CPUOption) Device {
+	d := &cpuDevice{workers: max(workers, 0)}
+	for _, o := range opts {
+		o(d)
+	}
+	return d
+}
+
+// CPUConvEnv names the environment variable that sets how the devices of
+// OpenCPU (and so Open("cpu")) compute convolutions: "direct" (the
+// default) or "im2col" (see CPUIm2colConv).
+const CPUConvEnv = "TENSORFORGE_CPU_CONV"
+
+// OpenCPU is NewCPU with the options the environment asks for
+// (CPUConvEnv), or an error that names a value it does not know.
+func OpenCPU(workers int) (Device, error) {
+	switch v := os.Getenv(CPUConvEnv); v {
+	case "", "direct":
+		if workers < 1 {
+			return CPU(), nil
+		}
+		return NewCPU(workers), nil
+	case "im2col":
+		return NewCPU(workers, CPUIm2colConv()), nil
+	default:
+		return nil, fmt.Errorf("%s=%q: want direct or im2col", CPUConvEnv, v)
+	}
+}
 
 // CPUWorkers returns how many threads a CPU device's operations use, and
 // false for another kind of device.

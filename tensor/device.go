@@ -203,7 +203,7 @@ func (w Window) String() string {
 
 var (
 	registryMu sync.Mutex
-	registry   = map[string]func() (Device, error){"cpu": func() (Device, error) { return CPU(), nil }}
+	registry   = map[string]func() (Device, error){"cpu": func() (Device, error) { return OpenCPU(0) }}
 )
 
 // Register makes a device available to Open under name. Device packages call
@@ -217,8 +217,9 @@ func Register(name string, open func() (Device, error)) {
 	registry[name] = open
 }
 
-// Open returns the device registered under name ("cpu" always exists; "cuda"
-// when the program imports the cuda package and was built with -tags cuda).
+// Open returns the device registered under name ("cpu" always exists, as
+// OpenCPU(0) makes it; "cuda" when the program imports the cuda package
+// and was built with -tags cuda).
 func Open(name string) (Device, error) {
 	registryMu.Lock()
 	open, ok := registry[name]

@@ -35,15 +35,17 @@ func (d *deviceFlags) open(env *env) (tensor.Device, error) {
 	if d.threads < 1 {
 		return nil, usagef("-threads %d: must be at least 1", d.threads)
 	}
-	dev := tensor.NewCPU(d.threads)
-	if d.name != "cpu" {
-		var err error
-		if dev, err = tensor.Open(d.name); err != nil {
-			if !slices.Contains(tensor.Devices(), d.name) {
-				return nil, usageError{fmt.Errorf("-device: %w", err)}
-			}
-			return nil, fmt.Errorf("-device %s: %w", d.name, err)
+	var dev tensor.Device
+	var err error
+	if d.name == "cpu" {
+		if dev, err = tensor.OpenCPU(d.threads); err != nil {
+			return nil, err
 		}
+	} else if dev, err = tensor.Open(d.name); err != nil {
+		if !slices.Contains(tensor.Devices(), d.name) {
+			return nil, usageError{fmt.Errorf("-device: %w", err)}
+		}
+		return nil, fmt.Errorf("-device %s: %w", d.name, err)
 	}
 	if err := d.precision.on(env, dev); err != nil {
 		return nil, err

@@ -136,8 +136,12 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	dev := tensor.NewCPU(o.threads)
-	if o.device != "cpu" {
+	var dev tensor.Device
+	if o.device == "cpu" {
+		if dev, err = tensor.OpenCPU(o.threads); err != nil {
+			return err
+		}
+	} else {
 		if dev, err = tensor.Open(o.device); err != nil {
 			if !slices.Contains(tensor.Devices(), o.device) {
 				err = usageError{err}

@@ -75,7 +75,7 @@ func openDevice(name string, threads int) (tensor.Device, error) {
 		if threads < 1 {
 			return nil, fmt.Errorf("-threads %d: want at least 1", threads)
 		}
-		return tensor.NewCPU(threads), nil
+		return tensor.OpenCPU(threads)
 	}
 	return tensor.Open(name)
 }

@@ -1,0 +1,170 @@
+package tensor
+
+import (
+	"sync"
+
+	"github.com/tensorforge/tensorforge/internal/convmap"
+	"github.com/tensorforge/tensorforge/tensor/gemm"
+)
+
+// The CPU's convolutions are implicit GEMMs, as the GPU's are: the image
+// operand of each product is packed straight from the image tensor through
+// a convmap.View (gemm.SgemmGather), so the column matrix Im2col would
+// write, a whole batch's of it (or a workspace's chunk, read back from
+// memory), never exists. The products are the ones nn's im2col path runs,
+// with the same blocking and kernels: the forward pass and the weight
+// gradient give the same bits as Im2col and Gemm. The data gradient is one
+// product of the weight, as [C, O*KH*KW], with DataGrad's view of dy, where
+// the im2col path multiplies into columns and sums them with Col2im.
+// Epilogues (bias, ReLU, the ReLU mask) run on each image's output as soon
+// as its product is done, while it is still in cache.
+
+// ConvDirect implements DirectConv: true unless the device was made with
+// CPUIm2colConv.
+func (d *cpuDevice) ConvDirect() bool { return !d.im2col }
+
+// imageGather is an image tensor's batch read through a view: product b's
+// operand is the view of image b.
+type imageGather struct {
+	v     *convmap.View
+	src   []float32
+	image int // elements from one image to the next
+}
+
+// Gather implements gemm.Gather.
+func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
+	g.v.Gather(dst, ld, g.src[b*g.image:][:g.image], i0, rows, j0, n)
+}
+
+// viewKey names a view: the data gradient's (grad) or the forward pass's,
+// of images of c channels, h x w, through win.
+type viewKey struct {
+	grad    bool
+	c, h, w int
+	win     Window
+}
+
+// views holds the views made so far, one per layer geometry: a view is
+// immutable, and rebuilding its table every call would allocate.
+var views sync.Map
+
+// viewOf returns the view k names.
+func viewOf(k viewKey) *convmap.View {
+	if v, ok := views.Load(k); ok {
+		return v.(*convmap.View)
+	}
+	mk := convmap.Forward
+	if k.grad {
+		mk = convmap.DataGrad
+	}
+	v, _ := views.LoadOrStore(k, mk(k.c, k.h, k.w, convmap.Window(k.win)))
+	return v.(*convmap.View)
+}
+
+// convCall is one convolution product in flight: its arguments and its
+// epilogue. Calls are pooled, and the epilogues bound once, so a call
+// allocates nothing once warm.
+type convCall struct {
+	args         gemm.GatherArgs
+	gather       imageGather
+	out, b, mask []float32 // the product's output, the bias and the ReLU mask
+	image, pos   int       // elements of one image of out, and of one plane
+	relu         bool
+	biasReLU     func(i int) // bound to forward
+	masked       func(i int) // bound to unmask
+}
+
+var convCalls = sync.Pool{New: func() any {
+	c := new(convCall)
+	c.biasReLU, c.masked = c.forward, c.unmask
+	return c
+}}
+
+// run computes the product c.args describes, over c.gather's images, on d's
+// workers, and returns c to the pool.
+func (c *convCall) run(d *cpuDevice, v *convmap.View, src []float32, image int, p Precision) {
+	c.gather = imageGather{v, src, image}
+	c.args.B, c.args.Alpha, c.args.BF16 = &c.gather, 1, p == BF16
+	gemm.Workers(d.workers).SgemmGather(&c.args)
+	*c = convCall{biasReLU: c.biasReLU, masked: c.masked} // drop the caller's slices
+	convCalls.Put(c)
+}
+
+// forward adds the bias (none where b is nil) to image i's output, then
+// applies max(v, 0) where relu is set: what BiasAdd and ReLU do, on one
+// image, while it is in cache.
+func (c *convCall) forward(i int) {
+	y := c.out[i*c.image:][:c.image]
+	for ch := range c.image / c.pos {
+		var v float32
+		if c.b != nil {
+			v = c.b[ch]
+		}
+		plane := y[ch*c.pos:][:c.pos]
+		if !c.relu {
+			for j := range plane {
+				plane[j] += v
+			}
+			continue
+		}
+		for j, u := range plane {
+			plane[j] = max(u+v, 0)
+		}
+	}
+}
+
+// unmask zeroes image i's data gradient where the mask is not positive.
+func (c *convCall) unmask(i int) {
+	dx := c.out[i*c.image:][:c.image]
+	reluMask(dx, dx, c.mask[i*c.image:][:c.image])
+}
+
+func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
+	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+	o, pos := y.shape[1], y.shape[2]*y.shape[3]
+	k := ch * win.KH * win.KW
+	c := convCalls.Get().(*convCall)
+	c.out, c.image, c.pos, c.relu = f32(y), o*pos, pos, relu
+	c.args = gemm.GatherArgs{M: o, N: pos, K: k, A: f32(w), LDA: k, C: c.out, LDC: pos, StrideC: o * pos, Batch: n}
+	if bias != nil {
+		c.b = f32(bias)
+	}
+	if bias != nil || relu {
+		c.args.Then = c.biasReLU
+	}
+	c.run(d, viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd, p)
+}
+
+// permuted holds buffers for the data gradient's permuted weight.
+var permuted sync.Pool
+
+func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
+	n, ch, h, wd := dx.shape[0], dx.shape[1], dx.shape[2], dx.shape[3]
+	o, pos := dy.shape[1], dy.shape[2]*dy.shape[3]
+	kk := win.KH * win.KW
+	buf, _ := permuted.Get().(*[]float32)
+	if buf == nil || len(*buf) < w.Len() {
+		s := make([]float32, w.Len())
+		buf = &s
+	}
+	defer permuted.Put(buf)
+	wt := (*buf)[:w.Len()]
+	convmap.PermuteWeight(wt, f32(w), o, ch, kk)
+	c := convCalls.Get().(*convCall)
+	c.out, c.image = f32(dx), ch*h*wd
+	c.args = gemm.GatherArgs{M: ch, N: h * wd, K: o * kk, A: wt, LDA: o * kk, C: c.out, LDC: h * wd, StrideC: c.image, Batch: n}
+	if mask != nil {
+		c.mask, c.args.Then = f32(mask), c.masked
+	}
+	c.run(d, viewOf(viewKey{true, o, h, wd, win}), f32(dy), o*pos, p)
+}
+
+func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
+	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+	o, pos := dy.shape[1], dy.shape[2]*dy.shape[3]
+	k := ch * win.KH * win.KW
+	c := convCalls.Get().(*convCall)
+	c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: pos, A: f32(dy), LDA: pos, StrideA: o * pos,
+		Beta: 1, C: f32(dw), LDC: k, Batch: n}
+	c.run(d, viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd, p)
+}
