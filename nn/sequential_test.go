@@ -27,7 +27,7 @@ func tinyNet() *Sequential {
 func foldNet() *Sequential {
 	return NewSequential(
 		NewConv2d(3, tensor.Square(3, 1, 1)), NewReLU(),
-		NewConv2d(2, tensor.Window{KH: 3, KW: 2, SH: 1, SW: 2, PH: 1, PW: 1}),
+		NewConv2d(2, tensor.Window{KH: 3, KW: 2, SH: 1, SW: 1, PH: 1, PW: 0}),
 		NewFlatten(), NewLinear(3),
 	)
 }

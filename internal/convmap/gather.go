@@ -35,10 +35,12 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 		if xlo == 0 && xhi == pw {
 			return
 		}
-		// The padding from the end of row y to the start of row y+1.
-		for y := first/pw - 1; y*pw+xhi < last; y++ {
+		// The padding from the end of each row of positions to the start
+		// of the next, gap positions from s.
+		gap := pw - (xhi - xlo)
+		for s := (first/pw-1)*pw + xhi; s < last; s += pw {
 			// A few elements: a clear call per gap costs more.
-			for i := max(y*pw+xhi, first); i < min((y+1)*pw+xlo, last); i++ {
+			for i := max(s, first); i < min(s+gap, last); i++ {
 				out[i-p0] = 0
 			}
 		}
@@ -54,15 +56,24 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 			continue
 		}
 		row := src[int(e.Off)+u/dy*ld:]
-		if sx == 1 && dx == 1 {
+		if dx == 1 {
+			// The positions inside read every sx-th element of the row.
 			lo, hi := min(max(xlo-x, 0), len(seg)), max(min(xhi-x, len(seg)), 0)
 			if lo >= hi {
 				clear(seg)
 				continue
 			}
 			clear(seg[:lo])
-			copy(seg[lo:hi], row[x+lo+ox:])
 			clear(seg[hi:])
+			w := (x+lo)*sx + ox
+			if sx == 1 {
+				copy(seg[lo:hi], row[w:])
+				continue
+			}
+			for i := lo; i < hi; i++ {
+				seg[i] = row[w]
+				w += sx
+			}
 			continue
 		}
 		for i := range seg {
