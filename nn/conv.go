@@ -10,10 +10,11 @@ import (
 // PyTorch's (NCHW; weight [out, in, KH, KW]); the weight is used as the
 // matrix W [out, in*KH*KW].
 //
-// On a device with a direct convolution (tensor.DirectConv, the GPU's
-// implicit GEMM) each pass is one call over the whole batch and the layer
-// needs no workspace. Elsewhere it is computed as im2col and one GEMM per
-// image: Y_i = W x cols_i. The batch is unfolded in chunks of images whose
+// On a device with a direct convolution (tensor.DirectConv: the CPU's and
+// the GPU's implicit GEMMs) each pass is one call over the whole batch and
+// the layer needs no workspace. Elsewhere (a device set to im2col, such as
+// tensor.CPUIm2colConv's) it is computed as im2col and one GEMM per image:
+// Y_i = W x cols_i. The batch is unfolded in chunks of images whose
 // columns fit the workspace, and each chunk's products run as one batched
 // GEMM sharing W.
 // Backward unfolds each chunk again rather than keeping every image's

@@ -6,9 +6,10 @@
 //
 // A layer's sizes are inferred from the first input shape, like PyTorch's
 // Lazy layers: the user gives output channels or features, Setup fills in
-// the rest. Buffers (activations, gradients, argmax, masks, the im2col
-// workspace) are allocated on the first Forward and Backward for a batch
-// size and reused afterwards, so a steady training loop allocates nothing.
+// the rest. Buffers (activations, gradients, argmax, masks, and on a device
+// without a direct convolution the im2col workspace) are allocated on the
+// first Forward and Backward for a batch size and reused afterwards, so a
+// steady training loop allocates nothing.
 //
 // Layers and Sequential are not safe for concurrent use: a Forward
 // overwrites the buffers the last one returned. A program that serves

@@ -3,11 +3,12 @@ package nn
 import "github.com/tensorforge/tensorforge/tensor"
 
 // DefaultWorkspaceBytes bounds the im2col columns a convolution unfolds at
-// once on a device without a direct convolution (the CPU): a batch is
-// processed in chunks of images whose columns fit. 64 MiB holds 45 AlexNet
-// conv1 images or 9 conv2 images, enough for GEMMs large enough to run at
-// full speed, while unfolding a whole batch of 128 would take 830 MB for
-// conv2 alone.
+// once on a device without a direct convolution (see
+// tensor.HasDirectConv; the CPU and the GPU both have one unless set to
+// im2col): a batch is processed in chunks of images whose columns fit. 64
+// MiB holds 45 AlexNet conv1 images or 9 conv2 images, enough for GEMMs
+// large enough to run at full speed, while unfolding a whole batch of 128
+// would take 830 MB for conv2 alone.
 const DefaultWorkspaceBytes = 64 << 20
 
 // Workspace is scratch memory shared by the layers of one model: the

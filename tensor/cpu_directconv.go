@@ -156,7 +156,8 @@ func putScratch(buf *[]float32) { scratch.Put(buf) }
 // of dy, has o*KH*KW rows of H*W positions, where im2col's data gradient
 // writes C*KH*KW rows of OH*OW and Col2im reads them back: with a stride
 // above 1 most of the view is zeros (15 in 16 for AlexNet's conv1, whose
-// data gradient then took 40 times as long), and with o much above c each
+// backward pass at batch 128 then took 26.9 s against 0.19 s through the
+// columns), and with o much above c each
 // gathered element serves few multiply-adds. Up to o = 4c the gather
 // touches at most twice the elements the columns do, in cache where the
 // columns go through memory: measured on Zen 4, AlexNet's conv2 (96 to
