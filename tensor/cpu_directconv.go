@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/tensor/gemm"
@@ -44,9 +45,16 @@ type viewKey struct {
 	win     Window
 }
 
-// views holds the views made so far, one per layer geometry: a view is
-// immutable, and rebuilding its table every call would allocate.
-var views sync.Map
+// views holds the views made so far, one per layer geometry, up to
+// maxViews of them: a view is immutable, and rebuilding its table every
+// call would allocate; past the bound (a program that convolves images of
+// ever new sizes) views are made per call rather than held for good.
+var (
+	views     sync.Map
+	viewCount atomic.Int32
+)
+
+const maxViews = 256
 
 // viewOf returns the view k names.
 func viewOf(k viewKey) *convmap.View {
@@ -57,8 +65,16 @@ func viewOf(k viewKey) *convmap.View {
 	if k.grad {
 		mk = convmap.DataGrad
 	}
-	v, _ := views.LoadOrStore(k, mk(k.c, k.h, k.w, convmap.Window(k.win)))
-	return v.(*convmap.View)
+	v := mk(k.c, k.h, k.w, convmap.Window(k.win))
+	if viewCount.Add(1) > maxViews {
+		viewCount.Add(-1)
+		return v
+	}
+	if held, loaded := views.LoadOrStore(k, v); loaded {
+		viewCount.Add(-1)
+		return held.(*convmap.View)
+	}
+	return v
 }
 
 // convCall is one convolution product in flight: its arguments and its

@@ -3,6 +3,7 @@ package tensor_test
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,5 +211,28 @@ func TestCPUPrecisions(t *testing.T) {
 	}
 	if _, err := tensor.ParsePrecision("fp16"); err == nil || !strings.Contains(err.Error(), "fp32 or bf16") {
 		t.Errorf("ParsePrecision(fp16): %v", err)
+	}
+}
+
+// TestViewsBounded checks that the CPU's convolutions hold at most
+// maxViews views however many geometries they meet, and still compute
+// each one right past the bound.
+func TestViewsBounded(t *testing.T) {
+	dev := tensor.NewCPU(1)
+	for i := range tensor.MaxViews + 8 {
+		h := 3 + i%40
+		w := 3 + i/40
+		x := tensor.RandUniform(dev, uint64(i), -1, 1, 1, 1, h, w)
+		wt := tensor.FromSlice(dev, []float32{1}, 1, 1)
+		y := tensor.Zeros(dev, 1, 1, h, w)
+		tensor.ConvForward(y, x, wt, nil, tensor.Square(1, 1, 0), tensor.FP32, false)
+		got, _ := y.Float32s()
+		want, _ := x.Float32s()
+		if !slices.Equal(got, want) {
+			t.Fatalf("geometry %dx%d: a 1x1 convolution by 1 changed its input", h, w)
+		}
+	}
+	if n := tensor.HeldViews(); n > tensor.MaxViews {
+		t.Errorf("%d views held, want at most %d", n, tensor.MaxViews)
 	}
 }
