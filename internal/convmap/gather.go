@@ -46,16 +46,25 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 		}
 		return
 	}
-	for p := p0; p < p0+len(out); {
-		y, x := p/pw, p%pw
-		seg := out[p-p0:][:min(pw-x, p0+len(out)-p)]
-		p += len(seg)
+	// Row by row of positions: y and x move on without dividing, and a
+	// stride of 1 (all but a strided data gradient) divides nothing.
+	y, x := p0/pw, p0%pw
+	for rest := out; len(rest) > 0; y, x = y+1, 0 {
+		seg := rest[:min(pw-x, len(rest))]
+		rest = rest[len(seg):]
 		u := y*sy + oy
-		if u < 0 || u >= int(v.UH) || u%dy != 0 || xlo >= xhi {
+		if u < 0 || u >= int(v.UH) || xlo >= xhi {
 			clear(seg)
 			continue
 		}
-		row := src[int(e.Off)+u/dy*ld:]
+		if dy != 1 {
+			if u%dy != 0 {
+				clear(seg)
+				continue
+			}
+			u /= dy
+		}
+		row := src[int(e.Off)+u*ld:]
 		if dx == 1 {
 			// The positions inside read every sx-th element of the row.
 			lo, hi := min(max(xlo-x, 0), len(seg)), max(min(xhi-x, len(seg)), 0)
