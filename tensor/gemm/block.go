@@ -131,6 +131,8 @@ type job struct {
 	src              Gather      // B given piece by piece instead of b (see Gather)
 	then             func(i int) // run on each product once computed (GatherArgs.Then)
 	bi               int         // the product of a batch that split computes
+	stage            []float32   // whole gathered Bs (see staged)
+	stageFrom        int         // the product stage starts with
 	workers          int         // the most goroutines to split over
 	kn               *kernel
 	kc               int
@@ -144,11 +146,12 @@ type jobLoops struct {
 	part     func(lo, hi int) // row or column tiles of one product
 	products func(lo, hi int) // whole products of a batch
 	packA    func(lo, hi int) // row tiles of pa
+	stageB   func(lo, hi int) // gathered Bs of a batch (staged)
 }
 
 var jobs = sync.Pool{New: func() any {
 	j := new(job)
-	j.loops = jobLoops{part: j.runPart, products: j.runProducts, packA: j.packAll}
+	j.loops = jobLoops{part: j.runPart, products: j.runProducts, packA: j.packAll, stageB: j.stageB}
 	return j
 }}
 

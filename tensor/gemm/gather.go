@@ -1,5 +1,7 @@
 package gemm
 
+import "github.com/tensorforge/tensorforge/internal/parallel"
+
 // Gather supplies the B operands of a batch of products piece by piece,
 // for a B that is cheaper to compute than to store: a convolution's column
 // matrix, whose pieces are read from the image as packing needs them (an
@@ -75,6 +77,8 @@ func (w Workers) SgemmGather(g *GatherArgs) {
 		}
 	case g.StrideA == 0 && g.StrideC != 0:
 		j.shared(g.Batch)
+	case j.workers > 1 && g.Batch > 1 && 2*g.M*g.N*g.K < minParallelFlops:
+		j.staged(g.Batch, g.StrideA)
 	default:
 		for i := range g.Batch {
 			j.a, j.bi = g.A[i*g.StrideA:], i
@@ -86,4 +90,49 @@ func (w Workers) SgemmGather(g *GatherArgs) {
 		}
 	}
 	j.done()
+}
+
+// stagedFloats bounds the Bs staged computes from at once: 4 MiB.
+const stagedFloats = 1 << 20
+
+// staged runs the products of a batch one after another, each on one
+// worker, as the default loop does for products too small to split over
+// the workers; but the workers first gather whole Bs, as many products' as
+// stagedFloats holds, into a pooled buffer, so that gathering, much of
+// such a product's work, runs on all of them. Measured on Zen 4 with
+// LeNet's conv2 weight gradient at batch 256 (16 x 150 x 100 products)
+// on 2 workers: 4.4-4.6 ms against 5.4-6.3 with each product's B gathered
+// by the worker that computes it.
+func (j *job) staged(batch, strideA int) {
+	rows, cols := stored(j.transB, j.k, j.n)
+	size := rows * cols
+	chunk := max(1, min(batch, stagedFloats/size))
+	buf := getPacked(chunk * size)
+	a, c, src := j.a, j.c, j.src
+	j.stage, j.b, j.ldb, j.strideB = buf.data, buf.data, cols, size
+	for i0 := 0; i0 < batch; i0 += chunk {
+		m := min(chunk, batch-i0)
+		j.src, j.stageFrom = src, i0
+		parallel.For(j.workers, m, 1, j.loops.stageB)
+		j.src, j.c = nil, c[i0*j.strideC:]
+		for r := range m {
+			i := i0 + r
+			j.a, j.bi = a[i*strideA:], r
+			if j.strideC == 0 && i > 0 {
+				j.beta = 1 // later products add to what the first wrote
+			}
+			j.split()
+			j.finish(i)
+		}
+	}
+	packedAs.Put(buf)
+}
+
+// stageB gathers the whole Bs of products [j.stageFrom+lo, j.stageFrom+hi)
+// into j.stage, one after another.
+func (j *job) stageB(lo, hi int) {
+	rows, cols := stored(j.transB, j.k, j.n)
+	for r := lo; r < hi; r++ {
+		j.src.Gather(j.stage[r*rows*cols:], cols, j.stageFrom+r, 0, rows, 0, cols)
+	}
 }
