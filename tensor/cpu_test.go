@@ -236,3 +236,31 @@ func TestViewsBounded(t *testing.T) {
 		t.Errorf("%d views held, want at most %d", n, tensor.MaxViews)
 	}
 }
+
+// TestOpenCPUConvEnv checks that CPUConvEnv picks the CPU's convolution,
+// and that a value it does not know is an error naming it.
+func TestOpenCPUConvEnv(t *testing.T) {
+	for _, c := range []struct {
+		value  string
+		direct bool
+	}{{"", true}, {"direct", true}, {"im2col", false}} {
+		t.Setenv(tensor.CPUConvEnv, c.value)
+		dev, err := tensor.OpenCPU(3)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", tensor.CPUConvEnv, c.value, err)
+		}
+		if got := tensor.HasDirectConv(dev); got != c.direct {
+			t.Errorf("%s=%q: direct convolution %v, want %v", tensor.CPUConvEnv, c.value, got, c.direct)
+		}
+		if n, _ := tensor.CPUWorkers(dev); n != 3 {
+			t.Errorf("%s=%q: %d workers, want 3", tensor.CPUConvEnv, c.value, n)
+		}
+	}
+	t.Setenv(tensor.CPUConvEnv, "winograd")
+	if _, err := tensor.OpenCPU(0); err == nil || !strings.Contains(err.Error(), `"winograd"`) || !strings.Contains(err.Error(), tensor.CPUConvEnv) {
+		t.Errorf("an unknown value: error %v, want one naming it and %s", err, tensor.CPUConvEnv)
+	}
+	if _, err := tensor.Open("cpu"); err == nil {
+		t.Error(`Open("cpu") took an unknown value`)
+	}
+}
