@@ -1,5 +1,7 @@
 package tensor
 
+import "github.com/tensorforge/tensorforge/internal/rows"
+
 // convArgs carries one Im2col or Col2im call to the plane loops; each
 // (image, channel) plane of x owns rows [c*KH*KW, (c+1)*KH*KW) of its
 // image's columns, so planes are independent units of work.
@@ -70,7 +72,7 @@ var im2colLoop = newLoop(func(a *convArgs, lo, hi int) {
 				if a.win.SW == 1 {
 					// Output rows [hlo, hhi) read input rows SH apart.
 					ih := hlo*a.win.SH - a.win.PH + kh
-					copyRows(row[hlo*a.ow+wlo:], a.ow, x[ih*a.w+iw:], a.win.SH*a.w, hhi-hlo, whi-wlo)
+					rows.Copy(row[hlo*a.ow+wlo:], a.ow, x[ih*a.w+iw:], a.win.SH*a.w, hhi-hlo, whi-wlo)
 					if wlo == 0 && whi == a.ow {
 						continue // no padding at the rows' ends
 					}
@@ -116,7 +118,7 @@ var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
 				if sw == 1 && hlo < hhi && wlo < whi {
 					// Each output row's valid run adds to one run of x.
 					ih, iw := hlo*a.win.SH-a.win.PH+kh, wlo-a.win.PW+kw
-					addRows(x[ih*a.w+iw:], a.win.SH*a.w, row[hlo*a.ow+wlo:], a.ow, hhi-hlo, whi-wlo)
+					rows.Add(x[ih*a.w+iw:], a.win.SH*a.w, row[hlo*a.ow+wlo:], a.ow, hhi-hlo, whi-wlo)
 					continue
 				}
 				for oh := hlo; oh < hhi; oh++ {
@@ -132,26 +134,6 @@ var col2imLoop = newLoop(func(a *convArgs, lo, hi int) {
 		}
 	}
 })
-
-// addRows sets dst[r*ldd+j] += src[r*lds+j] for r < rows and j < w. The
-// assembly version replaces it where the CPU has one.
-var addRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
-	for r := range rows {
-		d, s := dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w]
-		for j, v := range s {
-			d[j] += v
-		}
-	}
-}
-
-// copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w: rows
-// too short for a memmove call to pay, in a valid convolution's im2col.
-// The assembly version replaces it where the CPU has one.
-var copyRows = func(dst []float32, ldd int, src []float32, lds, rows, w int) {
-	for r := range rows {
-		copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
-	}
-}
 
 func (d *cpuDevice) Im2col(cols, x *Tensor, w Window) {
 	im2colLoop.For(d.workers, x.shape[0]*x.shape[1], 1, newConvArgs(x, cols, w))

@@ -1,11 +1,11 @@
 //go:build !purego
 
-package tensor
+package rows
 
 import "golang.org/x/sys/cpu"
 
-// addRowsAVX512 and copyRowsAVX512 are addRows and copyRows on raw
-// pointers, for rows >= 1 and w >= 1.
+// addRowsAVX512 and copyRowsAVX512 are Add and Copy on raw pointers, for
+// rows >= 1 and w >= 1.
 //
 //go:noescape
 func addRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, w int)

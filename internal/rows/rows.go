@@ -1,0 +1,30 @@
+// Package rows copies and adds runs of equally long, equally spaced rows of
+// float32s: what im2col, col2im and the implicit convolution's gather do
+// with the rows of an image plane, a row at a time too short for a memmove
+// call to pay. Assembly does it where the CPU has AVX-512, a loop
+// elsewhere (and with the purego build tag).
+package rows
+
+// Copy sets dst[r*ldd+j] = src[r*lds+j] for r < n and j < w.
+func Copy(dst []float32, ldd int, src []float32, lds, n, w int) { copyRows(dst, ldd, src, lds, n, w) }
+
+// Add sets dst[r*ldd+j] += src[r*lds+j] for r < n and j < w.
+func Add(dst []float32, ldd int, src []float32, lds, n, w int) { addRows(dst, ldd, src, lds, n, w) }
+
+// copyRows and addRows are Copy and Add: these loops, or the assembly
+// that replaces them where the CPU has it.
+var (
+	copyRows = func(dst []float32, ldd int, src []float32, lds, n, w int) {
+		for r := range n {
+			copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
+		}
+	}
+	addRows = func(dst []float32, ldd int, src []float32, lds, n, w int) {
+		for r := range n {
+			d, s := dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w]
+			for j, v := range s {
+				d[j] += v
+			}
+		}
+	}
+)
