@@ -22,7 +22,8 @@ func (g geometry) String() string {
 
 // geometries are odd shapes and windows: strides above 1 (the strided data
 // gradient), padding past the kernel, uneven kernels and planes, a kernel
-// as large as the padded plane, AlexNet's conv1 and conv2 on small planes.
+// as large as the padded plane, AlexNet's conv1 and conv2 on small planes,
+// valid convolutions (LeNet's conv2; a stride down the rows only).
 var geometries = []geometry{
 	{2, 3, 7, 9, 5, tensor.Square(3, 1, 1)},
 	{3, 2, 11, 6, 4, tensor.Square(5, 1, 2)},
@@ -32,6 +33,8 @@ var geometries = []geometry{
 	{1, 2, 4, 3, 3, tensor.Window{KH: 6, KW: 5, SH: 1, SW: 1, PH: 1, PW: 1}},
 	{3, 5, 8, 8, 2, tensor.Square(1, 1, 0)},
 	{2, 2, 10, 7, 3, tensor.Square(3, 2, 1)},
+	{2, 6, 14, 14, 16, tensor.Square(5, 1, 0)}, // LeNet's conv2: valid, rows of 10
+	{1, 2, 10, 8, 3, tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0}},
 }
 
 func f32(t *testing.T, x *tensor.Tensor) []float32 {

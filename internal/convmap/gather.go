@@ -1,5 +1,7 @@
 package convmap
 
+import "github.com/tensorforge/tensorforge/internal/rows"
+
 // Gather writes rows [t0, t0+rows) of the view, positions [p0, p0+n) of one
 // image whose elements start at src[0], into dst: row t0+r at dst[r*ld:],
 // a zero wherever At says padding. It is At a run of positions at a time,
@@ -47,9 +49,35 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 		return
 	}
 	// Row by row of positions: y and x move on without dividing, and a
-	// stride of 1 (all but a strided data gradient) divides nothing.
+	// stride of 1 (all but a strided data gradient) divides nothing. Where
+	// the view moves one element a position, whole rows of positions
+	// inside the plane take one row copy together, as im2col's do: a
+	// valid convolution's rows are a few elements long (LeNet's 10), too
+	// short for a copy each.
 	y, x := p0/pw, p0%pw
+	unit := sx == 1 && dx == 1 && dy == 1 && xlo < xhi
+	var ylo, yhi int
+	if unit {
+		ylo, yhi = inside(int(v.P)/pw, int(v.UH), sy, oy)
+	}
 	for rest := out; len(rest) > 0; y, x = y+1, 0 {
+		if unit && x == 0 && len(rest) >= 2*pw && y >= ylo && y+1 < yhi {
+			n := min(len(rest)/pw, yhi-y)
+			rows.Copy(rest[xlo:], pw, src[int(e.Off)+(y*sy+oy)*ld+xlo+ox:], sy*ld, n, xhi-xlo)
+			for r := range n {
+				// The padding at the rows' ends: a few elements.
+				row := rest[r*pw:][:pw]
+				for i := 0; i < xlo; i++ {
+					row[i] = 0
+				}
+				for i := xhi; i < pw; i++ {
+					row[i] = 0
+				}
+			}
+			rest = rest[n*pw:]
+			y += n - 1
+			continue
+		}
 		seg := rest[:min(pw-x, len(rest))]
 		rest = rest[len(seg):]
 		u := y*sy + oy
