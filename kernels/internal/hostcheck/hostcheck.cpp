@@ -596,31 +596,35 @@ static void maxpool_cmd()
 	print(dx);
 }
 
+// commands are what main reads: a name, then the command's input.
+static const struct {
+	const char *name;
+	void (*run)();
+} commands[] = {
+	{"gather", gather_cmd},
+	{"data", data_cmd},
+	{"weight", weight_cmd},
+	{"permute", permute_cmd},
+	{"gemm", gemm_cmd},
+	{"reduce", reduce_cmd},
+	{"batchnorm", batchnorm_cmd},
+	{"pointwise", pointwise_cmd},
+	{"avgpool", avgpool_cmd},
+	{"maxpool", maxpool_cmd},
+};
+
 int main()
 {
 	char cmd[16];
 	while (scanf("%15s", cmd) == 1) {
-		if (!strcmp(cmd, "gather"))
-			gather_cmd();
-		else if (!strcmp(cmd, "data"))
-			data_cmd();
-		else if (!strcmp(cmd, "weight"))
-			weight_cmd();
-		else if (!strcmp(cmd, "permute"))
-			permute_cmd();
-		else if (!strcmp(cmd, "gemm"))
-			gemm_cmd();
-		else if (!strcmp(cmd, "reduce"))
-			reduce_cmd();
-		else if (!strcmp(cmd, "batchnorm"))
-			batchnorm_cmd();
-		else if (!strcmp(cmd, "pointwise"))
-			pointwise_cmd();
-		else if (!strcmp(cmd, "avgpool"))
-			avgpool_cmd();
-		else if (!strcmp(cmd, "maxpool"))
-			maxpool_cmd();
-		else
+		bool known = false;
+		for (const auto &c : commands)
+			if (!strcmp(cmd, c.name)) {
+				c.run();
+				known = true;
+				break;
+			}
+		if (!known)
 			return 2;
 		fflush(stdout);
 	}
