@@ -292,14 +292,14 @@ func compare(t *testing.T, name string, got, want *tensor.Tensor, tol float64) {
 		}
 		return
 	}
-	g, w := read(t, got), read(t, want)
+	g, w := devicetest.Floats(t, got), devicetest.Floats(t, want)
 	if tol == 0 {
 		if !slices.Equal(g, w) {
 			t.Errorf("%s differs: %s", name, firstDiff(g, w))
 		}
 		return
 	}
-	if e := relErr(g, w); !(e <= tol) {
+	if e := devicetest.RelErr(g, w); !(e <= tol) {
 		t.Errorf("%s: relative error %.3g > %g (%s)", name, e, tol, firstDiff(g, w))
 	}
 }
@@ -398,7 +398,7 @@ func TestGemmBF16MatchesCPU(t *testing.T) {
 				h := g
 				h.A, h.B, h.C = tensor.FromSlice(dev, a, len(a)), tensor.FromSlice(dev, b, len(b)), tensor.FromSlice(dev, c0, len(c0))
 				tensor.Gemm(&h)
-				return read(t, h.C)
+				return devicetest.Floats(t, h.C)
 			}
 			sumsAgree(t, &g, a, b, c0, run(d), run(tensor.CPU()))
 		})

@@ -102,7 +102,7 @@ func TestStaging(t *testing.T) {
 		x.Slice(off, off+3).CopyFrom([]float32{-1, float32(-off), -3})
 		big[off], big[off+1], big[off+2] = -1, float32(-off), -3
 	}
-	if got := read(t, x); !slices.Equal(got, big) {
+	if got := devicetest.Floats(t, x); !slices.Equal(got, big) {
 		t.Errorf("after staged writes: %s", firstDiff(got, big))
 	}
 	bytes := []uint8{1, 2, 3, 4, 5}
@@ -160,7 +160,7 @@ func TestPoolReuse(t *testing.T) {
 		var ts []*tensor.Tensor
 		for _, n := range sizes {
 			x := tensor.Zeros(d, n)
-			if v := read(t, x); slices.ContainsFunc(v, func(f float32) bool { return f != 0 }) {
+			if v := devicetest.Floats(t, x); slices.ContainsFunc(v, func(f float32) bool { return f != 0 }) {
 				t.Fatalf("Alloc of %d elements is not zeroed", n)
 			}
 			tensor.Fill(x, 7)

@@ -202,7 +202,7 @@ func checkGemm(t *testing.T, d tensor.Device, r *rand.Rand, c gemmCase, p tensor
 	g.A, g.B, g.C = a.view, b.view, cm.view
 
 	tensor.Gemm(&g)
-	got := read(t, cm.base)
+	got := devicetest.Floats(t, cm.base)
 	ah, bh := a.host[a.off:], b.host[b.off:]
 	if p == tensor.BF16 {
 		ah, bh = roundBF16(ah), roundBF16(bh)
@@ -251,7 +251,7 @@ func TestGemmDeterministic(t *testing.T) {
 			dw := tensor.Zeros(d, 96, 121)
 			tensor.Gemm(&tensor.GemmArgs{TransB: true, M: 96, N: 121, K: 2916, Alpha: 1, A: dy, B: cols, C: dw,
 				LDA: 2916, LDB: 2916, LDC: 121, StrideA: 96 * 2916, StrideB: 121 * 2916, Batch: 8})
-			runs[i] = read(t, dw)
+			runs[i] = devicetest.Floats(t, dw)
 		}
 		for i := range runs[0] {
 			if math.Float32bits(runs[0][i]) != math.Float32bits(runs[1][i]) {
@@ -273,7 +273,7 @@ func TestGemmLongBatch(t *testing.T) {
 	a, b, c := tensor.FromSlice(d, av, n), tensor.FromSlice(d, bv, n), tensor.FromSlice(d, cv, n)
 	tensor.Gemm(&tensor.GemmArgs{M: 1, N: 1, K: 1, Alpha: 1, Beta: 1, A: a, B: b, C: c,
 		LDA: 1, LDB: 1, LDC: 1, StrideA: 1, StrideB: 1, StrideC: 1, Batch: n})
-	got := read(t, c)
+	got := devicetest.Floats(t, c)
 	for i := range n {
 		if want := av[i]*bv[i] + cv[i]; got[i] != want {
 			t.Fatalf("c[%d] = %v, want %v", i, got[i], want)
@@ -297,7 +297,7 @@ func TestGemmTF32Rounding(t *testing.T) {
 		a, b := tensor.FromSlice(d, []float32{x}, 1, 1), tensor.FromSlice(d, []float32{1}, 1, 1)
 		c := tensor.Zeros(d, 1, 1)
 		tensor.MatMul(c, 1, a, false, b, false, 0)
-		if got := read(t, c)[0]; got != p.want {
+		if got := devicetest.Floats(t, c)[0]; got != p.want {
 			t.Errorf("exact=%v: (1+2^-11)*1 = %v, want %v", p.exact, got, p.want)
 		}
 	}
@@ -322,7 +322,7 @@ func TestGemmBF16Rounding(t *testing.T) {
 		c := tensor.Zeros(d, 3, 3)
 		tensor.Gemm(&tensor.GemmArgs{M: 3, N: 3, K: 1, Alpha: 1, A: a, B: b, C: c, LDA: 1, LDB: 3, LDC: 3,
 			Precision: tensor.BF16})
-		got := read(t, c)
+		got := devicetest.Floats(t, c)
 		for i := range 3 {
 			for j := range 3 {
 				// Products of 8-bit significands are exact in float32.

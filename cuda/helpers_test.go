@@ -73,17 +73,6 @@ func testSeed(t *testing.T) uint64 {
 	return seed
 }
 
-// read returns the elements of a Float32 tensor, failing the test on a
-// device error.
-func read(t *testing.T, x *tensor.Tensor) []float32 {
-	t.Helper()
-	v, err := x.Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // readInts returns the elements of an Int32 tensor.
 func readInts(t *testing.T, x *tensor.Tensor) []int32 {
 	t.Helper()
@@ -92,21 +81,6 @@ func readInts(t *testing.T, x *tensor.Tensor) []int32 {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// relErr returns ||got - want|| / ||want|| in float64, or ||got|| when want
-// is all zero.
-func relErr(got, want []float32) float64 {
-	var diff, norm float64
-	for i := range want {
-		d := float64(got[i]) - float64(want[i])
-		diff += d * d
-		norm += float64(want[i]) * float64(want[i])
-	}
-	if norm == 0 {
-		return math.Sqrt(diff)
-	}
-	return math.Sqrt(diff / norm)
 }
 
 // bf16 rounds x to bfloat16, to nearest with ties to even, as both devices

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tensorforge/tensorforge/internal/hostrun"
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // TestKernelsOnHost runs kernels the GPU device launches on the CPU,
@@ -63,14 +64,14 @@ func checkReduce(t *testing.T, bin string) {
 					}
 					m = p.splits
 				}
-				w := read(t, want)
+				w := devicetest.Floats(t, want)
 				if op == tensor.OpMax {
 					if !slices.EqualFunc(src, w, func(a, b float32) bool { return a == b || a != a && b != b }) {
 						t.Errorf("maxima differ from the CPU's: %s", firstDiff(src, w))
 					}
 					return
 				}
-				if e := relErr(src, w); !(e <= 1e-6) {
+				if e := devicetest.RelErr(src, w); !(e <= 1e-6) {
 					t.Errorf("sums: relative error %.3g from the CPU's", e)
 				}
 			})
@@ -140,7 +141,7 @@ func checkBatchNorm(t *testing.T, bin string) {
 					t.Fatalf("%d lines, want %d", len(lines), len(want))
 				}
 				for j, w := range want {
-					if e := relErr(hostrun.Floats(t, lines[j]), read(t, w.t)); !(e <= 1e-5) {
+					if e := devicetest.RelErr(hostrun.Floats(t, lines[j]), devicetest.Floats(t, w.t)); !(e <= 1e-5) {
 						t.Errorf("%s: relative error %.3g from the CPU's", w.name, e)
 					}
 				}
@@ -179,7 +180,7 @@ func checkPointwise(t *testing.T, bin string) {
 		cpu.Unary(op, y, x)
 		cpu.UnaryGrad(op, dx, dy, y)
 		cases = append(cases, kernelCase{unaryKernels[op], [][]float32{xs}, y},
-			kernelCase{unaryGradKernels[op], [][]float32{dys, read(t, y)}, dx})
+			kernelCase{unaryGradKernels[op], [][]float32{dys, devicetest.Floats(t, y)}, dx})
 	}
 	for _, op := range []tensor.BinaryOp{tensor.OpAdd, tensor.OpSub, tensor.OpMul} {
 		z := tensor.Zeros(cpu, n)
@@ -189,7 +190,7 @@ func checkPointwise(t *testing.T, bin string) {
 	relu, drelu := tensor.Zeros(cpu, n), tensor.Zeros(cpu, n)
 	cpu.ReLU(relu, x)
 	cpu.ReLUGrad(drelu, dy, relu)
-	cases = append(cases, kernelCase{"relu_f32", [][]float32{xs}, relu}, kernelCase{"relu_grad_f32", [][]float32{dys, read(t, relu)}, drelu})
+	cases = append(cases, kernelCase{"relu_f32", [][]float32{xs}, relu}, kernelCase{"relu_grad_f32", [][]float32{dys, devicetest.Floats(t, relu)}, drelu})
 
 	var in bytes.Buffer
 	for _, c := range cases {
@@ -203,7 +204,7 @@ func checkPointwise(t *testing.T, bin string) {
 		t.Fatalf("%d lines for %d kernels", len(lines), len(cases))
 	}
 	for i, c := range cases {
-		if e := relErr(hostrun.Floats(t, lines[i]), read(t, c.want)); !(e <= 1e-6) {
+		if e := devicetest.RelErr(hostrun.Floats(t, lines[i]), devicetest.Floats(t, c.want)); !(e <= 1e-6) {
 			t.Errorf("%s: relative error %.3g from the CPU's", c.name, e)
 		}
 	}
@@ -218,16 +219,16 @@ func checkPointwise(t *testing.T, bin string) {
 		cpu.AvgPoolGrad(dx, g, w)
 		var in bytes.Buffer
 		fmt.Fprintf(&in, "avgpool %d %d %d %d %d %d %d %d %d\n", shape[0]*shape[1], shape[2], shape[3], w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
-		hostrun.WriteArray(&in, read(t, xp))
-		hostrun.WriteArray(&in, read(t, g))
+		hostrun.WriteArray(&in, devicetest.Floats(t, xp))
+		hostrun.WriteArray(&in, devicetest.Floats(t, g))
 		lines := hostrun.Run(t, bin, &in)
 		if len(lines) != 2 {
 			t.Fatalf("avgpool %v: %d lines", w, len(lines))
 		}
-		if e := relErr(hostrun.Floats(t, lines[0]), read(t, y)); !(e <= 1e-6) {
+		if e := devicetest.RelErr(hostrun.Floats(t, lines[0]), devicetest.Floats(t, y)); !(e <= 1e-6) {
 			t.Errorf("avgpool %v: y: relative error %.3g from the CPU's", w, e)
 		}
-		if e := relErr(hostrun.Floats(t, lines[1]), read(t, dx)); !(e <= 1e-6) {
+		if e := devicetest.RelErr(hostrun.Floats(t, lines[1]), devicetest.Floats(t, dx)); !(e <= 1e-6) {
 			t.Errorf("avgpool %v: dx: relative error %.3g from the CPU's", w, e)
 		}
 	}

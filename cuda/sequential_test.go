@@ -8,6 +8,7 @@ import (
 
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // TestSequentialMatchesCPU trains one step of a small network on the CPU,
@@ -42,7 +43,7 @@ func TestSequentialMatchesCPU(t *testing.T) {
 		s.ZeroGrad()
 		s.Backward(tensor.FromSlice(dev, dys, out.Shape()...))
 		_, g := s.Arena()
-		return read(t, out), read(t, g)
+		return devicetest.Floats(t, out), devicetest.Floats(t, g)
 	}
 	wantY, wantG := step(tensor.CPU())
 	for _, dev := range []struct {
@@ -50,10 +51,10 @@ func TestSequentialMatchesCPU(t *testing.T) {
 		d    *Device
 	}{{"direct", d}, {"im2col", im2col}} {
 		y, g := step(dev.d)
-		if e := relErr(y, wantY); !(e <= 1e-5) {
+		if e := devicetest.RelErr(y, wantY); !(e <= 1e-5) {
 			t.Errorf("%s: output: relative error %.3g from the CPU's", dev.name, e)
 		}
-		if e := relErr(g, wantG); !(e <= 1e-5) {
+		if e := devicetest.RelErr(g, wantG); !(e <= 1e-5) {
 			t.Errorf("%s: gradients: relative error %.3g from the CPU's", dev.name, e)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/internal/hostrun"
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
@@ -246,7 +247,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
 	dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
 	dw0 := tensor.RandUniform(cpu, s+4, -1, 1, g.o, k)
-	xs, ws, bs, dys, dw0s := floats(t, x), floats(t, w), floats(t, b), floats(t, dy), floats(t, dw0)
+	xs, ws, bs, dys, dw0s := devicetest.Floats(t, x), devicetest.Floats(t, w), devicetest.Floats(t, b), devicetest.Floats(t, dy), devicetest.Floats(t, dw0)
 
 	// The CPU's im2col path, its products in prec.
 	cols := tensor.Zeros(cpu, g.n, k, p)
@@ -333,37 +334,10 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 			}
 			continue
 		}
-		if e := relDiff(got, floats(t, w.t)); !(e <= tol) {
+		if e := devicetest.RelErr(got, devicetest.Floats(t, w.t)); !(e <= tol) {
 			t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", w.name, e, tol)
 		}
 	}
-}
-
-func floats(t *testing.T, x *tensor.Tensor) []float32 {
-	t.Helper()
-	v, err := x.Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-// relDiff returns ||got - want|| / ||want||, +Inf when the lengths differ
-// or got holds a NaN.
-func relDiff(got, want []float32) float64 {
-	if len(got) != len(want) {
-		return math.Inf(1)
-	}
-	var d, n float64
-	for i := range want {
-		e := float64(got[i]) - float64(want[i])
-		if math.IsNaN(e) {
-			return math.Inf(1)
-		}
-		d += e * e
-		n += float64(want[i]) * float64(want[i])
-	}
-	return math.Sqrt(d / n)
 }
 
 // checkMaxPool runs maxpool_f32 and maxpool_grad_f32 on windows that
@@ -411,7 +385,7 @@ func checkMaxPool(t *testing.T, bin string) {
 			fmt.Fprintf(&in, "maxpool %d %d %d %d %d %d %d %d %d\n", c.shape[0]*c.shape[1], c.shape[2], c.shape[3],
 				w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
 			hostrun.WriteArray(&in, xs)
-			hostrun.WriteArray(&in, floats(t, dy))
+			hostrun.WriteArray(&in, devicetest.Floats(t, dy))
 			hostrun.WriteArray(&in, mask)
 			lines := hostrun.Run(t, bin, &in)
 			if len(lines) != 3 {
@@ -429,13 +403,13 @@ func checkMaxPool(t *testing.T, bin string) {
 				}
 				gotArg = append(gotArg, int32(v))
 			}
-			if !slices.Equal(hostrun.Floats(t, lines[0]), floats(t, y)) {
+			if !slices.Equal(hostrun.Floats(t, lines[0]), devicetest.Floats(t, y)) {
 				t.Error("y differs from the CPU's")
 			}
 			if !slices.Equal(gotArg, args) {
 				t.Error("argmax differs from the CPU's")
 			}
-			if !slices.Equal(hostrun.Floats(t, lines[2]), floats(t, dx)) {
+			if !slices.Equal(hostrun.Floats(t, lines[2]), devicetest.Floats(t, dx)) {
 				t.Error("dx differs from the CPU's")
 			}
 		})
@@ -460,7 +434,7 @@ func checkGemm(t *testing.T, bin string) {
 		m, n, k := sh[0], sh[1], sh[2]
 		a := tensor.RandUniform(cpu, 1, -1, 1, m*k)
 		b := tensor.RandUniform(cpu, 2, -1, 1, k*n)
-		as, bs := floats(t, a), floats(t, b)
+		as, bs := devicetest.Floats(t, a), devicetest.Floats(t, b)
 		for _, hm := range hostMaths {
 			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 				name := fmt.Sprintf("%dx%dx%d %s tA:%v tB:%v", m, n, k, hm.name, tr[0], tr[1])
@@ -484,7 +458,7 @@ func checkGemm(t *testing.T, bin string) {
 				if len(lines) != 1 {
 					t.Fatalf("%s: %d lines", name, len(lines))
 				}
-				if e := relDiff(hostrun.Floats(t, lines[0]), floats(t, c)); !(e <= hm.tol) {
+				if e := devicetest.RelErr(hostrun.Floats(t, lines[0]), devicetest.Floats(t, c)); !(e <= hm.tol) {
 					t.Errorf("%s: relative difference %.3g from the CPU's, more than %g", name, e, hm.tol)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // mustPanic runs fn and fails unless it panics with a message holding every
@@ -32,15 +33,6 @@ func mustPanic(t *testing.T, fn func(), parts ...string) {
 			t.Errorf("panic %q does not mention %q", msg, p)
 		}
 	}
-}
-
-func floats(t *testing.T, x *tensor.Tensor) []float32 {
-	t.Helper()
-	v, err := x.Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 func TestNumel(t *testing.T) {
@@ -83,7 +75,7 @@ func TestConstructors(t *testing.T) {
 	data := []float32{1, 2, 3, 4, 5, 6}
 	f := tensor.FromSlice(dev, data, 3, 2)
 	data[0] = 100 // FromSlice copies
-	if got := floats(t, f); !slices.Equal(got, []float32{1, 2, 3, 4, 5, 6}) {
+	if got := devicetest.Floats(t, f); !slices.Equal(got, []float32{1, 2, 3, 4, 5, 6}) {
 		t.Errorf("FromSlice: %v", got)
 	}
 	mustPanic(t, func() { tensor.FromSlice(dev, data, 4, 2) }, "6", "[4 2]")
@@ -94,8 +86,8 @@ func TestConstructors(t *testing.T) {
 	mustPanic(t, func() { tensor.Zeros(dev, 1<<31, 1<<31, 4) }, "more than")
 	mustPanic(t, func() { tensor.Zeros(dev, 1, 1).Reshape(1<<32, 1<<32, 0, -1) }, "bad dimension")
 
-	a := floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))
-	if !slices.Equal(a, floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))) {
+	a := devicetest.Floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))
+	if !slices.Equal(a, devicetest.Floats(t, tensor.RandUniform(dev, 7, -2, 3, 1000))) {
 		t.Error("RandUniform differs for one seed")
 	}
 	for _, v := range a {
@@ -104,7 +96,7 @@ func TestConstructors(t *testing.T) {
 		}
 	}
 	var mean, sq float64
-	for _, v := range floats(t, tensor.RandNormal(dev, 8, 1, 2, 10000)) {
+	for _, v := range devicetest.Floats(t, tensor.RandNormal(dev, 8, 1, 2, 10000)) {
 		mean += float64(v) / 10000
 		sq += float64(v) * float64(v) / 10000
 	}
@@ -134,16 +126,16 @@ func TestViews(t *testing.T) {
 	if !slices.Equal(s.Shape(), []int{2, 3}) || s.Offset() != 3 {
 		t.Fatalf("Slice(1, 3) of [4 3]: shape %v offset %d", s.Shape(), s.Offset())
 	}
-	if got := floats(t, s); !slices.Equal(got, []float32{3, 4, 5, 6, 7, 8}) {
+	if got := devicetest.Floats(t, s); !slices.Equal(got, []float32{3, 4, 5, 6, 7, 8}) {
 		t.Errorf("Slice(1, 3): %v", got)
 	}
 	// Views share memory both ways.
 	s.Reshape(6).CopyFrom([]float32{-1, -2, -3, -4, -5, -6})
 	want := []float32{0, 1, 2, -1, -2, -3, -4, -5, -6, 9, 10, 11}
-	if got := floats(t, x); !slices.Equal(got, want) {
+	if got := devicetest.Floats(t, x); !slices.Equal(got, want) {
 		t.Errorf("after writing through a slice: %v, want %v", got, want)
 	}
-	if got := floats(t, r.Slice(1, 2)); !slices.Equal(got, want[6:]) {
+	if got := devicetest.Floats(t, r.Slice(1, 2)); !slices.Equal(got, want[6:]) {
 		t.Errorf("slice of a reshape: %v, want %v", got, want[6:])
 	}
 	mustPanic(t, func() { x.Slice(3, 5) }, "[4 3]")
@@ -151,7 +143,7 @@ func TestViews(t *testing.T) {
 
 	st := x.Storage()
 	v := tensor.ViewOf(st, 10, 2)
-	if got := floats(t, v); !slices.Equal(got, []float32{10, 11}) {
+	if got := devicetest.Floats(t, v); !slices.Equal(got, []float32{10, 11}) {
 		t.Errorf("ViewOf(st, 10, 2): %v", got)
 	}
 	mustPanic(t, func() { tensor.ViewOf(st, 11, 2) }, "11", "12")
@@ -159,7 +151,7 @@ func TestViews(t *testing.T) {
 
 	c := x.Slice(0, 1).Clone()
 	tensor.Fill(x, 0)
-	if got := floats(t, c); !slices.Equal(got, []float32{0, 1, 2}) {
+	if got := devicetest.Floats(t, c); !slices.Equal(got, []float32{0, 1, 2}) {
 		t.Errorf("Clone changed with its source: %v", got)
 	}
 }

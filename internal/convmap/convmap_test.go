@@ -8,6 +8,7 @@ import (
 
 	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/tensor"
+	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
 
 // geometry is one convolution: images [n, c, h, w], o output channels.
@@ -37,15 +38,6 @@ var geometries = []geometry{
 	{1, 2, 10, 8, 3, tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 0}},
 }
 
-func f32(t *testing.T, x *tensor.Tensor) []float32 {
-	t.Helper()
-	v, err := x.Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // TestForwardIsIm2col checks every element of Forward's view, the images
 // side by side, against tensor.Im2col's columns, to the bit.
 func TestForwardIsIm2col(t *testing.T) {
@@ -57,7 +49,7 @@ func TestForwardIsIm2col(t *testing.T) {
 			cs := tensor.ConvOut(shape, g.win)
 			cols := tensor.Zeros(cpu, cs...)
 			tensor.Im2col(cols, x, g.win)
-			xs, want := f32(t, x), f32(t, cols)
+			xs, want := devicetest.Floats(t, x), devicetest.Floats(t, cols)
 			v := convmap.Forward(g.c, g.h, g.w, convmap.Window(g.win))
 			k, p := cs[1], cs[2]
 			if v.Rows() != k || int(v.P) != p {
@@ -133,7 +125,7 @@ func TestProducts(t *testing.T) {
 			w := tensor.RandUniform(cpu, s+1, -1, 1, g.o, k)
 			b := tensor.RandUniform(cpu, s+2, -1, 1, g.o)
 			dy := tensor.RandUniform(cpu, s+3, -1, 1, g.n, g.o, oh, ow)
-			xs, ws, bs, dys := f32(t, x), f32(t, w), f32(t, b), f32(t, dy)
+			xs, ws, bs, dys := devicetest.Floats(t, x), devicetest.Floats(t, w), devicetest.Floats(t, b), devicetest.Floats(t, dy)
 
 			// The CPU's im2col path.
 			cols := tensor.Zeros(cpu, g.n, k, p)
@@ -197,7 +189,7 @@ func TestProducts(t *testing.T) {
 				got  []float64
 				want *tensor.Tensor
 			}{{"y", gotY, y}, {"dx", gotDX, dx}, {"dw", gotDW, dw}} {
-				want := f32(t, c.want)
+				want := devicetest.Floats(t, c.want)
 				for j, v := range want {
 					if math.Abs(c.got[j]-float64(v)) > 1e-5*(1+math.Abs(float64(v))) {
 						t.Fatalf("%s[%d] = %v, want %v", c.name, j, c.got[j], v)

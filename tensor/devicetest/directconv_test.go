@@ -24,7 +24,7 @@ func TestConvProblem(t *testing.T) {
 			cols := tensor.Zeros(cpu, cp.n, cp.k, cp.p)
 			tensor.Im2col(cols, x, wc.win)
 			cc := &checker{t: t, dev: cpu, tol: Tolerances{Gemm: 1e-6, Other: 1e-6}, rng: c.rng}
-			cc.near("cols", f32s(t, cols), wide64(cp.cols), 0)
+			cc.near("cols", Floats(t, cols), wide64(cp.cols), 0)
 
 			// Forward without the bias: the batched GEMM the case uses.
 			y := tensor.Zeros(cpu, cp.n, o, cp.oh, cp.ow)
@@ -32,7 +32,7 @@ func TestConvProblem(t *testing.T) {
 				C: y, LDC: cp.p, StrideC: o * cp.p, Batch: cp.n}
 			tensor.Gemm(&g)
 			ref := g
-			cc.near("y", f32s(t, y), GemmReference(&ref, cp.wt, cp.cols, nil, cp.n), 1e-6)
+			cc.near("y", Floats(t, y), GemmReference(&ref, cp.wt, cp.cols, nil, cp.n), 1e-6)
 
 			// The data gradient: the case's weightT x dySpread against
 			// the CPU's w^T x dy folded by Col2im.
@@ -44,16 +44,7 @@ func TestConvProblem(t *testing.T) {
 			hw, ok := cp.h*cp.w, o*cp.kk
 			dg := tensor.GemmArgs{M: cp.ch, N: hw, K: ok, Alpha: 1, LDA: ok, LDB: hw, LDC: hw,
 				StrideB: ok * hw, StrideC: cp.ch * hw, Batch: cp.n}
-			cc.near("dx", f32s(t, dx), GemmReference(&dg, cp.weightT, cp.dySpread, nil, cp.n), 1e-6)
+			cc.near("dx", Floats(t, dx), GemmReference(&dg, cp.weightT, cp.dySpread, nil, cp.n), 1e-6)
 		})
 	}
-}
-
-func f32s(t *testing.T, x *tensor.Tensor) []float32 {
-	t.Helper()
-	v, err := x.Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
