@@ -131,8 +131,7 @@ type job struct {
 	src              Gather      // B given piece by piece instead of b (see Gather)
 	then             func(i int) // run on each product once computed (GatherArgs.Then)
 	bi               int         // the product of a batch that split computes
-	stage            []float32   // whole gathered Bs (see staged)
-	stageFrom        int         // the product stage starts with
+	stageFrom        int         // the product whose B staged gathers into b first
 	workers          int         // the most goroutines to split over
 	kn               *kernel
 	kc               int

@@ -68,10 +68,11 @@ func (w Workers) SgemmGather(g *GatherArgs) {
 	}
 	switch {
 	case g.K == 0 || g.Alpha == 0:
-		for i := range g.Batch {
-			if g.StrideC == 0 && i > 0 {
-				break
-			}
+		cs := g.Batch
+		if g.StrideC == 0 {
+			cs = 1 // summing: one C
+		}
+		for i := range cs {
 			scale(g.C[i*g.StrideC:], g.M, g.N, g.LDC, g.Beta)
 			j.finish(i)
 		}
@@ -81,15 +82,22 @@ func (w Workers) SgemmGather(g *GatherArgs) {
 		j.staged(g.Batch, g.StrideA)
 	default:
 		for i := range g.Batch {
-			j.a, j.bi = g.A[i*g.StrideA:], i
-			if g.StrideC == 0 && i > 0 {
-				j.beta = 1 // later products add to what the first wrote
-			}
-			j.split()
-			j.finish(i)
+			j.product(i, i, g.A[i*g.StrideA:])
 		}
 	}
 	j.done()
+}
+
+// product computes product i of the batch, with A_i at a and B_i at b's
+// product bi, split over the workers where it is big enough, then runs
+// j.then on it.
+func (j *job) product(i, bi int, a []float32) {
+	j.a, j.bi = a, bi
+	if j.strideC == 0 && i > 0 {
+		j.beta = 1 // summing: later products add to what the first wrote
+	}
+	j.split()
+	j.finish(i)
 }
 
 // stagedFloats bounds the Bs staged computes from at once: 4 MiB.
@@ -109,30 +117,24 @@ func (j *job) staged(batch, strideA int) {
 	chunk := max(1, min(batch, stagedFloats/size))
 	buf := getPacked(chunk * size)
 	a, c, src := j.a, j.c, j.src
-	j.stage, j.b, j.ldb, j.strideB = buf.data, buf.data, cols, size
+	j.b, j.ldb, j.strideB = buf.data, cols, size
 	for i0 := 0; i0 < batch; i0 += chunk {
 		m := min(chunk, batch-i0)
 		j.src, j.stageFrom = src, i0
 		parallel.For(j.workers, m, 1, j.loops.stageB)
 		j.src, j.c = nil, c[i0*j.strideC:]
 		for r := range m {
-			i := i0 + r
-			j.a, j.bi = a[i*strideA:], r
-			if j.strideC == 0 && i > 0 {
-				j.beta = 1 // later products add to what the first wrote
-			}
-			j.split()
-			j.finish(i)
+			j.product(i0+r, r, a[(i0+r)*strideA:])
 		}
 	}
 	packedAs.Put(buf)
 }
 
 // stageB gathers the whole Bs of products [j.stageFrom+lo, j.stageFrom+hi)
-// into j.stage, one after another.
+// into j.b, strideB apart.
 func (j *job) stageB(lo, hi int) {
 	rows, cols := stored(j.transB, j.k, j.n)
 	for r := lo; r < hi; r++ {
-		j.src.Gather(j.stage[r*rows*cols:], cols, j.stageFrom+r, 0, rows, 0, cols)
+		j.src.Gather(j.b[r*j.strideB:], cols, j.stageFrom+r, 0, rows, 0, cols)
 	}
 }
