@@ -173,13 +173,13 @@ func putScratch(buf *[]float32) { scratch.Put(buf) }
 // data gradient writes c*KH*KW rows of oh*ow and Col2im reads them back;
 // each gathered element costs about what a column's write and read do, in
 // cache where the columns go through memory. With a stride above 1 most
-// of the view is zeros (15 in 16 for AlexNet's conv1, whose backward pass
-// at batch 128 then took 26.9 s against 0.19 s through the columns). So
-// the view is used at stride 1 while it is at most three times the
-// columns. Measured on Zen 4: AlexNet's conv2 (96 to 256 channels, 2.7
-// times) level both ways, conv3-5 (0.7 to 1.5 times) up to 5% faster;
-// LeNet's conv2 (6 to 16 channels, valid, 14x14 to 10x10: 5.2 times) 10.0
-// ms against 3.2 at batch 256.
+// of the view is zeros: 15 in 16 for AlexNet's conv1, whose backward pass
+// at batch 128 took 26.6 s through the view against 0.15 s through the
+// columns, on Zen 4. So the view is used at stride 1 while it is at most
+// three times the columns. Measured on Zen 4: AlexNet's conv2 (96 to 256
+// channels, 2.7 times) level both ways, conv3-5 (0.7 to 1.5 times) up to
+// 5% faster; LeNet's conv2 (6 to 16 channels, valid, 14x14 to 10x10: 5.2
+// times) 10.5-10.7 ms against 2.5 at batch 256.
 func implicitDataGrad(c, h, w, o, oh, ow int, win Window) bool {
 	return win.SH == 1 && win.SW == 1 && o*h*w <= 3*c*oh*ow
 }

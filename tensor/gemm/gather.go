@@ -109,8 +109,8 @@ const stagedFloats = 1 << 20
 // stagedFloats holds, into a pooled buffer, so that gathering, much of
 // such a product's work, runs on all of them. Measured on Zen 4 with
 // LeNet's conv2 weight gradient at batch 256 (16 x 150 x 100 products)
-// on 2 workers: 4.4-4.6 ms against 5.4-6.3 with each product's B gathered
-// by the worker that computes it.
+// on 2 workers: 4.6-4.9 ms against 5.1-5.6 with each product's B gathered
+// by the worker that computes it (results/cpu/2026-12-07-zen4-implicit).
 func (j *job) staged(batch, strideA int) {
 	rows, cols := stored(j.transB, j.k, j.n)
 	size := rows * cols
