@@ -42,8 +42,8 @@ func init() {
 // most 16): it takes the whole blocks of 16 pairs, and a last, partial
 // block through a zero-padded copy. A 144-step slice (AlexNet's conv3-5
 // weight gradient) leaves 8 of its 72 pairs to it: measured on Zen 4,
-// pairs16 of 72 pairs took 273 ns this way, 739 ns with the last 8
-// converted one by one.
+// pairs16 of 72 pairs took 254-259 ns this way, 580-584 ns with the last 8
+// converted one by one (results/cpu/2026-12-07-zen4-implicit).
 func pairsAVX512(asm func(dst *float32, ldd int, src *float32, lds int, n int), rows int) func([]float32, int, []float32, int, int) {
 	return func(dst []float32, ldd int, src []float32, lds, n int) {
 		whole := n &^ 15
