@@ -149,6 +149,14 @@ func TestCPUNoAllocs(t *testing.T) {
 	big := tensor.Zeros(dev, 2, 1, 56, 56)
 	long, sum := tensor.Zeros(dev, 100003), tensor.Zeros(dev, 1)
 	rows := tensor.Zeros(dev, 2, 16)
+	// The direct convolution's products: the data gradient through its
+	// view (stride 1) and through columns (stride 2), the weight
+	// gradient's small products gathered before they run.
+	dc := dev.(tensor.DirectConv)
+	cw, cdw, cb := tensor.RandNormal(dev, 5, 0, 1, 8, 27), tensor.Zeros(dev, 8, 27), tensor.Zeros(dev, 8)
+	cy, cdx := tensor.Zeros(dev, 2, 8, 16, 16), tensor.Zeros(dev, x.Shape()...)
+	stride := tensor.Square(3, 2, 1)
+	sy := tensor.Zeros(dev, 2, 8, 8, 8)
 	bn := &tensor.BatchNormArgs{X: x, Y: tensor.Zeros(dev, x.Shape()...), Scale: b, Shift: b,
 		Mean: tensor.Zeros(dev, 3), InvStd: tensor.Zeros(dev, 3), RunningMean: tensor.Zeros(dev, 3), RunningVar: tensor.Zeros(dev, 3),
 		Train: true, Eps: 1e-5, Momentum: 0.1, DY: x, DX: tensor.Zeros(dev, x.Shape()...), DScale: b, DShift: b}
@@ -169,13 +177,18 @@ func TestCPUNoAllocs(t *testing.T) {
 		"Binary":              func() { dev.Binary(tensor.OpAdd, v, p, g) },
 		// Over a long axis, Reduce splits it into blocks and sums them
 		// through its scratch buffer.
-		"ReduceAll":     func() { dev.Reduce(tensor.OpSum, sum, long, 1, long.Len(), 1) },
-		"ReduceAxis":    func() { dev.Reduce(tensor.OpMax, rows, x, 2, 3*16, 16) },
-		"ReduceRows":    func() { dev.Reduce(tensor.OpSum, rows, x, 32, 3*16, 1) },
-		"AvgPool":       func() { dev.AvgPool(y, x, pw) },
-		"AvgPoolGrad":   func() { dev.AvgPoolGrad(x, y, pw) },
-		"BatchNorm":     func() { dev.BatchNorm(bn) },
-		"BatchNormGrad": func() { dev.BatchNormGrad(bn) },
+		"ReduceAll":           func() { dev.Reduce(tensor.OpSum, sum, long, 1, long.Len(), 1) },
+		"ReduceAxis":          func() { dev.Reduce(tensor.OpMax, rows, x, 2, 3*16, 16) },
+		"ReduceRows":          func() { dev.Reduce(tensor.OpSum, rows, x, 32, 3*16, 1) },
+		"AvgPool":             func() { dev.AvgPool(y, x, pw) },
+		"AvgPoolGrad":         func() { dev.AvgPoolGrad(x, y, pw) },
+		"BatchNorm":           func() { dev.BatchNorm(bn) },
+		"BatchNormGrad":       func() { dev.BatchNormGrad(bn) },
+		"ConvForward":         func() { dc.ConvForward(cy, x, cw, cb, win, tensor.FP32, true) },
+		"ConvForwardBF16":     func() { dc.ConvForward(cy, x, cw, cb, win, tensor.BF16, false) },
+		"ConvDataGrad":        func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.FP32, x) },
+		"ConvDataGradStrided": func() { dc.ConvDataGrad(cdx, sy, cw, stride, tensor.FP32, nil) },
+		"ConvWeightGrad":      func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32) },
 	}
 	withWorkers(2, func() {
 		for name, op := range ops {
