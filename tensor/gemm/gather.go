@@ -23,6 +23,9 @@ type Gather interface {
 //   - StrideC 0: every product sums into the one C, in order (beta
 //     applies before the first): a weight gradient over the images of a
 //     batch. Each product is then split over the workers, as in Sgemm.
+//
+// SgemmGather reads the arguments during the call and keeps nothing; B's
+// Gather and Then are called from several goroutines at once.
 type GatherArgs struct {
 	TransA, TransB bool
 	M, N, K        int

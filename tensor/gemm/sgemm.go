@@ -3,7 +3,9 @@
 // assembly for AVX-512 and AVX2+FMA (picked at run time, pure Go
 // elsewhere or with the purego build tag), split over the workers of
 // internal/parallel. SgemmBF16 is the same product on bfloat16-rounded
-// inputs, with AVX512_BF16 kernels where the CPU has them.
+// inputs, with AVX512_BF16 kernels where the CPU has them. Every function
+// is safe for concurrent use, by products with different Cs: the package's
+// state is pools of buffers and the fixed worker pool.
 package gemm
 
 import (
