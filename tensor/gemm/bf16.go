@@ -1,6 +1,10 @@
 package gemm
 
-import "math"
+import (
+	"math"
+
+	"github.com/tensorforge/tensorforge/internal/bf16"
+)
 
 // BF16 products. SgemmBF16 rounds A and B to bfloat16 (float32's upper
 // half: 8 bits of significand) while packing them, and the kernels multiply
@@ -16,27 +20,10 @@ import "math"
 // instruction does. The pure-Go kernel follows the same steps, so every
 // kernel gives the same bits.
 
-// toBF16 rounds f to bfloat16 to nearest, ties to even: NaNs stay NaNs
-// (quiet), and denormals, which the products treat as zero, become zero.
-func toBF16(f float32) uint16 {
-	b := math.Float32bits(f)
-	switch exp := b >> 23 & 0xff; {
-	case exp == 0xff && b&0x7fffff != 0:
-		return uint16(b>>16) | 0x40
-	case exp == 0:
-		return uint16(b >> 16 & 0x8000)
-	}
-	b += 0x7fff + (b >> 16 & 1)
-	return uint16(b >> 16)
-}
-
-// fromBF16 widens a bfloat16 value to float32, exactly.
-func fromBF16(h uint16) float32 { return math.Float32frombits(uint32(h) << 16) }
-
 // pairBF16 packs x (even step) and y (odd step) into one 32-bit lane, as
 // float32 bits so that packed panels share the FP32 buffers.
 func pairBF16(x, y float32) float32 {
-	return math.Float32frombits(uint32(toBF16(x)) | uint32(toBF16(y))<<16)
+	return math.Float32frombits(uint32(bf16.Round(x)) | uint32(bf16.Round(y))<<16)
 }
 
 // pairsOf returns how many pairs of k steps a panel of depth kc holds.
@@ -46,7 +33,7 @@ func pairsOf(kc int) int { return (kc + 1) / 2 }
 // dst[p*ps:]: dst[j] = the pair (src0[j], src1[j]) of the panel's
 // columns, src0 and src1 moving on by nr a panel: two rows of B (or of a
 // transposed A) as a row of pairs. The assembly version replaces it where
-// the CPU has AVX512_BF16; both round as toBF16 does.
+// the CPU has AVX512_BF16; both round as bf16.Round does.
 var pairRows = func(dst []float32, ps int, src0, src1 []float32, panels, nr int) {
 	for p := range panels {
 		d, s0, s1 := dst[p*ps:p*ps+nr], src0[p*nr:p*nr+nr], src1[p*nr:p*nr+nr]
@@ -189,9 +176,9 @@ func dotBF16(acc, a, b float32) float32 {
 // daz widens h, a denormal as zero.
 func daz(h uint16) float32 {
 	if h&0x7f80 == 0 {
-		return fromBF16(h & 0x8000)
+		return bf16.Widen(h & 0x8000)
 	}
-	return fromBF16(h)
+	return bf16.Widen(h)
 }
 
 // ftz returns f, or zero of its sign when f is denormal.

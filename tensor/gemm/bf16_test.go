@@ -18,29 +18,6 @@ func forEachBF16Kernel(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-func TestToBF16(t *testing.T) {
-	for _, c := range []struct {
-		in   uint32
-		want uint16
-	}{
-		{0x3f800000, 0x3f80}, // 1
-		{0x3f808000, 0x3f80}, // halfway, even below: down
-		{0x3f818000, 0x3f82}, // halfway, odd below: up
-		{0x3f808001, 0x3f81}, // past halfway: up
-		{0x7f7fffff, 0x7f80}, // the largest float rounds to infinity
-		{0xff800000, 0xff80}, // -Inf
-		{0x7fa00001, 0x7fe0}, // a signalling NaN comes out quiet
-		{0x00400000, 0x0000}, // a denormal: zero
-		{0x80000001, 0x8000}, // a negative denormal: -0
-		{0x00800000, 0x0080}, // the smallest normal stays
-		{math.Float32bits(-2.5), 0xc020},
-	} {
-		if got := toBF16(math.Float32frombits(c.in)); got != c.want {
-			t.Errorf("toBF16(%#08x) = %#04x, want %#04x", c.in, got, c.want)
-		}
-	}
-}
-
 // TestSgemmBF16 checks every BF16 kernel on the shapes Sgemm is tested on,
 // against a float64 product of the inputs rounded to bfloat16.
 func TestSgemmBF16(t *testing.T) {

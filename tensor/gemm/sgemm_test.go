@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tensorforge/tensorforge/internal/bf16"
 	"github.com/tensorforge/tensorforge/internal/cpucache"
 	"github.com/tensorforge/tensorforge/internal/parallel"
 )
@@ -126,7 +127,7 @@ func (tc gemmCase) check(t *testing.T, got []float32) {
 	// A BF16 product's inputs are rounded; its products of them are exact.
 	in := func(v float32) float64 {
 		if tc.bf16 {
-			return float64(fromBF16(toBF16(v)))
+			return float64(bf16.Widen(bf16.Round(v)))
 		}
 		return float64(v)
 	}
