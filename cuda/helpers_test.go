@@ -4,7 +4,6 @@ package cuda
 
 import (
 	"errors"
-	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tensorforge/tensorforge/internal/bf16"
 	"github.com/tensorforge/tensorforge/tensor"
 	"github.com/tensorforge/tensorforge/tensor/devicetest"
 )
@@ -83,20 +83,12 @@ func readInts(t *testing.T, x *tensor.Tensor) []int32 {
 	return v
 }
 
-// bf16 rounds x to bfloat16, to nearest with ties to even, as both devices
-// round the operands of a BF16 product; x must be finite and not denormal,
-// as every test value is.
-func bf16(x float32) float32 {
-	b := math.Float32bits(x)
-	b += 0x7fff + b>>16&1
-	return math.Float32frombits(b &^ 0xffff)
-}
-
-// roundBF16 returns x with every element rounded by bf16.
+// roundBF16 returns x with every element rounded to bfloat16, as both
+// devices round the operands of a BF16 product.
 func roundBF16(x []float32) []float32 {
 	y := make([]float32, len(x))
 	for i, v := range x {
-		y[i] = bf16(v)
+		y[i] = bf16.Widen(bf16.Round(v))
 	}
 	return y
 }
