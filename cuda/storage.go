@@ -78,6 +78,8 @@ func hostBytes(op string, b *buffer, off int, s any) (unsafe.Pointer, int64) {
 		p, n, dt = unsafe.Pointer(unsafe.SliceData(s)), len(s), tensor.Int32
 	case []uint8:
 		p, n, dt = unsafe.Pointer(unsafe.SliceData(s)), len(s), tensor.Uint8
+	case []uint16:
+		p, n, dt = unsafe.Pointer(unsafe.SliceData(s)), len(s), tensor.BFloat16
 	default:
 		panic(fmt.Sprintf("cuda: %s of %T", op, s))
 	}

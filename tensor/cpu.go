@@ -14,6 +14,7 @@ type cpuStorage struct {
 	f   []float32
 	i   []int32
 	u   []uint8
+	h   []uint16 // bfloat16s
 }
 
 func (s *cpuStorage) Device() Device { return s.dev }
@@ -24,11 +25,13 @@ func (s *cpuStorage) DType() DType {
 		return Int32
 	case s.u != nil:
 		return Uint8
+	case s.h != nil:
+		return BFloat16
 	}
 	return Float32
 }
 
-func (s *cpuStorage) Len() int { return len(s.f) + len(s.i) + len(s.u) }
+func (s *cpuStorage) Len() int { return len(s.f) + len(s.i) + len(s.u) + len(s.h) }
 
 // cpuDevice runs every operation on the host, split over the process's
 // worker goroutines (internal/parallel's), at most workers of them at a
@@ -111,6 +114,8 @@ func (d *cpuDevice) Alloc(dtype DType, n int) Storage {
 		return &cpuStorage{dev: d, i: make([]int32, n)}
 	case Uint8:
 		return &cpuStorage{dev: d, u: make([]uint8, n)}
+	case BFloat16:
+		return &cpuStorage{dev: d, h: make([]uint16, n)}
 	}
 	panic(fmt.Sprintf("tensor: Alloc of %v", dtype))
 }
@@ -130,6 +135,8 @@ func (d *cpuDevice) Write(dst Storage, off int, src any) {
 		copy(s.i[off:off+len(src)], src)
 	case []uint8:
 		copy(s.u[off:off+len(src)], src)
+	case []uint16:
+		copy(s.h[off:off+len(src)], src)
 	default:
 		panic(fmt.Sprintf("tensor: Write of %T", src))
 	}
@@ -144,6 +151,8 @@ func (d *cpuDevice) Read(dst any, src Storage, off int) error {
 		copy(dst, s.i[off:off+len(dst)])
 	case []uint8:
 		copy(dst, s.u[off:off+len(dst)])
+	case []uint16:
+		copy(dst, s.h[off:off+len(dst)])
 	default:
 		panic(fmt.Sprintf("tensor: Read into %T", dst))
 	}
@@ -163,6 +172,21 @@ func i32(t *Tensor) []int32 { return t.st.(*cpuStorage).i[t.off : t.off+t.Len()]
 
 // u8 returns the host elements a Uint8 tensor views.
 func u8(t *Tensor) []uint8 { return t.st.(*cpuStorage).u[t.off : t.off+t.Len()] }
+
+// b16 returns the host elements a BFloat16 tensor views.
+func b16(t *Tensor) []uint16 { return t.st.(*cpuStorage).h[t.off : t.off+t.Len()] }
+
+// floatsOf returns the elements of an activation: a Float32 tensor's as
+// f, a BFloat16 one's as h.
+func floatsOf(t *Tensor) (f []float32, h []uint16) {
+	if t.DType() == BFloat16 {
+		return nil, b16(t)
+	}
+	return f32(t), nil
+}
+
+// StoresBF16 implements BF16Activations: the CPU computes on them.
+func (d *cpuDevice) StoresBF16() bool { return true }
 
 // elemArgs carries an elementwise operation's operands; each loop reads
 // the fields its operation has.
@@ -194,6 +218,8 @@ func (d *cpuDevice) Copy(dst, src *Tensor) {
 		copy(i32(dst), i32(src))
 	case Uint8:
 		copy(u8(dst), u8(src))
+	case BFloat16:
+		copy(b16(dst), b16(src))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tensorforge/tensorforge/internal/bf16"
 	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/tensor/gemm"
 )
@@ -84,6 +85,7 @@ type convCall struct {
 	args         gemm.GatherArgs
 	gather       imageGather
 	out, b, mask []float32 // the product's output, the bias and the ReLU mask
+	rounded      []uint16  // a BFloat16 y, where out is a buffer for it
 	image, pos   int       // elements of one image of out, and of one plane
 	relu         bool
 	biasReLU     func(i int) // bound to forward
@@ -108,7 +110,7 @@ func (c *convCall) run(d *cpuDevice, v *convmap.View, src []float32, image int, 
 
 // forward adds the bias (none where b is nil) to image i's output, then
 // applies max(v, 0) where relu is set: what BiasAdd and ReLU do, on one
-// image, while it is in cache.
+// image, while it is in cache; then rounds it into c.rounded, if set.
 func (c *convCall) forward(i int) {
 	y := c.out[i*c.image:][:c.image]
 	for ch := range c.image / c.pos {
@@ -117,15 +119,19 @@ func (c *convCall) forward(i int) {
 			v = c.b[ch]
 		}
 		plane := y[ch*c.pos:][:c.pos]
-		if !c.relu {
+		switch {
+		case c.relu:
+			for j, u := range plane {
+				plane[j] = max(u+v, 0)
+			}
+		case c.b != nil:
 			for j := range plane {
 				plane[j] += v
 			}
-			continue
 		}
-		for j, u := range plane {
-			plane[j] = max(u+v, 0)
-		}
+	}
+	if c.rounded != nil {
+		bf16.RoundSlice(c.rounded[i*c.image:][:c.image], y)
 	}
 }
 
@@ -138,26 +144,50 @@ func (c *convCall) unmask(i int) {
 func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	o, pos := y.shape[1], y.shape[2]*y.shape[3]
-	k := ch * win.KH * win.KW
+	v, xs, xImage := viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd
+	if y.DType() == Float32 {
+		d.convForward(f32(y), nil, xs, w, bias, v, xImage, n, o, pos, p, relu)
+		return
+	}
+	// A BFloat16 y: the products write a few images at a time into a
+	// float32 buffer of at most colsBytes (but two images a worker), and
+	// each image's epilogue rounds it into y.
+	image := o * pos
+	workers, _ := CPUWorkers(d)
+	chunk := max(1, min(n, max(colsBytes/(4*image), 2*workers)))
+	buf := scratch.get(chunk * image)
+	defer scratch.put(buf)
+	ys := b16(y)
+	for i := 0; i < n; i += chunk {
+		m := min(chunk, n-i)
+		d.convForward((*buf)[:m*image], ys[i*image:][:m*image], xs[i*xImage:][:m*xImage], w, bias, v, xImage, m, o, pos, p, relu)
+	}
+}
+
+// convForward runs ConvForward's product for n images, xs through v, into
+// out, with its epilogue; out is a buffer when rounded, the images'
+// BFloat16 y, is set.
+func (d *cpuDevice) convForward(out []float32, rounded []uint16, xs []float32, w, bias *Tensor, v *convmap.View, xImage, n, o, pos int, p Precision, relu bool) {
+	k := w.shape[1]
 	c := convCalls.Get().(*convCall)
-	c.out, c.image, c.pos, c.relu = f32(y), o*pos, pos, relu
-	c.args = gemm.GatherArgs{M: o, N: pos, K: k, A: f32(w), LDA: k, C: c.out, LDC: pos, StrideC: o * pos, Batch: n}
+	c.out, c.rounded, c.image, c.pos, c.relu = out, rounded, o*pos, pos, relu
+	c.args = gemm.GatherArgs{M: o, N: pos, K: k, A: f32(w), LDA: k, C: out, LDC: pos, StrideC: o * pos, Batch: n}
 	if bias != nil {
 		c.b = f32(bias)
 	}
-	if bias != nil || relu {
+	if bias != nil || relu || rounded != nil {
 		c.args.Then = c.biasReLU
 	}
-	c.run(d, viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd, p)
+	c.run(d, v, xs, xImage, p)
 }
 
-// scratch holds float32 buffers: the data gradient's permuted weight, or
-// one image's columns.
-var scratch sync.Pool
+// floatPool holds float32 buffers of one use, so that a call gets back a
+// buffer of about the size it asked for before.
+type floatPool struct{ sync.Pool }
 
-// getScratch returns a pooled buffer of n floats; putScratch returns it.
-func getScratch(n int) *[]float32 {
-	buf, _ := scratch.Get().(*[]float32)
+// get returns a pooled buffer of at least n floats; put returns it.
+func (p *floatPool) get(n int) *[]float32 {
+	buf, _ := p.Get().(*[]float32)
 	if buf == nil || len(*buf) < n {
 		s := make([]float32, n)
 		buf = &s
@@ -165,7 +195,13 @@ func getScratch(n int) *[]float32 {
 	return buf
 }
 
-func putScratch(buf *[]float32) { scratch.Put(buf) }
+func (p *floatPool) put(buf *[]float32) { p.Put(buf) }
+
+// scratch holds the convolutions' buffers: the data gradient's permuted
+// weight, a few images' columns, or a few images' outputs on their way to
+// bfloat16 (at most colsBytes each); planes holds single image planes, a
+// pooling worker's widened from bfloat16.
+var scratch, planes floatPool
 
 // implicitDataGrad reports whether the data gradient of a convolution of
 // images [c, h, w] into [o, oh, ow] runs as an implicit GEMM. Its operand,
@@ -192,8 +228,8 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		d.colsDataGrad(dx, dy, w, win, p, mask)
 		return
 	}
-	buf := getScratch(w.Len())
-	defer putScratch(buf)
+	buf := scratch.get(w.Len())
+	defer scratch.put(buf)
 	wt := (*buf)[:w.Len()]
 	convmap.PermuteWeight(wt, f32(w), o, ch, kk)
 	c := convCalls.Get().(*convCall)
@@ -214,8 +250,8 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 	o, oh, ow := dy.shape[1], dy.shape[2], dy.shape[3]
 	k, pos, image := ch*win.KH*win.KW, oh*ow, ch*h*wd
 	chunk := max(1, min(n, colsBytes/(4*k*pos)))
-	buf := getScratch(chunk * k * pos)
-	defer putScratch(buf)
+	buf := scratch.get(chunk * k * pos)
+	defer scratch.put(buf)
 	batch := gemm.Workers(d.workers).SgemmBatch
 	if p == BF16 {
 		batch = gemm.Workers(d.workers).SgemmBatchBF16

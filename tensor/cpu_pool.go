@@ -3,6 +3,8 @@ package tensor
 import (
 	"math"
 	"math/bits"
+
+	"github.com/tensorforge/tensorforge/internal/bf16"
 )
 
 // poolArgs carries a pooling call or its gradient (x and y then hold dx
@@ -14,11 +16,30 @@ type poolArgs struct {
 	h, w   int
 	oh, ow int
 	win    Window
+	// x16 or mask16 replaces x or mask when that is BFloat16: each plane
+	// is widened into a buffer of the worker's before it is read.
+	x16, mask16 []uint16
+}
+
+// widePlane returns plane p of v, or of v16 widened into buf when v16 is
+// set, each element of a plane size long.
+func widePlane(v []float32, v16 []uint16, buf []float32, p, size int) []float32 {
+	if v16 == nil {
+		return v[p*size:][:size]
+	}
+	bf16.WidenSlice(buf[:size], v16[p*size:][:size])
+	return buf[:size]
 }
 
 var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	var buf []float32
+	if a.x16 != nil {
+		p := planes.get(a.h * a.w)
+		defer planes.put(p)
+		buf = *p
+	}
 	for plane := lo; plane < hi; plane++ {
-		x := a.x[plane*a.h*a.w:][:a.h*a.w]
+		x := widePlane(a.x, a.x16, buf, plane, a.h*a.w)
 		for oh := range a.oh {
 			h0 := oh*a.win.SH - a.win.PH
 			y := a.y[(plane*a.oh+oh)*a.ow:][:a.ow]
@@ -103,6 +124,12 @@ func b2u(b bool) uint {
 // order, then zeroes the pixels the mask, if any, does not let through;
 // one worker owns a plane, so the sums do not depend on the worker count.
 var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	var buf []float32
+	if a.mask16 != nil {
+		p := planes.get(a.h * a.w)
+		defer planes.put(p)
+		buf = *p
+	}
 	for plane := lo; plane < hi; plane++ {
 		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
 		dy := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
@@ -111,19 +138,23 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		for i, g := range dy {
 			dx[arg[i]] += g
 		}
-		if a.mask != nil {
-			reluMask(dx, dx, a.mask[plane*a.h*a.w:][:a.h*a.w])
+		if a.mask != nil || a.mask16 != nil {
+			reluMask(dx, dx, widePlane(a.mask, a.mask16, buf, plane, a.h*a.w))
 		}
 	}
 })
 
 func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
-	a := poolArgs{x: f32(x), y: f32(y), arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
+	a := poolArgs{y: f32(y), arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
+	a.x, a.x16 = floatsOf(x)
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
 func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window, mask *Tensor) {
-	a := poolArgs{x: f32(dx), y: f32(dy), mask: f32(mask), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
+	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
+	if mask != nil {
+		a.mask, a.mask16 = floatsOf(mask)
+	}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }
 

@@ -157,6 +157,10 @@ func TestCPUNoAllocs(t *testing.T) {
 	cy, cdx := tensor.Zeros(dev, 2, 8, 16, 16), tensor.Zeros(dev, x.Shape()...)
 	stride := tensor.Square(3, 2, 1)
 	sy := tensor.Zeros(dev, 2, 8, 8, 8)
+	// Bfloat16 activations: a convolution's output, a pool's input and
+	// its mask.
+	cy16 := tensor.New(dev, tensor.BFloat16, cy.Shape()...)
+	x16 := tensor.New(dev, tensor.BFloat16, x.Shape()...)
 	bn := &tensor.BatchNormArgs{X: x, Y: tensor.Zeros(dev, x.Shape()...), Scale: b, Shift: b,
 		Mean: tensor.Zeros(dev, 3), InvStd: tensor.Zeros(dev, 3), RunningMean: tensor.Zeros(dev, 3), RunningVar: tensor.Zeros(dev, 3),
 		Train: true, Eps: 1e-5, Momentum: 0.1, DY: x, DX: tensor.Zeros(dev, x.Shape()...), DScale: b, DShift: b}
@@ -189,6 +193,9 @@ func TestCPUNoAllocs(t *testing.T) {
 		"ConvDataGrad":        func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.FP32, x) },
 		"ConvDataGradStrided": func() { dc.ConvDataGrad(cdx, sy, cw, stride, tensor.FP32, nil) },
 		"ConvWeightGrad":      func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32) },
+		"ConvForwardToBF16":   func() { dc.ConvForward(cy16, x, cw, cb, win, tensor.BF16, true) },
+		"MaxPoolOfBF16":       func() { dev.MaxPool(y, argmax, x16, pw) },
+		"MaxPoolGradBF16Mask": func() { dev.MaxPoolGrad(x, y, argmax, pw, x16) },
 	}
 	withWorkers(2, func() {
 		for name, op := range ops {

@@ -46,8 +46,9 @@ type Device interface {
 	Err() error
 	// Sync waits for all queued work and returns Err.
 	Sync() error
-	// Write copies a host slice ([]float32, []int32 or []uint8 matching
-	// the storage's DType) into dst starting at element off.
+	// Write copies a host slice ([]float32, []int32, []uint8 or []uint16
+	// for BFloat16, matching the storage's DType) into dst starting at
+	// element off.
 	Write(dst Storage, off int, src any)
 	// Read waits for queued work, then copies elements starting at off
 	// into the host slice dst, and returns Err.

@@ -18,7 +18,8 @@ type DirectConv interface {
 	// ConvForward writes y [N, O, OH, OW]: the convolution of x [N, C,
 	// H, W] with w [O, C*KH*KW] over window win, plus bias[o] in channel
 	// o unless bias is nil, and then max(y, 0) when relu is set (a
-	// convolution followed by a ReLU, in one pass).
+	// convolution followed by a ReLU, in one pass); rounded to bfloat16
+	// when y is BFloat16 (see BF16Activations).
 	ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool)
 	// ConvDataGrad overwrites dx [N, C, H, W] with the gradient of the
 	// forward pass's input from its output's, dy [N, O, OH, OW]: what
@@ -40,16 +41,15 @@ func HasDirectConv(dev Device) bool {
 }
 
 // checkConv checks the operands of a direct convolution: images x [N, C,
-// H, W], outputs y [N, O, OH, OW] and weight w [O, C*KH*KW], all Float32 on
-// one DirectConv, and returns that device. xName and yName say what x and
-// y are in op's signature.
+// H, W], outputs y [N, O, OH, OW] and weight w [O, C*KH*KW], all on one
+// DirectConv, x and w Float32, and returns that device; the caller checks
+// y's dtype. xName and yName say what x and y are in op's signature.
 func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv {
 	dev := sameDevice(op, x, y, w)
 	checkWindow(op, x, win)
 	wantRank(op, yName, y, 4)
-	for _, t := range []named{{xName, x}, {yName, y}, {"weight", w}} {
-		wantDType(op, t.name, t.t, Float32)
-	}
+	wantDType(op, xName, x, Float32)
+	wantDType(op, "weight", w, Float32)
 	n, c := x.shape[0], x.shape[1]
 	oh, ow := win.Out(x.shape[2], x.shape[3])
 	o := y.shape[1]
@@ -63,9 +63,11 @@ func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv 
 }
 
 // ConvForward writes y = conv(x, w) + bias, through a ReLU when relu is
-// set, on a DirectConv device; bias [O] may be nil.
+// set, on a DirectConv device; bias [O] may be nil. y may be BFloat16
+// where the device takes it (HasBF16Activations).
 func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	d := checkConv("ConvForward", "x", "y", x, y, w, win)
+	wantActivation("ConvForward", "y", y)
 	if bias != nil {
 		sameDevice("ConvForward", y, bias)
 		checkBias("ConvForward", y, bias)
@@ -78,6 +80,7 @@ func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 // through the ReLU whose output mask (dx's shape) is.
 func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
 	d := checkConv("ConvDataGrad", "dx", "dy", dx, dy, w, win)
+	wantDType("ConvDataGrad", "dy", dy, Float32)
 	if mask != nil {
 		sameDevice("ConvDataGrad", dx, mask)
 		wantDType("ConvDataGrad", "mask", mask, Float32)
@@ -89,5 +92,7 @@ func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
 // ConvWeightGrad adds into dw the gradient of the convolution's weight on
 // a DirectConv device.
 func ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
-	checkConv("ConvWeightGrad", "x", "dy", x, dy, dw, win).ConvWeightGrad(dw, dy, x, win, p)
+	d := checkConv("ConvWeightGrad", "x", "dy", x, dy, dw, win)
+	wantDType("ConvWeightGrad", "dy", dy, Float32)
+	d.ConvWeightGrad(dw, dy, x, win, p)
 }

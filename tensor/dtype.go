@@ -12,10 +12,17 @@ const (
 	Int32
 	// Uint8 holds raw image batches on their way to the device.
 	Uint8
+	// BFloat16 holds activations stored rounded to bfloat16 (the upper
+	// half of a float32, to nearest even, as bf16.Round does), where a
+	// BF16 model's readers of them would round them anyway or only compare
+	// them (see BF16Activations). On the host its elements are uint16s.
+	BFloat16
 )
 
 // String returns the Go name of the element type.
-func (d DType) String() string { return enumName("DType", int(d), "float32", "int32", "uint8") }
+func (d DType) String() string {
+	return enumName("DType", int(d), "float32", "int32", "uint8", "bfloat16")
+}
 
 // enumName returns names[v], the name of value v of one of the package's
 // enumerations, or "typ(v)" for a value without a name.
@@ -31,6 +38,8 @@ func (d DType) Size() int {
 	switch d {
 	case Float32, Int32:
 		return 4
+	case BFloat16:
+		return 2
 	case Uint8:
 		return 1
 	}
@@ -47,6 +56,8 @@ func dtypeOf(s any) (DType, int, bool) {
 		return Int32, len(s), true
 	case []uint8:
 		return Uint8, len(s), true
+	case []uint16:
+		return BFloat16, len(s), true
 	}
 	return 0, 0, false
 }

@@ -205,6 +205,7 @@ func Col2im(dx, cols *Tensor, w Window) {
 // BiasAdd computes y[n, c, ...] += b[c] for y of rank 2 or more.
 func BiasAdd(y, b *Tensor) {
 	dev := sameDevice("BiasAdd", y, b)
+	wantDType("BiasAdd", "y", y, Float32)
 	checkBias("BiasAdd", y, b)
 	dev.BiasAdd(y, b)
 }
@@ -212,12 +213,14 @@ func BiasAdd(y, b *Tensor) {
 // BiasGrad computes db[c] += the sum of dy[n, c, ...] over n and the rest.
 func BiasGrad(db, dy *Tensor) {
 	dev := sameDevice("BiasGrad", db, dy)
+	wantDType("BiasGrad", "dy", dy, Float32)
 	checkBias("BiasGrad", dy, db)
 	dev.BiasGrad(db, dy)
 }
 
+// checkBias checks a bias b for activations y, whose dtype the caller
+// checks.
 func checkBias(op string, y, b *Tensor) {
-	wantDType(op, "activations", y, Float32)
 	wantDType(op, "bias", b, Float32)
 	if len(y.shape) < 2 || len(b.shape) != 1 || b.shape[0] != y.shape[1] {
 		panic(fmt.Sprintf("tensor: %s: bias %v does not match channels of %v", op, b.shape, y.shape))
@@ -240,12 +243,13 @@ func PoolOut(x []int, w Window) []int {
 	return []int{x[0], x[1], oh, ow}
 }
 
-// MaxPool computes y = maxpool(x) and the argmax (Int32, y's shape).
+// MaxPool computes y = maxpool(x) and the argmax (Int32, y's shape); x
+// may be BFloat16 where the device takes it (HasBF16Activations).
 func MaxPool(y, argmax, x *Tensor, w Window) {
 	dev := sameDevice("MaxPool", y, argmax, x)
 	checkWindow("MaxPool", x, w)
 	checkPoolPadding("MaxPool", w)
-	wantDType("MaxPool", "x", x, Float32)
+	wantActivation("MaxPool", "x", x)
 	wantDType("MaxPool", "y", y, Float32)
 	wantDType("MaxPool", "argmax", argmax, Int32)
 	wantShape("MaxPool", "y", y, PoolOut(x.shape, w)...)
@@ -255,7 +259,8 @@ func MaxPool(y, argmax, x *Tensor, w Window) {
 
 // MaxPoolGrad overwrites dx with the gradient routed back through argmax,
 // which MaxPool wrote for window w, and then, unless mask is nil, back
-// through the ReLU whose output mask (dx's shape) is.
+// through the ReLU whose output mask (dx's shape; BFloat16 where the device
+// takes it) is.
 func MaxPoolGrad(dx, dy, argmax *Tensor, w Window, mask *Tensor) {
 	dev := sameDevice("MaxPoolGrad", dx, dy, argmax, mask)
 	checkWindow("MaxPoolGrad", dx, w)
@@ -265,7 +270,7 @@ func MaxPoolGrad(dx, dy, argmax *Tensor, w Window, mask *Tensor) {
 	wantShape("MaxPoolGrad", "dy", dy, PoolOut(dx.shape, w)...)
 	sameShape("MaxPoolGrad", dy, argmax)
 	if mask != nil {
-		wantDType("MaxPoolGrad", "mask", mask, Float32)
+		wantActivation("MaxPoolGrad", "mask", mask)
 		wantShape("MaxPoolGrad", "mask", mask, dx.shape...)
 	}
 	dev.MaxPoolGrad(dx, dy, argmax, w, mask)

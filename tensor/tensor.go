@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/tensorforge/tensorforge/internal/bf16"
 )
 
 // Tensor is a dense, row-major (NCHW for images) view of part of a Storage:
@@ -31,12 +33,12 @@ func New(dev Device, dtype DType, shape ...int) *Tensor {
 func Zeros(dev Device, shape ...int) *Tensor { return New(dev, Float32, shape...) }
 
 // FromSlice returns a tensor on dev holding a copy of data ([]float32,
-// []int32 or []uint8) with the given shape; len(data) must equal the
+// []int32, []uint8, or []uint16 for BFloat16) with the given shape; len(data) must equal the
 // shape's element count.
 func FromSlice(dev Device, data any, shape ...int) *Tensor {
 	dt, n, ok := dtypeOf(data)
 	if !ok {
-		panic(fmt.Sprintf("tensor: FromSlice of %T: want []float32, []int32 or []uint8", data))
+		panic(fmt.Sprintf("tensor: FromSlice of %T: want []float32, []int32, []uint8 or []uint16", data))
 	}
 	if want := checkShape(shape); n != want {
 		panic(fmt.Sprintf("tensor: FromSlice: %d elements for shape %v (%d elements)", n, shape, want))
@@ -275,6 +277,14 @@ func (t *Tensor) String() string {
 		}
 		for _, x := range v {
 			vals = append(vals, float64(x))
+		}
+	case BFloat16:
+		v := make([]uint16, t.Len())
+		if err := t.CopyTo(v); err != nil {
+			return b.String() + " <" + err.Error() + ">"
+		}
+		for _, x := range v {
+			vals = append(vals, float64(bf16.Widen(x)))
 		}
 	}
 	b.WriteByte('\n')

@@ -40,11 +40,12 @@ type buffer struct {
 	st    tensor.Storage
 	off   int  // the view's first element within st
 	n     int  // the view's length
-	host  any  // st's contents as written: []float32, []int32 or []uint8
+	host  any  // st's contents as written: []float32, []int32, []uint8 or []uint16
 	input bool // the view itself must stay as written too
 }
 
-// alloc writes data ([]float32, []int32 or []uint8) into a fresh allocation
+// alloc writes data ([]float32, []int32, []uint8, or []uint16 for
+// BFloat16) into a fresh allocation
 // between guards of random length and value and returns the buffer viewing
 // it with the given shape.
 func (c *checker) alloc(name string, input bool, data any, shape ...int) *buffer {
@@ -74,6 +75,14 @@ func (c *checker) alloc(name string, input bool, data any, shape ...int) *buffer
 		h := make([]uint8, pre+n+post)
 		for i := range h {
 			h[i] = uint8(c.rng.Uint32())
+		}
+		copy(h[pre:], d)
+		host = h
+	case []uint16:
+		n, dt = len(d), tensor.BFloat16
+		h := make([]uint16, pre+n+post)
+		for i := range h {
+			h[i] = uint16(c.rng.Uint32())
 		}
 		copy(h[pre:], d)
 		host = h
@@ -133,6 +142,8 @@ func (c *checker) read(b *buffer) any {
 		got = make([]int32, total)
 	case []uint8:
 		got = make([]uint8, total)
+	case []uint16:
+		got = make([]uint16, total)
 	}
 	if err := c.dev.Read(got, b.st, 0); err != nil {
 		c.t.Fatalf("reading %s: %v", b.name, err)
@@ -158,6 +169,8 @@ func (c *checker) read(b *buffer) any {
 		return g[b.off : b.off+b.n]
 	case []int32:
 		return g[b.off : b.off+b.n]
+	case []uint16:
+		return g[b.off : b.off+b.n]
 	default:
 		return g.([]uint8)[b.off : b.off+b.n]
 	}
@@ -167,6 +180,12 @@ func (c *checker) read(b *buffer) any {
 func (c *checker) floats(b *buffer) []float32 {
 	c.t.Helper()
 	return c.read(b).([]float32)
+}
+
+// bfloat16s reads a BFloat16 buffer.
+func (c *checker) bfloat16s(b *buffer) []uint16 {
+	c.t.Helper()
+	return c.read(b).([]uint16)
 }
 
 // ints reads an Int32 buffer.
@@ -181,6 +200,8 @@ func lenOf(s any) int {
 		return len(s)
 	case []int32:
 		return len(s)
+	case []uint16:
+		return len(s)
 	}
 	return len(s.([]uint8))
 }
@@ -194,6 +215,8 @@ func sameElem(a, b any, i int) bool {
 		return math.Float32bits(a[i]) == math.Float32bits(b.([]float32)[i])
 	case []int32:
 		return a[i] == b.([]int32)[i]
+	case []uint16:
+		return a[i] == b.([]uint16)[i]
 	}
 	return a.([]uint8)[i] == b.([]uint8)[i]
 }
@@ -206,6 +229,8 @@ func elemAt(s any, i int) string {
 		return fmt.Sprintf("%v (%#08x)", s[i], math.Float32bits(s[i]))
 	case []int32:
 		return fmt.Sprint(s[i])
+	case []uint16:
+		return fmt.Sprintf("%#04x", s[i])
 	}
 	return fmt.Sprint(s.([]uint8)[i])
 }
@@ -260,7 +285,7 @@ func (c *checker) sameFloats(what string, got, want []float32) {
 
 // sameElems fails the test unless got equals want, naming the first
 // difference (floats compare by value: no NaN may appear).
-func sameElems[T int32 | uint8 | float32](c *checker, what string, got, want []T) {
+func sameElems[T int32 | uint8 | uint16 | float32](c *checker, what string, got, want []T) {
 	c.t.Helper()
 	if len(got) != len(want) {
 		c.t.Fatalf("%s: %d elements, want %d", what, len(got), len(want))

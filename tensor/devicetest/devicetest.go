@@ -105,6 +105,7 @@ var ops = []struct {
 	{"ReLUGrad", testReLUGrad},
 	{"MaxPool", testMaxPool},
 	{"MaxPoolGrad", testMaxPoolGrad},
+	{"BF16Activations", testBF16Activations},
 	{"AvgPool", testAvgPool},
 	{"AvgPoolGrad", testAvgPoolGrad},
 	{"BatchNorm", testBatchNorm},

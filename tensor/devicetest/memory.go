@@ -19,11 +19,14 @@ func testWriteRead(c *checker) {
 	c.run("uint8", func(c *checker) {
 		roundTrip(c, tensor.Uint8, func() uint8 { return uint8(c.rng.Uint32()) })
 	})
+	c.run("bfloat16", func(c *checker) {
+		roundTrip(c, tensor.BFloat16, func() uint16 { return uint16(c.rng.Uint32()) })
+	})
 }
 
 // roundTrip checks that Alloc returns zeroed memory and that Write and Read
 // at offsets move exactly the elements asked for.
-func roundTrip[T int32 | uint8 | float32](c *checker, dt tensor.DType, gen func() T) {
+func roundTrip[T int32 | uint8 | uint16 | float32](c *checker, dt tensor.DType, gen func() T) {
 	for _, n := range []int{1, 2, 37, 4099} {
 		st := c.dev.Alloc(dt, n)
 		if st.Len() != n || st.DType() != dt {
