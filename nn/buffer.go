@@ -14,12 +14,12 @@ type batchBuf struct {
 	full, view *tensor.Tensor
 }
 
-// get returns the buffer for n samples of the given shape on dev.
+// get returns the buffer for n samples of the given shape and dtype on dev.
 func (b *batchBuf) get(dev tensor.Device, dt tensor.DType, n int, sample []int) *tensor.Tensor {
-	if b.view != nil && b.view.Dim(0) == n && b.view.Device() == dev && slices.Equal(b.view.Shape()[1:], sample) {
+	if b.view != nil && b.view.Dim(0) == n && b.view.Device() == dev && b.view.DType() == dt && slices.Equal(b.view.Shape()[1:], sample) {
 		return b.view
 	}
-	if b.full == nil || b.full.Dim(0) < n || b.full.Device() != dev || !slices.Equal(b.full.Shape()[1:], sample) {
+	if b.full == nil || b.full.Dim(0) < n || b.full.Device() != dev || b.full.DType() != dt || !slices.Equal(b.full.Shape()[1:], sample) {
 		if b.full != nil {
 			b.full.Free()
 		}

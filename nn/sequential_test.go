@@ -205,14 +205,16 @@ func TestTrainStepAllocs(t *testing.T) {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet()} {
-		t.Run(name, func(t *testing.T) { checkTrainStepAllocs(t, net) })
+		t.Run(name, func(t *testing.T) { checkTrainStepAllocs(t, net, tensor.FP32) })
 	}
+	// A convolution's output stored in bfloat16 (see roundOutputs).
+	t.Run("tiny/bf16", func(t *testing.T) { checkTrainStepAllocs(t, tinyNet(), tensor.BF16) })
 }
 
-func checkTrainStepAllocs(t *testing.T, net *Sequential) {
+func checkTrainStepAllocs(t *testing.T, net *Sequential, p tensor.Precision) {
 	dev := tensor.CPU()
 	in := []int{2, 9, 9}
-	net.Build(dev, in, BuildOptions{Seed: 1})
+	net.Build(dev, in, BuildOptions{Seed: 1, Precision: p})
 	params, grads := net.Arena()
 	opt := NewSGD(params, grads, tensor.SGDOptions{LR: 0.01, Momentum: 0.9})
 	var ce CrossEntropy
@@ -239,6 +241,85 @@ func checkTrainStepAllocs(t *testing.T, net *Sequential) {
 	}
 	if !slices.ContainsFunc(full, func(v float32) bool { return v != 0 }) {
 		t.Error("no gradient reached the arena")
+	}
+}
+
+// poolNet has AlexNet's pattern of convolutions before max-pools: one
+// whose pool feeds a convolution, one whose pool feeds a Linear layer.
+func poolNet() *Sequential {
+	return NewSequential(
+		NewConv2d(3, tensor.Square(3, 1, 1)), NewReLU(), NewMaxPool2d(tensor.Square(3, 2, 0)),
+		NewConv2d(4, tensor.Square(3, 1, 1)), NewReLU(), NewMaxPool2d(tensor.Square(2, 2, 0)),
+		NewFlatten(), NewLinear(8), NewReLU(),
+	)
+}
+
+// TestRoundOutputs checks which convolutions a network stores in bfloat16
+// (only a BF16 one, on a device with bfloat16 activations and its direct
+// convolution, before a max-pool whose output goes to a product), and that
+// such a network computes what the same one does through im2col, which
+// stores nothing rounded: the same loss and gradients, but for the order
+// of the data gradient's sums.
+func TestRoundOutputs(t *testing.T) {
+	in := []int{2, 11, 11}
+	build := func(net *Sequential, dev tensor.Device, p tensor.Precision) []bool {
+		net.Build(dev, in, BuildOptions{Seed: 7, Precision: p})
+		var rounded []bool
+		for _, l := range net.Layers() {
+			if c, ok := l.(*Conv2d); ok {
+				rounded = append(rounded, c.rounded)
+			}
+		}
+		return rounded
+	}
+	for _, c := range []struct {
+		name string
+		net  *Sequential
+		dev  tensor.Device
+		p    tensor.Precision
+		want []bool
+	}{
+		{"bf16", poolNet(), tensor.CPU(), tensor.BF16, []bool{true, true}},
+		{"fp32", poolNet(), tensor.CPU(), tensor.FP32, []bool{false, false}},
+		{"im2col", poolNet(), cpuKinds[1].dev, tensor.BF16, []bool{false, false}},
+		{"tiny", tinyNet(), tensor.CPU(), tensor.BF16, []bool{true, false}},
+		{"folds", foldNet(), tensor.CPU(), tensor.BF16, []bool{false, false}},
+	} {
+		if got := build(c.net, c.dev, c.p); !slices.Equal(got, c.want) {
+			t.Errorf("%s: convolutions stored rounded %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A ReLU between a pool and the next convolution computes on the
+	// pool's output, so the convolution before keeps float32.
+	open := NewSequential(NewConv2d(3, tensor.Square(3, 1, 1)), NewReLU(), NewMaxPool2d(tensor.Square(3, 2, 0)), NewReLU(), NewConv2d(2, tensor.Square(1, 1, 0)))
+	if got := build(open, tensor.CPU(), tensor.BF16); !slices.Equal(got, []bool{false, false}) {
+		t.Errorf("a pool before a ReLU: convolutions stored rounded %v, want none", got)
+	}
+
+	step := func(dev tensor.Device) (loss float32, grads []float32) {
+		net := poolNet()
+		net.Build(dev, in, BuildOptions{Seed: 7, Precision: tensor.BF16})
+		x := tensor.RandUniform(dev, 3, -1, 1, append([]int{5}, in...)...)
+		labels := tensor.FromSlice(dev, []int32{0, 7, 2, 5, 1}, 5)
+		var ce CrossEntropy
+		net.ZeroGrad()
+		l, _ := ce.Forward(net.Forward(x, Pass{Train: true}), labels, true)
+		net.Backward(ce.Backward())
+		if got := net.Layers()[0].(*Conv2d).y.view.DType(); dev == tensor.CPU() && got != tensor.BFloat16 {
+			t.Errorf("first convolution's output is %v, want bfloat16", got)
+		}
+		lv, _ := l.Float32s()
+		_, g := net.Arena()
+		gv, _ := g.Float32s()
+		return lv[0], gv
+	}
+	loss, grads := step(tensor.CPU())
+	wantLoss, wantGrads := step(cpuKinds[1].dev)
+	if math.Abs(float64(loss-wantLoss)) > 1e-6*math.Abs(float64(wantLoss)) {
+		t.Errorf("loss %v, want %v", loss, wantLoss)
+	}
+	if j := closeTo(grads, to64(wantGrads), 1e-4); j >= 0 {
+		t.Errorf("gradient %d is %v, want %v", j, grads[j], wantGrads[j])
 	}
 }
 
