@@ -22,6 +22,9 @@ type MaxPool2d struct {
 	// Sequential.fuse).
 	masked bool
 	x      *tensor.Tensor // the last Forward's input, when masked
+	// rounded: the output is stored in bfloat16 (see
+	// Sequential.roundOutputs).
+	rounded bool
 }
 
 // NewMaxPool2d returns a max-pooling layer over the given window.
@@ -40,10 +43,15 @@ func (m *MaxPool2d) Kind() string { return "pool" }
 
 // Cost implements Layer: no FLOPs, but memory traffic, which bounds its
 // speed: forward reads x and writes y and the Int32 argmax, backward reads
-// dy and argmax and writes dx. It keeps y and the argmax.
+// dy and argmax and writes dx. It keeps y and the argmax. Every tensor is
+// counted as float32.
 func (m *MaxPool2d) Cost() Cost {
 	x, y := 4*int64(numel(m.in)), 4*int64(numel(m.out))
-	return Cost{ForwardBytes: x + 2*y, BackwardBytes: 2*y + x, ActivationBytes: 2 * y}
+	kept := 2 * y
+	if m.rounded {
+		kept -= y / 2
+	}
+	return Cost{ForwardBytes: x + 2*y, BackwardBytes: 2*y + x, ActivationBytes: kept}
 }
 
 // Free implements Layer.
@@ -60,7 +68,11 @@ func (m *MaxPool2d) String() string { return fmt.Sprintf("MaxPool2d(%v)", m.Wind
 // Forward implements Layer.
 func (m *MaxPool2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	dev, n := x.Device(), x.Dim(0)
-	y := m.y.get(dev, tensor.Float32, n, m.out)
+	dt := tensor.Float32
+	if m.rounded {
+		dt = tensor.BFloat16
+	}
+	y := m.y.get(dev, dt, n, m.out)
 	m.arg = m.argmax.get(dev, tensor.Int32, n, m.out)
 	tensor.MaxPool(y, m.arg, x, m.Window)
 	if m.masked {

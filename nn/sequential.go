@@ -175,16 +175,20 @@ func (s *Sequential) fuse(dev tensor.Device) {
 	}
 }
 
-// roundOutputs has a BF16 network store in bfloat16 the output of each
-// convolution that goes to a max-pool (through a ReLU folded away by
-// fuse) whose own output goes to a matrix product (a convolution, or a
-// Linear layer after a Flatten), on a device that computes on bfloat16
-// activations (tensor.BF16Activations). Rounding is monotonic, so the
-// pool takes the same maxima, rounded, and the product would have rounded
-// them anyway: the network computes what it did, but where rounding ties
-// two values of a pooling window. Those outputs are the largest
-// activations of AlexNet-like networks: AlexNet's conv1, conv2 and conv5
-// hold 250 MB of float32 at batch 128.
+// roundOutputs has a BF16 network store activations in bfloat16 where
+// only its matrix products, max-pools and ReLU masks read them, on a
+// device that computes on bfloat16 activations (tensor.BF16Activations)
+// with its direct convolution:
+//   - the output of a convolution that goes to another convolution, or to
+//     a max-pool whose output goes to a product (a convolution, or a
+//     Linear layer after a Flatten), through a ReLU folded away by fuse;
+//   - the output of a max-pool that goes to a convolution.
+//
+// The products round their operands anyway, and rounding is monotonic, so
+// a pool takes the same maxima, rounded, and a ReLU's mask the same signs:
+// the network computes what it did, but where rounding ties two values of
+// a pooling window. In AlexNet at batch 128 these are every activation of
+// the convolutions but the input image: 323 MB of float32.
 func (s *Sequential) roundOutputs(dev tensor.Device) {
 	if s.prec != tensor.BF16 || !tensor.HasDirectConv(dev) || !tensor.HasBF16Activations(dev) {
 		return
@@ -205,22 +209,28 @@ func (s *Sequential) roundOutputs(dev tensor.Device) {
 		}
 		return i
 	}
+	// reader returns the layer that reads layer i's output, or nil.
+	reader := func(i int) Layer {
+		if j := after(i); j < len(s.layers) {
+			return s.layers[j]
+		}
+		return nil
+	}
 	for i, l := range s.layers {
-		c, ok := l.(*Conv2d)
-		if !ok {
-			continue
-		}
-		pool := after(i)
-		if pool == len(s.layers) {
-			continue
-		}
-		if _, ok := s.layers[pool].(*MaxPool2d); !ok {
-			continue
-		}
-		if next := after(pool); next < len(s.layers) {
-			switch s.layers[next].(type) {
-			case *Conv2d, *Linear:
-				c.rounded = true
+		switch l := l.(type) {
+		case *Conv2d:
+			switch r := reader(i).(type) {
+			case *Conv2d:
+				l.rounded = true
+			case *MaxPool2d:
+				switch reader(slices.Index(s.layers, Layer(r))).(type) {
+				case *Conv2d, *Linear:
+					l.rounded = true
+				}
+			}
+		case *MaxPool2d:
+			if _, ok := reader(i).(*Conv2d); ok {
+				l.rounded = true
 			}
 		}
 	}

@@ -254,20 +254,23 @@ func poolNet() *Sequential {
 	)
 }
 
-// TestRoundOutputs checks which convolutions a network stores in bfloat16
-// (only a BF16 one, on a device with bfloat16 activations and its direct
-// convolution, before a max-pool whose output goes to a product), and that
-// such a network computes what the same one does through im2col, which
-// stores nothing rounded: the same loss and gradients, but for the order
-// of the data gradient's sums.
+// TestRoundOutputs checks which outputs of convolutions and max-pools a
+// network stores in bfloat16 (only a BF16 one's, on a device with
+// bfloat16 activations and its direct convolution, and only where products,
+// pools and masks alone read them), and that such a network computes what
+// the same one does through im2col, which stores nothing rounded: the same
+// loss and gradients, but for the order of the data gradient's sums.
 func TestRoundOutputs(t *testing.T) {
 	in := []int{2, 11, 11}
 	build := func(net *Sequential, dev tensor.Device, p tensor.Precision) []bool {
 		net.Build(dev, in, BuildOptions{Seed: 7, Precision: p})
 		var rounded []bool
 		for _, l := range net.Layers() {
-			if c, ok := l.(*Conv2d); ok {
-				rounded = append(rounded, c.rounded)
+			switch l := l.(type) {
+			case *Conv2d:
+				rounded = append(rounded, l.rounded)
+			case *MaxPool2d:
+				rounded = append(rounded, l.rounded)
 			}
 		}
 		return rounded
@@ -279,21 +282,25 @@ func TestRoundOutputs(t *testing.T) {
 		p    tensor.Precision
 		want []bool
 	}{
-		{"bf16", poolNet(), tensor.CPU(), tensor.BF16, []bool{true, true}},
-		{"fp32", poolNet(), tensor.CPU(), tensor.FP32, []bool{false, false}},
-		{"im2col", poolNet(), cpuKinds[1].dev, tensor.BF16, []bool{false, false}},
-		{"tiny", tinyNet(), tensor.CPU(), tensor.BF16, []bool{true, false}},
-		{"folds", foldNet(), tensor.CPU(), tensor.BF16, []bool{false, false}},
+		// conv, pool (to a conv), conv, pool (to a Linear layer)
+		{"bf16", poolNet(), tensor.CPU(), tensor.BF16, []bool{true, true, true, false}},
+		{"fp32", poolNet(), tensor.CPU(), tensor.FP32, []bool{false, false, false, false}},
+		{"im2col", poolNet(), cpuKinds[1].dev, tensor.BF16, []bool{false, false, false, false}},
+		// conv, pool, conv (to a ReLU that computes)
+		{"tiny", tinyNet(), tensor.CPU(), tensor.BF16, []bool{true, true, false}},
+		// conv (to a conv), conv
+		{"folds", foldNet(), tensor.CPU(), tensor.BF16, []bool{true, false}},
 	} {
 		if got := build(c.net, c.dev, c.p); !slices.Equal(got, c.want) {
-			t.Errorf("%s: convolutions stored rounded %v, want %v", c.name, got, c.want)
+			t.Errorf("%s: convolutions and pools stored rounded %v, want %v", c.name, got, c.want)
 		}
 	}
 	// A ReLU between a pool and the next convolution computes on the
-	// pool's output, so the convolution before keeps float32.
+	// pool's output, so neither the pool nor the convolution before
+	// store theirs rounded.
 	open := NewSequential(NewConv2d(3, tensor.Square(3, 1, 1)), NewReLU(), NewMaxPool2d(tensor.Square(3, 2, 0)), NewReLU(), NewConv2d(2, tensor.Square(1, 1, 0)))
-	if got := build(open, tensor.CPU(), tensor.BF16); !slices.Equal(got, []bool{false, false}) {
-		t.Errorf("a pool before a ReLU: convolutions stored rounded %v, want none", got)
+	if got := build(open, tensor.CPU(), tensor.BF16); !slices.Equal(got, []bool{false, false, false}) {
+		t.Errorf("a pool before a ReLU: stored rounded %v, want none", got)
 	}
 
 	step := func(dev tensor.Device) (loss float32, grads []float32) {
@@ -305,8 +312,12 @@ func TestRoundOutputs(t *testing.T) {
 		net.ZeroGrad()
 		l, _ := ce.Forward(net.Forward(x, Pass{Train: true}), labels, true)
 		net.Backward(ce.Backward())
-		if got := net.Layers()[0].(*Conv2d).y.view.DType(); dev == tensor.CPU() && got != tensor.BFloat16 {
-			t.Errorf("first convolution's output is %v, want bfloat16", got)
+		if dev == tensor.CPU() {
+			for _, i := range []int{0, 2, 3} {
+				if got := outputType(net.Layers()[i]); got != tensor.BFloat16 {
+					t.Errorf("layer %d (%v) wrote %v, want bfloat16", i, net.Layers()[i], got)
+				}
+			}
 		}
 		lv, _ := l.Float32s()
 		_, g := net.Arena()
@@ -321,6 +332,18 @@ func TestRoundOutputs(t *testing.T) {
 	if j := closeTo(grads, to64(wantGrads), 1e-4); j >= 0 {
 		t.Errorf("gradient %d is %v, want %v", j, grads[j], wantGrads[j])
 	}
+}
+
+// outputType returns the dtype of the last output of a convolution or a
+// max-pool.
+func outputType(l Layer) tensor.DType {
+	switch l := l.(type) {
+	case *Conv2d:
+		return l.y.view.DType()
+	case *MaxPool2d:
+		return l.y.view.DType()
+	}
+	return tensor.Float32
 }
 
 // TestWorkspaceSizedOnce checks that the shared workspace is sized for the

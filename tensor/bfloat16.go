@@ -3,14 +3,15 @@ package tensor
 import "fmt"
 
 // BF16Activations is a Device that computes on activations stored in
-// bfloat16 (BFloat16 tensors), half the memory of float32: its
-// ConvForward writes a BFloat16 y, each element rounded (bf16.Round) from
-// what it would write in float32, its MaxPool reads a BFloat16 x, and its
-// MaxPoolGrad a BFloat16 mask. A BF16 model stores so the output of a
-// convolution whose reader is a max-pool (nn's Sequential does): rounding
-// is monotonic, so the pool keeps the same maximum (ties aside), rounded,
-// and a ReLU's mask the same signs; where the pool's output goes on to
-// BF16 products, as in AlexNet, they would have rounded it anyway.
+// bfloat16 (BFloat16 tensors), half the memory of float32. Its
+// ConvForward and MaxPool take a BFloat16 x and write a BFloat16 y, each
+// element rounded (bf16.Round) from what they would write in float32; its
+// ConvWeightGrad takes a BFloat16 x, and its ConvDataGrad and MaxPoolGrad
+// a BFloat16 mask. Everything else a BFloat16 tensor stands for its
+// values widened to float32. nn's Sequential stores a BF16 network's
+// activations so where only BF16 products, max-pools and ReLU masks read
+// them (see its roundOutputs): the products round them anyway, and
+// rounding, being monotonic, keeps the maxima (ties aside) and the signs.
 type BF16Activations interface {
 	Device
 	// StoresBF16 reports whether the operations above take BFloat16

@@ -262,14 +262,23 @@ var reluGradLoop = newLoop(func(a *elemArgs, lo, hi int) {
 })
 
 // reluMask writes z = y where x > 0, else 0 (a NaN in x too): the
-// gradient through a ReLU whose output is x. Half of a ReLU's outputs are
-// 0 in no predictable pattern, so it masks y's bits rather than branch.
-// z may alias y.
-func reluMask(z, y, x []float32) {
+// gradient through a ReLU whose output is x, float32 or bfloat16 bits (of
+// which those in (0, 0x7f80], sign clear and not zero or NaN, are
+// positive). Half of a ReLU's outputs are 0 in no predictable pattern, so
+// it masks y's bits rather than branch. z may alias y.
+func reluMask[E float32 | uint16](z, y []float32, x []E) {
 	y, z = y[:len(x)], z[:len(x)]
-	for i, v := range x {
-		keep := -uint32(b2u(v > 0))
-		z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+	switch x := any(x).(type) {
+	case []float32:
+		for i, v := range x {
+			keep := -uint32(b2u(v > 0))
+			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+		}
+	case []uint16:
+		for i, h := range x {
+			keep := -uint32(b2u(h-1 < 0x7f80))
+			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+		}
 	}
 }
 

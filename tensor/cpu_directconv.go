@@ -26,16 +26,30 @@ import (
 func (d *cpuDevice) ConvDirect() bool { return !d.im2col }
 
 // imageGather is an image tensor's batch read through a view: product b's
-// operand is the view of image b.
+// operand is the view of image first+b.
 type imageGather struct {
 	v     *convmap.View
 	src   []float32
-	image int // elements from one image to the next
+	src16 []uint16 // replaces src for a BFloat16 tensor
+	image int      // elements from one image to the next
+	first int
+}
+
+// gatherOf returns the gather of t's images through v.
+func gatherOf(v *convmap.View, t *Tensor) imageGather {
+	g := imageGather{v: v, image: t.Len() / t.shape[0]}
+	g.src, g.src16 = floatsOf(t)
+	return g
 }
 
 // Gather implements gemm.Gather.
 func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
-	g.v.Gather(dst, ld, g.src[b*g.image:][:g.image], i0, rows, j0, n)
+	at := (g.first + b) * g.image
+	if g.src16 != nil {
+		g.v.GatherBF16(dst, ld, g.src16[at:][:g.image], i0, rows, j0, n)
+		return
+	}
+	g.v.Gather(dst, ld, g.src[at:][:g.image], i0, rows, j0, n)
 }
 
 // viewKey names a view: the data gradient's (grad) or the forward pass's,
@@ -85,6 +99,7 @@ type convCall struct {
 	args         gemm.GatherArgs
 	gather       imageGather
 	out, b, mask []float32 // the product's output, the bias and the ReLU mask
+	mask16       []uint16  // a BFloat16 mask, replacing mask
 	rounded      []uint16  // a BFloat16 y, where out is a buffer for it
 	image, pos   int       // elements of one image of out, and of one plane
 	relu         bool
@@ -98,10 +113,10 @@ var convCalls = sync.Pool{New: func() any {
 	return c
 }}
 
-// run computes the product c.args describes, over c.gather's images, on d's
+// run computes the product c.args describes, over g's images, on d's
 // workers, and returns c to the pool.
-func (c *convCall) run(d *cpuDevice, v *convmap.View, src []float32, image int, p Precision) {
-	c.gather = imageGather{v, src, image}
+func (c *convCall) run(d *cpuDevice, g imageGather, p Precision) {
+	c.gather = g
 	c.args.B, c.args.Alpha, c.args.BF16 = &c.gather, 1, p == BF16
 	gemm.Workers(d.workers).SgemmGather(&c.args)
 	*c = convCall{biasReLU: c.biasReLU, masked: c.masked} // drop the caller's slices
@@ -138,15 +153,19 @@ func (c *convCall) forward(i int) {
 // unmask zeroes image i's data gradient where the mask is not positive.
 func (c *convCall) unmask(i int) {
 	dx := c.out[i*c.image:][:c.image]
+	if c.mask16 != nil {
+		reluMask(dx, dx, c.mask16[i*c.image:][:c.image])
+		return
+	}
 	reluMask(dx, dx, c.mask[i*c.image:][:c.image])
 }
 
 func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	o, pos := y.shape[1], y.shape[2]*y.shape[3]
-	v, xs, xImage := viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd
+	g := gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x)
 	if y.DType() == Float32 {
-		d.convForward(f32(y), nil, xs, w, bias, v, xImage, n, o, pos, p, relu)
+		d.convForward(f32(y), nil, g, w, bias, n, o, pos, p, relu)
 		return
 	}
 	// A BFloat16 y: the products write a few images at a time into a
@@ -160,14 +179,15 @@ func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, 
 	ys := b16(y)
 	for i := 0; i < n; i += chunk {
 		m := min(chunk, n-i)
-		d.convForward((*buf)[:m*image], ys[i*image:][:m*image], xs[i*xImage:][:m*xImage], w, bias, v, xImage, m, o, pos, p, relu)
+		g.first = i
+		d.convForward((*buf)[:m*image], ys[i*image:][:m*image], g, w, bias, m, o, pos, p, relu)
 	}
 }
 
-// convForward runs ConvForward's product for n images, xs through v, into
+// convForward runs ConvForward's product for the n images g gathers into
 // out, with its epilogue; out is a buffer when rounded, the images'
 // BFloat16 y, is set.
-func (d *cpuDevice) convForward(out []float32, rounded []uint16, xs []float32, w, bias *Tensor, v *convmap.View, xImage, n, o, pos int, p Precision, relu bool) {
+func (d *cpuDevice) convForward(out []float32, rounded []uint16, g imageGather, w, bias *Tensor, n, o, pos int, p Precision, relu bool) {
 	k := w.shape[1]
 	c := convCalls.Get().(*convCall)
 	c.out, c.rounded, c.image, c.pos, c.relu = out, rounded, o*pos, pos, relu
@@ -178,7 +198,7 @@ func (d *cpuDevice) convForward(out []float32, rounded []uint16, xs []float32, w
 	if bias != nil || relu || rounded != nil {
 		c.args.Then = c.biasReLU
 	}
-	c.run(d, v, xs, xImage, p)
+	c.run(d, g, p)
 }
 
 // floatPool holds float32 buffers of one use, so that a call gets back a
@@ -222,7 +242,7 @@ func implicitDataGrad(c, h, w, o, oh, ow int, win Window) bool {
 
 func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
 	n, ch, h, wd := dx.shape[0], dx.shape[1], dx.shape[2], dx.shape[3]
-	o, pos := dy.shape[1], dy.shape[2]*dy.shape[3]
+	o := dy.shape[1]
 	kk := win.KH * win.KW
 	if !implicitDataGrad(ch, h, wd, o, dy.shape[2], dy.shape[3], win) {
 		d.colsDataGrad(dx, dy, w, win, p, mask)
@@ -236,9 +256,10 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 	c.out, c.image = f32(dx), ch*h*wd
 	c.args = gemm.GatherArgs{M: ch, N: h * wd, K: o * kk, A: wt, LDA: o * kk, C: c.out, LDC: h * wd, StrideC: c.image, Batch: n}
 	if mask != nil {
-		c.mask, c.args.Then = f32(mask), c.masked
+		c.mask, c.mask16 = floatsOf(mask)
+		c.args.Then = c.masked
 	}
-	c.run(d, viewOf(viewKey{true, o, h, wd, win}), f32(dy), o*pos, p)
+	c.run(d, gatherOf(viewOf(viewKey{true, o, h, wd, win}), dy), p)
 }
 
 // colsDataGrad is the data gradient as im2col computes it: the columns'
@@ -257,6 +278,11 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		batch = gemm.Workers(d.workers).SgemmBatchBF16
 	}
 	dxs, dys, ws := f32(dx), f32(dy), f32(w)
+	var masks []float32
+	var masks16 []uint16
+	if mask != nil {
+		masks, masks16 = floatsOf(mask)
+	}
 	for i := 0; i < n; i += chunk {
 		m := min(chunk, n-i)
 		cols := (*buf)[:m*k*pos]
@@ -264,8 +290,11 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		dxi := dxs[i*image:][:m*image]
 		a := convArgs{x: dxi, cols: cols, h: h, w: wd, oh: oh, ow: ow, win: win, planeInner: win.KH * win.KW * pos}
 		col2imLoop.For(d.workers, m*ch, 1, a)
-		if mask != nil {
-			reluMask(dxi, dxi, f32(mask)[i*image:][:m*image])
+		switch {
+		case masks != nil:
+			reluMask(dxi, dxi, masks[i*image:][:m*image])
+		case masks16 != nil:
+			reluMask(dxi, dxi, masks16[i*image:][:m*image])
 		}
 	}
 }
@@ -282,5 +311,5 @@ func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
 	c := convCalls.Get().(*convCall)
 	c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: pos, A: f32(dy), LDA: pos, StrideA: o * pos,
 		Beta: 1, C: f32(dw), LDC: k, Batch: n}
-	c.run(d, viewOf(viewKey{false, ch, h, wd, win}), f32(x), ch*h*wd, p)
+	c.run(d, gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x), p)
 }

@@ -16,33 +16,36 @@ type poolArgs struct {
 	h, w   int
 	oh, ow int
 	win    Window
-	// x16 or mask16 replaces x or mask when that is BFloat16: each plane
-	// is widened into a buffer of the worker's before it is read.
-	x16, mask16 []uint16
-}
-
-// widePlane returns plane p of v, or of v16 widened into buf when v16 is
-// set, each element of a plane size long.
-func widePlane(v []float32, v16 []uint16, buf []float32, p, size int) []float32 {
-	if v16 == nil {
-		return v[p*size:][:size]
-	}
-	bf16.WidenSlice(buf[:size], v16[p*size:][:size])
-	return buf[:size]
+	// x16, y16 or mask16 replaces x, y or mask when that is BFloat16:
+	// MaxPool widens each plane of x into a buffer of the worker's and
+	// writes each of y there before rounding it.
+	x16, y16, mask16 []uint16
 }
 
 var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	in, out := a.h*a.w, a.oh*a.ow
 	var buf []float32
-	if a.x16 != nil {
-		p := planes.get(a.h * a.w)
+	if a.x16 != nil || a.y16 != nil {
+		p := planes.get(in + out)
 		defer planes.put(p)
 		buf = *p
 	}
 	for plane := lo; plane < hi; plane++ {
-		x := widePlane(a.x, a.x16, buf, plane, a.h*a.w)
+		var x, yp []float32
+		if a.x16 != nil {
+			x = buf[:in]
+			bf16.WidenSlice(x, a.x16[plane*in:][:in])
+		} else {
+			x = a.x[plane*in:][:in]
+		}
+		if a.y16 != nil {
+			yp = buf[in:][:out]
+		} else {
+			yp = a.y[plane*out:][:out]
+		}
 		for oh := range a.oh {
 			h0 := oh*a.win.SH - a.win.PH
-			y := a.y[(plane*a.oh+oh)*a.ow:][:a.ow]
+			y := yp[oh*a.ow:][:a.ow]
 			arg := a.arg[(plane*a.oh+oh)*a.ow:][:a.ow]
 			// [in0, in1) are the outputs whose 3x3 window lies inside x.
 			in0, in1 := 0, 0
@@ -62,6 +65,9 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 					y[ow], arg[ow] = best, int32(at)
 				}
 			}
+		}
+		if a.y16 != nil {
+			bf16.RoundSlice(a.y16[plane*out:][:out], yp)
 		}
 	}
 })
@@ -124,12 +130,6 @@ func b2u(b bool) uint {
 // order, then zeroes the pixels the mask, if any, does not let through;
 // one worker owns a plane, so the sums do not depend on the worker count.
 var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
-	var buf []float32
-	if a.mask16 != nil {
-		p := planes.get(a.h * a.w)
-		defer planes.put(p)
-		buf = *p
-	}
 	for plane := lo; plane < hi; plane++ {
 		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
 		dy := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
@@ -138,15 +138,19 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		for i, g := range dy {
 			dx[arg[i]] += g
 		}
-		if a.mask != nil || a.mask16 != nil {
-			reluMask(dx, dx, widePlane(a.mask, a.mask16, buf, plane, a.h*a.w))
+		switch {
+		case a.mask != nil:
+			reluMask(dx, dx, a.mask[plane*a.h*a.w:][:a.h*a.w])
+		case a.mask16 != nil:
+			reluMask(dx, dx, a.mask16[plane*a.h*a.w:][:a.h*a.w])
 		}
 	}
 })
 
 func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
-	a := poolArgs{y: f32(y), arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
+	a := poolArgs{arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
 	a.x, a.x16 = floatsOf(x)
+	a.y, a.y16 = floatsOf(y)
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 

@@ -42,13 +42,12 @@ func HasDirectConv(dev Device) bool {
 
 // checkConv checks the operands of a direct convolution: images x [N, C,
 // H, W], outputs y [N, O, OH, OW] and weight w [O, C*KH*KW], all on one
-// DirectConv, x and w Float32, and returns that device; the caller checks
-// y's dtype. xName and yName say what x and y are in op's signature.
+// DirectConv, w Float32, and returns that device; the caller checks x's
+// and y's dtypes. xName and yName say what x and y are in op's signature.
 func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv {
 	dev := sameDevice(op, x, y, w)
 	checkWindow(op, x, win)
 	wantRank(op, yName, y, 4)
-	wantDType(op, xName, x, Float32)
 	wantDType(op, "weight", w, Float32)
 	n, c := x.shape[0], x.shape[1]
 	oh, ow := win.Out(x.shape[2], x.shape[3])
@@ -63,10 +62,11 @@ func checkConv(op, xName, yName string, x, y, w *Tensor, win Window) DirectConv 
 }
 
 // ConvForward writes y = conv(x, w) + bias, through a ReLU when relu is
-// set, on a DirectConv device; bias [O] may be nil. y may be BFloat16
-// where the device takes it (HasBF16Activations).
+// set, on a DirectConv device; bias [O] may be nil. x and y may be
+// BFloat16 where the device takes them (HasBF16Activations).
 func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	d := checkConv("ConvForward", "x", "y", x, y, w, win)
+	wantActivation("ConvForward", "x", x)
 	wantActivation("ConvForward", "y", y)
 	if bias != nil {
 		sameDevice("ConvForward", y, bias)
@@ -77,22 +77,25 @@ func ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 
 // ConvDataGrad overwrites dx with the gradient of the convolution's input
 // on a DirectConv device, and then, unless mask is nil, with the gradient
-// through the ReLU whose output mask (dx's shape) is.
+// through the ReLU whose output mask (dx's shape; BFloat16 where the
+// device takes it) is.
 func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
 	d := checkConv("ConvDataGrad", "dx", "dy", dx, dy, w, win)
+	wantDType("ConvDataGrad", "dx", dx, Float32)
 	wantDType("ConvDataGrad", "dy", dy, Float32)
 	if mask != nil {
 		sameDevice("ConvDataGrad", dx, mask)
-		wantDType("ConvDataGrad", "mask", mask, Float32)
+		wantActivation("ConvDataGrad", "mask", mask)
 		wantShape("ConvDataGrad", "mask", mask, dx.shape...)
 	}
 	d.ConvDataGrad(dx, dy, w, win, p, mask)
 }
 
 // ConvWeightGrad adds into dw the gradient of the convolution's weight on
-// a DirectConv device.
+// a DirectConv device; x may be BFloat16 where the device takes it.
 func ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
 	d := checkConv("ConvWeightGrad", "x", "dy", x, dy, dw, win)
+	wantActivation("ConvWeightGrad", "x", x)
 	wantDType("ConvWeightGrad", "dy", dy, Float32)
 	d.ConvWeightGrad(dw, dy, x, win, p)
 }

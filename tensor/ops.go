@@ -244,13 +244,13 @@ func PoolOut(x []int, w Window) []int {
 }
 
 // MaxPool computes y = maxpool(x) and the argmax (Int32, y's shape); x
-// may be BFloat16 where the device takes it (HasBF16Activations).
+// and y may be BFloat16 where the device takes them (HasBF16Activations).
 func MaxPool(y, argmax, x *Tensor, w Window) {
 	dev := sameDevice("MaxPool", y, argmax, x)
 	checkWindow("MaxPool", x, w)
 	checkPoolPadding("MaxPool", w)
 	wantActivation("MaxPool", "x", x)
-	wantDType("MaxPool", "y", y, Float32)
+	wantActivation("MaxPool", "y", y)
 	wantDType("MaxPool", "argmax", argmax, Int32)
 	wantShape("MaxPool", "y", y, PoolOut(x.shape, w)...)
 	sameShape("MaxPool", y, argmax)

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
+	"github.com/tensorforge/tensorforge/internal/bf16"
 	"github.com/tensorforge/tensorforge/internal/convmap"
 	"github.com/tensorforge/tensorforge/tensor"
 	"github.com/tensorforge/tensorforge/tensor/devicetest"
@@ -227,7 +229,8 @@ func TestWords(t *testing.T) {
 
 // TestGather checks View.Gather against At on both views of every
 // geometry: whole images, and random runs of rows and positions that
-// start and end inside rows of positions and inside the padding.
+// start and end inside rows of positions and inside the padding; and
+// GatherBF16 against Gather of the float32 values its image stands for.
 func TestGather(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, g := range geometries {
@@ -242,6 +245,12 @@ func TestGather(t *testing.T) {
 				src := make([]float32, g.n*c.image)
 				for i := range src {
 					src[i] = float32(i + 1) // no element is zero
+				}
+				// Bfloat16 bits from 1.0 up, none zero, infinite or NaN.
+				src16, wide := make([]uint16, len(src)), make([]float32, len(src))
+				for i := range src16 {
+					src16[i] = uint16(0x3f80 + i%16000)
+					wide[i] = bf16.Widen(src16[i])
 				}
 				rows, p := c.v.Rows(), int(c.v.P)
 				pieces := [][4]int{{0, rows, 0, p}}
@@ -258,6 +267,14 @@ func TestGather(t *testing.T) {
 							dst[i] = float32(math.NaN())
 						}
 						c.v.Gather(dst, ld, src[img*c.image:][:c.image], t0, nr, p0, n)
+						got16, want16 := slices.Clone(dst), slices.Clone(dst)
+						c.v.GatherBF16(got16, ld, src16[img*c.image:][:c.image], t0, nr, p0, n)
+						c.v.Gather(want16, ld, wide[img*c.image:][:c.image], t0, nr, p0, n)
+						for i, w := range want16 {
+							if math.Float32bits(got16[i]) != math.Float32bits(w) {
+								t.Fatalf("%s image %d rows [%d, +%d) positions [%d, +%d): GatherBF16 wrote %v at %d, Gather of its values %v", c.name, img, t0, nr, p0, n, got16[i], i, w)
+							}
+						}
 						for r := range nr {
 							for j := range ld {
 								got := dst[r*ld+j]

@@ -1,6 +1,9 @@
 package convmap
 
-import "github.com/tensorforge/tensorforge/internal/rows"
+import (
+	"github.com/tensorforge/tensorforge/internal/bf16"
+	"github.com/tensorforge/tensorforge/internal/rows"
+)
 
 // Gather writes rows [t0, t0+rows) of the view, positions [p0, p0+n) of one
 // image whose elements start at src[0], into dst: row t0+r at dst[r*ld:],
@@ -8,13 +11,67 @@ import "github.com/tensorforge/tensorforge/internal/rows"
 // as the CPU's implicit GEMM packs its operand: a run of positions that
 // reads consecutive elements is one copy.
 func (v *View) Gather(dst []float32, ld int, src []float32, t0, rows, p0, n int) {
+	gather(v, dst, ld, src, t0, rows, p0, n)
+}
+
+// GatherBF16 is Gather of an image stored in bfloat16: each element is
+// widened to the float32 it stands for.
+func (v *View) GatherBF16(dst []float32, ld int, src []uint16, t0, rows, p0, n int) {
+	gather(v, dst, ld, src, t0, rows, p0, n)
+}
+
+// elem is the element type of an image a view reads: float32, or bfloat16
+// bits.
+type elem interface{ float32 | uint16 }
+
+func gather[E elem](v *View, dst []float32, ld int, src []E, t0, rows, p0, n int) {
 	for r := range rows {
-		v.gatherRow(dst[r*ld:][:n], src, v.Table[t0+r], p0)
+		gatherRow(v, dst[r*ld:][:n], src, v.Table[t0+r], p0)
+	}
+}
+
+// widen sets dst[i] = src[i], widened to float32. The type switch costs
+// a few nanoseconds a call, so the loops call it a run of elements at a
+// time.
+func widen[E elem](dst []float32, src []E) {
+	switch s := any(src).(type) {
+	case []float32:
+		copy(dst, s)
+	case []uint16:
+		bf16.WidenSlice(dst, s[:len(dst)])
+	}
+}
+
+// widenRows is rows.Copy of rows widened to float32.
+func widenRows[E elem](dst []float32, ldd int, src []E, lds, n, w int) {
+	switch s := any(src).(type) {
+	case []float32:
+		rows.Copy(dst, ldd, s, lds, n, w)
+	case []uint16:
+		for r := range n {
+			bf16.WidenSlice(dst[r*ldd:][:w], s[r*lds:][:w])
+		}
+	}
+}
+
+// widenStrided sets dst[i] = src[start+i*stride], widened to float32.
+func widenStrided[E elem](dst []float32, src []E, start, stride int) {
+	switch s := any(src).(type) {
+	case []float32:
+		for i := range dst {
+			dst[i] = s[start]
+			start += stride
+		}
+	case []uint16:
+		for i := range dst {
+			dst[i] = bf16.Widen(s[start])
+			start += stride
+		}
 	}
 }
 
 // gatherRow writes the view's row e at positions [p0, p0+len(out)).
-func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
+func gatherRow[E elem](v *View, out []float32, src []E, e Entry, p0 int) {
 	pw, ld := int(v.PW), int(v.LD)
 	oy, ox := int(v.OY+e.H), int(v.OX+e.W)
 	sy, sx, dy, dx := int(v.SY), int(v.SX), int(v.DY), int(v.DX)
@@ -31,7 +88,7 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 			clear(out)
 			return
 		}
-		copy(out[first-p0:last-p0], src[base+first:base+last])
+		widen(out[first-p0:last-p0], src[base+first:base+last])
 		clear(out[:first-p0])
 		clear(out[last-p0:])
 		if xlo == 0 && xhi == pw {
@@ -63,7 +120,7 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 	for rest := out; len(rest) > 0; y, x = y+1, 0 {
 		if unit && x == 0 && len(rest) >= 2*pw && y >= ylo && y+1 < yhi {
 			n := min(len(rest)/pw, yhi-y)
-			rows.Copy(rest[xlo:], pw, src[int(e.Off)+(y*sy+oy)*ld+xlo+ox:], sy*ld, n, xhi-xlo)
+			widenRows(rest[xlo:], pw, src[int(e.Off)+(y*sy+oy)*ld+xlo+ox:], sy*ld, n, xhi-xlo)
 			for r := range n {
 				// The padding at the rows' ends: a few elements.
 				row := rest[r*pw:][:pw]
@@ -104,21 +161,17 @@ func (v *View) gatherRow(out, src []float32, e Entry, p0 int) {
 			clear(seg[hi:])
 			w := (x+lo)*sx + ox
 			if sx == 1 {
-				copy(seg[lo:hi], row[w:])
+				widen(seg[lo:hi], row[w:])
 				continue
 			}
-			for i := lo; i < hi; i++ {
-				seg[i] = row[w]
-				w += sx
-			}
+			widenStrided(seg[lo:hi], row, w, sx)
 			continue
 		}
 		for i := range seg {
 			w := (x+i)*sx + ox
+			seg[i] = 0
 			if w >= 0 && w < int(v.UW) && w%dx == 0 {
-				seg[i] = row[w/dx]
-			} else {
-				seg[i] = 0
+				widen(seg[i:i+1], row[w/dx:])
 			}
 		}
 	}
