@@ -13,7 +13,8 @@ type AvgPool2d struct {
 	Window tensor.Window // kernel, stride, padding
 
 	in, out []int
-	y, dx   batchBuf
+	y       batchBuf
+	dx      gradBuf
 }
 
 // NewAvgPool2d returns an average-pooling layer over the given window.
@@ -43,6 +44,9 @@ func (a *AvgPool2d) Free() {
 	a.dx.free()
 }
 
+// inputGrad implements gradWriter.
+func (a *AvgPool2d) inputGrad() *gradBuf { return &a.dx }
+
 // String implements Layer.
 func (a *AvgPool2d) String() string { return fmt.Sprintf("AvgPool2d(%v)", a.Window) }
 
@@ -58,7 +62,7 @@ func (a *AvgPool2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	if !wantDX {
 		return nil
 	}
-	dx := a.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), a.in)
+	dx := a.dx.get(dy.Device(), dy.Dim(0), a.in)
 	tensor.AvgPoolGrad(dx, dy, a.Window)
 	return dx
 }

@@ -35,7 +35,8 @@ type Conv2d struct {
 	dw, db  *tensor.Tensor
 	ws      *Workspace
 	x       *tensor.Tensor // the last Forward's input, for Backward
-	y, dx   batchBuf
+	y       batchBuf
+	dx      gradBuf
 	xs, ys  chunks
 	dxs     chunks
 	dys     chunks
@@ -115,6 +116,9 @@ func (c *Conv2d) Free() {
 	c.dx.free()
 	c.x, c.colsSrc, c.cols = nil, nil, [2]*tensor.Tensor{}
 }
+
+// inputGrad implements gradWriter.
+func (c *Conv2d) inputGrad() *gradBuf { return &c.dx }
 
 // String implements Layer.
 func (c *Conv2d) String() string {
@@ -219,7 +223,7 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		if !wantDX {
 			return nil
 		}
-		dx := c.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), c.in)
+		dx := c.dx.get(dy.Device(), dy.Dim(0), c.in)
 		var mask *tensor.Tensor
 		if c.masked {
 			mask = c.x
@@ -233,7 +237,7 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	var dxs []*tensor.Tensor
 	var dx *tensor.Tensor
 	if wantDX {
-		dx = c.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), c.in)
+		dx = c.dx.get(dy.Device(), dy.Dim(0), c.in)
 		dxs = c.dxs.of(dx, size)
 	}
 	for i, xi := range c.xs.of(c.x, size) {

@@ -18,7 +18,8 @@ type Linear struct {
 	w, b   *tensor.Tensor
 	dw, db *tensor.Tensor
 	x      *tensor.Tensor // the last Forward's input, for Backward
-	y, dx  batchBuf
+	y      batchBuf
+	dx     gradBuf
 	g      tensor.GemmArgs  // reused so a call allocates nothing
 	prec   tensor.Precision // of every product (see BuildOptions)
 }
@@ -67,6 +68,9 @@ func (l *Linear) Free() {
 	l.x = nil
 }
 
+// inputGrad implements gradWriter.
+func (l *Linear) inputGrad() *gradBuf { return &l.dx }
+
 // String implements Layer.
 func (l *Linear) String() string {
 	return fmt.Sprintf("Linear(in_features=%d, out_features=%d)", l.in, l.Out)
@@ -100,7 +104,7 @@ func (l *Linear) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		return nil
 	}
 	// dx [n, in] = dy [n, out] * W [out, in]
-	dx := l.dx.get(dy.Device(), tensor.Float32, n, []int{l.in})
+	dx := l.dx.get(dy.Device(), n, []int{l.in})
 	l.g = tensor.GemmArgs{M: n, N: l.in, K: l.Out, Alpha: 1,
 		A: dy, LDA: l.Out, B: l.w, LDB: l.in, C: dx, LDC: l.in, Precision: l.prec}
 	tensor.Gemm(&l.g)

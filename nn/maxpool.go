@@ -15,7 +15,7 @@ type MaxPool2d struct {
 	in        []int
 	out       []int
 	y, argmax batchBuf
-	dx        batchBuf
+	dx        gradBuf
 	arg       *tensor.Tensor // the last Forward's argmax
 	// masked: the ReLU before passes its gradient through untouched, and
 	// Backward applies it, its input x being that ReLU's output (see
@@ -62,6 +62,9 @@ func (m *MaxPool2d) Free() {
 	m.arg, m.x = nil, nil
 }
 
+// inputGrad implements gradWriter.
+func (m *MaxPool2d) inputGrad() *gradBuf { return &m.dx }
+
 // String implements Layer.
 func (m *MaxPool2d) String() string { return fmt.Sprintf("MaxPool2d(%v)", m.Window) }
 
@@ -86,7 +89,7 @@ func (m *MaxPool2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	if !wantDX {
 		return nil
 	}
-	dx := m.dx.get(dy.Device(), tensor.Float32, dy.Dim(0), m.in)
+	dx := m.dx.get(dy.Device(), dy.Dim(0), m.in)
 	tensor.MaxPoolGrad(dx, dy, m.arg, m.Window, m.x)
 	return dx
 }

@@ -29,9 +29,10 @@ type Sequential struct {
 	params, grads, state *tensor.Tensor
 	named, stateNamed    []Param
 	ws                   *Workspace
-	first                int  // index of the first layer with trained parameters
-	batch                int  // the batch size the workspace was sized for
-	built, freed         bool // Build has run; Free has run
+	dx                   gradPair // the layers' input gradients (see shareInputGrads)
+	first                int      // index of the first layer with trained parameters
+	batch                int      // the batch size the workspace was sized for
+	built, freed         bool     // Build has run; Free has run
 	prec                 tensor.Precision
 }
 
@@ -188,7 +189,7 @@ func (s *Sequential) fuse(dev tensor.Device) {
 // a pool takes the same maxima, rounded, and a ReLU's mask the same signs:
 // the network computes what it did, but where rounding ties two values of
 // a pooling window. In AlexNet at batch 128 these are every activation of
-// the convolutions but the input image: 323 MB of float32.
+// the convolutions but the input image: 360 MB of float32.
 func (s *Sequential) roundOutputs(dev tensor.Device) {
 	if s.prec != tensor.BF16 || !tensor.HasDirectConv(dev) || !tensor.HasBF16Activations(dev) {
 		return
@@ -281,6 +282,20 @@ func (s *Sequential) ParamBytes(o BuildOptions) int64 {
 	return 4 * int64(n+state)
 }
 
+// firstTrained returns the index of the first layer with trained
+// parameters, or the number of layers: Backward stops there. Valid after
+// Setup.
+func (s *Sequential) firstTrained() int {
+	for _, ls := range s.Specs() {
+		for _, spec := range ls.Specs {
+			if !spec.State {
+				return ls.Index
+			}
+		}
+	}
+	return len(s.layers)
+}
+
 // counts returns the elements of the trained and the state tensors.
 func (s *Sequential) counts() (trained, state int) {
 	for _, ls := range s.Specs() {
@@ -320,7 +335,10 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	}
 	s.ws.resolve()
 	s.named, s.stateNamed = s.named[:0], s.stateNamed[:0]
-	s.first = len(s.layers)
+	s.first = s.firstTrained()
+	if !o.Inference {
+		s.shareInputGrads()
+	}
 	off, stateOff := 0, 0
 	for i, l := range s.layers {
 		if w, ok := l.(workspaceUser); ok {
@@ -342,7 +360,6 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 				stateOff += v.Len()
 				s.stateNamed = append(s.stateNamed, Param{Name: ls.Name(spec), Value: v, Counter: spec.Counter})
 			} else {
-				s.first = min(s.first, i)
 				v = tensor.ViewOf(s.params.Storage(), off, spec.Shape...)
 				if s.grads != nil {
 					g = tensor.ViewOf(s.grads.Storage(), off, spec.Shape...)
@@ -406,6 +423,7 @@ func (s *Sequential) workspaceElems(dev tensor.Device, n, budget int) int {
 // first with trained parameters.
 func (s *Sequential) Backward(dy *tensor.Tensor) {
 	s.mustTrain("Backward")
+	s.dx.reserve(dy.Device(), dy.Dim(0))
 	for i := len(s.layers) - 1; i >= s.first; i-- {
 		dy = s.layers[i].Backward(dy, i > s.first)
 		s.trace(Stage{Layer: i, Backward: true})
@@ -453,18 +471,19 @@ func (s *Sequential) Workspace() *Workspace { return s.ws }
 
 // Footprint estimates the bytes a network built with o holds on dev once
 // it has run batches of n: the arenas, what the layers keep from Forward
-// to Backward, and the workspace. For training it counts the input
-// gradients Backward makes as much again as Forward keeps, which is about
-// right for AlexNet-like networks (each layer's input gradient is the size
-// of the layer before's output). Valid after Setup; it allocates nothing,
-// so a caller can refuse a batch that cannot fit before trying.
+// to Backward (as float32), for training the two buffers of the input
+// gradients (see shareInputGrads), and the workspace. Valid after Setup;
+// it allocates nothing, so a caller can refuse a batch that cannot fit
+// before trying.
 func (s *Sequential) Footprint(dev tensor.Device, n int, o BuildOptions) int64 {
 	var per int64
 	for _, l := range s.layers {
 		per += l.Cost().ActivationBytes
 	}
 	if !o.Inference {
-		per *= 2
+		var largest [2]int
+		s.inputGradSlots(func(_ gradWriter, slot, elems int) { largest[slot] = max(largest[slot], elems) })
+		per += 4 * int64(largest[0]+largest[1])
 	}
 	budget := s.ws.Bytes
 	if budget == 0 {
@@ -498,6 +517,7 @@ func (s *Sequential) Free() {
 		}
 	}
 	s.ws.free()
+	s.dx.free()
 	s.freed = true
 }
 

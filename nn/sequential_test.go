@@ -334,6 +334,46 @@ func TestRoundOutputs(t *testing.T) {
 	}
 }
 
+// TestInputGradsShared checks that the layers' input gradients take turns
+// in the network's two buffers, each as large as the largest it holds,
+// and that Footprint counts those buffers.
+func TestInputGradsShared(t *testing.T) {
+	net := tinyNet()
+	dev := tensor.CPU()
+	in := []int{2, 9, 9}
+	net.Build(dev, in, BuildOptions{Seed: 1})
+	const n = 4
+	var ce CrossEntropy
+	ce.Forward(net.Forward(tensor.RandUniform(dev, 1, 0, 1, append([]int{n}, in...)...), Pass{Train: true}), tensor.FromSlice(dev, []int32{0, 1, 2, 0}, n), true)
+	net.Backward(ce.Backward())
+	var largest [2]int
+	slot := 0
+	for i := len(net.Layers()) - 1; i > 0; i-- {
+		w, ok := net.Layers()[i].(gradWriter)
+		if !ok {
+			continue
+		}
+		dx := w.inputGrad().view
+		if dx == nil || dx.Storage() != net.dx.bufs[slot].Storage() {
+			t.Fatalf("layer %d (%v): input gradient not in buffer %d", i, net.Layers()[i], slot)
+		}
+		largest[slot] = max(largest[slot], dx.Len())
+		slot = 1 - slot
+	}
+	for i, b := range net.dx.bufs {
+		if b.Len() != largest[i] {
+			t.Errorf("buffer %d holds %d elements, want the largest gradient in it, %d", i, b.Len(), largest[i])
+		}
+	}
+	var act int64
+	for _, l := range net.Layers() {
+		act += l.Cost().ActivationBytes
+	}
+	if got, want := net.Footprint(dev, n, BuildOptions{}), net.ParamBytes(BuildOptions{})+n*act+4*int64(largest[0]+largest[1]); got != want {
+		t.Errorf("Footprint %d, want %d", got, want)
+	}
+}
+
 // outputType returns the dtype of the last output of a convolution or a
 // max-pool.
 func outputType(l Layer) tensor.DType {
