@@ -19,7 +19,8 @@ const (
 	BFloat16
 )
 
-// String returns the Go name of the element type.
+// String returns the element type's name: float32, int32, uint8 or
+// bfloat16.
 func (d DType) String() string {
 	return enumName("DType", int(d), "float32", "int32", "uint8", "bfloat16")
 }

@@ -45,9 +45,8 @@ type buffer struct {
 }
 
 // alloc writes data ([]float32, []int32, []uint8, or []uint16 for
-// BFloat16) into a fresh allocation
-// between guards of random length and value and returns the buffer viewing
-// it with the given shape.
+// BFloat16) into a fresh allocation between guards of random length and
+// value and returns the buffer viewing it with the given shape.
 func (c *checker) alloc(name string, input bool, data any, shape ...int) *buffer {
 	pre, post := 1+c.rng.IntN(23), 1+c.rng.IntN(23)
 	var host any
@@ -55,37 +54,13 @@ func (c *checker) alloc(name string, input bool, data any, shape ...int) *buffer
 	var n int
 	switch d := data.(type) {
 	case []float32:
-		n, dt = len(d), tensor.Float32
-		h := make([]float32, pre+n+post)
-		for i := range h {
-			h[i] = float32(c.rng.NormFloat64() * 1e3)
-		}
-		copy(h[pre:], d)
-		host = h
+		n, dt, host = len(d), tensor.Float32, guarded(d, pre, post, func() float32 { return float32(c.rng.NormFloat64() * 1e3) })
 	case []int32:
-		n, dt = len(d), tensor.Int32
-		h := make([]int32, pre+n+post)
-		for i := range h {
-			h[i] = c.rng.Int32()
-		}
-		copy(h[pre:], d)
-		host = h
+		n, dt, host = len(d), tensor.Int32, guarded(d, pre, post, c.rng.Int32)
 	case []uint8:
-		n, dt = len(d), tensor.Uint8
-		h := make([]uint8, pre+n+post)
-		for i := range h {
-			h[i] = uint8(c.rng.Uint32())
-		}
-		copy(h[pre:], d)
-		host = h
+		n, dt, host = len(d), tensor.Uint8, guarded(d, pre, post, func() uint8 { return uint8(c.rng.Uint32()) })
 	case []uint16:
-		n, dt = len(d), tensor.BFloat16
-		h := make([]uint16, pre+n+post)
-		for i := range h {
-			h[i] = uint16(c.rng.Uint32())
-		}
-		copy(h[pre:], d)
-		host = h
+		n, dt, host = len(d), tensor.BFloat16, guarded(d, pre, post, func() uint16 { return uint16(c.rng.Uint32()) })
 	default:
 		panic(fmt.Sprintf("devicetest: alloc of %T", data))
 	}
@@ -95,6 +70,16 @@ func (c *checker) alloc(name string, input bool, data any, shape ...int) *buffer
 		t: tensor.ViewOf(st, pre, shape...)}
 	c.bufs = append(c.bufs, b)
 	return b
+}
+
+// guarded returns d between pre and post guard values drawn from guard.
+func guarded[T any](d []T, pre, post int, guard func() T) []T {
+	h := make([]T, pre+len(d)+post)
+	for i := range h {
+		h[i] = guard()
+	}
+	copy(h[pre:], d)
+	return h
 }
 
 // in returns a Float32 input tensor holding data; the operation must not
