@@ -271,16 +271,22 @@ func reluMask[E float32 | uint16](z, y []float32, x []E) {
 	switch x := any(x).(type) {
 	case []float32:
 		for i, v := range x {
-			keep := -uint32(b2u(v > 0))
-			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep(v))
 		}
 	case []uint16:
 		for i, h := range x {
-			keep := -uint32(b2u(h-1 < 0x7f80))
-			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep)
+			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keepBF16(h))
 		}
 	}
 }
+
+// keep returns all ones where v > 0, else 0 (a NaN too): the bits of a
+// gradient that a ReLU whose output is v lets through.
+func keep(v float32) uint32 { return -uint32(b2u(v > 0)) }
+
+// keepBF16 is keep of a bfloat16 value: positive where its bits are in
+// (0, 0x7f80], sign clear and not zero or NaN.
+func keepBF16(h uint16) uint32 { return -uint32(b2u(h-1 < 0x7f80)) }
 
 func (d *cpuDevice) ReLUGrad(dx, dy, y *Tensor) {
 	d.elementwise(reluGradLoop, elemArgs{x: f32(y), y: f32(dy), z: f32(dx)})

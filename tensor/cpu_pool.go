@@ -127,22 +127,35 @@ func b2u(b bool) uint {
 }
 
 // maxPoolGradLoop scatters each plane's dy through its argmax in output
-// order, then zeroes the pixels the mask, if any, does not let through;
-// one worker owns a plane, so the sums do not depend on the worker count.
+// order, each value through the mask, if any, at the pixel it lands on:
+// where the mask is not positive it adds +0, so the pixel keeps the +0 it
+// was cleared to, what zeroing those pixels after the scatter gives, with
+// a read of the mask a window rather than a pass over the plane. One
+// worker owns a plane, so the sums do not depend on the worker count.
 var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
+	in, out := a.h*a.w, a.oh*a.ow
 	for plane := lo; plane < hi; plane++ {
-		dx := a.x[plane*a.h*a.w:][:a.h*a.w]
-		dy := a.y[plane*a.oh*a.ow:][:a.oh*a.ow]
-		arg := a.arg[plane*a.oh*a.ow:][:a.oh*a.ow]
+		dx := a.x[plane*in:][:in]
+		dy := a.y[plane*out:][:out]
+		arg := a.arg[plane*out:][:out]
 		clear(dx)
-		for i, g := range dy {
-			dx[arg[i]] += g
-		}
 		switch {
 		case a.mask != nil:
-			reluMask(dx, dx, a.mask[plane*a.h*a.w:][:a.h*a.w])
+			m := a.mask[plane*in:][:in]
+			for i, g := range dy {
+				p := arg[i]
+				dx[p] += math.Float32frombits(math.Float32bits(g) & keep(m[p]))
+			}
 		case a.mask16 != nil:
-			reluMask(dx, dx, a.mask16[plane*a.h*a.w:][:a.h*a.w])
+			m := a.mask16[plane*in:][:in]
+			for i, g := range dy {
+				p := arg[i]
+				dx[p] += math.Float32frombits(math.Float32bits(g) & keepBF16(m[p]))
+			}
+		default:
+			for i, g := range dy {
+				dx[arg[i]] += g
+			}
 		}
 	}
 })
