@@ -63,8 +63,10 @@ type BuildOptions struct {
 	// Precision is that of the layers' matrix products (convolutions and
 	// Linear layers, forward and backward): FP32, the default, or BF16,
 	// whose products round both operands to bfloat16 and sum in float32.
-	// Parameters, gradients, activations, the loss and the optimizer stay
-	// float32 in either. The device must run it (tensor.Device's
+	// Parameters, gradients, the loss and the optimizer stay float32 in
+	// either; a BF16 network stores in bfloat16 the activations only its
+	// products, max-pools and ReLU masks read, where the device computes
+	// on them (see roundOutputs). The device must run it (tensor.Device's
 	// GemmPrecision), or Build panics.
 	Precision tensor.Precision
 }

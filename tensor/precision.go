@@ -4,7 +4,9 @@ import "fmt"
 
 // Precision is the arithmetic of a matrix product (GemmArgs.Precision):
 // the operands' rounding before they are multiplied. Sums are float32 in
-// every precision, and every tensor stays float32 in memory.
+// every precision. A product's operands are float32 tensors; activations
+// stored in bfloat16 are BFloat16 tensors, which only some operations
+// take (see BF16Activations).
 type Precision uint8
 
 const (
