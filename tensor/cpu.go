@@ -176,13 +176,29 @@ func u8(t *Tensor) []uint8 { return t.st.(*cpuStorage).u[t.off : t.off+t.Len()] 
 // b16 returns the host elements a BFloat16 tensor views.
 func b16(t *Tensor) []uint16 { return t.st.(*cpuStorage).h[t.off : t.off+t.Len()] }
 
-// floatsOf returns the elements of an activation: a Float32 tensor's as
-// f, a BFloat16 one's as h.
-func floatsOf(t *Tensor) (f []float32, h []uint16) {
+// activation is the elements of a tensor that may be stored in bfloat16
+// (see BF16Activations): f for a Float32 one, h for a BFloat16 one.
+type activation struct {
+	f []float32
+	h []uint16
+}
+
+// activationOf returns t's elements.
+func activationOf(t *Tensor) activation {
 	if t.DType() == BFloat16 {
-		return nil, b16(t)
+		return activation{h: b16(t)}
 	}
-	return f32(t), nil
+	return activation{f: f32(t)}
+}
+
+// mask zeroes z where elements [lo, lo+len(z)) of a, a ReLU's output, are
+// not positive: reluMask of z through them.
+func (a activation) mask(z []float32, lo int) {
+	if a.h != nil {
+		reluMask(z, z, a.h[lo:][:len(z)])
+		return
+	}
+	reluMask(z, z, a.f[lo:][:len(z)])
 }
 
 // StoresBF16 implements BF16Activations: the CPU computes on them.

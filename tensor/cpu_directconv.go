@@ -29,27 +29,24 @@ func (d *cpuDevice) ConvDirect() bool { return !d.im2col }
 // operand is the view of image first+b.
 type imageGather struct {
 	v     *convmap.View
-	src   []float32
-	src16 []uint16 // replaces src for a BFloat16 tensor
-	image int      // elements from one image to the next
+	src   activation
+	image int // elements from one image to the next
 	first int
 }
 
 // gatherOf returns the gather of t's images through v.
 func gatherOf(v *convmap.View, t *Tensor) imageGather {
-	g := imageGather{v: v, image: t.Len() / t.shape[0]}
-	g.src, g.src16 = floatsOf(t)
-	return g
+	return imageGather{v: v, src: activationOf(t), image: t.Len() / t.shape[0]}
 }
 
 // Gather implements gemm.Gather.
 func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
 	at := (g.first + b) * g.image
-	if g.src16 != nil {
-		g.v.GatherBF16(dst, ld, g.src16[at:][:g.image], i0, rows, j0, n)
+	if g.src.h != nil {
+		g.v.GatherBF16(dst, ld, g.src.h[at:][:g.image], i0, rows, j0, n)
 		return
 	}
-	g.v.Gather(dst, ld, g.src[at:][:g.image], i0, rows, j0, n)
+	g.v.Gather(dst, ld, g.src.f[at:][:g.image], i0, rows, j0, n)
 }
 
 // viewKey names a view: the data gradient's (grad) or the forward pass's,
@@ -96,15 +93,15 @@ func viewOf(k viewKey) *convmap.View {
 // epilogue. Calls are pooled, and the epilogues bound once, so a call
 // allocates nothing once warm.
 type convCall struct {
-	args         gemm.GatherArgs
-	gather       imageGather
-	out, b, mask []float32 // the product's output, the bias and the ReLU mask
-	mask16       []uint16  // a BFloat16 mask, replacing mask
-	rounded      []uint16  // a BFloat16 y, where out is a buffer for it
-	image, pos   int       // elements of one image of out, and of one plane
-	relu         bool
-	biasReLU     func(i int) // bound to forward
-	masked       func(i int) // bound to unmask
+	args       gemm.GatherArgs
+	gather     imageGather
+	out, b     []float32  // the product's output and the bias
+	mask       activation // the ReLU's output, for the data gradient
+	rounded    []uint16   // a BFloat16 y, where out is a buffer for it
+	image, pos int        // elements of one image of out, and of one plane
+	relu       bool
+	biasReLU   func(i int) // bound to forward
+	masked     func(i int) // bound to unmask
 }
 
 var convCalls = sync.Pool{New: func() any {
@@ -152,12 +149,7 @@ func (c *convCall) forward(i int) {
 
 // unmask zeroes image i's data gradient where the mask is not positive.
 func (c *convCall) unmask(i int) {
-	dx := c.out[i*c.image:][:c.image]
-	if c.mask16 != nil {
-		reluMask(dx, dx, c.mask16[i*c.image:][:c.image])
-		return
-	}
-	reluMask(dx, dx, c.mask[i*c.image:][:c.image])
+	c.mask.mask(c.out[i*c.image:][:c.image], i*c.image)
 }
 
 func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
@@ -256,8 +248,7 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 	c.out, c.image = f32(dx), ch*h*wd
 	c.args = gemm.GatherArgs{M: ch, N: h * wd, K: o * kk, A: wt, LDA: o * kk, C: c.out, LDC: h * wd, StrideC: c.image, Batch: n}
 	if mask != nil {
-		c.mask, c.mask16 = floatsOf(mask)
-		c.args.Then = c.masked
+		c.mask, c.args.Then = activationOf(mask), c.masked
 	}
 	c.run(d, gatherOf(viewOf(viewKey{true, o, h, wd, win}), dy), p)
 }
@@ -278,11 +269,6 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		batch = gemm.Workers(d.workers).SgemmBatchBF16
 	}
 	dxs, dys, ws := f32(dx), f32(dy), f32(w)
-	var masks []float32
-	var masks16 []uint16
-	if mask != nil {
-		masks, masks16 = floatsOf(mask)
-	}
 	for i := 0; i < n; i += chunk {
 		m := min(chunk, n-i)
 		cols := (*buf)[:m*k*pos]
@@ -290,11 +276,8 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		dxi := dxs[i*image:][:m*image]
 		a := convArgs{x: dxi, cols: cols, h: h, w: wd, oh: oh, ow: ow, win: win, planeInner: win.KH * win.KW * pos}
 		col2imLoop.For(d.workers, m*ch, 1, a)
-		switch {
-		case masks != nil:
-			reluMask(dxi, dxi, masks[i*image:][:m*image])
-		case masks16 != nil:
-			reluMask(dxi, dxi, masks16[i*image:][:m*image])
+		if mask != nil {
+			activationOf(mask).mask(dxi, i*image)
 		}
 	}
 }

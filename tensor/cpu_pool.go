@@ -162,15 +162,16 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 
 func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
 	a := poolArgs{arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
-	a.x, a.x16 = floatsOf(x)
-	a.y, a.y16 = floatsOf(y)
+	xs, ys := activationOf(x), activationOf(y)
+	a.x, a.x16, a.y, a.y16 = xs.f, xs.h, ys.f, ys.h
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
 func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window, mask *Tensor) {
 	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
 	if mask != nil {
-		a.mask, a.mask16 = floatsOf(mask)
+		m := activationOf(mask)
+		a.mask, a.mask16 = m.f, m.h
 	}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }
