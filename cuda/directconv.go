@@ -37,12 +37,21 @@ type viewKey struct {
 }
 
 // view returns the device copy of the view key describes, uploading it on
-// first use. Views stay on the device until it closes: they are small (16
-// bytes a row, a few thousand rows for a large layer) and as many as the
-// distinct layer geometries run. Inside do.
+// first use. Views stay on the device: they are small (16 bytes a row, a
+// few thousand rows for a large layer) and as many as the distinct layer
+// geometries run. A program that convolves images of ever new sizes would
+// pile them up, so past maxViews the device waits for its queued kernels
+// and frees them all, as the CPU device stops holding its own. Inside do.
 func (d *Device) view(k viewKey) cu.DevicePtr {
 	if p, ok := d.views[k]; ok {
 		return p
+	}
+	if len(d.views) >= maxViews {
+		d.wait()
+		for _, p := range d.views {
+			cu.MemFree(p)
+		}
+		clear(d.views)
 	}
 	v := convmap.Forward(k.c, k.h, k.w, convmap.Window(k.win))
 	if k.kind == dataGradView {
@@ -57,6 +66,10 @@ func (d *Device) view(k viewKey) cu.DevicePtr {
 	d.views[k] = p
 	return p
 }
+
+// maxViews bounds the views a device holds, as the CPU's are bounded:
+// a convolution uses two at most.
+const maxViews = 256
 
 // convData launches conv_data: C = A x view, scattered into images of
 // m channels, plus bias unless it is 0, through a ReLU when relu is set,
