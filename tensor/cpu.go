@@ -286,15 +286,26 @@ func reluMask[E float32 | uint16](z, y []float32, x []E) {
 	y, z = y[:len(x)], z[:len(x)]
 	switch x := any(x).(type) {
 	case []float32:
+		reluMaskF32(z, y, x)
+	case []uint16:
+		reluMaskBF16(z, y, x)
+	}
+}
+
+// reluMaskF32 and reluMaskBF16 are reluMask's loops on slices of one
+// length, or the assembly that replaces them where the CPU has AVX-512.
+var (
+	reluMaskF32 = func(z, y, x []float32) {
 		for i, v := range x {
 			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keep(v))
 		}
-	case []uint16:
+	}
+	reluMaskBF16 = func(z, y []float32, x []uint16) {
 		for i, h := range x {
 			z[i] = math.Float32frombits(math.Float32bits(y[i]) & keepBF16(h))
 		}
 	}
-}
+)
 
 // keep returns all ones where v > 0, else 0 (a NaN too): the bits of a
 // gradient that a ReLU whose output is v lets through.

@@ -2,7 +2,10 @@ package tensor
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/tensorforge/tensorforge/internal/bf16"
 )
 
 // ulps returns how many float32 values lie between a and b (finite, of
@@ -61,5 +64,55 @@ func TestSigmoidSpan(t *testing.T) {
 	}
 	if ys[1] != 1 || ys[2] != 0 || ys[3] != 0.5 {
 		t.Errorf("sigmoid(+Inf, -Inf, 0) = %v, %v, %v", ys[1], ys[2], ys[3])
+	}
+}
+
+// TestReluMask checks reluMask, the assembly where this CPU has it, on
+// float32 and bfloat16 masks against the masks' definition, on every
+// length around the 16-lane vectors: random bits (NaNs, infinities, zeros
+// of both signs and denormals among them) in the mask and the gradient,
+// and guards past the length that must stay.
+func TestReluMask(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	special := []uint32{0, 0x80000000, 0x00000001, 0x80000001, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x3f800000, 0xbf800000}
+	bits := func() uint32 {
+		if rng.IntN(3) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return rng.Uint32()
+	}
+	const guard = 0x7fc0dead
+	for n := range 50 {
+		y, x32, x16 := make([]float32, n), make([]float32, n), make([]uint16, n)
+		for i := range y {
+			y[i], x32[i] = math.Float32frombits(bits()), math.Float32frombits(bits())
+			x16[i] = uint16(bits() >> 16)
+		}
+		for _, c := range []struct {
+			name string
+			run  func(z []float32)
+			pass func(i int) bool
+		}{
+			{"float32", func(z []float32) { reluMask(z, y, x32) }, func(i int) bool { return x32[i] > 0 }},
+			{"bfloat16", func(z []float32) { reluMask(z, y, x16) }, func(i int) bool { return bf16.Widen(x16[i]) > 0 }},
+		} {
+			z := make([]float32, n+3)
+			for i := range z {
+				z[i] = math.Float32frombits(guard)
+			}
+			c.run(z[:n])
+			for i, v := range z {
+				want := uint32(guard)
+				if i < n {
+					want = 0
+					if c.pass(i) {
+						want = math.Float32bits(y[i])
+					}
+				}
+				if math.Float32bits(v) != want {
+					t.Fatalf("%s mask of %d: element %d is %#08x, want %#08x", c.name, n, i, math.Float32bits(v), want)
+				}
+			}
+		}
 	}
 }
