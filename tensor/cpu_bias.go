@@ -18,13 +18,29 @@ func grainFor(unit int) int { return max(1, 4096/max(unit, 1)) }
 // biasAddLoop runs over the N*C (image, channel) spans of y.
 var biasAddLoop = newLoop(func(a *biasArgs, lo, hi int) {
 	for u := lo; u < hi; u++ {
-		v := a.b[u%a.c]
-		span := a.y[u*a.inner : (u+1)*a.inner]
-		for i := range span {
-			span[i] += v
-		}
+		addBias(a.y[u*a.inner:(u+1)*a.inner], a.b[u%a.c], false)
 	}
 })
+
+// addBias sets y[i] += b, then, where relu is set, y[i] = +0 unless it is
+// positive or NaN (a NaN stays as it is, where Go's max would clear its
+// sign): a loop, or the assembly that replaces it where the CPU has
+// AVX-512.
+var addBias = func(y []float32, b float32, relu bool) {
+	if relu {
+		for i, u := range y {
+			if v := u + b; v > 0 || v != v {
+				y[i] = v
+			} else {
+				y[i] = 0
+			}
+		}
+		return
+	}
+	for i := range y {
+		y[i] += b
+	}
+}
 
 // biasGradLoop runs over channels: each db[c] is summed by one worker, in
 // float64 and in an order fixed by the shape alone, whatever the worker

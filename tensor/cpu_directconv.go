@@ -130,16 +130,8 @@ func (c *convCall) forward(i int) {
 		if c.b != nil {
 			v = c.b[ch]
 		}
-		plane := y[ch*c.pos:][:c.pos]
-		switch {
-		case c.relu:
-			for j, u := range plane {
-				plane[j] = max(u+v, 0)
-			}
-		case c.b != nil:
-			for j := range plane {
-				plane[j] += v
-			}
+		if c.relu || c.b != nil {
+			addBias(y[ch*c.pos:][:c.pos], v, c.relu)
 		}
 	}
 	if c.rounded != nil {

@@ -23,12 +23,22 @@ func reluMaskAVX512(z, y, x *float32, n int)
 //go:noescape
 func reluMaskBF16AVX512(z, y *float32, x *uint16, n int)
 
+// addBiasAVX512 is addBias on a raw pointer to n elements.
+//
+//go:noescape
+func addBiasAVX512(y *float32, n int, b float32, relu bool)
+
 func init() {
 	if cpu.X86.HasAVX512F {
 		sigmoidSpan = func(x, y []float32) {
 			if len(x) > 0 {
 				_ = y[len(x)-1]
 				sigmoidAVX512(&x[0], &y[0], len(x))
+			}
+		}
+		addBias = func(y []float32, b float32, relu bool) {
+			if len(y) > 0 {
+				addBiasAVX512(&y[0], len(y), b, relu)
 			}
 		}
 		reluMaskF32 = func(z, y, x []float32) {

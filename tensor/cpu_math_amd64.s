@@ -168,3 +168,46 @@ mask16_tail:
 mask16_done:
 	VZEROUPPER
 	RET
+
+// func addBiasAVX512(y *float32, n int, b float32, relu bool)
+// y[i] += b, then, where relu is set, y[i] = y[i] if it is above 0 or NaN
+// (compare "not less or equal, unordered"), else +0.
+TEXT ·addBiasAVX512(SB), NOSPLIT, $0-21
+	MOVQ y+0(FP), DI
+	MOVQ n+8(FP), BX
+	VBROADCASTSS b+16(FP), Z3
+	MOVBLZX relu+20(FP), R8
+	VXORPS Z0, Z0, Z0
+	MOVQ BX, CX
+	SHRQ $4, CX
+	JZ bias_tail
+
+bias_loop:
+	VMOVUPS (DI), Z1
+	VADDPS Z3, Z1, Z1
+	TESTQ R8, R8
+	JZ bias_store
+	VCMPPS $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+
+bias_store:
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNZ bias_loop
+
+bias_tail:
+	MASK_TAIL(bias_done)
+	VMOVUPS.Z (DI), K2, Z1
+	VADDPS Z3, Z1, Z1
+	TESTQ R8, R8
+	JZ bias_tail_store
+	VCMPPS $0x16, Z0, Z1, K1
+	VMOVAPS.Z Z1, K1, Z1
+
+bias_tail_store:
+	VMOVUPS Z1, K2, (DI)
+
+bias_done:
+	VZEROUPPER
+	RET
