@@ -67,21 +67,30 @@ func TestSigmoidSpan(t *testing.T) {
 	}
 }
 
+// guard is the bits of the NaN the assembly's tests put past a slice's end.
+const guard = 0x7fc0dead
+
+// randomBits returns a generator of float32 bits, seeded: one in three a
+// special value (zeros of both signs, denormals, infinities, quiet,
+// signalling and negative NaNs, ±1), the others random.
+func randomBits(seed uint64) func() uint32 {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	special := []uint32{0, 0x80000000, 0x00000001, 0x80000001, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x7fa00001, 0xffc12345, 0x3f800000, 0xbf800000}
+	return func() uint32 {
+		if rng.IntN(3) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return rng.Uint32()
+	}
+}
+
 // TestReluMask checks reluMask, the assembly where this CPU has it, on
 // float32 and bfloat16 masks against the masks' definition, on every
 // length around the 16-lane vectors: random bits (NaNs, infinities, zeros
 // of both signs and denormals among them) in the mask and the gradient,
 // and guards past the length that must stay.
 func TestReluMask(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	special := []uint32{0, 0x80000000, 0x00000001, 0x80000001, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x3f800000, 0xbf800000}
-	bits := func() uint32 {
-		if rng.IntN(3) == 0 {
-			return special[rng.IntN(len(special))]
-		}
-		return rng.Uint32()
-	}
-	const guard = 0x7fc0dead
+	bits := randomBits(7)
 	for n := range 50 {
 		y, x32, x16 := make([]float32, n), make([]float32, n), make([]uint16, n)
 		for i := range y {
@@ -123,15 +132,7 @@ func TestReluMask(t *testing.T) {
 // denormals) with and without the ReLU; elements past the length must
 // stay.
 func TestAddBias(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	special := []uint32{0, 0x80000000, 0x00000001, 0x80000001, 0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00001, 0xffc12345, 0x3f800000, 0xbf800000}
-	bits := func() uint32 {
-		if rng.IntN(3) == 0 {
-			return special[rng.IntN(len(special))]
-		}
-		return rng.Uint32()
-	}
-	const guard = 0x7fc0dead
+	bits := randomBits(9)
 	for n := range 50 {
 		for _, relu := range []bool{false, true} {
 			b := math.Float32frombits(bits())
