@@ -40,6 +40,9 @@ cd bench
 	-test.bench 'Peak/cuda|Gemm/.*/cuda|Conv/.*/.*/.*/cuda|MaxPool/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda.txt"
 TENSORFORGE_CUDA_CONV=im2col ../.gpu/bench.test -test.run '^$' -test.benchtime 20x \
 	-test.bench 'Conv/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda-im2col.txt"
+# The memory AlexNet holds on the GPU once it has trained a batch (each
+# run builds the model, so once).
+../.gpu/bench.test -test.run '^$' -test.benchtime 1x -test.bench 'ModelMemory/.*/.*/cuda' 2>&1 | tee "$out/memory-cuda.txt"
 cd "$root"
 
 # PyTorch on the same card, now: cuBLAS's GEMMs and its AlexNet step in
