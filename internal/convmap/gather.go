@@ -58,10 +58,7 @@ func widenRows[E elem](dst []float32, ldd int, src []E, lds, n, w int) {
 func widenStrided[E elem](dst []float32, src []E, start, stride int) {
 	switch s := any(src).(type) {
 	case []float32:
-		for i := range dst {
-			dst[i] = s[start]
-			start += stride
-		}
+		rows.Strided(dst, s[start:], stride)
 	case []uint16:
 		for i := range dst {
 			dst[i] = bf16.Widen(s[start])

@@ -11,8 +11,12 @@ func Copy(dst []float32, ldd int, src []float32, lds, n, w int) { copyRows(dst, 
 // Add sets dst[r*ldd+j] += src[r*lds+j] for r < n and j < w.
 func Add(dst []float32, ldd int, src []float32, lds, n, w int) { addRows(dst, ldd, src, lds, n, w) }
 
-// copyRows and addRows are Copy and Add: these loops, or the assembly
-// that replaces them where the CPU has it.
+// Strided sets dst[i] = src[i*stride] for i < len(dst): a row of every
+// stride-th element, as a strided convolution reads its image.
+func Strided(dst, src []float32, stride int) { strided(dst, src, stride) }
+
+// copyRows, addRows and strided are Copy, Add and Strided: these loops,
+// or the assembly that replaces them where the CPU has it.
 var (
 	copyRows = func(dst []float32, ldd int, src []float32, lds, n, w int) {
 		for r := range n {
@@ -25,6 +29,11 @@ var (
 			for j, v := range s {
 				d[j] += v
 			}
+		}
+	}
+	strided = func(dst, src []float32, stride int) {
+		for i := range dst {
+			dst[i] = src[i*stride]
 		}
 	}
 )

@@ -13,10 +13,28 @@ func addRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, w int)
 //go:noescape
 func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, w int)
 
+// stridedAVX512 is Strided on raw pointers, n >= 1: sixteen elements a
+// VGATHERDPS, whose int32 indices i*stride, i < 16, fit.
+//
+//go:noescape
+func stridedAVX512(dst, src *float32, n, stride int)
+
 func init() {
 	if cpu.X86.HasAVX512F {
 		addRows = checkedRows(addRowsAVX512)
 		copyRows = checkedRows(copyRowsAVX512)
+		generic := strided
+		strided = func(dst, src []float32, stride int) {
+			if len(dst) == 0 {
+				return
+			}
+			_ = src[(len(dst)-1)*stride]
+			if stride < 1 || stride > 1<<20 {
+				generic(dst, src, stride)
+				return
+			}
+			stridedAVX512(&dst[0], &src[0], len(dst), stride)
+		}
 	}
 }
 

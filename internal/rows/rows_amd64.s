@@ -60,3 +60,56 @@ TEXT ·addRowsAVX512(SB), NOSPLIT, $0-48
 // dst[r*ldd+j] = src[r*lds+j] for r < rows, j < w.
 TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
 	ROWS(COPY_VEC, COPY_PART)
+
+// lanes holds 0, 1, ..., 15: a vector's lane numbers.
+DATA lanes<>+0(SB)/8, $0x0000000100000000
+DATA lanes<>+8(SB)/8, $0x0000000300000002
+DATA lanes<>+16(SB)/8, $0x0000000500000004
+DATA lanes<>+24(SB)/8, $0x0000000700000006
+DATA lanes<>+32(SB)/8, $0x0000000900000008
+DATA lanes<>+40(SB)/8, $0x0000000b0000000a
+DATA lanes<>+48(SB)/8, $0x0000000d0000000c
+DATA lanes<>+56(SB)/8, $0x0000000f0000000e
+GLOBL lanes<>(SB), RODATA|NOPTR, $64
+
+// func stridedAVX512(dst, src *float32, n, stride int)
+// dst[i] = src[i*stride] for i < n, gathered sixteen at a time (lane l
+// from element l*stride of the block), the last zero to fifteen under a
+// mask.
+TEXT ·stridedAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), BX
+	MOVQ stride+24(FP), DX
+	VMOVDQU32 lanes<>(SB), Z4
+	VPBROADCASTD DX, Z5
+	VPMULLD Z5, Z4, Z4
+	SHLQ $6, DX
+	MOVQ BX, CX
+	SHRQ $4, CX
+	JZ strided_tail
+
+strided_loop:
+	KXNORW K1, K1, K1
+	VGATHERDPS (SI)(Z4*4), K1, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ DX, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ strided_loop
+
+strided_tail:
+	ANDQ $15, BX
+	JZ strided_done
+	MOVQ BX, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	KMOVW AX, K2
+	VGATHERDPS (SI)(Z4*4), K1, Z0
+	VMOVUPS Z0, K2, (DI)
+
+strided_done:
+	VZEROUPPER
+	RET
