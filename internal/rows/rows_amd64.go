@@ -13,11 +13,12 @@ func addRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, w int)
 //go:noescape
 func copyRowsAVX512(dst *float32, ldd int, src *float32, lds int, rows, w int)
 
-// stridedAVX512 is Strided on raw pointers, n >= 1: sixteen elements a
+// stridedAVX512 is Strided on raw pointers, n >= 1, src holding srcLen
+// elements: sixteen at a time, by permutes for strides up to 4, else by
 // VGATHERDPS, whose int32 indices i*stride, i < 16, fit.
 //
 //go:noescape
-func stridedAVX512(dst, src *float32, n, stride int)
+func stridedAVX512(dst, src *float32, n, stride, srcLen int)
 
 func init() {
 	if cpu.X86.HasAVX512F {
@@ -33,7 +34,7 @@ func init() {
 				generic(dst, src, stride)
 				return
 			}
-			stridedAVX512(&dst[0], &src[0], len(dst), stride)
+			stridedAVX512(&dst[0], &src[0], len(dst), stride, len(src))
 		}
 	}
 }
