@@ -217,6 +217,12 @@ func (d *cpuDevice) elementwise(l *loop[elemArgs], a elemArgs) { l.For(d.workers
 
 var fillLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs := a.x[lo:hi]
+	if math.Float32bits(a.alpha) == 0 {
+		// The runtime's clear is vectorized, the loop is not: a model's
+		// gradients are zeroed every step.
+		clear(xs)
+		return
+	}
 	for i := range xs {
 		xs[i] = a.alpha
 	}
