@@ -13,8 +13,9 @@ import (
 // and owns their memory: one parameter arena and one gradient arena (each a
 // single tensor the layers hold views of, so zeroing the gradients and the
 // optimizer's update are one call each), an arena for non-trained state,
-// and the workspace its convolutions share. It is not safe for concurrent
-// use.
+// the workspace its convolutions share, and the two buffers its layers'
+// input gradients take turns in during Backward (see inputgrad.go). It is
+// not safe for concurrent use.
 type Sequential struct {
 	// Trace, if set, is called at the end of every stage of a step: after
 	// each layer's Forward and Backward, after ZeroGrad, and wherever the
