@@ -158,3 +158,36 @@ func TestAddBias(t *testing.T) {
 		}
 	}
 }
+
+// TestResizePlane checks resizePlane, which interpolates source rows
+// first, against interpolating each output pixel from its four source
+// pixels, bit for bit: up, down, and by odd factors, from bytes and from
+// floats.
+func TestResizePlane(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, s := range [][4]int{{28, 28, 224, 224}, {5, 7, 3, 11}, {9, 4, 9, 4}, {1, 1, 6, 2}, {13, 17, 40, 5}} {
+		h, w, oh, ow := s[0], s[1], s[2], s[3]
+		srcU, srcF := make([]uint8, h*w), make([]float32, h*w)
+		for i := range srcU {
+			srcU[i], srcF[i] = uint8(rng.Uint32()), rng.Float32()*4-2
+		}
+		check := func(name string, got []float32, at func(y, x int) float32, unit float32) {
+			for y := range oh {
+				y0, y1, hy0, hy1 := linearSource(y, h, oh)
+				for x := range ow {
+					x0, x1, wx0, wx1 := linearSource(x, w, ow)
+					v := hy0*(wx0*at(y0, x0)+wx1*at(y0, x1)) + hy1*(wx0*at(y1, x0)+wx1*at(y1, x1))
+					if want := v / unit; math.Float32bits(got[y*ow+x]) != math.Float32bits(want) {
+						t.Fatalf("%s %v: pixel (%d, %d) is %v, want %v", name, s, y, x, got[y*ow+x], want)
+					}
+				}
+			}
+		}
+		rows := make([]float32, h*ow)
+		got := make([]float32, oh*ow)
+		resizePlane(got, srcU, h, w, oh, ow, 255, rows)
+		check("bytes", got, func(y, x int) float32 { return float32(srcU[y*w+x]) }, 255)
+		resizePlane(got, srcF, h, w, oh, ow, 1, rows)
+		check("floats", got, func(y, x int) float32 { return srcF[y*w+x] }, 1)
+	}
+}

@@ -27,28 +27,40 @@ func linearSource(o, in, out int) (i0, i1 int, l0, l1 float32) {
 
 // resizePlane interpolates one plane and divides by unit: 255 turns raw
 // pixels into [0, 1] (the same as reading each as value/255, up to rounding,
-// since interpolation is linear) and 1 leaves floats as they are.
-func resizePlane[T float32 | uint8](dst []float32, src []T, h, w, oh, ow int, unit float32) {
-	for y := range oh {
-		y0, y1, hy0, hy1 := linearSource(y, h, oh)
-		r0, r1 := src[y0*w:][:w], src[y1*w:][:w]
-		out := dst[y*ow:][:ow]
+// since interpolation is linear) and 1 leaves floats as they are. It
+// interpolates every source row along x first, into rows (h x ow), then
+// each output row from two of those: the products and sums of
+// interpolating each output pixel from its four source pixels, in the same
+// order, with the horizontal ones done once a source row rather than once
+// an output row (8 times fewer for 28 to 224).
+func resizePlane[T float32 | uint8](dst []float32, src []T, h, w, oh, ow int, unit float32, rows []float32) {
+	for r := range h {
+		in, out := src[r*w:][:w], rows[r*ow:][:ow]
 		for x := range ow {
 			x0, x1, wx0, wx1 := linearSource(x, w, ow)
-			v := hy0*(wx0*float32(r0[x0])+wx1*float32(r0[x1])) + hy1*(wx0*float32(r1[x0])+wx1*float32(r1[x1]))
-			out[x] = v / unit
+			out[x] = wx0*float32(in[x0]) + wx1*float32(in[x1])
+		}
+	}
+	for y := range oh {
+		y0, y1, hy0, hy1 := linearSource(y, h, oh)
+		r0, r1, out := rows[y0*ow:][:ow], rows[y1*ow:][:ow], dst[y*ow:][:ow]
+		for x := range out {
+			out[x] = (hy0*r0[x] + hy1*r1[x]) / unit
 		}
 	}
 }
 
 var resizeLoop = newLoop(func(a *resizeArgs, lo, hi int) {
 	in, out := a.h*a.w, a.oh*a.ow
+	buf := planes.get(a.h * a.ow)
+	defer planes.put(buf)
+	rows := (*buf)[:a.h*a.ow]
 	for plane := lo; plane < hi; plane++ {
 		dst := a.dst[plane*out:][:out]
 		if a.srcU != nil {
-			resizePlane(dst, a.srcU[plane*in:][:in], a.h, a.w, a.oh, a.ow, 255)
+			resizePlane(dst, a.srcU[plane*in:][:in], a.h, a.w, a.oh, a.ow, 255, rows)
 		} else {
-			resizePlane(dst, a.srcF[plane*in:][:in], a.h, a.w, a.oh, a.ow, 1)
+			resizePlane(dst, a.srcF[plane*in:][:in], a.h, a.w, a.oh, a.ow, 1, rows)
 		}
 	}
 })
