@@ -247,18 +247,22 @@ func sum64(xs []float32) float64 {
 // sum would wait on each add's latency.
 type sum4 [4]float64
 
-// add adds xs to the sums, element i of each run of four to sum i.
+// add adds xs to the sums, element i of each run of four to sum i. The
+// sums stay in registers for the loop: through the pointer, each add
+// waited on a store and a load.
 func (s *sum4) add(xs []float32) {
+	s0, s1, s2, s3 := s[0], s[1], s[2], s[3]
 	for len(xs) >= 4 {
-		s[0] += float64(xs[0])
-		s[1] += float64(xs[1])
-		s[2] += float64(xs[2])
-		s[3] += float64(xs[3])
+		s0 += float64(xs[0])
+		s1 += float64(xs[1])
+		s2 += float64(xs[2])
+		s3 += float64(xs[3])
 		xs = xs[4:]
 	}
 	for _, v := range xs {
-		s[0] += float64(v)
+		s0 += float64(v)
 	}
+	s[0], s[1], s[2], s[3] = s0, s1, s2, s3
 }
 
 // total returns the sum of everything added.
