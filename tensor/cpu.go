@@ -267,13 +267,23 @@ func (d *cpuDevice) Scale(x *Tensor, alpha float32) {
 	d.elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
 }
 
-// reluLoop computes y = max(x, 0).
+// reluLoop computes y = relu(x).
 var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs, ys := a.x[lo:hi], a.y[lo:hi]
 	for i, v := range xs {
-		ys[i] = max(v, 0)
+		ys[i] = relu(v)
 	}
 })
+
+// relu returns v where it is positive or NaN, else +0: max(v, 0), with a
+// NaN kept as it is (Go's max clears its sign), as the assembly of the
+// convolution's epilogue computes it (see addBias).
+func relu(v float32) float32 {
+	if v > 0 || v != v {
+		return v
+	}
+	return 0
+}
 
 func (d *cpuDevice) ReLU(y, x *Tensor) { d.elementwise(reluLoop, elemArgs{x: f32(x), y: f32(y)}) }
 

@@ -22,18 +22,12 @@ var biasAddLoop = newLoop(func(a *biasArgs, lo, hi int) {
 	}
 })
 
-// addBias sets y[i] += b, then, where relu is set, y[i] = +0 unless it is
-// positive or NaN (a NaN stays as it is, where Go's max would clear its
-// sign): a loop, or the assembly that replaces it where the CPU has
-// AVX-512.
-var addBias = func(y []float32, b float32, relu bool) {
-	if relu {
+// addBias sets y[i] += b, then y[i] = relu(y[i]) where withReLU is set: a
+// loop, or the assembly that replaces it where the CPU has AVX-512.
+var addBias = func(y []float32, b float32, withReLU bool) {
+	if withReLU {
 		for i, u := range y {
-			if v := u + b; v > 0 || v != v {
-				y[i] = v
-			} else {
-				y[i] = 0
-			}
+			y[i] = relu(u + b)
 		}
 		return
 	}

@@ -121,7 +121,7 @@ func (c *convCall) run(d *cpuDevice, g imageGather, p Precision) {
 }
 
 // forward adds the bias (none where b is nil) to image i's output, then
-// applies max(v, 0) where relu is set: what BiasAdd and ReLU do, on one
+// applies relu where c.relu is set: what BiasAdd and ReLU do, on one
 // image, while it is in cache; then rounds it into c.rounded, if set.
 func (c *convCall) forward(i int) {
 	y := c.out[i*c.image:][:c.image]

@@ -134,14 +134,14 @@ func TestReluMask(t *testing.T) {
 func TestAddBias(t *testing.T) {
 	bits := randomBits(9)
 	for n := range 50 {
-		for _, relu := range []bool{false, true} {
+		for _, withReLU := range []bool{false, true} {
 			b := math.Float32frombits(bits())
 			y := make([]float32, n+3)
 			want := make([]uint32, n+3)
 			for i := range y {
 				y[i] = math.Float32frombits(bits())
 				v := y[i] + b
-				if relu && !(v > 0 || v != v) {
+				if withReLU && !(v > 0 || v != v) {
 					v = 0
 				}
 				want[i] = math.Float32bits(v)
@@ -149,10 +149,10 @@ func TestAddBias(t *testing.T) {
 					y[i], want[i] = math.Float32frombits(guard), guard
 				}
 			}
-			addBias(y[:n], b, relu)
+			addBias(y[:n], b, withReLU)
 			for i, v := range y {
 				if math.Float32bits(v) != want[i] {
-					t.Fatalf("addBias of %d, relu %v, bias %#08x: element %d is %#08x, want %#08x", n, relu, math.Float32bits(b), i, math.Float32bits(v), want[i])
+					t.Fatalf("addBias of %d, relu %v, bias %#08x: element %d is %#08x, want %#08x", n, withReLU, math.Float32bits(b), i, math.Float32bits(v), want[i])
 				}
 			}
 		}
