@@ -31,8 +31,59 @@
 	VCMPPS $3, Z0, Z0, K2; \
 	VMOVAPS Z0, K2, Z4
 
-// BROADCAST sets every lane of z to the float32 with the given bits.
+// BROADCAST sets every 32-bit lane of z to the given bits.
 #define BROADCAST(bits, z) MOVL bits, AX; VPBROADCASTD AX, z
+
+// MASK_TAIL sets K2 to the lowest n%16 bits, for the last, partial vector
+// of n elements (BX holds n; AX and CX are clobbered), and jumps to done
+// when there is none.
+#define MASK_TAIL(done) \
+	ANDQ $15, BX; \
+	JZ done; \
+	MOVL $1, AX; \
+	MOVQ BX, CX; \
+	SHLL CX, AX; \
+	DECL AX; \
+	KMOVW AX, K2
+
+// RELU_MASK is the frame of reluMaskAVX512 and reluMaskBF16AVX512, which
+// differ in how they read sixteen mask values into K1 (KEEP, or KEEP_PART
+// under K2 for the last, partial vector) and in how many bytes those take
+// (STEP): z[i] = y[i] where K1's bit is set, else +0.
+#define RELU_MASK(KEEP, KEEP_PART, STEP) \
+	MOVQ z+0(FP), DI; \
+	MOVQ y+8(FP), SI; \
+	MOVQ x+16(FP), DX; \
+	MOVQ n+24(FP), BX; \
+	MOVQ BX, CX; \
+	SHRQ $4, CX; \
+	JZ tail; \
+loop:; \
+	KEEP; \
+	VMOVUPS.Z (SI), K1, Z2; \
+	VMOVUPS Z2, (DI); \
+	ADDQ $64, DI; \
+	ADDQ $64, SI; \
+	ADDQ STEP, DX; \
+	DECQ CX; \
+	JNZ loop; \
+tail:; \
+	MASK_TAIL(done); \
+	KEEP_PART; \
+	VMOVUPS.Z (SI), K1, Z2; \
+	VMOVUPS Z2, K2, (DI); \
+done:; \
+	VZEROUPPER; \
+	RET
+
+// The float32 mask: x > 0, ordered (a NaN is not), against Z0's zeros.
+#define KEEP_F32 VMOVUPS (DX), Z1; VCMPPS $0x1e, Z0, Z1, K1
+#define KEEP_F32_PART VMOVUPS.Z (DX), K2, Z1; VCMPPS $0x1e, Z0, Z1, K2, K1
+
+// The bfloat16 mask: x-1 < 0x7f80 as 16-bit unsigned integers (sign
+// clear, not zero, not NaN), Y3 holding ones and Y4 0x7f80s.
+#define KEEP_BF16 VMOVDQU (DX), Y1; VPSUBW Y3, Y1, Y1; VPCMPUW $1, Y4, Y1, K1
+#define KEEP_BF16_PART VMOVDQU16.Z (DX), K2, Y1; VPSUBW Y3, Y1, Y1; VPCMPUW $1, Y4, Y1, K2, K1
 
 // func sigmoidAVX512(x, y *float32, n int)
 TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
@@ -83,91 +134,18 @@ done:
 	VZEROUPPER
 	RET
 
-// MASK_TAIL sets K2 to the lowest n%16 bits, for the last, partial vector
-// of n elements (BX holds n; AX and CX are clobbered), and jumps to done
-// when there is none.
-#define MASK_TAIL(done) \
-	ANDQ $15, BX; \
-	JZ done; \
-	MOVL $1, AX; \
-	MOVQ BX, CX; \
-	SHLL CX, AX; \
-	DECL AX; \
-	KMOVW AX, K2
-
 // func reluMaskAVX512(z, y, x *float32, n int)
 // z[i] = y[i] where x[i] > 0 (ordered: a NaN is not), else +0.
 TEXT ·reluMaskAVX512(SB), NOSPLIT, $0-32
-	MOVQ z+0(FP), DI
-	MOVQ y+8(FP), SI
-	MOVQ x+16(FP), DX
-	MOVQ n+24(FP), BX
 	VXORPS Z0, Z0, Z0
-	MOVQ BX, CX
-	SHRQ $4, CX
-	JZ mask_tail
-
-mask_loop:
-	VMOVUPS (DX), Z1
-	VCMPPS $0x1e, Z0, Z1, K1
-	VMOVUPS.Z (SI), K1, Z2
-	VMOVUPS Z2, (DI)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ mask_loop
-
-mask_tail:
-	MASK_TAIL(mask_done)
-	VMOVUPS.Z (DX), K2, Z1
-	VCMPPS $0x1e, Z0, Z1, K2, K1
-	VMOVUPS.Z (SI), K1, Z2
-	VMOVUPS Z2, K2, (DI)
-
-mask_done:
-	VZEROUPPER
-	RET
+	RELU_MASK(KEEP_F32, KEEP_F32_PART, $64)
 
 // func reluMaskBF16AVX512(z, y *float32, x *uint16, n int)
-// z[i] = y[i] where the bfloat16 x[i] is positive (x[i]-1 < 0x7f80 as
-// 16-bit unsigned integers: sign clear, not zero, not NaN), else +0.
+// z[i] = y[i] where the bfloat16 x[i] is positive, else +0.
 TEXT ·reluMaskBF16AVX512(SB), NOSPLIT, $0-32
-	MOVQ z+0(FP), DI
-	MOVQ y+8(FP), SI
-	MOVQ x+16(FP), DX
-	MOVQ n+24(FP), BX
-	MOVL $0x00010001, AX
-	VPBROADCASTD AX, Y3
-	MOVL $0x7f807f80, AX
-	VPBROADCASTD AX, Y4
-	MOVQ BX, CX
-	SHRQ $4, CX
-	JZ mask16_tail
-
-mask16_loop:
-	VMOVDQU (DX), Y1
-	VPSUBW Y3, Y1, Y1
-	VPCMPUW $1, Y4, Y1, K1
-	VMOVUPS.Z (SI), K1, Z2
-	VMOVUPS Z2, (DI)
-	ADDQ $64, DI
-	ADDQ $64, SI
-	ADDQ $32, DX
-	DECQ CX
-	JNZ mask16_loop
-
-mask16_tail:
-	MASK_TAIL(mask16_done)
-	VMOVDQU16.Z (DX), K2, Y1
-	VPSUBW Y3, Y1, Y1
-	VPCMPUW $1, Y4, Y1, K2, K1
-	VMOVUPS.Z (SI), K1, Z2
-	VMOVUPS Z2, K2, (DI)
-
-mask16_done:
-	VZEROUPPER
-	RET
+	BROADCAST($0x00010001, Y3)
+	BROADCAST($0x7f807f80, Y4)
+	RELU_MASK(KEEP_BF16, KEEP_BF16_PART, $32)
 
 // func addBiasAVX512(y *float32, n int, b float32, relu bool)
 // y[i] += b, then, where relu is set, y[i] = y[i] if it is above 0 or NaN
