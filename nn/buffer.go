@@ -38,6 +38,21 @@ func (b *batchBuf) free() {
 	b.full, b.view = nil, nil
 }
 
+// storage says whether a layer stores its output in bfloat16 (true) or
+// float32, as Sequential.roundOutputs sets it.
+type storage bool
+
+// dtype returns the output's element type.
+func (s storage) dtype() tensor.DType {
+	if s {
+		return tensor.BFloat16
+	}
+	return tensor.Float32
+}
+
+// bytes returns the bytes n elements of the output take.
+func (s storage) bytes(n int64) int64 { return int64(s.dtype().Size()) * n }
+
 // chunks caches the views of rows [i, i+size) of one tensor, remade only
 // when the tensor or the chunk size changes: tensor views are heap objects,
 // and a steady loop hands a layer the same tensors every step.

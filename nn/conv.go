@@ -46,7 +46,7 @@ type Conv2d struct {
 	prec    tensor.Precision  // of every product (see BuildOptions)
 	relu    bool              // apply the next layer's ReLU (see Sequential.fuse)
 	masked  bool              // apply the ReLU before's gradient, its output being x
-	rounded bool              // store the output in bfloat16 (see Sequential.roundOutputs)
+	rounded storage           // the output's element type (see Sequential.roundOutputs)
 }
 
 // NewConv2d returns a convolution to out channels over the given window;
@@ -99,15 +99,7 @@ func (c *Conv2d) Kind() string { return "conv" }
 func (c *Conv2d) Cost() Cost {
 	p := int64(c.oh * c.ow)
 	f := 2 * int64(c.Out) * int64(c.k) * p
-	return Cost{ForwardFLOPs: f, BackwardFLOPs: 2 * f, ActivationBytes: int64(c.outType().Size()) * int64(c.Out) * p}
-}
-
-// outType is the dtype of the layer's output.
-func (c *Conv2d) outType() tensor.DType {
-	if c.rounded {
-		return tensor.BFloat16
-	}
-	return tensor.Float32
+	return Cost{ForwardFLOPs: f, BackwardFLOPs: 2 * f, ActivationBytes: c.rounded.bytes(int64(c.Out) * p)}
 }
 
 // Free implements Layer.
@@ -193,7 +185,7 @@ func colsOf(cols [2]*tensor.Tensor, m int) *tensor.Tensor {
 func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	c.check(x)
 	c.x = x
-	y := c.y.get(x.Device(), c.outType(), x.Dim(0), []int{c.Out, c.oh, c.ow})
+	y := c.y.get(x.Device(), c.rounded.dtype(), x.Dim(0), []int{c.Out, c.oh, c.ow})
 	if tensor.HasDirectConv(x.Device()) {
 		tensor.ConvForward(y, x, c.w, c.b, c.Window, c.prec, c.relu)
 		return y

@@ -20,11 +20,9 @@ type MaxPool2d struct {
 	// masked: the ReLU before passes its gradient through untouched, and
 	// Backward applies it, its input x being that ReLU's output (see
 	// Sequential.fuse).
-	masked bool
-	x      *tensor.Tensor // the last Forward's input, when masked
-	// rounded: the output is stored in bfloat16 (see
-	// Sequential.roundOutputs).
-	rounded bool
+	masked  bool
+	x       *tensor.Tensor // the last Forward's input, when masked
+	rounded storage        // the output's element type (see Sequential.roundOutputs)
 }
 
 // NewMaxPool2d returns a max-pooling layer over the given window.
@@ -43,15 +41,12 @@ func (m *MaxPool2d) Kind() string { return "pool" }
 
 // Cost implements Layer: no FLOPs, but memory traffic, which bounds its
 // speed: forward reads x and writes y and the Int32 argmax, backward reads
-// dy and argmax and writes dx. It keeps y and the argmax. Every tensor is
-// counted as float32.
+// dy and argmax and writes dx, all counted as float32. It keeps y, in its
+// storage type, and the argmax.
 func (m *MaxPool2d) Cost() Cost {
-	x, y := 4*int64(numel(m.in)), 4*int64(numel(m.out))
-	kept := 2 * y
-	if m.rounded {
-		kept -= y / 2
-	}
-	return Cost{ForwardBytes: x + 2*y, BackwardBytes: 2*y + x, ActivationBytes: kept}
+	out := int64(numel(m.out))
+	x, y := 4*int64(numel(m.in)), 4*out
+	return Cost{ForwardBytes: x + 2*y, BackwardBytes: 2*y + x, ActivationBytes: m.rounded.bytes(out) + 4*out}
 }
 
 // Free implements Layer.
@@ -71,11 +66,7 @@ func (m *MaxPool2d) String() string { return fmt.Sprintf("MaxPool2d(%v)", m.Wind
 // Forward implements Layer.
 func (m *MaxPool2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 	dev, n := x.Device(), x.Dim(0)
-	dt := tensor.Float32
-	if m.rounded {
-		dt = tensor.BFloat16
-	}
-	y := m.y.get(dev, dt, n, m.out)
+	y := m.y.get(dev, m.rounded.dtype(), n, m.out)
 	m.arg = m.argmax.get(dev, tensor.Int32, n, m.out)
 	tensor.MaxPool(y, m.arg, x, m.Window)
 	if m.masked {

@@ -268,9 +268,9 @@ func TestRoundOutputs(t *testing.T) {
 		for _, l := range net.Layers() {
 			switch l := l.(type) {
 			case *Conv2d:
-				rounded = append(rounded, l.rounded)
+				rounded = append(rounded, bool(l.rounded))
 			case *MaxPool2d:
-				rounded = append(rounded, l.rounded)
+				rounded = append(rounded, bool(l.rounded))
 			}
 		}
 		return rounded
