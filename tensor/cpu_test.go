@@ -161,6 +161,7 @@ func TestCPUNoAllocs(t *testing.T) {
 	// its mask.
 	cy16 := tensor.New(dev, tensor.BFloat16, cy.Shape()...)
 	x16 := tensor.New(dev, tensor.BFloat16, x.Shape()...)
+	y16 := tensor.New(dev, tensor.BFloat16, y.Shape()...)
 	bn := &tensor.BatchNormArgs{X: x, Y: tensor.Zeros(dev, x.Shape()...), Scale: b, Shift: b,
 		Mean: tensor.Zeros(dev, 3), InvStd: tensor.Zeros(dev, 3), RunningMean: tensor.Zeros(dev, 3), RunningVar: tensor.Zeros(dev, 3),
 		Train: true, Eps: 1e-5, Momentum: 0.1, DY: x, DX: tensor.Zeros(dev, x.Shape()...), DScale: b, DShift: b}
@@ -181,21 +182,25 @@ func TestCPUNoAllocs(t *testing.T) {
 		"Binary":              func() { dev.Binary(tensor.OpAdd, v, p, g) },
 		// Over a long axis, Reduce splits it into blocks and sums them
 		// through its scratch buffer.
-		"ReduceAll":           func() { dev.Reduce(tensor.OpSum, sum, long, 1, long.Len(), 1) },
-		"ReduceAxis":          func() { dev.Reduce(tensor.OpMax, rows, x, 2, 3*16, 16) },
-		"ReduceRows":          func() { dev.Reduce(tensor.OpSum, rows, x, 32, 3*16, 1) },
-		"AvgPool":             func() { dev.AvgPool(y, x, pw) },
-		"AvgPoolGrad":         func() { dev.AvgPoolGrad(x, y, pw) },
-		"BatchNorm":           func() { dev.BatchNorm(bn) },
-		"BatchNormGrad":       func() { dev.BatchNormGrad(bn) },
-		"ConvForward":         func() { dc.ConvForward(cy, x, cw, cb, win, tensor.FP32, true) },
-		"ConvForwardBF16":     func() { dc.ConvForward(cy, x, cw, cb, win, tensor.BF16, false) },
-		"ConvDataGrad":        func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.FP32, x) },
-		"ConvDataGradStrided": func() { dc.ConvDataGrad(cdx, sy, cw, stride, tensor.FP32, nil) },
-		"ConvWeightGrad":      func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32) },
-		"ConvForwardToBF16":   func() { dc.ConvForward(cy16, x, cw, cb, win, tensor.BF16, true) },
-		"MaxPoolOfBF16":       func() { dev.MaxPool(y, argmax, x16, pw) },
-		"MaxPoolGradBF16Mask": func() { dev.MaxPoolGrad(x, y, argmax, pw, x16) },
+		"ReduceAll":            func() { dev.Reduce(tensor.OpSum, sum, long, 1, long.Len(), 1) },
+		"ReduceAxis":           func() { dev.Reduce(tensor.OpMax, rows, x, 2, 3*16, 16) },
+		"ReduceRows":           func() { dev.Reduce(tensor.OpSum, rows, x, 32, 3*16, 1) },
+		"AvgPool":              func() { dev.AvgPool(y, x, pw) },
+		"AvgPoolGrad":          func() { dev.AvgPoolGrad(x, y, pw) },
+		"BatchNorm":            func() { dev.BatchNorm(bn) },
+		"BatchNormGrad":        func() { dev.BatchNormGrad(bn) },
+		"ConvForward":          func() { dc.ConvForward(cy, x, cw, cb, win, tensor.FP32, true) },
+		"ConvForwardBF16":      func() { dc.ConvForward(cy, x, cw, cb, win, tensor.BF16, false) },
+		"ConvDataGrad":         func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.FP32, x) },
+		"ConvDataGradStrided":  func() { dc.ConvDataGrad(cdx, sy, cw, stride, tensor.FP32, nil) },
+		"ConvWeightGrad":       func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32) },
+		"ConvForwardToBF16":    func() { dc.ConvForward(cy16, x, cw, cb, win, tensor.BF16, true) },
+		"MaxPoolOfBF16":        func() { dev.MaxPool(y, argmax, x16, pw) },
+		"MaxPoolGradBF16Mask":  func() { dev.MaxPoolGrad(x, y, argmax, pw, x16) },
+		"MaxPoolToBF16":        func() { dev.MaxPool(y16, argmax, x, pw) },
+		"ConvForwardOfBF16":    func() { dc.ConvForward(cy, x16, cw, cb, win, tensor.BF16, false) },
+		"ConvWeightGradOfBF16": func() { dc.ConvWeightGrad(cdw, cy, x16, win, tensor.BF16) },
+		"ConvDataGradBF16Mask": func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.BF16, x16) },
 	}
 	withWorkers(2, func() {
 		for name, op := range ops {
