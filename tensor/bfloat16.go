@@ -12,6 +12,7 @@ import "fmt"
 // activations so where only BF16 products, max-pools and ReLU masks read
 // them (see its roundOutputs): the products round them anyway, and
 // rounding, being monotonic, keeps the maxima (ties aside) and the signs.
+// Like every Device, it is safe for concurrent use.
 type BF16Activations interface {
 	Device
 	// StoresBF16 reports whether the operations above take BFloat16

@@ -5,7 +5,7 @@
 // it, so every bfloat16 value in the engine comes from one rule. Slices
 // are converted in assembly where the CPU has AVX512_BF16 (widened with
 // AVX-512 alone), by a loop elsewhere and with the purego build tag: the
-// same bits either way.
+// same bits either way. Every function is safe for concurrent use.
 package bf16
 
 import "math"

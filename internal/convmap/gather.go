@@ -30,9 +30,9 @@ func gather[E elem](v *View, dst []float32, ld int, src []E, t0, rows, p0, n int
 	}
 }
 
-// widen sets dst[i] = src[i], widened to float32. The type switch costs
-// a few nanoseconds a call, so the loops call it a run of elements at a
-// time.
+// widen sets dst[i] = src[i], widened to float32. The loops call it a
+// run of elements at a time, so that its type switch is made once a run,
+// not once an element.
 func widen[E elem](dst []float32, src []E) {
 	switch s := any(src).(type) {
 	case []float32:

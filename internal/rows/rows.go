@@ -2,7 +2,8 @@
 // float32s: what im2col, col2im and the implicit convolution's gather do
 // with the rows of an image plane, a row at a time too short for a memmove
 // call to pay. Assembly does it where the CPU has AVX-512, a loop
-// elsewhere (and with the purego build tag).
+// elsewhere (and with the purego build tag). Every function is safe for
+// concurrent use on distinct destinations.
 package rows
 
 // Copy sets dst[r*ldd+j] = src[r*lds+j] for r < n and j < w.
