@@ -1,7 +1,8 @@
 // Package rows copies and adds runs of equally long, equally spaced rows of
 // float32s: what im2col, col2im and the implicit convolution's gather do
 // with the rows of an image plane, a row at a time too short for a memmove
-// call to pay. Assembly does it where the CPU has AVX-512, a loop
+// call to pay; and copies every stride-th element of a row, as a strided
+// convolution's gather reads one. Assembly does it where the CPU has AVX-512, a loop
 // elsewhere (and with the purego build tag). Every function is safe for
 // concurrent use on distinct destinations.
 package rows
