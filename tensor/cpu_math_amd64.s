@@ -147,14 +147,21 @@ TEXT ·reluMaskBF16AVX512(SB), NOSPLIT, $0-32
 	BROADCAST($0x7f807f80, Y4)
 	RELU_MASK(KEEP_BF16, KEEP_BF16_PART, $32)
 
+// BIAS_RELU adds the bias Z3 to Z1, then zeroes the lanes that are not
+// above 0 or NaN (compare "not less or equal, unordered" against Z0's
+// zeros) unless K4, all ones when there is no ReLU, keeps them.
+#define BIAS_RELU VADDPS Z3, Z1, Z1; VCMPPS $0x16, Z0, Z1, K1; KORW K4, K1, K1; VMOVAPS.Z Z1, K1, Z1
+
 // func addBiasAVX512(y *float32, n int, b float32, relu bool)
-// y[i] += b, then, where relu is set, y[i] = y[i] if it is above 0 or NaN
-// (compare "not less or equal, unordered"), else +0.
+// y[i] += b, then, where relu is set, y[i] = y[i] if it is above 0 or NaN,
+// else +0.
 TEXT ·addBiasAVX512(SB), NOSPLIT, $0-21
 	MOVQ y+0(FP), DI
 	MOVQ n+8(FP), BX
 	VBROADCASTSS b+16(FP), Z3
-	MOVBLZX relu+20(FP), R8
+	MOVBLZX relu+20(FP), AX
+	DECL AX
+	KMOVW AX, K4
 	VXORPS Z0, Z0, Z0
 	MOVQ BX, CX
 	SHRQ $4, CX
@@ -162,13 +169,7 @@ TEXT ·addBiasAVX512(SB), NOSPLIT, $0-21
 
 bias_loop:
 	VMOVUPS (DI), Z1
-	VADDPS Z3, Z1, Z1
-	TESTQ R8, R8
-	JZ bias_store
-	VCMPPS $0x16, Z0, Z1, K1
-	VMOVAPS.Z Z1, K1, Z1
-
-bias_store:
+	BIAS_RELU
 	VMOVUPS Z1, (DI)
 	ADDQ $64, DI
 	DECQ CX
@@ -177,13 +178,7 @@ bias_store:
 bias_tail:
 	MASK_TAIL(bias_done)
 	VMOVUPS.Z (DI), K2, Z1
-	VADDPS Z3, Z1, Z1
-	TESTQ R8, R8
-	JZ bias_tail_store
-	VCMPPS $0x16, Z0, Z1, K1
-	VMOVAPS.Z Z1, K1, Z1
-
-bias_tail_store:
+	BIAS_RELU
 	VMOVUPS Z1, K2, (DI)
 
 bias_done:
