@@ -12,8 +12,12 @@ import (
 
 // The Device is a tensor.DirectConv: its convolutions run the implicit-GEMM
 // kernels of kernels/conv.cu, which read the images through convmap's
-// views instead of an im2col column matrix.
-var _ tensor.DirectConv = (*Device)(nil)
+// views instead of an im2col column matrix. It is a
+// tensor.BF16Activations too.
+var (
+	_ tensor.DirectConv      = (*Device)(nil)
+	_ tensor.BF16Activations = (*Device)(nil)
+)
 
 // ConvDirect reports whether layers should use the direct convolution:
 // true unless the device was opened with Im2colConv.
@@ -73,16 +77,41 @@ const maxViews = 256
 
 // convData launches conv_data: C = A x view, scattered into images of
 // m channels, plus bias unless it is 0, through a ReLU when relu is set,
-// and zero where mask (unless 0) is not positive. Inside do.
-func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias, mask cu.DevicePtr, m, n, k int, relu bool) {
+// and zero where mask (unless 0) is not positive. x16 picks the kernel
+// that reads x in bfloat16 (imageOperand says when), y16 and m16 say that
+// C and the mask are stored in bfloat16. Inside do.
+func (d *Device) convData(p tensor.Precision, strided, x16 bool, c, a, x, view, bias, mask cu.DevicePtr, m, n, k int, relu, y16, m16 bool) {
 	arith, _, shared := mathOf(p, d.exact.Load())
 	kernel := "conv_data_" + arith
 	if strided {
 		kernel += "_strided"
 	}
+	if x16 {
+		kernel += "_x16"
+	}
 	checkInt32("columns of the product", n)
 	d.launch(kernel, dim3{tilesOf(m, n), 1, 1}, dim3{gemmThreads, 1, 1}, shared,
-		c, a, x, view, bias, mask, m, n, k, k, copies16(a, k, 0, 1), flag(relu))
+		c, a, x, view, bias, mask, m, n, k, k, copies16(a, k, 0, 1), flag(relu), flag(y16), flag(m16))
+}
+
+// imageOperand returns how a product in precision p reads the image x:
+// x itself, with x16 set when x is stored in bfloat16 and the math has
+// kernels that read it (BF16's, the only math of a network that stores its
+// activations so), or else a workspace holding x widened to float32,
+// which done gives back. Inside do.
+func (d *Device) imageOperand(x *tensor.Tensor, p tensor.Precision) (ptr cu.DevicePtr, x16 bool, done func()) {
+	if x.DType() != tensor.BFloat16 {
+		return d.ptr(x), false, func() {}
+	}
+	if arith, _, _ := mathOf(p, d.exact.Load()); arith == "bf16" {
+		return d.ptr(x), true, func() {}
+	}
+	n := int64(x.Len())
+	ws, class := d.alloc(n * 4)
+	d.launch("widen_bf16", gridFor(n, threads), dim3{threads, 1, 1}, 0, ws, d.ptr(x), n)
+	// The stream runs in order: the block is free for reuse once the
+	// product that reads it is queued.
+	return ws, false, func() { d.release(ws, class) }
 }
 
 // ConvForward writes y = conv(x, w) + bias, and its ReLU when relu is
@@ -92,7 +121,10 @@ func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p 
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
 		o, oh, ow := y.Dim(1), y.Dim(2), y.Dim(3)
 		v := d.view(viewKey{forwardView, c, h, wd, win})
-		d.convData(p, false, d.ptr(y), d.ptr(w), d.ptr(x), v, d.maybePtr(bias), 0, o, n*oh*ow, c*win.KH*win.KW, relu)
+		xp, x16, done := d.imageOperand(x, p)
+		defer done()
+		d.convData(p, false, x16, d.ptr(y), d.ptr(w), xp, v, d.maybePtr(bias), 0, o, n*oh*ow, c*win.KH*win.KW,
+			relu, y.DType() == tensor.BFloat16, false)
 	})
 }
 
@@ -108,7 +140,8 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
-		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk, false)
+		d.convData(p, win.SH > 1 || win.SW > 1, false, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
+			false, false, mask != nil && mask.DType() == tensor.BFloat16)
 	})
 }
 
@@ -124,13 +157,23 @@ func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p t
 		checkInt32("positions of the batch", k)
 		tiles := tilesOf(m, cols)
 		v := d.view(viewKey{forwardView, c, h, wd, win})
+		xp, x16, done := d.imageOperand(x, p)
+		defer done()
+		kernel := "conv_weight_" + arith
+		if x16 {
+			kernel += "_x16"
+		}
 		run := func(cp cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32) {
-			d.launch("conv_weight_"+arith, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
-				cp, d.ptr(dy), oh*ow, d.ptr(x), v, m, cols, k, ldc, strideC, chunk, alpha, beta)
+			d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
+				cp, d.ptr(dy), oh*ow, xp, v, m, cols, k, ldc, strideC, chunk, alpha, beta)
 		}
 		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)
 	})
 }
+
+// StoresBF16 implements tensor.BF16Activations: the convolutions and
+// max-pooling read and write activations stored in bfloat16.
+func (d *Device) StoresBF16() bool { return true }
 
 // flag is a kernel's int32 switch: 1 for true.
 func flag(b bool) int32 {

@@ -29,6 +29,10 @@ func TestKernelTables(t *testing.T) {
 		for _, exact := range []bool{false, true} {
 			arith, _, _ := mathOf(p, exact)
 			built = append(built, "conv_data_"+arith, "conv_data_"+arith+"_strided", "conv_weight_"+arith)
+			if p == tensor.BF16 {
+				// imageOperand's kernels over images in bfloat16.
+				built = append(built, "conv_data_"+arith+"_x16", "conv_weight_"+arith+"_x16")
+			}
 			for _, ta := range []bool{false, true} {
 				for _, tb := range []bool{false, true} {
 					built = append(built, "gemm_"+arith+"_"+transName(ta)+transName(tb))
@@ -36,7 +40,7 @@ func TestKernelTables(t *testing.T) {
 			}
 		}
 	}
-	built = append(built, "gemm_reduce", "conv_weight_t")
+	built = append(built, "gemm_reduce", "conv_weight_t", "widen_bf16", "maxpool_f32", "maxpool_grad_f32")
 	for _, table := range [][]string{unaryKernels[:], unaryGradKernels[:], binaryKernels[:], reduceKernels[:], built} {
 		for _, name := range table {
 			if !slices.Contains(defined, name) {

@@ -50,3 +50,41 @@ __device__ __forceinline__ Covering covering(int p, int W, int KH, int KW, int S
 	return Covering{hp < KH ? 0 : (hp - KH + SH) / SH, min(hp / SH, OH - 1), wp < KW ? 0 : (wp - KW + SW) / SW,
 	                min(wp / SW, OW - 1)};
 }
+
+// Activations may be stored in bfloat16 (tensor.BFloat16), float32's upper
+// half: a kernel that takes one gets a flag saying which, and reads and
+// writes it through these.
+typedef unsigned short bf16_t;
+
+// widen_bf16 returns the float32 a bfloat16 value stands for, exactly.
+__device__ __forceinline__ float widen_bf16(bf16_t h) { return __uint_as_float((unsigned)h << 16); }
+
+// round_bf16 rounds v to bfloat16 as the CPU's bf16.Round does, so that
+// both devices store the same bits: to nearest with ties to even, a NaN
+// kept quiet, a denormal (which the BF16 products treat as zero) made a
+// zero of its sign. cvt.rn.bf16.f32 would keep denormals.
+__device__ __forceinline__ bf16_t round_bf16(float v)
+{
+	const unsigned b = __float_as_uint(v), exp = b >> 23 & 0xff;
+	if (exp == 0xff && (b & 0x7fffff) != 0)
+		return (bf16_t)(b >> 16 | 0x40);
+	if (exp == 0)
+		return (bf16_t)(b >> 16 & 0x8000);
+	return (bf16_t)((b + 0x7fff + (b >> 16 & 1)) >> 16);
+}
+
+// load_act returns element i of an activation, float32 or (h) bfloat16.
+__device__ __forceinline__ float load_act(const void *p, long long i, int h)
+{
+	return h ? widen_bf16(static_cast<const bf16_t *>(p)[i]) : static_cast<const float *>(p)[i];
+}
+
+// store_act writes v to element i of an activation, float32 or (h)
+// bfloat16, rounded.
+__device__ __forceinline__ void store_act(void *p, long long i, float v, int h)
+{
+	if (h)
+		static_cast<bf16_t *>(p)[i] = round_bf16(v);
+	else
+		static_cast<float *>(p)[i] = v;
+}

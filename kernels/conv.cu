@@ -27,25 +27,31 @@
 // <math> is tf32, bf16 or f32, as for the GEMM. Each k step's image tile is
 // copied one float at a time (cp.async of 4 bytes, zero-filled for the
 // padding and the edges), spread over the threads so that a warp reads 32
-// consecutive columns: consecutive addresses for a stride-1 view.
+// consecutive columns: consecutive addresses for a stride-1 view. An image
+// stored in bfloat16 is widened on the way (copy_widened), and a C or mask
+// in bfloat16 rounded or widened in the epilogue, so the tiles and the
+// maths are the same for every storage.
 #include "gemm_core.cuh"
 #include "conv_gather.cuh"
 
 namespace {
 
-// conv_data is the body of conv_data_*; Math is the <false, false> math.
-template <class Math, bool DIV>
-__device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__restrict__ A,
-					  const float *__restrict__ X, const int *__restrict__ words,
-					  const float *__restrict__ bias, const float *__restrict__ mask, int M, int N,
-					  int K, int lda, int vecA, int withReLU)
+// conv_data is the body of conv_data_*; Math is the <false, false> math, E
+// the element of X (float, or bf16_t for an image stored in bfloat16).
+// C is written in bfloat16 when y16 is set, and the mask read in bfloat16
+// when m16 is (store_act, load_act).
+template <class Math, bool DIV, class E>
+__device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__restrict__ A,
+					  const E *__restrict__ X, const int *__restrict__ words,
+					  const float *__restrict__ bias, const void *__restrict__ mask, int M, int N,
+					  int K, int lda, int vecA, int withReLU, int y16, int m16)
 {
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
 	const Place at(M, N);
-	const View view(X, words);
-	const GatherMN<TileB, BK, DIV> gather(view, at.n0, N);
+	const View<E> view(X, words);
+	const GatherMN<TileB, BK, DIV, View<E>> gather(view, at.n0, N);
 	int k0 = 0;
 	auto fetch = [&](float *As) {
 		TileA::template load<false>(As, A, lda, at.m0, M, k0, K, vecA);
@@ -59,23 +65,25 @@ __device__ __forceinline__ void conv_data(float *__restrict__ C, const float *__
 		if (m < M && n < N) {
 			const long long at = out_offset(m, n, M, P);
 			const float out = bias ? v + bias[m] : v;
-			C[at] = mask && !(mask[at] > 0.0f) ? 0.0f : withReLU ? relu(out) : out;
+			store_act(C, at,
+				  mask && !(load_act(mask, at, m16) > 0.0f) ? 0.0f : withReLU ? relu(out) : out, y16);
 		}
 	});
 }
 
-// conv_weight is the body of conv_weight_*; Math is the <false, true> math.
-// Block z covers k steps [z*chunk, z*chunk+chunk) and writes C + z*strideC.
-template <class Math>
+// conv_weight is the body of conv_weight_*; Math is the <false, true> math,
+// E the element of X as for conv_data. Block z covers k steps [z*chunk,
+// z*chunk+chunk) and writes C + z*strideC.
+template <class Math, class E>
 __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *__restrict__ DY, int P,
-					    const float *__restrict__ X, const int *__restrict__ words, int M, int N,
+					    const E *__restrict__ X, const int *__restrict__ words, int M, int N,
 					    int K, int ldc, long long strideC, int chunk, float alpha, float beta)
 {
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
 	const Place at(M, N);
-	const View vb(X, words);
+	const View<E> vb(X, words);
 	const int t0 = blockIdx.z * chunk;
 	const int steps = max(min(t0 + chunk, (K + BK - 1) / BK) - t0, 0);
 	int k0 = t0 * BK;
@@ -93,42 +101,49 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 
 // Entry points. Launch with 256 threads, grid (ceil(M/128)*ceil(N/128), 1,
 // z) and the dynamic shared memory of the GEMM of the same math (gemm.cu).
+// The _x16 variants read X stored in bfloat16; only the BF16 math has
+// them, as only a BF16 network stores its activations so (the device
+// widens X for the others).
 //
 // conv_data_*: C, A, X, view, bias, mask (device pointers; bias and mask
-// may be null), M, N, K, lda, vecA, withReLU (int32; vecA nonzero when A
-// allows 16-byte copies, withReLU nonzero to write max(C, 0)); z 1.
-#define CONV_DATA_ENTRY(name, Math, DIV)                                                                         \
+// may be null), M, N, K, lda, vecA, withReLU, y16, m16 (int32; vecA
+// nonzero when A allows 16-byte copies, withReLU nonzero to write
+// max(C, 0), y16 and m16 nonzero for a C and a mask in bfloat16); z 1.
+#define CONV_DATA_ENTRY(name, Math, DIV, E)                                                                      \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
-		name(float *__restrict__ C, const float *__restrict__ A, const float *__restrict__ X,               \
-		     const int *__restrict__ view, const float *__restrict__ bias, const float *__restrict__ mask,  \
-		     int M, int N, int K, int lda, int vecA, int withReLU)                                         \
+		name(void *__restrict__ C, const float *__restrict__ A, const E *__restrict__ X,                    \
+		     const int *__restrict__ view, const float *__restrict__ bias, const void *__restrict__ mask,   \
+		     int M, int N, int K, int lda, int vecA, int withReLU, int y16, int m16)                       \
 	{                                                                                                          \
-		conv_data<Math<false, false>, DIV>(C, A, X, view, bias, mask, M, N, K, lda, vecA, withReLU);      \
+		conv_data<Math<false, false>, DIV>(C, A, X, view, bias, mask, M, N, K, lda, vecA, withReLU, y16,  \
+						   m16);                                                           \
 	}
 
-CONV_DATA_ENTRY(conv_data_tf32, Tf32, false)
-CONV_DATA_ENTRY(conv_data_bf16, Bf16, false)
-CONV_DATA_ENTRY(conv_data_f32, F32, false)
-CONV_DATA_ENTRY(conv_data_tf32_strided, Tf32, true)
-CONV_DATA_ENTRY(conv_data_bf16_strided, Bf16, true)
-CONV_DATA_ENTRY(conv_data_f32_strided, F32, true)
+CONV_DATA_ENTRY(conv_data_tf32, Tf32, false, float)
+CONV_DATA_ENTRY(conv_data_bf16, Bf16, false, float)
+CONV_DATA_ENTRY(conv_data_f32, F32, false, float)
+CONV_DATA_ENTRY(conv_data_tf32_strided, Tf32, true, float)
+CONV_DATA_ENTRY(conv_data_bf16_strided, Bf16, true, float)
+CONV_DATA_ENTRY(conv_data_f32_strided, F32, true, float)
+CONV_DATA_ENTRY(conv_data_bf16_x16, Bf16, false, bf16_t)
 
 // conv_weight_*: C, DY (device pointers), P (int32, positions per output
 // image), X, view (device pointers), M, N, K, ldc (int32), strideC (int64,
 // floats between slices' outputs), chunk (int32, k steps per slice),
 // alpha, beta (float32); z the number of slices.
-#define CONV_WEIGHT_ENTRY(name, Math)                                                                            \
+#define CONV_WEIGHT_ENTRY(name, Math, E)                                                                         \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
-		name(float *__restrict__ C, const float *__restrict__ DY, int P, const float *__restrict__ X,       \
+		name(float *__restrict__ C, const float *__restrict__ DY, int P, const E *__restrict__ X,           \
 		     const int *__restrict__ view, int M, int N, int K, int ldc, long long strideC, int chunk,     \
 		     float alpha, float beta)                                                                       \
 	{                                                                                                          \
 		conv_weight<Math<false, true>>(C, DY, P, X, view, M, N, K, ldc, strideC, chunk, alpha, beta);     \
 	}
 
-CONV_WEIGHT_ENTRY(conv_weight_tf32, Tf32)
-CONV_WEIGHT_ENTRY(conv_weight_bf16, Bf16)
-CONV_WEIGHT_ENTRY(conv_weight_f32, F32)
+CONV_WEIGHT_ENTRY(conv_weight_tf32, Tf32, float)
+CONV_WEIGHT_ENTRY(conv_weight_bf16, Bf16, float)
+CONV_WEIGHT_ENTRY(conv_weight_f32, F32, float)
+CONV_WEIGHT_ENTRY(conv_weight_bf16_x16, Bf16, bf16_t)
 
 // conv_weight_t writes the weight w [O, C, KK] (KK the kernel's area)
 // permuted to wt [C, O, KK]: the data gradient's A, whose k = (o, kh, kw)

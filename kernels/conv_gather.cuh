@@ -16,21 +16,32 @@ __device__ __forceinline__ void copy_or_zero(float *dst, const float *p, const f
 	cp_async4(dst, p ? p : valid, p ? 4 : 0);
 }
 
+#ifdef __CUDACC__
+// copy_widened writes the bfloat16 value at p, widened, into *dst, or a
+// zero when p is null. cp.async copies 4, 8 or 16 bytes, never 2, so this
+// copy passes through a register: the tiles stay float32, and the maths
+// read them unchanged. (The host check brings its own, which also notes
+// who copied what.)
+__device__ __forceinline__ void copy_widened(float *dst, const bf16_t *p) { *dst = p ? widen_bf16(__ldg(p)) : 0.0f; }
+#endif
+
 // ViewHeader is the header of convmap.View.Words, field for field.
 struct ViewHeader {
 	int P, PW, Image, SY, OY, SX, OX, UH, UW, LD, DY, DX, pad[4];
 };
 
-// View reads an image tensor x as a matrix (convmap.View).
+// View reads an image tensor x, of elements E (float, or bf16_t for
+// activations stored in bfloat16), as a matrix (convmap.View).
+template <class E>
 struct View {
-	const float *x;
+	const E *x;
 	const int4 *table; // row t: Off, H, W, 0
 	// The header is read from global memory where used rather than
 	// copied whole: a copy of all twelve fields made ptxas spill the
 	// accumulators of the strided variants (sm_90).
 	const ViewHeader *__restrict__ hp;
 
-	__device__ __forceinline__ View(const float *x, const int *words)
+	__device__ __forceinline__ View(const E *x, const int *words)
 		: x(x), table(reinterpret_cast<const int4 *>(words + sizeof(ViewHeader) / sizeof(int))),
 		  hp(reinterpret_cast<const ViewHeader *>(words))
 	{
@@ -76,7 +87,7 @@ struct View {
 	// src returns the address of the element of row e and column c, or
 	// null for a zero. DIV: the coordinates must divide by (DY, DX).
 	template <bool DIV>
-	__device__ __forceinline__ const float *src(int4 e, const Col &c) const
+	__device__ __forceinline__ const E *src(int4 e, const Col &c) const
 	{
 		int u = c.y + e.y, v = c.x + e.z;
 		// One unsigned comparison is both bounds.
@@ -90,9 +101,15 @@ struct View {
 		return x + c.base + e.x + (long long)u * f(&ViewHeader::LD) + v;
 	}
 
-	// copy starts copying the element at p into *dst, or writes a zero
-	// there when p is null.
-	__device__ __forceinline__ void copy(float *dst, const float *p) const { copy_or_zero(dst, p, x); }
+	// copy starts copying the element at p into *dst as a float, or writes
+	// a zero there when p is null.
+	__device__ __forceinline__ void copy(float *dst, const E *p) const
+	{
+		if constexpr (sizeof(E) == sizeof(float))
+			copy_or_zero(dst, p, x);
+		else
+			copy_widened(dst, p);
+	}
 };
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B
@@ -100,11 +117,11 @@ struct View {
 // a thread is element (lane + 32q, warp + 8i) of the tile: its four
 // columns stay the same for the whole product, so the thread decodes them
 // once, and a warp's 32 lanes copy 32 neighbouring columns.
-template <class T, int BK, bool DIV>
+template <class T, int BK, bool DIV, class V>
 struct GatherMN {
-	View::Col col[4];
+	typename V::Col col[4];
 
-	__device__ __forceinline__ GatherMN(const View &v, int mn0, int mnEnd)
+	__device__ __forceinline__ GatherMN(const V &v, int mn0, int mnEnd)
 	{
 		const int lane = threadIdx.x % 32;
 #pragma unroll
@@ -114,7 +131,7 @@ struct GatherMN {
 
 	// load starts the copies of rows [k0, k0+BK) of the view, zeros from
 	// kEnd on.
-	__device__ __forceinline__ void load(float *s, const View &v, int k0, int kEnd) const
+	__device__ __forceinline__ void load(float *s, const V &v, int k0, int kEnd) const
 	{
 		const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
 #pragma unroll
@@ -134,12 +151,12 @@ struct GatherMN {
 // element (tid/BK + (256/BK)*i, tid%BK) of the tile: the thread decodes
 // its one column per step and walks the rows, and neighbouring threads
 // copy neighbouring columns.
-template <class T, int BK>
-__device__ __forceinline__ void gather_k(float *s, const View &v, int mn0, int mnEnd, int k0, int kEnd)
+template <class T, int BK, class V>
+__device__ __forceinline__ void gather_k(float *s, const V &v, int mn0, int mnEnd, int k0, int kEnd)
 {
 	constexpr int RS = kThreads / BK;
 	const int k = threadIdx.x % BK, r = threadIdx.x / BK;
-	const View::Col c = v.col(k0 + k, kEnd);
+	const typename V::Col c = v.col(k0 + k, kEnd);
 	// Unrolled in fours: fully unrolled, the rows' table entries and
 	// addresses crowd the registers and ptxas spills the accumulators.
 #pragma unroll 4

@@ -58,7 +58,7 @@ func checkGathers(t *testing.T, bin string) {
 		if c.kmajor {
 			kmajor = 1
 		}
-		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, c.mn0, c.mnEnd, c.k0, c.kEnd)
+		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, flag(c.x16), c.mn0, c.mnEnd, c.k0, c.kEnd)
 		hostrun.WriteArray(&in, c.view.Words())
 		fmt.Fprintf(&in, "%d\n", c.images*int(c.view.Image))
 	}
@@ -121,13 +121,16 @@ type gatherCase struct {
 	images               int // the tensor holds this many images of the view
 	kind, bk             int
 	kmajor               bool
+	x16                  bool // the tensor is stored in bfloat16
 	mn0, mnEnd, k0, kEnd int
 }
 
 // gatherCases covers every view kind and both gathers in the layouts the
 // kernels use (GatherMN into k-major tiles; gather_k into k-contiguous
 // tiles on the tensor cores, k-major ones in exact FP32), for both k steps,
-// over strided, padded and uneven convolutions, at tiles on the edges.
+// over strided, padded and uneven convolutions, at tiles on the edges; and
+// the BF16 math's gathers of the forward view (k step 32) again over an
+// image stored in bfloat16.
 func gatherCases() []gatherCase {
 	const images = 3
 	var cases []gatherCase
@@ -163,13 +166,21 @@ func gatherCases() []gatherCase {
 					if vw.kind == 1 {
 						mnEnd, kEnd = rows, cols
 					}
+					// The BF16 math's layouts: GatherMN into k-major
+					// tiles, gather_k into k-contiguous ones.
+					bf16Layout := vw.name != "datagrad" && bk == 32 && kmajor == (vw.kind == 0)
 					for _, at := range [][2]int{{0, 0}, {lastTile(mnEnd, kTileRows), lastTile(kEnd, bk)}, {0, kEnd / 2}} {
-						cases = append(cases, gatherCase{
-							name:   fmt.Sprintf("%s %s bk %d kmajor %v tile (%d, %d)", geom, vw.name, bk, kmajor, at[0], at[1]),
-							view:   vw.v,
-							images: images, kind: vw.kind, bk: bk, kmajor: kmajor,
-							mn0: at[0], mnEnd: mnEnd, k0: at[1], kEnd: kEnd,
-						})
+						for _, x16 := range []bool{false, true} {
+							if x16 && !bf16Layout {
+								continue
+							}
+							cases = append(cases, gatherCase{
+								name:   fmt.Sprintf("%s %s bk %d kmajor %v x16 %v tile (%d, %d)", geom, vw.name, bk, kmajor, x16, at[0], at[1]),
+								view:   vw.v,
+								images: images, kind: vw.kind, bk: bk, kmajor: kmajor, x16: x16,
+								mn0: at[0], mnEnd: mnEnd, k0: at[1], kEnd: kEnd,
+							})
+						}
 					}
 				}
 			}
@@ -286,7 +297,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		bias []float32
 		relu int
 	}{{nil, 0}, {bs, 0}, {bs, 1}} {
-		fmt.Fprintf(&in, "data %s 0 %d %d %d %d\n", arith, pass.relu, g.o, g.n*p, k)
+		fmt.Fprintf(&in, "data %s 0 %d 0 0 0 %d %d %d\n", arith, pass.relu, g.o, g.n*p, k)
 		hostrun.WriteArray(&in, ws)
 		hostrun.WriteArray(&in, xs)
 		hostrun.WriteArray(&in, fwd.Words())
@@ -300,7 +311,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	if dg.Strided() {
 		strided = 1
 	}
-	fmt.Fprintf(&in, "data %s %d 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
+	fmt.Fprintf(&in, "data %s %d 0 0 0 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
 	hostrun.WriteArray(&in, wt)
 	hostrun.WriteArray(&in, dys)
 	hostrun.WriteArray(&in, dg.Words())
@@ -310,7 +321,7 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	steps := (g.n*p + bk - 1) / bk
 	for _, slices := range []int{1, 3} {
 		chunk := (steps + slices - 1) / slices
-		fmt.Fprintf(&in, "weight %s %d %d %d %d %d %d\n", arith, g.o, k, g.n*p, p, (steps+chunk-1)/chunk, chunk)
+		fmt.Fprintf(&in, "weight %s 0 %d %d %d %d %d %d\n", arith, g.o, k, g.n*p, p, (steps+chunk-1)/chunk, chunk)
 		hostrun.WriteArray(&in, dys)
 		hostrun.WriteArray(&in, xs)
 		hostrun.WriteArray(&in, fwd.Words())
@@ -343,7 +354,8 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 // checkMaxPool runs maxpool_f32 and maxpool_grad_f32 on windows that
 // overlap, skip pixels, pad, on inputs full of ties and on sparse peaks
 // that win up to 25 windows each (whose gradients' sums show the order of
-// the additions), and requires the CPU's outputs to the bit.
+// the additions), and requires the CPU's outputs to the bit, with the
+// activations stored in float32 and in bfloat16.
 func checkMaxPool(t *testing.T, bin string) {
 	cpu := tensor.CPU()
 	for i, c := range []struct {
@@ -380,16 +392,23 @@ func checkMaxPool(t *testing.T, bin string) {
 			}
 			tensor.MaxPoolGrad(dx, dy, arg, c.win, maskT)
 
+			// Each run twice: in float32, and with x, y and the mask
+			// stored in bfloat16, which holds every value here.
 			var in bytes.Buffer
 			w := c.win
-			fmt.Fprintf(&in, "maxpool %d %d %d %d %d %d %d %d %d\n", c.shape[0]*c.shape[1], c.shape[2], c.shape[3],
-				w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
-			hostrun.WriteArray(&in, xs)
-			hostrun.WriteArray(&in, devicetest.Floats(t, dy))
-			hostrun.WriteArray(&in, mask)
+			for _, h := range []int{0, 1} {
+				fmt.Fprintf(&in, "maxpool %d %d %d %d %d %d %d %d %d %d %d %d\n", h, h, h, c.shape[0]*c.shape[1], c.shape[2], c.shape[3],
+					w.KH, w.KW, w.SH, w.SW, w.PH, w.PW)
+				hostrun.WriteArray(&in, xs)
+				hostrun.WriteArray(&in, devicetest.Floats(t, dy))
+				hostrun.WriteArray(&in, mask)
+			}
 			lines := hostrun.Run(t, bin, &in)
-			if len(lines) != 3 {
-				t.Fatalf("%d lines, want 3", len(lines))
+			if len(lines) != 6 {
+				t.Fatalf("%d lines, want 6", len(lines))
+			}
+			if !slices.Equal(lines[3:], lines[:3]) {
+				t.Error("stored in bfloat16, y, argmax or dx differs from float32's")
 			}
 			args, err := arg.Int32s()
 			if err != nil {

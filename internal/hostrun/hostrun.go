@@ -70,7 +70,7 @@ func Run(t testing.TB, bin string, in *bytes.Buffer) []string {
 
 // WriteArray writes a hostcheck array: its length, then its elements, each
 // float32 exactly.
-func WriteArray[T int32 | float32](w *bytes.Buffer, v []T) {
+func WriteArray[T int32 | uint32 | float32](w *bytes.Buffer, v []T) {
 	fmt.Fprint(w, len(v))
 	for _, e := range v {
 		switch e := any(e).(type) {

@@ -1,7 +1,7 @@
 // hostcheck runs CUDA kernels on the CPU, so that the kernels and cuda
 // packages' tests can check them on a machine without a GPU. It compiles
 // kernels/gemm.cu, conv.cu, maxpool.cu, reduce.cu, batchnorm.cu, unary.cu,
-// elementwise.cu, relu.cu and avgpool.cu as C++ with stand-ins for what only a GPU has: each thread of a block is a
+// elementwise.cu, relu.cu, avgpool.cu and bfloat16.cu as C++ with stand-ins for what only a GPU has: each thread of a block is a
 // std::thread, __syncthreads a barrier, shared memory a global array, a
 // cp.async copies at once (a valid schedule of an asynchronous copy), and
 // the warp-wide instructions of the tensor-core maths (mma.sync, ldmatrix)
@@ -12,19 +12,22 @@
 // Commands on stdin, one after another, whitespace-separated; arrays are
 // a length then that many numbers. Each prints one line of numbers.
 //
-//	gather kind bk kmajor div mn0 mnEnd k0 kEnd words nx
+//	gather kind bk kmajor div x16 mn0 mnEnd k0 kEnd words nx
 //	    Runs GatherMN (kind 0) or gather_k (kind 1) of conv_gather.cuh
 //	    for every thread of a block into one tile (bk 16 or 32, kmajor its
-//	    layout, div the strided variant) over a tensor of nx elements
-//	    holding x[i] = i + 1, and prints two lines with element (mn, k) at
-//	    mn*bk + k: the offset it was copied from (-1 for a zero, -2 if never
-//	    written), and the thread that copied it (-1 none, -2 more than one).
-//	data math strided relu M N K A X words bias mask C
-//	    Launches conv_data_<math>[_strided] (math tf32, bf16 or f32) over its grid with C as the
-//	    output's initial contents (bias or mask of length 0: none; relu 1
-//	    for the fused ReLU) and prints C.
-//	weight math M N K P slices chunk DY X words C
-//	    Launches conv_weight_<math> (P positions per image of DY) with `slices` blocks along z of chunk
+//	    layout, div the strided variant) over a tensor of nx elements,
+//	    float32 or (x16 1) bfloat16, and prints two lines with element
+//	    (mn, k) at mn*bk + k: the element of x it was copied from (-1 for a
+//	    zero, -2 if never written), and the thread that copied it (-1
+//	    none, -2 more than one).
+//	data math strided relu x16 y16 m16 M N K A X words bias mask C
+//	    Launches conv_data_<math>[_strided|_x16] (math tf32, bf16 or f32)
+//	    over its grid with C as the output's initial contents (bias or
+//	    mask of length 0: none; relu 1 for the fused ReLU) and prints C.
+//	    x16, y16 and m16 store X, C and the mask in bfloat16 (their values
+//	    must be bfloat16's; C is printed widened).
+//	weight math x16 M N K P slices chunk DY X words C
+//	    Launches conv_weight_<math>[_x16] (P positions per image of DY) with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
 //	gemm math ta tb M N K A B C
@@ -50,10 +53,14 @@
 //	    and dx on two lines.
 //	permute O C KK W
 //	    Runs conv_weight_t and prints its output.
-//	maxpool planes H W KH KW SH SW PH PW X DY MASK
+//	maxpool x16 y16 m16 planes H W KH KW SH SW PH PW X DY MASK
 //	    Runs maxpool_f32 over X, then maxpool_grad_f32 with DY through
-//	    the argmax it wrote and MASK (length 0: none), and prints y,
+//	    the argmax it wrote and MASK (length 0: none), X, y and MASK in
+//	    bfloat16 where x16, y16 and m16 say, and prints y (widened),
 //	    argmax and dx on three lines.
+//	bf16 BITS
+//	    Prints the bits of round_bf16 of each float32 of the given bits,
+//	    then of those values widened by widen_bf16, on two lines.
 #include <algorithm>
 #include <barrier>
 #include <cmath>
@@ -96,6 +103,12 @@ static inline float __uint_as_float(unsigned u)
 	memcpy(&f, &u, sizeof f);
 	return f;
 }
+static inline unsigned __float_as_uint(float f)
+{
+	unsigned u;
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
 
 static std::barrier<> *block_barrier;
 static void __syncthreads() { block_barrier->arrive_and_wait(); }
@@ -106,20 +119,42 @@ static void cp_async16(float *dst, const float *src, int bytes)
 	for (int q = 0; q < 4; ++q)
 		dst[q] = 4 * q < bytes ? src[q] : 0.0f;
 }
+#include "../../common.cuh"
+
 // watched is the tile the gather command watches: owner[e] is the thread
-// that copied element e into it, or -2 once a second copy lands there.
+// that copied element e into it, or -2 once a second copy lands there;
+// from[e] is the element of x (of `size` bytes each) it was copied from,
+// or -1 for a zero.
 static struct {
 	float *base = nullptr;
 	std::vector<int> owner;
+	std::vector<long long> from;
+	const char *x = nullptr;
+	int size = 4;
 } watched;
+
+// watch notes a copy from p (null for a zero) into dst.
+static void watch(float *dst, const void *p)
+{
+	if (watched.base && dst >= watched.base && dst < watched.base + watched.owner.size()) {
+		const size_t e = dst - watched.base;
+		int &o = watched.owner[e];
+		o = o == -1 ? int(threadIdx.x) : -2;
+		watched.from[e] = p ? (static_cast<const char *>(p) - watched.x) / watched.size : -1;
+	}
+}
 
 static void cp_async4(float *dst, const float *src, int bytes)
 {
 	*dst = bytes == 4 ? *src : 0.0f;
-	if (watched.base && dst >= watched.base && dst < watched.base + watched.owner.size()) {
-		int &o = watched.owner[dst - watched.base];
-		o = o == -1 ? int(threadIdx.x) : -2;
-	}
+	watch(dst, bytes == 4 ? src : nullptr);
+}
+
+// copy_widened is conv_gather.cuh's, watched.
+static void copy_widened(float *dst, const bf16_t *p)
+{
+	*dst = p ? widen_bf16(*p) : 0.0f;
+	watch(dst, p);
 }
 static void cp_async_commit() {}
 template <int N> static void cp_async_wait() {}
@@ -238,6 +273,7 @@ static float4 smem4[110592 / sizeof(float4)];
 #include "../../elementwise.cu"
 #include "../../relu.cu"
 #include "../../avgpool.cu"
+#include "../../bfloat16.cu"
 
 // launch runs kernel over a grid of gx by gz blocks of 256 threads, one
 // block after another, with smem bytes of dynamic shared memory.
@@ -294,21 +330,66 @@ static void print(const std::vector<float> &v)
 
 static int tiles(int M, int N) { return ((M + kTile - 1) / kTile) * ((N + kTile - 1) / kTile); }
 
+// exact16 returns v in bfloat16, each value of which must be one (the
+// caller rounds), as a store in bfloat16 holds it.
+static std::vector<bf16_t> exact16(const std::vector<float> &v)
+{
+	std::vector<bf16_t> h(v.size());
+	for (size_t i = 0; i < v.size(); ++i) {
+		const unsigned u = float_bits(v[i]);
+		if (u & 0xffff)
+			exit(3);
+		h[i] = bf16_t(u >> 16);
+	}
+	return h;
+}
+
+static void print(const std::vector<bf16_t> &v)
+{
+	for (bf16_t h : v)
+		printf("%.9g ", widen_bf16(h));
+	printf("\n");
+}
+
+// Act is an activation array the command reads, stored as a kernel takes
+// it: float32, or bfloat16 when h.
+struct Act {
+	int h;
+	std::vector<float> f;
+	std::vector<bf16_t> b;
+
+	Act(int h, const std::vector<float> &v) : h(h)
+	{
+		if (h)
+			b = exact16(v);
+		else
+			f = v;
+	}
+	bool empty() const { return f.empty() && b.empty(); }
+	void *data() { return empty() ? nullptr : h ? (void *)b.data() : (void *)f.data(); }
+	void print() const { h ? ::print(b) : ::print(f); }
+};
+
 // Kernels are the convolution entry points of one math, with the dynamic
 // shared memory their launches take (kStages*kStageFloats floats) and the
-// math's k step.
+// math's k step; data_x16 and weight_x16 read X in bfloat16 (the BF16
+// math's only).
 struct Kernels {
 	decltype(&conv_data_f32) data, data_strided;
+	decltype(&conv_data_bf16_x16) data_x16;
 	decltype(&conv_weight_f32) weight;
+	decltype(&conv_weight_bf16_x16) weight_x16;
 	unsigned smem;
 	int bk;
 };
 
 template <class Math>
 static Kernels kernels_of(decltype(&conv_data_f32) data, decltype(&conv_data_f32) strided,
-			  decltype(&conv_weight_f32) weight)
+			  decltype(&conv_weight_f32) weight, decltype(&conv_data_bf16_x16) data_x16 = nullptr,
+			  decltype(&conv_weight_bf16_x16) weight_x16 = nullptr)
 {
-	return {data, strided, weight, Math::kStages * Math::kStageFloats * unsigned(sizeof(float)), Math::BK};
+	return {data,       strided, data_x16, weight, weight_x16, Math::kStages * Math::kStageFloats * unsigned(sizeof(float)),
+		Math::BK};
 }
 
 static Kernels kernels(const char *math)
@@ -316,7 +397,8 @@ static Kernels kernels(const char *math)
 	if (!strcmp(math, "tf32"))
 		return kernels_of<Tf32<false, false>>(conv_data_tf32, conv_data_tf32_strided, conv_weight_tf32);
 	if (!strcmp(math, "bf16"))
-		return kernels_of<Bf16<false, false>>(conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16);
+		return kernels_of<Bf16<false, false>>(conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16,
+						      conv_data_bf16_x16, conv_weight_bf16_x16);
 	if (!strcmp(math, "f32"))
 		return kernels_of<F32<false, false>>(conv_data_f32, conv_data_f32_strided, conv_weight_f32);
 	exit(2);
@@ -326,14 +408,14 @@ template <int BK, bool KMAJOR> struct HostTile {
 	static int at(int mn, int k) { return KMAJOR ? k * kTile + mn : mn * BK + k; }
 };
 
-template <int BK, bool KMAJOR, bool DIV>
-static void gather(int kind, const View &v, int mn0, int mnEnd, int k0, int kEnd, float *s)
+template <int BK, bool KMAJOR, bool DIV, class E>
+static void gather(int kind, const View<E> &v, int mn0, int mnEnd, int k0, int kEnd, float *s)
 {
 	using T = HostTile<BK, KMAJOR>;
 	for (unsigned t = 0; t < kThreads; ++t) {
 		threadIdx = {t, 0, 0};
 		if (kind == 0) {
-			const GatherMN<T, BK, DIV> g(v, mn0, mnEnd);
+			const GatherMN<T, BK, DIV, View<E>> g(v, mn0, mnEnd);
 			g.load(s, v, k0, kEnd);
 		} else {
 			gather_k<T, BK>(s, v, mn0, mnEnd, k0, kEnd);
@@ -341,86 +423,107 @@ static void gather(int kind, const View &v, int mn0, int mnEnd, int k0, int kEnd
 	}
 }
 
+template <class E>
+static void gather_of(int key, int kind, const E *x, const std::vector<int> &words, int mn0, int mnEnd, int k0,
+		      int kEnd, float *s)
+{
+	const View<E> v(x, words.data());
+	switch (key) {
+	case 0: gather<16, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 1: gather<16, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 2: gather<16, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 3: gather<16, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 4: gather<32, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 5: gather<32, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	case 6: gather<32, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	default: gather<32, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+	}
+}
+
 static void gather_cmd()
 {
-	int kind, bk, kmajor, div, mn0, mnEnd, k0, kEnd, nx;
-	if (scanf("%d %d %d %d %d %d %d %d", &kind, &bk, &kmajor, &div, &mn0, &mnEnd, &k0, &kEnd) != 8)
+	int kind, bk, kmajor, div, x16, mn0, mnEnd, k0, kEnd, nx;
+	if (scanf("%d %d %d %d %d %d %d %d %d", &kind, &bk, &kmajor, &div, &x16, &mn0, &mnEnd, &k0, &kEnd) != 9)
 		exit(2);
 	const std::vector<int> words = array<int>();
 	if (scanf("%d", &nx) != 1)
 		exit(2);
-	std::vector<float> x(nx);
-	for (int i = 0; i < nx; ++i)
-		x[i] = float(i + 1);
-	const float unwritten = -3;
-	std::vector<float> s(kTile * bk, unwritten);
+	std::vector<float> x(nx, 1.0f);
+	std::vector<bf16_t> x16s(nx, 0x3f80);
+	std::vector<float> s(kTile * bk, -3.0f);
 	watched.base = s.data();
 	watched.owner.assign(s.size(), -1);
-	const View v(x.data(), words.data());
+	watched.from.assign(s.size(), -2);
+	watched.x = x16 ? reinterpret_cast<const char *>(x16s.data()) : reinterpret_cast<const char *>(x.data());
+	watched.size = x16 ? 2 : 4;
 	const int key = (bk == 32) * 4 + kmajor * 2 + div;
-	switch (key) {
-	case 0: gather<16, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 1: gather<16, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 2: gather<16, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 3: gather<16, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 4: gather<32, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 5: gather<32, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	case 6: gather<32, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	default: gather<32, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
-	}
-	for (int mn = 0; mn < kTile; ++mn)
-		for (int k = 0; k < bk; ++k) {
-			const float e = s[kmajor ? k * kTile + mn : mn * bk + k];
-			printf("%d ", e == unwritten ? -2 : int(e) - 1);
-		}
-	printf("\n");
-	for (int mn = 0; mn < kTile; ++mn)
-		for (int k = 0; k < bk; ++k)
-			printf("%d ", watched.owner[kmajor ? k * kTile + mn : mn * bk + k]);
-	printf("\n");
+	if (x16)
+		gather_of(key, kind, x16s.data(), words, mn0, mnEnd, k0, kEnd, s.data());
+	else
+		gather_of(key, kind, x.data(), words, mn0, mnEnd, k0, kEnd, s.data());
+	auto each = [&](auto value) {
+		for (int mn = 0; mn < kTile; ++mn)
+			for (int k = 0; k < bk; ++k)
+				printf("%lld ", (long long)value(kmajor ? k * kTile + mn : mn * bk + k));
+		printf("\n");
+	};
+	each([](size_t e) { return watched.from[e]; });
+	each([](size_t e) { return watched.owner[e]; });
 	watched.base = nullptr;
 }
 
 static void data_cmd()
 {
 	char math[8];
-	int strided, withReLU, M, N, K;
-	if (scanf("%7s %d %d %d %d %d", math, &strided, &withReLU, &M, &N, &K) != 6)
+	int strided, withReLU, x16, y16, m16, M, N, K;
+	if (scanf("%7s %d %d %d %d %d %d %d %d", math, &strided, &withReLU, &x16, &y16, &m16, &M, &N, &K) != 9)
 		exit(2);
-	const std::vector<float> A = array<float>(), X = array<float>();
+	const std::vector<float> A = array<float>();
+	Act X(x16, array<float>());
 	const std::vector<int> words = array<int>();
-	const std::vector<float> bias = array<float>(), mask = array<float>();
-	std::vector<float> C = array<float>();
-	const float *b = bias.empty() ? nullptr : bias.data(), *mk = mask.empty() ? nullptr : mask.data();
+	const std::vector<float> bias = array<float>();
+	Act mask(m16, array<float>()), C(y16, array<float>());
+	const float *b = bias.empty() ? nullptr : bias.data();
 	// A's rows start on 16-byte boundaries when K is a multiple of 4.
 	const int vecA = reinterpret_cast<uintptr_t>(A.data()) % 16 == 0 && K % 4 == 0;
 	const Kernels k = kernels(math);
-	auto kernel = strided ? k.data_strided : k.data;
-	launch(tiles(M, N), 1, k.smem,
-	       [&] { kernel(C.data(), A.data(), X.data(), words.data(), b, mk, M, N, K, K, vecA, withReLU); });
-	print(C);
+	if (x16 && (strided || !k.data_x16))
+		exit(2);
+	launch(tiles(M, N), 1, k.smem, [&] {
+		if (x16)
+			k.data_x16(C.data(), A.data(), X.b.data(), words.data(), b, mask.data(), M, N, K, K, vecA, withReLU,
+				   y16, m16);
+		else
+			(strided ? k.data_strided : k.data)(C.data(), A.data(), X.f.data(), words.data(), b, mask.data(), M,
+							    N, K, K, vecA, withReLU, y16, m16);
+	});
+	C.print();
 }
 
 static void weight_cmd()
 {
 	char math[8];
-	int M, N, K, P, slices, chunk;
-	if (scanf("%7s %d %d %d %d %d %d", math, &M, &N, &K, &P, &slices, &chunk) != 7)
+	int x16, M, N, K, P, slices, chunk;
+	if (scanf("%7s %d %d %d %d %d %d %d", math, &x16, &M, &N, &K, &P, &slices, &chunk) != 8)
 		exit(2);
 	const Kernels k = kernels(math);
-	const std::vector<float> DY = array<float>(), X = array<float>();
+	if (x16 && !k.weight_x16)
+		exit(2);
+	const std::vector<float> DY = array<float>();
+	Act X(x16, array<float>());
 	const std::vector<int> words = array<int>();
 	std::vector<float> C = array<float>();
+	auto run = [&](float *out, long long strideC, float beta) {
+		if (x16)
+			k.weight_x16(out, DY.data(), P, X.b.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
+		else
+			k.weight(out, DY.data(), P, X.f.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
+	};
 	if (slices == 1) {
-		launch(tiles(M, N), 1, k.smem, [&] {
-			k.weight(C.data(), DY.data(), P, X.data(), words.data(), M, N, K, N, 0, chunk, 1.0f, 1.0f);
-		});
+		launch(tiles(M, N), 1, k.smem, [&] { run(C.data(), 0, 1.0f); });
 	} else {
 		std::vector<float> W((size_t)slices * M * N, NAN);
-		launch(tiles(M, N), slices, k.smem, [&] {
-			k.weight(W.data(), DY.data(), P, X.data(), words.data(), M, N, K, N, (long long)M * N, chunk, 1.0f,
-				 0.0f);
-		});
+		launch(tiles(M, N), slices, k.smem, [&] { run(W.data(), (long long)M * N, 0.0f); });
 		serial([&] { gemm_reduce(C.data(), W.data(), M, N, N, slices, 1.0f, 1.0f); });
 	}
 	print(C);
@@ -576,24 +679,48 @@ static void permute_cmd()
 
 static void maxpool_cmd()
 {
+	int x16, y16, m16;
 	long long planes;
 	int H, W, KH, KW, SH, SW, PH, PW;
-	if (scanf("%lld %d %d %d %d %d %d %d %d", &planes, &H, &W, &KH, &KW, &SH, &SW, &PH, &PW) != 9)
+	if (scanf("%d %d %d %lld %d %d %d %d %d %d %d %d", &x16, &y16, &m16, &planes, &H, &W, &KH, &KW, &SH, &SW, &PH,
+		  &PW) != 12)
 		exit(2);
 	const int OH = (H + 2 * PH - KH) / SH + 1, OW = (W + 2 * PW - KW) / SW + 1;
-	const std::vector<float> x = array<float>(), dy = array<float>(), mask = array<float>();
-	std::vector<float> y(planes * OH * OW, NAN), dx(x.size(), NAN);
-	std::vector<int> arg(y.size(), -7);
-	serial([&] { maxpool_f32(y.data(), arg.data(), x.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW); });
+	Act x(x16, array<float>());
+	const std::vector<float> dy = array<float>();
+	Act mask(m16, array<float>()), y(y16, std::vector<float>(planes * OH * OW, NAN));
+	std::vector<float> dx((size_t)planes * H * W, NAN);
+	std::vector<int> arg(planes * OH * OW, -7);
 	serial([&] {
-		maxpool_grad_f32(dx.data(), dy.data(), arg.data(), mask.empty() ? nullptr : mask.data(), planes, H, W, KH,
-				 KW, SH, SW, PH, PW, OH, OW);
+		maxpool_f32(y.data(), arg.data(), x.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH, OW, x16, y16);
 	});
-	print(y);
+	serial([&] {
+		maxpool_grad_f32(dx.data(), dy.data(), arg.data(), mask.data(), planes, H, W, KH, KW, SH, SW, PH, PW, OH,
+				 OW, m16);
+	});
+	y.print();
 	for (int a : arg)
 		printf("%d ", a);
 	printf("\n");
 	print(dx);
+}
+
+// bf16_cmd prints the bits round_bf16 gives each float32 of the given
+// bits, the storing of a bfloat16 activation (common.cuh), then the bits
+// of those values widened by widen_bf16 (bfloat16.cu).
+static void bf16_cmd()
+{
+	std::vector<bf16_t> h;
+	for (unsigned u : array<unsigned>())
+		h.push_back(round_bf16(bits_float(u)));
+	std::vector<float> w(h.size(), NAN);
+	serial([&] { widen_bf16(w.data(), h.data(), (long long)h.size()); });
+	for (bf16_t e : h)
+		printf("%u ", (unsigned)e);
+	printf("\n");
+	for (float f : w)
+		printf("%u ", float_bits(f));
+	printf("\n");
 }
 
 // commands are what main reads: a name, then the command's input.
@@ -611,6 +738,7 @@ static const struct {
 	{"pointwise", pointwise_cmd},
 	{"avgpool", avgpool_cmd},
 	{"maxpool", maxpool_cmd},
+	{"bf16", bf16_cmd},
 };
 
 int main()
