@@ -1,7 +1,8 @@
 // hostcheck runs CUDA kernels on the CPU, so that the kernels and cuda
 // packages' tests can check them on a machine without a GPU. It compiles
 // kernels/gemm.cu, conv.cu, maxpool.cu, reduce.cu, batchnorm.cu, unary.cu,
-// elementwise.cu, relu.cu, avgpool.cu and bfloat16.cu as C++ with stand-ins for what only a GPU has: each thread of a block is a
+// elementwise.cu, relu.cu, avgpool.cu and bfloat16.cu as C++ with
+// stand-ins for what only a GPU has: each thread of a block is a
 // std::thread, __syncthreads a barrier, shared memory a global array, a
 // cp.async copies at once (a valid schedule of an asynchronous copy), and
 // the warp-wide instructions of the tensor-core maths (mma.sync, ldmatrix)
@@ -27,7 +28,8 @@
 //	    x16, y16 and m16 store X, C and the mask in bfloat16 (their values
 //	    must be bfloat16's; C is printed widened).
 //	weight math x16 M N K P slices chunk DY X words C
-//	    Launches conv_weight_<math>[_x16] (P positions per image of DY) with `slices` blocks along z of chunk
+//	    Launches conv_weight_<math>[_x16] (P positions per image of DY,
+//	    X in bfloat16 when x16) with `slices` blocks along z of chunk
 //	    steps each (into a workspace, then gemm_reduce, when slices > 1),
 //	    alpha 1 and beta 1 into C, and prints C.
 //	gemm math ta tb M N K A B C
