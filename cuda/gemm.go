@@ -14,7 +14,7 @@ import (
 // must match.
 const (
 	gemmTile    = 128 // rows and columns of C per block
-	gemmThreads = 256
+	gemmThreads = 128
 	gemmMMAK    = 32 // k per step: BK of TensorCore (TF32 and BF16)
 	gemmF32K    = 16 // BK of F32
 	// Dynamic shared memory, kStages*kStageFloats*4 of TensorCore and

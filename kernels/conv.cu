@@ -99,7 +99,7 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 
 } // namespace
 
-// Entry points. Launch with 256 threads, grid (ceil(M/128)*ceil(N/128), 1,
+// Entry points. Launch with 128 threads, grid (ceil(M/128)*ceil(N/128), 1,
 // z) and the dynamic shared memory of the GEMM of the same math (gemm.cu).
 // The _x16 variants read X stored in bfloat16; only the BF16 math has
 // them, as only a BF16 network stores its activations so (the device

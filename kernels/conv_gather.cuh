@@ -7,7 +7,10 @@
 // convmap.View.At (kernels/internal/hostcheck).
 #pragma once
 
-static_assert(kThreads == 256 && kTile == 128, "the gathers' thread layouts assume these");
+static_assert(kThreads == 128 && kTile == 128, "the gathers' thread layouts assume these");
+
+// kWarps is the warps of a block: GatherMN's rows of copies.
+constexpr int kWarps = kThreads / 32;
 
 // copy_or_zero starts copying the float at p into *dst, or writes a zero
 // there when p is null; valid is any address the copy may name meanwhile.
@@ -114,7 +117,7 @@ struct View {
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B
 // operand of conv_data, k-major) into shared memory tile T. Copy (q, i) of
-// a thread is element (lane + 32q, warp + 8i) of the tile: its four
+// a thread is element (lane + 32q, warp + kWarps*i) of the tile: its four
 // columns stay the same for the whole product, so the thread decodes them
 // once, and a warp's 32 lanes copy 32 neighbouring columns.
 template <class T, int BK, bool DIV, class V>
@@ -135,8 +138,8 @@ struct GatherMN {
 	{
 		const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
 #pragma unroll
-		for (int i = 0; i < BK / 8; ++i) {
-			const int k = warp + 8 * i;
+		for (int i = 0; i < BK / kWarps; ++i) {
+			const int k = warp + kWarps * i;
 			const int4 e = v.row(k0 + k, kEnd);
 #pragma unroll
 			for (int q = 0; q < 4; ++q)
@@ -148,7 +151,7 @@ struct GatherMN {
 // gather_k copies a view whose columns run along k (conv_weight's image
 // operand, k-contiguous) into shared memory tile T: rows [mn0, mnEnd) and
 // columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid is
-// element (tid/BK + (256/BK)*i, tid%BK) of the tile: the thread decodes
+// element (tid/BK + (kThreads/BK)*i, tid%BK) of the tile: the thread decodes
 // its one column per step and walks the rows, and neighbouring threads
 // copy neighbouring columns.
 template <class T, int BK, class V>

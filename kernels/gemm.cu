@@ -63,7 +63,7 @@ __device__ __forceinline__ void gemm(float *__restrict__ C, const float *__restr
 // the first matrices), M, N, K, lda, ldb, ldc (int32), strideA, strideB,
 // strideC (int64, in floats), batch, chunk (int32), alpha, beta (float32),
 // vecA, vecB (int32, nonzero when 16-byte copies are allowed). Launch with
-// 256 threads, grid (ceil(M/128)*ceil(N/128), 1, z) and the dynamic shared
+// 128 threads, grid (ceil(M/128)*ceil(N/128), 1, z) and the dynamic shared
 // memory kStages*kStageFloats*4: 110592 bytes for TF32 and BF16, 67584
 // for FP32.
 #define GEMM_ENTRY(name, Math, TA, TB)                                                                             \

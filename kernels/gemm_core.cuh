@@ -10,23 +10,26 @@
 // round as they build their instruction operands.
 //
 // Tile hierarchy
-//   block   256 threads compute one 128x128 tile of C. They walk k in steps
+//   block   128 threads compute one 128x128 tile of C. They walk k in steps
 //           of BK (32 on the tensor cores, 16 for FP32) through a ring of
 //           kStages shared-memory buffers filled by cp.async: while step t
 //           is multiplied, the copies of steps t+1 .. t+kStages-1 are in
 //           flight (mainloop). Copies are zero-filled past the edges of
 //           the operands, so any M, N, K works (zeros past K add nothing in
 //           any precision); only the writes of C check the edges.
-//   warp    8 warps, 2 along M by 4 along N, each own a 64x32 tile of C.
-//   thread  Tensor cores: the warp tile is 4x4 tiles of 16x8, each an
+//   warp    4 warps, 2 along M by 2 along N, each own a 64x64 tile of C:
+//           each fragment a warp reads from shared memory serves 8 (A) or
+//           4 (B) mmas, where 64x32 warp tiles made shared memory's
+//           bandwidth the limit.
+//   thread  Tensor cores: the warp tile is 4x8 tiles of 16x8, each an
 //           mma.sync m16n8k8 (TF32) per 8 k or m16n8k16 (BF16) per 16 k; a
-//           thread holds 64 accumulators in the mma fragment layout and
+//           thread holds 128 accumulators in the mma fragment layout and
 //           reads its fragments from shared memory (ldmatrix where k is
 //           contiguous), rounding them with cvt.rna (TF32) or cvt.rn
 //           (BF16, two values packed per register).
-//           FP32: a thread holds an 8x8 block of C (two 4x4 blocks 32 rows
+//           FP32: a thread holds an 8x16 block of C (4x4 blocks 32 rows
 //           and 16 columns apart) and does a rank-1 update per k from two
-//           float4 reads of A and two of B.
+//           float4 reads of A and four of B.
 //
 // Shared-memory layouts. An operand tile is BK deep in k and 128 wide in m
 // (A) or n (B). The tensor-core maths keep each operand of a GEMM in its
@@ -52,7 +55,7 @@ extern __shared__ float4 smem4[];
 namespace {
 
 
-constexpr int kThreads = 256; // 8 warps
+constexpr int kThreads = 128; // 4 warps
 constexpr int kTile = 128;    // BM = BN
 constexpr int kGroupM = 8;    // tile rows per group of the grid order
 
@@ -261,7 +264,7 @@ struct Bf16Op {
 	}
 };
 
-// TensorCore is the tensor-core math of a warp: a 64x32 tile of C as 4x4
+// TensorCore is the tensor-core math of a warp: a 64x64 tile of C as 4x8
 // tiles of 16x8, each multiplied by Op's mma (see Tf32Op and Bf16Op).
 //
 // Fragments are read from shared memory as floats in the layout of
@@ -270,12 +273,13 @@ struct Bf16Op {
 // C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1). Op rounds them into its
 // operands. An operand stored with k contiguous (A without TransA, B with
 // it) is read with ldmatrix: one instruction gives a0..a3, or b0, b1 of two
-// tiles. A k-major A gives its fragments in 64-bit pairs instead, because
-// fragment rows g and g+8 are taken to be rows 2g and 2g+1 of the 16 (any
-// order of the rows works if C uses the same); a k-major B needs two
-// 32-bit reads. Rows of 36 floats (k-contiguous) or 136 (k-major) put the
-// reads of a warp (or, for 64-bit reads, of each half-warp) in different
-// banks.
+// tiles. The k-major operands give their fragments in 64-bit pairs
+// instead, because the rows and columns of C a fragment stands for may be
+// any, as long as C uses the same (row and col): for A, fragment rows g and
+// g+8 are taken to be rows 2g and 2g+1 of the 16; for B, column g of the
+// tiles 2p and 2p+1 columns 2g and 2g+1 of the 16 the pair covers. Rows of
+// 36 floats (k-contiguous) or 136 (k-major) put the reads of a warp (or,
+// for 64-bit reads, of each half-warp) in different banks.
 template <bool TA, bool TB, class Op>
 struct TensorCore {
 	static constexpr int BK = 32;
@@ -290,11 +294,15 @@ struct TensorCore {
 	static constexpr int S = Op::K / 8;
 	static_assert(Op::K % 8 == 0 && BK % Op::K == 0, "a k step holds whole mma steps");
 
-	float acc[4][4][4] = {};
+	float acc[4][8][4] = {};
 
 	// row returns the row of the warp's 16-row tile i that fragment row g
 	// (h 0) or g+8 (h 1) stands for.
 	static __device__ __forceinline__ int row(int i, int g, int h) { return i * 16 + (TA ? 2 * g + h : g + 8 * h); }
+
+	// col returns the column of the warp's tile that column c of its
+	// 8-column tile j stands for.
+	static __device__ __forceinline__ int col(int j, int c) { return TB ? j * 8 + c : j / 2 * 16 + 2 * c + j % 2; }
 
 	// fragA reads x, the m16n8k8 fragment of the warp's 16-row tile i of
 	// A at k offset kk of the step.
@@ -317,26 +325,29 @@ struct TensorCore {
 		}
 	}
 
-	// fragB reads x[j], the m16n8k8 fragments of the warp's four 8-column
+	// fragB reads x[j], the m16n8k8 fragments of the warp's eight 8-column
 	// tiles of B at k offset kk of the step.
-	static __device__ __forceinline__ void fragB(float (&x)[4][2], const float *Bs, int wn, int kk, int lane)
+	static __device__ __forceinline__ void fragB(float (&x)[8][2], const float *Bs, int wn, int kk, int lane)
 	{
 		if constexpr (TB) {
 			const int q = lane / 8, r = lane % 8;
 #pragma unroll
-			for (int j = 0; j < 4; j += 2) {
+			for (int j = 0; j < 8; j += 2) {
 				unsigned u[4]; // x[j][0], x[j][1], x[j+1][0], x[j+1][1]
 				ldmatrix_x4(u, Bs + TileB::at(wn + (j + q / 2) * 8 + r, kk + q % 2 * 4));
 				x[j][0] = __uint_as_float(u[0]), x[j][1] = __uint_as_float(u[1]);
 				x[j + 1][0] = __uint_as_float(u[2]), x[j + 1][1] = __uint_as_float(u[3]);
 			}
 		} else {
+			// Tiles 2p and 2p+1 from one 64-bit read per k (see col).
 			const int g = lane / 4, t = lane % 4;
 #pragma unroll
-			for (int j = 0; j < 4; ++j) {
-				const int n = wn + j * 8 + g;
-				x[j][0] = Bs[TileB::at(n, kk + t)];
-				x[j][1] = Bs[TileB::at(n, kk + t + 4)];
+			for (int p = 0; p < 4; ++p) {
+				const int n = wn + col(2 * p, g);
+				const float2 u = *reinterpret_cast<const float2 *>(Bs + TileB::at(n, kk + t));
+				const float2 v = *reinterpret_cast<const float2 *>(Bs + TileB::at(n, kk + t + 4));
+				x[2 * p][0] = u.x, x[2 * p + 1][0] = u.y;
+				x[2 * p][1] = v.x, x[2 * p + 1][1] = v.y;
 			}
 		}
 	}
@@ -346,19 +357,19 @@ struct TensorCore {
 	{
 #pragma unroll
 		for (int kk = 0; kk < BK; kk += Op::K) {
-			unsigned b[4][2];
+			unsigned b[8][2];
 			{
-				float x[4][S][2];
+				float x[8][S][2];
 #pragma unroll
 				for (int s = 0; s < S; ++s) {
-					float y[4][2];
+					float y[8][2];
 					fragB(y, Bs, wn, kk + 8 * s, lane);
 #pragma unroll
-					for (int j = 0; j < 4; ++j)
+					for (int j = 0; j < 8; ++j)
 						x[j][s][0] = y[j][0], x[j][s][1] = y[j][1];
 				}
 #pragma unroll
-				for (int j = 0; j < 4; ++j)
+				for (int j = 0; j < 8; ++j)
 					Op::b(b[j], x[j]);
 			}
 #pragma unroll
@@ -370,7 +381,7 @@ struct TensorCore {
 				unsigned a[4];
 				Op::a(a, x);
 #pragma unroll
-				for (int j = 0; j < 4; ++j)
+				for (int j = 0; j < 8; ++j)
 					Op::mma(acc[i][j], a, b[j]);
 			}
 		}
@@ -388,10 +399,10 @@ struct TensorCore {
 #pragma unroll
 			for (int h = 0; h < 2; ++h)
 #pragma unroll
-				for (int j = 0; j < 4; ++j)
+				for (int j = 0; j < 8; ++j)
 #pragma unroll
 					for (int e = 0; e < 2; ++e)
-						out(m0 + row(i, g, h), n0 + j * 8 + 2 * t + e, acc[i][j][2 * h + e]);
+						out(m0 + row(i, g, h), n0 + col(j, 2 * t + e), acc[i][j][2 * h + e]);
 	}
 };
 
@@ -401,11 +412,11 @@ using Tf32 = TensorCore<TA, TB, Tf32Op>;
 template <bool TA, bool TB>
 using Bf16 = TensorCore<TA, TB, Bf16Op>;
 
-// F32 is the exact FP32 math of a warp: a 64x32 tile of C as 8x4 threads
-// with 8x8 outputs each. Lane (r, c) = (lane/4, lane%4) owns rows
-// 4r..4r+3 and 32+4r..32+4r+3, columns 4c..4c+3 and 16+4c..16+4c+3 of
-// the warp tile: a float4 read of a k-major row then serves 8 (A) or 4 (B)
-// distinct addresses per warp, one shared-memory wavefront each.
+// F32 is the exact FP32 math of a warp: a 64x64 tile of C as 8x4 threads
+// with 8x16 outputs each. Lane (r, c) = (lane/4, lane%4) owns rows
+// 4r..4r+3 and 32+4r..32+4r+3, and columns 16h+4c..16h+4c+3 for h 0..3,
+// of the warp tile: a float4 read of a k-major row then serves 8 (A) or 4
+// (B) distinct addresses per warp, one shared-memory wavefront each.
 template <bool TA, bool TB>
 struct F32 {
 	static constexpr int BK = 16;
@@ -414,25 +425,28 @@ struct F32 {
 	using TileB = Tile<kTile, BK, true, 4>;
 	static constexpr int kStageFloats = TileA::SIZE + TileB::SIZE;
 
-	float acc[8][8] = {};
+	float acc[8][16] = {};
 
 	__device__ __forceinline__ void step(const float *As, const float *Bs, int wm, int wn, int lane)
 	{
 		const int r = lane / 4, c = lane % 4;
 #pragma unroll
 		for (int k = 0; k < BK; ++k) {
-			float a[8], b[8];
+			float a[8], b[16];
 #pragma unroll
 			for (int h = 0; h < 2; ++h) {
 				const float4 x = *reinterpret_cast<const float4 *>(As + TileA::at(wm + h * 32 + r * 4, k));
-				const float4 y = *reinterpret_cast<const float4 *>(Bs + TileB::at(wn + h * 16 + c * 4, k));
 				a[4 * h] = x.x, a[4 * h + 1] = x.y, a[4 * h + 2] = x.z, a[4 * h + 3] = x.w;
+			}
+#pragma unroll
+			for (int h = 0; h < 4; ++h) {
+				const float4 y = *reinterpret_cast<const float4 *>(Bs + TileB::at(wn + h * 16 + c * 4, k));
 				b[4 * h] = y.x, b[4 * h + 1] = y.y, b[4 * h + 2] = y.z, b[4 * h + 3] = y.w;
 			}
 #pragma unroll
 			for (int i = 0; i < 8; ++i)
 #pragma unroll
-				for (int j = 0; j < 8; ++j)
+				for (int j = 0; j < 16; ++j)
 					acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
 		}
 	}
@@ -445,7 +459,7 @@ struct F32 {
 #pragma unroll
 		for (int i = 0; i < 8; ++i)
 #pragma unroll
-			for (int j = 0; j < 8; ++j)
+			for (int j = 0; j < 16; ++j)
 				out(m0 + i / 4 * 32 + r * 4 + i % 4, n0 + j / 4 * 16 + c * 4 + j % 4, acc[i][j]);
 	}
 };
@@ -463,7 +477,7 @@ __device__ __forceinline__ float *smem_ring()
 }
 
 // Place is where a thread works in an M x N product: the corner (m0, n0)
-// of its block's tile of C, the corner (wm, wn) of its warp's 64x32 tile
+// of its block's tile of C, the corner (wm, wn) of its warp's 64x64 tile
 // within the block's, and its lane. Blocks take tiles in grouped order:
 // kGroupM tile rows are walked column by column, so that the blocks
 // resident at one time share rows of A and columns of B in L2.
@@ -477,7 +491,7 @@ struct Place {
 		const int groupRows = min(tilesM - first, kGroupM), inGroup = blockIdx.x % perGroup;
 		m0 = (first + inGroup % groupRows) * kTile, n0 = inGroup / groupRows * kTile;
 		const int warp = threadIdx.x / 32;
-		wm = warp / 4 * 64, wn = warp % 4 * 32;
+		wm = warp / 2 * 64, wn = warp % 2 * 64;
 	}
 };
 

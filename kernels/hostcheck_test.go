@@ -445,11 +445,12 @@ func relu(v []float32) []float32 {
 }
 
 // checkGemm runs the GEMM kernels of every math and transpose on products
-// that fill both warp rows of a tile and part of a second tile, with k
-// steps left over, and compares them with the CPU's products.
+// that fill both warp rows of a tile and part of a second tile, or both
+// warp columns and part of a second, with k steps left over, and compares
+// them with the CPU's products.
 func checkGemm(t *testing.T, bin string) {
 	cpu := tensor.CPU()
-	for _, sh := range [][3]int{{70, 50, 45}, {130, 9, 33}} {
+	for _, sh := range [][3]int{{70, 50, 45}, {130, 9, 33}, {20, 130, 40}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		a := tensor.RandUniform(cpu, 1, -1, 1, m*k)
 		b := tensor.RandUniform(cpu, 2, -1, 1, k*n)

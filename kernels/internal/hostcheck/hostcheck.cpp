@@ -277,7 +277,7 @@ static float4 smem4[110592 / sizeof(float4)];
 #include "../../avgpool.cu"
 #include "../../bfloat16.cu"
 
-// launch runs kernel over a grid of gx by gz blocks of 256 threads, one
+// launch runs kernel over a grid of gx by gz blocks of kThreads threads, one
 // block after another, with smem bytes of dynamic shared memory.
 template <class F> static void launch(unsigned gx, unsigned gz, unsigned smem, F kernel, unsigned block = kThreads)
 {
