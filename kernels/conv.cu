@@ -28,9 +28,9 @@
 // copied one float at a time (cp.async of 4 bytes, zero-filled for the
 // padding and the edges), spread over the threads so that a warp reads 32
 // consecutive columns: consecutive addresses for a stride-1 view. An image
-// stored in bfloat16 is widened on the way (copy_widened), and a C or mask
-// in bfloat16 rounded or widened in the epilogue, so the tiles and the
-// maths are the same for every storage.
+// stored in bfloat16 passes through registers and is widened on the way
+// (Fetch), and a C or mask in bfloat16 is rounded or widened in the
+// epilogue, so the tiles and the maths are the same for every storage.
 #include "gemm_core.cuh"
 #include "conv_gather.cuh"
 
@@ -52,14 +52,16 @@ __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__r
 	const Place at(M, N);
 	const View<E> view(X, words);
 	const GatherMN<TileB, BK, DIV, View<E>> gather(view, at.n0, N);
+	const int steps = (K + BK - 1) / BK;
+	Fetch<decltype(gather), View<E>, Math::kStages> image(gather, view, steps);
 	int k0 = 0;
 	auto fetch = [&](float *As) {
 		TileA::template load<false>(As, A, lda, at.m0, M, k0, K, vecA);
-		gather.load(As + TileA::SIZE, view, k0, K);
+		image(As + TileA::SIZE, k0, K);
 		k0 += BK;
 	};
 	Math math;
-	mainloop(math, (K + BK - 1) / BK, fetch, at);
+	mainloop(math, steps, fetch, at);
 	const int P = view.f(&ViewHeader::P);
 	store(math, at, [&](int m, int n, float v) {
 		if (m < M && n < N) {
@@ -86,10 +88,12 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 	const View<E> vb(X, words);
 	const int t0 = blockIdx.z * chunk;
 	const int steps = max(min(t0 + chunk, (K + BK - 1) / BK) - t0, 0);
+	const GatherK<TileB, BK, View<E>> gather(at.n0, N);
+	Fetch<decltype(gather), View<E>, Math::kStages> image(gather, vb, steps);
 	int k0 = t0 * BK;
 	auto fetch = [&](float *As) {
 		gather_rows<TileA, BK>(As, DY, M, P, at.m0, M, k0, K);
-		gather_k<TileB, BK>(As + TileA::SIZE, vb, at.n0, N, k0, K);
+		image(As + TileA::SIZE, k0, K);
 		k0 += BK;
 	};
 	Math math;

@@ -20,13 +20,30 @@ __device__ __forceinline__ void copy_or_zero(float *dst, const float *p, const f
 }
 
 #ifdef __CUDACC__
-// copy_widened writes the bfloat16 value at p, widened, into *dst, or a
-// zero when p is null. cp.async copies 4, 8 or 16 bytes, never 2, so this
-// copy passes through a register: the tiles stay float32, and the maths
-// read them unchanged. (The host check brings its own, which also notes
-// who copied what.)
-__device__ __forceinline__ void copy_widened(float *dst, const bf16_t *p) { *dst = p ? widen_bf16(__ldg(p)) : 0.0f; }
+// put_widened stores the bfloat16 value h, widened, into *dst. (The host
+// check brings its own, which also notes who stored what.)
+__device__ __forceinline__ void put_widened(float *dst, bf16_t h) { *dst = widen_bf16(h); }
 #endif
+
+// Staged holds N bfloat16 elements of an image in registers, two to a
+// word. cp.async copies 4, 8 or 16 bytes, never the 2 of a bfloat16
+// element, so a gather over an image stored in bfloat16 loads a k step's
+// elements into registers and stores them into the step's tile, widened,
+// later (Fetch): the tiles stay float32, and the maths read them
+// unchanged.
+template <int N>
+struct Staged {
+	unsigned w[(N + 1) / 2];
+
+	// set loads element c from p, or a zero when p is null.
+	__device__ __forceinline__ void set(int c, const bf16_t *p)
+	{
+		const unsigned h = p ? __ldg(p) : 0u;
+		w[c / 2] = c % 2 ? w[c / 2] | h << 16 : h;
+	}
+
+	__device__ __forceinline__ bf16_t get(int c) const { return bf16_t(w[c / 2] >> (c % 2 * 16)); }
+};
 
 // ViewHeader is the header of convmap.View.Words, field for field.
 struct ViewHeader {
@@ -37,6 +54,7 @@ struct ViewHeader {
 // activations stored in bfloat16), as a matrix (convmap.View).
 template <class E>
 struct View {
+	using Elem = E;
 	const E *x;
 	const int4 *table; // row t: Off, H, W, 0
 	// The header is read from global memory where used rather than
@@ -104,24 +122,44 @@ struct View {
 		return x + c.base + e.x + (long long)u * f(&ViewHeader::LD) + v;
 	}
 
-	// copy starts copying the element at p into *dst as a float, or writes
-	// a zero there when p is null.
-	__device__ __forceinline__ void copy(float *dst, const E *p) const
+};
+
+// A gather copies its thread's share of a k step of a view into a tile
+// of shared memory, kCopies elements: each(v, k0, kEnd, f) calls f(c, o,
+// p) for copy c, o its place in the tile (place(c)) and p the element it
+// reads, null for a zero. Over a float32 image, load starts the copies
+// (cp.async); over a bfloat16 one, stage loads them into registers and put
+// stores them into a tile.
+template <class G, class V>
+struct Gather {
+	__device__ __forceinline__ void load(float *s, const V &v, int k0, int kEnd) const
 	{
-		if constexpr (sizeof(E) == sizeof(float))
-			copy_or_zero(dst, p, x);
-		else
-			copy_widened(dst, p);
+		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int, int o, const float *p) { copy_or_zero(s + o, p, v.x); });
+	}
+
+	template <int N>
+	__device__ __forceinline__ void stage(Staged<N> &st, const V &v, int k0, int kEnd) const
+	{
+		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int c, int, const bf16_t *p) { st.set(c, p); });
+	}
+
+	template <int N>
+	__device__ __forceinline__ void put(float *s, const Staged<N> &st) const
+	{
+#pragma unroll
+		for (int c = 0; c < N; ++c)
+			put_widened(s + G::place(c), st.get(c));
 	}
 };
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B
-// operand of conv_data, k-major) into shared memory tile T. Copy (q, i) of
-// a thread is element (lane + 32q, warp + kWarps*i) of the tile: its four
-// columns stay the same for the whole product, so the thread decodes them
-// once, and a warp's 32 lanes copy 32 neighbouring columns.
+// operand of conv_data, k-major) into shared memory tile T. Copy c = 4i + q
+// of a thread is element (lane + 32q, warp + kWarps*i) of the tile: its
+// four columns stay the same for the whole product, so the thread decodes
+// them once, and a warp's 32 lanes copy 32 neighbouring columns.
 template <class T, int BK, bool DIV, class V>
-struct GatherMN {
+struct GatherMN : Gather<GatherMN<T, BK, DIV, V>, V> {
+	static constexpr int kCopies = BK / kWarps * 4;
 	typename V::Col col[4];
 
 	__device__ __forceinline__ GatherMN(const V &v, int mn0, int mnEnd)
@@ -132,43 +170,88 @@ struct GatherMN {
 			col[q] = v.col(mn0 + lane + 32 * q, mnEnd);
 	}
 
-	// load starts the copies of rows [k0, k0+BK) of the view, zeros from
-	// kEnd on.
-	__device__ __forceinline__ void load(float *s, const V &v, int k0, int kEnd) const
+	static __device__ __forceinline__ int place(int c)
 	{
-		const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+		return T::at(threadIdx.x % 32 + 32 * (c % 4), threadIdx.x / 32 + kWarps * (c / 4));
+	}
+
+	// each walks rows [k0, k0+BK) of the view, zeros from kEnd on.
+	template <class F>
+	__device__ __forceinline__ void each(const V &v, int k0, int kEnd, F f) const
+	{
 #pragma unroll
 		for (int i = 0; i < BK / kWarps; ++i) {
-			const int k = warp + kWarps * i;
-			const int4 e = v.row(k0 + k, kEnd);
+			const int4 e = v.row(k0 + threadIdx.x / 32 + kWarps * i, kEnd);
 #pragma unroll
 			for (int q = 0; q < 4; ++q)
-				v.copy(s + T::at(lane + 32 * q, k), v.template src<DIV>(e, col[q]));
+				f(4 * i + q, place(4 * i + q), v.template src<DIV>(e, col[q]));
 		}
 	}
 };
 
-// gather_k copies a view whose columns run along k (conv_weight's image
+// GatherK copies a view whose columns run along k (conv_weight's image
 // operand, k-contiguous) into shared memory tile T: rows [mn0, mnEnd) and
-// columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid is
-// element (tid/BK + (kThreads/BK)*i, tid%BK) of the tile: the thread decodes
-// its one column per step and walks the rows, and neighbouring threads
-// copy neighbouring columns.
+// columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy c of thread tid is
+// element (tid/BK + (kThreads/BK)*c, tid%BK) of the tile: the thread
+// decodes its one column per step and walks the rows, and neighbouring
+// threads copy neighbouring columns.
 template <class T, int BK, class V>
-__device__ __forceinline__ void gather_k(float *s, const V &v, int mn0, int mnEnd, int k0, int kEnd)
-{
-	constexpr int RS = kThreads / BK;
-	const int k = threadIdx.x % BK, r = threadIdx.x / BK;
-	const typename V::Col c = v.col(k0 + k, kEnd);
-	// Unrolled in fours: fully unrolled, the rows' table entries and
-	// addresses crowd the registers and ptxas spills the accumulators.
-#pragma unroll 4
-	for (int i = 0; i < kTile / RS; ++i) {
-		const int mn = r + RS * i;
-		v.copy(s + T::at(mn, k), v.template src<false>(v.row(mn0 + mn, mnEnd), c));
-	}
-}
+struct GatherK : Gather<GatherK<T, BK, V>, V> {
+	static constexpr int RS = kThreads / BK, kCopies = kTile / RS;
+	// Unrolled in fours over float32 images: fully unrolled, the rows'
+	// table entries and addresses crowd the registers and ptxas spills the
+	// accumulators. Staged copies must be unrolled to stay in registers.
+	static constexpr int kUnroll = sizeof(typename V::Elem) == sizeof(float) ? 4 : kCopies;
+	int mn0, mnEnd;
 
+	__device__ __forceinline__ GatherK(int mn0, int mnEnd) : mn0(mn0), mnEnd(mnEnd) {}
+
+	static __device__ __forceinline__ int place(int c) { return T::at(threadIdx.x / BK + RS * c, threadIdx.x % BK); }
+
+	template <class F>
+	__device__ __forceinline__ void each(const V &v, int k0, int kEnd, F f) const
+	{
+		const int r = threadIdx.x / BK;
+		const typename V::Col col = v.col(k0 + threadIdx.x % BK, kEnd);
+#pragma unroll kUnroll
+		for (int c = 0; c < kCopies; ++c)
+			f(c, place(c), v.template src<false>(v.row(mn0 + r + RS * c, mnEnd), col));
+	}
+};
+
+// Fetch is the part of a product's fetch (mainloop) that copies the image
+// operand: each call copies gather g's share of the next k step into tile
+// s. Over a float32 image the copies start at once (cp.async). Over a
+// bfloat16 one they load into registers, and the call after stores them
+// into their tile, or the same call when it is the last of `steps`: so the
+// loads' latency passes while the steps before are multiplied. A tile is
+// first read two fetches after its own with three stages or more
+// (mainloop), once the stores of the fetch between are behind a barrier.
+template <class G, class V, int kStages>
+struct Fetch {
+	static_assert(kStages >= 3, "a staged tile is stored one fetch late");
+	const G &g;
+	const V &v;
+	int left;
+	Staged<G::kCopies> st;
+	float *pending = nullptr;
+
+	__device__ __forceinline__ Fetch(const G &g, const V &v, int steps) : g(g), v(v), left(steps) {}
+
+	__device__ __forceinline__ void operator()(float *s, int k0, int kEnd)
+	{
+		if constexpr (sizeof(typename V::Elem) == sizeof(float)) {
+			g.load(s, v, k0, kEnd);
+		} else {
+			if (pending)
+				g.put(pending, st);
+			g.stage(st, v, k0, kEnd);
+			pending = s;
+			if (--left == 0)
+				g.put(s, st);
+		}
+	}
+};
 
 // out_offset returns where element (m, n) of a forward or data-gradient
 // product lands in its output [N, M, P]: image n / P, channel m, position
@@ -181,7 +264,7 @@ __device__ __forceinline__ long long out_offset(int m, int n, int M, int P)
 
 // gather_rows copies the weight gradient's left operand, dy [N, M, P] read
 // as M rows of N*P columns (element (m, d) at OutOffset(m, d, M, P), the
-// forward pass's output layout), into tile T as gather_k copies a view:
+// forward pass's output layout), into tile T as GatherK copies a view:
 // rows [mn0, mnEnd), columns [k0, k0+BK), zeros past either end. Every
 // element is inside dy, so a row needs no table and no bounds but its own,
 // and a thread's rows are RS*P floats apart.
@@ -194,7 +277,7 @@ __device__ __forceinline__ void gather_rows(float *s, const float *dy, int M, in
 	const bool in = d < kEnd;
 	const int n = in ? d / P : 0;
 	const float *base = dy + n * ((long long)M * P) + (long long)(mn0 + r) * P + (d - n * P);
-	// Unrolled in fours, as gather_k is.
+	// Unrolled in fours, as GatherK is over float32 images.
 #pragma unroll 4
 	for (int i = 0; i < kTile / RS; ++i) {
 		const bool inside = in && mn0 + r + RS * i < mnEnd;

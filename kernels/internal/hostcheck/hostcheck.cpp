@@ -14,7 +14,7 @@
 // a length then that many numbers. Each prints one line of numbers.
 //
 //	gather kind bk kmajor div x16 mn0 mnEnd k0 kEnd words nx
-//	    Runs GatherMN (kind 0) or gather_k (kind 1) of conv_gather.cuh
+//	    Runs GatherMN (kind 0) or GatherK (kind 1) of conv_gather.cuh
 //	    for every thread of a block into one tile (bk 16 or 32, kmajor its
 //	    layout, div the strided variant) over a tensor of nx elements,
 //	    float32 or (x16 1) bfloat16, and prints two lines with element
@@ -124,39 +124,32 @@ static void cp_async16(float *dst, const float *src, int bytes)
 #include "../../common.cuh"
 
 // watched is the tile the gather command watches: owner[e] is the thread
-// that copied element e into it, or -2 once a second copy lands there;
-// from[e] is the element of x (of `size` bytes each) it was copied from,
-// or -1 for a zero.
+// that copied element e into it, or -2 once a second copy lands there.
 static struct {
 	float *base = nullptr;
 	std::vector<int> owner;
-	std::vector<long long> from;
-	const char *x = nullptr;
-	int size = 4;
 } watched;
 
-// watch notes a copy from p (null for a zero) into dst.
-static void watch(float *dst, const void *p)
+// watch notes a copy into dst.
+static void watch(float *dst)
 {
 	if (watched.base && dst >= watched.base && dst < watched.base + watched.owner.size()) {
-		const size_t e = dst - watched.base;
-		int &o = watched.owner[e];
+		int &o = watched.owner[dst - watched.base];
 		o = o == -1 ? int(threadIdx.x) : -2;
-		watched.from[e] = p ? (static_cast<const char *>(p) - watched.x) / watched.size : -1;
 	}
 }
 
 static void cp_async4(float *dst, const float *src, int bytes)
 {
 	*dst = bytes == 4 ? *src : 0.0f;
-	watch(dst, bytes == 4 ? src : nullptr);
+	watch(dst);
 }
 
-// copy_widened is conv_gather.cuh's, watched.
-static void copy_widened(float *dst, const bf16_t *p)
+// put_widened is conv_gather.cuh's, watched.
+static void put_widened(float *dst, bf16_t h)
 {
-	*dst = p ? widen_bf16(*p) : 0.0f;
-	watch(dst, p);
+	*dst = widen_bf16(h);
+	watch(dst);
 }
 static void cp_async_commit() {}
 template <int N> static void cp_async_wait() {}
@@ -414,14 +407,23 @@ template <int BK, bool KMAJOR, bool DIV, class E>
 static void gather(int kind, const View<E> &v, int mn0, int mnEnd, int k0, int kEnd, float *s)
 {
 	using T = HostTile<BK, KMAJOR>;
-	for (unsigned t = 0; t < kThreads; ++t) {
-		threadIdx = {t, 0, 0};
-		if (kind == 0) {
-			const GatherMN<T, BK, DIV, View<E>> g(v, mn0, mnEnd);
+	// copy runs gather g's copies of one step into s, through registers
+	// for a bfloat16 image as conv.cu's Fetch does.
+	auto copy = [&](const auto &g) {
+		if constexpr (sizeof(E) == sizeof(float)) {
 			g.load(s, v, k0, kEnd);
 		} else {
-			gather_k<T, BK>(s, v, mn0, mnEnd, k0, kEnd);
+			Staged<std::remove_cvref_t<decltype(g)>::kCopies> st;
+			g.stage(st, v, k0, kEnd);
+			g.put(s, st);
 		}
+	};
+	for (unsigned t = 0; t < kThreads; ++t) {
+		threadIdx = {t, 0, 0};
+		if (kind == 0)
+			copy(GatherMN<T, BK, DIV, View<E>>(v, mn0, mnEnd));
+		else
+			copy(GatherK<T, BK, View<E>>(mn0, mnEnd));
 	}
 }
 
@@ -448,16 +450,18 @@ static void gather_cmd()
 	if (scanf("%d %d %d %d %d %d %d %d %d", &kind, &bk, &kmajor, &div, &x16, &mn0, &mnEnd, &k0, &kEnd) != 9)
 		exit(2);
 	const std::vector<int> words = array<int>();
-	if (scanf("%d", &nx) != 1)
+	if (scanf("%d", &nx) != 1 || nx >= 0xffff)
 		exit(2);
-	std::vector<float> x(nx, 1.0f);
-	std::vector<bf16_t> x16s(nx, 0x3f80);
-	std::vector<float> s(kTile * bk, -3.0f);
+	// Element i holds i + 1: as a float32, or as the bits of a bfloat16,
+	// whose widened value then has them in its upper half.
+	std::vector<float> x(nx);
+	std::vector<bf16_t> x16s(nx);
+	for (int i = 0; i < nx; ++i)
+		x[i] = float(i + 1), x16s[i] = bf16_t(i + 1);
+	const float unwritten = -3;
+	std::vector<float> s(kTile * bk, unwritten);
 	watched.base = s.data();
 	watched.owner.assign(s.size(), -1);
-	watched.from.assign(s.size(), -2);
-	watched.x = x16 ? reinterpret_cast<const char *>(x16s.data()) : reinterpret_cast<const char *>(x.data());
-	watched.size = x16 ? 2 : 4;
 	const int key = (bk == 32) * 4 + kmajor * 2 + div;
 	if (x16)
 		gather_of(key, kind, x16s.data(), words, mn0, mnEnd, k0, kEnd, s.data());
@@ -466,10 +470,13 @@ static void gather_cmd()
 	auto each = [&](auto value) {
 		for (int mn = 0; mn < kTile; ++mn)
 			for (int k = 0; k < bk; ++k)
-				printf("%lld ", (long long)value(kmajor ? k * kTile + mn : mn * bk + k));
+				printf("%d ", value(kmajor ? k * kTile + mn : mn * bk + k));
 		printf("\n");
 	};
-	each([](size_t e) { return watched.from[e]; });
+	each([&](size_t e) {
+		const float v = s[e];
+		return v == unwritten ? -2 : x16 ? int(float_bits(v) >> 16) - 1 : int(v) - 1;
+	});
 	each([](size_t e) { return watched.owner[e]; });
 	watched.base = nullptr;
 }
