@@ -2,10 +2,17 @@
 # Runs the benchmarks on the GPU machine, which has no Go toolchain, from
 # binaries built beforehand on the development machine:
 #
-#	go test -tags cuda -c -o .gpu/cuda.test ./cuda
-#	go test -tags cuda -c -o .gpu/bench.test ./bench
-#	go build -tags cuda -o .gpu/alexnet ./cmd/alexnet
-#	go build -tags cuda -o .gpu/lenet ./cmd/lenet
+#	go test -tags cuda -ldflags=-s -c -o .gpu/cuda.test ./cuda
+#	go test -tags cuda -ldflags=-s -c -o .gpu/bench.test ./bench
+#	go build -tags cuda -ldflags=-s -o .gpu/alexnet ./cmd/alexnet
+#	go build -tags cuda -ldflags=-s -o .gpu/lenet ./cmd/lenet
+#
+# (-s leaves out the symbol tables, so that the binaries fit what the GPU
+# machine is sent.) To time the kernels against an earlier commit's in the
+# same run, build that commit's bench.test too, as .gpu/base/bench.test:
+#
+#	git worktree add /tmp/base <commit>
+#	(cd /tmp/base && go test -tags cuda -ldflags=-s -c -o "$OLDPWD/.gpu/base/bench.test" ./bench)
 #
 # Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
 # to $OUT (default ./gpu-results). Correctness first (the GPU against the
@@ -40,6 +47,12 @@ cd bench
 	-test.bench 'Peak/cuda|Gemm/.*/cuda|Conv/.*/.*/.*/cuda|MaxPool/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda.txt"
 TENSORFORGE_CUDA_CONV=im2col ../.gpu/bench.test -test.run '^$' -test.benchtime 20x \
 	-test.bench 'Conv/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda-im2col.txt"
+# The same GPU benchmarks from the earlier commit's binary, if there is
+# one, for the before-and-after table of the same run.
+if [ -x ../.gpu/base/bench.test ]; then
+	../.gpu/base/bench.test -test.run '^$' -test.benchtime 20x \
+		-test.bench 'Gemm/.*/cuda|Conv/.*/.*/.*/cuda|MaxPool/.*/.*/.*/cuda|AlexNet/.*/.*/cuda' 2>&1 | tee "$out/bench-cuda-base.txt"
+fi
 # The memory AlexNet holds on the GPU once it has trained a batch (each
 # run builds the model, so once).
 ../.gpu/bench.test -test.run '^$' -test.benchtime 1x -test.bench 'ModelMemory/.*/.*/cuda' 2>&1 | tee "$out/memory-cuda.txt"

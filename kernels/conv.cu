@@ -62,15 +62,7 @@ __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__r
 	};
 	Math math;
 	mainloop(math, steps, fetch, at);
-	const int P = view.f(&ViewHeader::P);
-	store(math, at, [&](int m, int n, float v) {
-		if (m < M && n < N) {
-			const long long at = out_offset(m, n, M, P);
-			const float out = bias ? v + bias[m] : v;
-			store_act(C, at,
-				  mask && !(load_act(mask, at, m16) > 0.0f) ? 0.0f : withReLU ? relu(out) : out, y16);
-		}
-	});
+	store(math, at, ImageOut{C, bias, mask, M, N, view.f(&ViewHeader::P), withReLU, y16, m16});
 }
 
 // conv_weight is the body of conv_weight_*; Math is the <false, true> math,

@@ -253,14 +253,46 @@ struct Fetch {
 	}
 };
 
-// out_offset returns where element (m, n) of a forward or data-gradient
-// product lands in its output [N, M, P]: image n / P, channel m, position
-// n % P (convmap.OutOffset).
-__device__ __forceinline__ long long out_offset(int m, int n, int M, int P)
-{
-	const int img = n / P;
-	return img * ((long long)M * P) + (long long)m * P + (n - img * P);
-}
+// ImageOut is the Out (gemm_core.cuh) of conv_data: element (m, n) of the
+// product lands at image n / P, channel m, position n % P of C [N, M, P]
+// (convmap.OutOffset), the sum of a row's part, m*P, and a column's, plus
+// bias[m] unless bias is null, then through a ReLU if withReLU is set, and
+// zero where mask, unless null, is not positive. C and the mask are
+// stored in bfloat16 where y16 and m16 are set (store_act, load_act).
+struct ImageOut {
+	void *C;
+	const float *bias;
+	const void *mask;
+	int M, N, P, withReLU, y16, m16;
+
+	// Row is row m's offset and bias; off is -1 past M.
+	struct Row {
+		long long off;
+		float bias;
+	};
+	// Col is column n's offset, or -1 past N.
+	using Col = long long;
+
+	__device__ __forceinline__ Row row(int m) const
+	{
+		return m < M ? Row{(long long)m * P, bias ? bias[m] : 0.0f} : Row{-1, 0.0f};
+	}
+
+	__device__ __forceinline__ Col col(int n) const
+	{
+		const int img = n / P;
+		return n < N ? img * ((long long)M * P) + (n - img * P) : -1;
+	}
+
+	__device__ __forceinline__ void put(const Row &r, Col c, float v) const
+	{
+		if (r.off < 0 || c < 0)
+			return;
+		const long long at = r.off + c;
+		const float out = bias ? v + r.bias : v;
+		store_act(C, at, mask && !(load_act(mask, at, m16) > 0.0f) ? 0.0f : withReLU ? relu(out) : out, y16);
+	}
+};
 
 // gather_rows copies the weight gradient's left operand, dy [N, M, P] read
 // as M rows of N*P columns (element (m, d) at OutOffset(m, d, M, P), the

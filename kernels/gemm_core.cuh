@@ -185,18 +185,32 @@ __device__ __forceinline__ void put(float *c, float v, float alpha, float beta)
 	*c = beta == 0.0f ? alpha * v : fmaf(beta, *c, alpha * v);
 }
 
+// An Out writes a product's elements where they go, as a math's store
+// hands it the accumulators: row(m) and col(n) decode what depends on
+// the row or the column alone, once for each of the few a thread holds,
+// and put(r, c, v) writes element (m, n), r and c their decodings, if
+// it lies inside C. Decoding per element cost more instructions than the
+// main loop of a short product.
+//
 // DenseOut writes C = alpha*product + beta*C into a dense row-major C of
-// M x N with leading dimension ldc, as a math's store hands it the
-// accumulators.
+// M x N with leading dimension ldc.
 struct DenseOut {
 	float *C;
 	int M, N, ldc;
 	float alpha, beta;
 
-	__device__ __forceinline__ void operator()(int m, int n, float v) const
+	// Row is row m's start, null past M.
+	using Row = float *;
+	// Col is column n, or -1 past N.
+	using Col = int;
+
+	__device__ __forceinline__ Row row(int m) const { return m < M ? C + (long long)m * ldc : nullptr; }
+	__device__ __forceinline__ Col col(int n) const { return n < N ? n : -1; }
+
+	__device__ __forceinline__ void put(Row r, Col c, float v) const
 	{
-		if (m < M && n < N)
-			put(C + (long long)m * ldc + n, v, alpha, beta);
+		if (r && c >= 0)
+			::put(r + c, v, alpha, beta);
 	}
 };
 
@@ -387,22 +401,29 @@ struct TensorCore {
 		}
 	}
 
-	// store hands each accumulator to out(m, n, v), m and n its row and
-	// column in C; (m0, n0) is the corner of the warp's tile. out checks
-	// the edges of C.
+	// store hands each accumulator to out (an Out); (m0, n0) is the
+	// corner of the warp's tile.
 	template <class Out>
-	__device__ __forceinline__ void store(int m0, int n0, int lane, Out out) const
+	__device__ __forceinline__ void store(int m0, int n0, int lane, const Out &out) const
 	{
 		const int g = lane / 4, t = lane % 4;
+		typename Out::Col cs[8][2];
+#pragma unroll
+		for (int j = 0; j < 8; ++j)
+#pragma unroll
+			for (int e = 0; e < 2; ++e)
+				cs[j][e] = out.col(n0 + col(j, 2 * t + e));
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll
-			for (int h = 0; h < 2; ++h)
+			for (int h = 0; h < 2; ++h) {
+				const typename Out::Row r = out.row(m0 + row(i, g, h));
 #pragma unroll
 				for (int j = 0; j < 8; ++j)
 #pragma unroll
 					for (int e = 0; e < 2; ++e)
-						out(m0 + row(i, g, h), n0 + col(j, 2 * t + e), acc[i][j][2 * h + e]);
+						out.put(r, cs[j][e], acc[i][j][2 * h + e]);
+			}
 	}
 };
 
@@ -451,16 +472,22 @@ struct F32 {
 		}
 	}
 
-	// store hands each accumulator to out(m, n, v), as TensorCore's does.
+	// store hands each accumulator to out, as TensorCore's does.
 	template <class Out>
-	__device__ __forceinline__ void store(int m0, int n0, int lane, Out out) const
+	__device__ __forceinline__ void store(int m0, int n0, int lane, const Out &out) const
 	{
 		const int r = lane / 4, c = lane % 4;
+		typename Out::Col cs[16];
 #pragma unroll
-		for (int i = 0; i < 8; ++i)
+		for (int j = 0; j < 16; ++j)
+			cs[j] = out.col(n0 + j / 4 * 16 + c * 4 + j % 4);
+#pragma unroll
+		for (int i = 0; i < 8; ++i) {
+			const typename Out::Row rw = out.row(m0 + i / 4 * 32 + r * 4 + i % 4);
 #pragma unroll
 			for (int j = 0; j < 16; ++j)
-				out(m0 + i / 4 * 32 + r * 4 + i % 4, n0 + j / 4 * 16 + c * 4 + j % 4, acc[i][j]);
+				out.put(rw, cs[j], acc[i][j]);
+		}
 	}
 };
 
@@ -495,10 +522,9 @@ struct Place {
 	}
 };
 
-// store hands math's accumulators to out(m, n, v), m and n their row and
-// column in C.
+// store hands math's accumulators to out (an Out).
 template <class Math, class Out>
-__device__ __forceinline__ void store(const Math &math, const Place &at, Out out)
+__device__ __forceinline__ void store(const Math &math, const Place &at, const Out &out)
 {
 	math.store(at.m0 + at.wm, at.n0 + at.wn, at.lane, out);
 }
