@@ -62,7 +62,15 @@ __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__r
 	};
 	Math math;
 	mainloop(math, steps, fetch, at);
-	store(math, at, ImageOut{C, bias, mask, M, N, view.f(&ViewHeader::P), withReLU, y16, m16});
+	const int P = view.f(&ViewHeader::P);
+	if (y16 && m16)
+		store(math, at, ImageOut<true, true>{C, bias, mask, M, N, P, withReLU});
+	else if (y16)
+		store(math, at, ImageOut<true, false>{C, bias, mask, M, N, P, withReLU});
+	else if (m16)
+		store(math, at, ImageOut<false, true>{C, bias, mask, M, N, P, withReLU});
+	else
+		store(math, at, ImageOut<false, false>{C, bias, mask, M, N, P, withReLU});
 }
 
 // conv_weight is the body of conv_weight_*; Math is the <false, true> math,

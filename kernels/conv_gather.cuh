@@ -258,12 +258,15 @@ struct Fetch {
 // (convmap.OutOffset), the sum of a row's part, m*P, and a column's, plus
 // bias[m] unless bias is null, then through a ReLU if withReLU is set, and
 // zero where mask, unless null, is not positive. C and the mask are
-// stored in bfloat16 where y16 and m16 are set (store_act, load_act).
+// stored in bfloat16 where Y16 and M16 are set (store_act, load_act):
+// template arguments, so that an element's code has one storage's
+// addresses, not both.
+template <bool Y16, bool M16>
 struct ImageOut {
 	void *C;
 	const float *bias;
 	const void *mask;
-	int M, N, P, withReLU, y16, m16;
+	int M, N, P, withReLU;
 
 	// Row is row m's offset and bias; off is -1 past M.
 	struct Row {
@@ -290,7 +293,7 @@ struct ImageOut {
 			return;
 		const long long at = r.off + c;
 		const float out = bias ? v + r.bias : v;
-		store_act(C, at, mask && !(load_act(mask, at, m16) > 0.0f) ? 0.0f : withReLU ? relu(out) : out, y16);
+		store_act(C, at, mask && !(load_act(mask, at, M16) > 0.0f) ? 0.0f : withReLU ? relu(out) : out, Y16);
 	}
 };
 

@@ -57,6 +57,7 @@ namespace {
 
 constexpr int kThreads = 128; // 4 warps
 constexpr int kTile = 128;    // BM = BN
+constexpr int kTileLD = 132;  // floats between rows of a tile of C in shared memory (store)
 constexpr int kGroupM = 8;    // tile rows per group of the grid order
 
 // ---- PTX wrappers ----
@@ -185,12 +186,10 @@ __device__ __forceinline__ void put(float *c, float v, float alpha, float beta)
 	*c = beta == 0.0f ? alpha * v : fmaf(beta, *c, alpha * v);
 }
 
-// An Out writes a product's elements where they go, as a math's store
-// hands it the accumulators: row(m) and col(n) decode what depends on
-// the row or the column alone, once for each of the few a thread holds,
-// and put(r, c, v) writes element (m, n), r and c their decodings, if
-// it lies inside C. Decoding per element cost more instructions than the
-// main loop of a short product.
+// An Out writes a product's elements where they go: row(m) and col(n)
+// decode what depends on the row or the column alone, and put(r, c, v)
+// writes element (m, n), r and c their decodings, if it lies inside C
+// (see store).
 //
 // DenseOut writes C = alpha*product + beta*C into a dense row-major C of
 // M x N with leading dimension ldc.
@@ -522,11 +521,42 @@ struct Place {
 	}
 };
 
-// store hands math's accumulators to out (an Out).
+// TileOut is the Out that stashes a block's tile of C in shared memory,
+// row m at s + (m - m0)*kTileLD.
+struct TileOut {
+	float *s;
+	int m0, n0;
+
+	using Row = float *;
+	using Col = int;
+
+	__device__ __forceinline__ Row row(int m) const { return s + (m - m0) * kTileLD; }
+	__device__ __forceinline__ Col col(int n) const { return n - n0; }
+	__device__ __forceinline__ void put(Row r, Col c, float v) const { r[c] = v; }
+};
+
+// store hands the block's tile of C to out (an Out). The warps first
+// stash their accumulators in shared memory (the ring, which the main
+// loop is done with); then thread tid walks column tid of the tile down
+// its rows, so that a warp writes 32 neighbouring columns of a row of C at
+// a time, what depends on the column is decoded once, and each element's
+// code is one loop body. Written from the warps' fragments, an element's
+// code was repeated for each of a thread's 128 (most of a convolution
+// kernel's instructions), and a warp's writes spread over 8 rows.
 template <class Math, class Out>
 __device__ __forceinline__ void store(const Math &math, const Place &at, const Out &out)
 {
-	math.store(at.m0 + at.wm, at.n0 + at.wn, at.lane, out);
+	static_assert(kTile * kTileLD <= Math::kStages * Math::kStageFloats, "the ring holds the tile");
+	static_assert(kThreads == kTile, "a thread a column");
+	float *tile = smem_ring<Math>();
+	__syncthreads(); // every warp is done with the ring
+	math.store(at.m0 + at.wm, at.n0 + at.wn, at.lane, TileOut{tile, at.m0, at.n0});
+	__syncthreads();
+	const int n = threadIdx.x;
+	const typename Out::Col c = out.col(at.n0 + n);
+#pragma unroll 4
+	for (int m = 0; m < kTile; ++m)
+		out.put(out.row(at.m0 + m), c, tile[m * kTileLD + n]);
 }
 
 // mainloop multiplies `steps` k steps of the block's tile into math:
