@@ -12,18 +12,32 @@ static_assert(kThreads == 128 && kTile == 128, "the gathers' thread layouts assu
 // kWarps is the warps of a block: GatherMN's rows of copies.
 constexpr int kWarps = kThreads / 32;
 
-// copy_or_zero starts copying the float at p into *dst, or writes a zero
-// there when p is null; valid is any address the copy may name meanwhile.
-__device__ __forceinline__ void copy_or_zero(float *dst, const float *p, const float *valid)
-{
-	cp_async4(dst, p ? p : valid, p ? 4 : 0);
-}
+// copy_or_zero starts copying the float at p into *dst when in is set,
+// and writes a zero there otherwise: p may be named either way, and is
+// read only when in is set, the copy's size being the predicate. (With a
+// null p for a zero, choosing an address to name took four of a copy's
+// dozen instructions.)
+__device__ __forceinline__ void copy_or_zero(float *dst, const float *p, bool in) { cp_async4(dst, p, in ? 4 : 0); }
 
 #ifdef __CUDACC__
 // put_widened stores the bfloat16 value h, widened, into *dst. (The host
 // check brings its own, which also notes who stored what.)
 __device__ __forceinline__ void put_widened(float *dst, bf16_t h) { *dst = widen_bf16(h); }
 #endif
+
+// element returns p + i, in one instruction (mad.wide) where ptxas, left
+// to itself, widened and added the offset to the image's in four.
+template <class E>
+__device__ __forceinline__ const E *element(const E *p, int i)
+{
+#ifdef __CUDACC__
+	const E *r;
+	asm("mad.wide.s32 %0, %1, %2, %3;" : "=l"(r) : "r"(i), "n"((int)sizeof(E)), "l"(p));
+	return r;
+#else
+	return p + i;
+#endif
+}
 
 // Staged holds N bfloat16 elements of an image in registers, two to a
 // word. cp.async copies 4, 8 or 16 bytes, never the 2 of a bfloat16
@@ -35,10 +49,10 @@ template <int N>
 struct Staged {
 	unsigned w[(N + 1) / 2];
 
-	// set loads element c from p, or a zero when p is null.
-	__device__ __forceinline__ void set(int c, const bf16_t *p)
+	// set loads element c from p when in is set, or a zero.
+	__device__ __forceinline__ void set(int c, const bf16_t *p, bool in)
 	{
-		const unsigned h = p ? __ldg(p) : 0u;
+		const unsigned h = in ? __ldg(p) : 0u;
 		w[c / 2] = c % 2 ? w[c / 2] | h << 16 : h;
 	}
 
@@ -59,25 +73,29 @@ struct View {
 	const int4 *table; // row t: Off, H, W, 0
 	// The header is read from global memory where used rather than
 	// copied whole: a copy of all twelve fields made ptxas spill the
-	// accumulators of the strided variants (sm_90).
+	// accumulators of the strided variants (sm_90, 256 threads a block).
+	// The three every copy reads are kept (uh, uw, ld): read where used,
+	// they were two loads of every copy's few instructions.
 	const ViewHeader *__restrict__ hp;
+	int uh, uw, ld;
 
 	__device__ __forceinline__ View(const E *x, const int *words)
 		: x(x), table(reinterpret_cast<const int4 *>(words + sizeof(ViewHeader) / sizeof(int))),
-		  hp(reinterpret_cast<const ViewHeader *>(words))
+		  hp(reinterpret_cast<const ViewHeader *>(words)), uh(f(&ViewHeader::UH)), uw(f(&ViewHeader::UW)),
+		  ld(f(&ViewHeader::LD))
 	{
 	}
 
 	// f reads a header field, say f(&ViewHeader::P).
 	__device__ __forceinline__ int f(const int ViewHeader::*field) const { return __ldg(&(hp->*field)); }
 
-	// Col is what a thread keeps of a decoded column d: the offset of its
-	// image and its coordinates before a row's shift. Past the view's
-	// last column, y is far outside every view, so that every element of
-	// the column is a zero.
+	// Col is what a thread keeps of a decoded column d: its image, its
+	// coordinates before a row's shift, and their offset in a plane
+	// (y*LD + x). Past the view's last column, y is far outside every
+	// view, so that every element of the column is a zero.
 	struct Col {
-		long long base;
-		int y, x;
+		const E *img;
+		int y, x, off;
 	};
 
 	__device__ __forceinline__ Col col(int d, int dEnd) const
@@ -88,9 +106,12 @@ struct View {
 			d = 0;
 		const int P = f(&ViewHeader::P), PW = f(&ViewHeader::PW);
 		const int n = d / P, p = d - n * P, y = p / PW;
-		c.base = (long long)n * f(&ViewHeader::Image);
-		c.y = in ? y * f(&ViewHeader::SY) + f(&ViewHeader::OY) : kFar;
+		c.img = x + (long long)n * f(&ViewHeader::Image);
+		c.y = y * f(&ViewHeader::SY) + f(&ViewHeader::OY);
 		c.x = (p - y * PW) * f(&ViewHeader::SX) + f(&ViewHeader::OX);
+		c.off = c.y * ld + c.x;
+		if (!in)
+			c.y = kFar;
 		return c;
 	}
 
@@ -105,42 +126,73 @@ struct View {
 		return t < tEnd ? __ldg(table + t) : make_int4(0, kFar, 0, 0);
 	}
 
-	// src returns the address of the element of row e and column c, or
-	// null for a zero. DIV: the coordinates must divide by (DY, DX).
+	// Src is where an element of the view is: p, read only when in is
+	// set (a zero otherwise, and p then c's image).
+	struct Src {
+		const E *p;
+		bool in;
+	};
+
+	// src returns where the element of row e and column c is. DIV: the
+	// coordinates must divide by (DY, DX).
 	template <bool DIV>
-	__device__ __forceinline__ const E *src(int4 e, const Col &c) const
+	__device__ __forceinline__ Src src(int4 e, const Col &c) const
 	{
 		int u = c.y + e.y, v = c.x + e.z;
-		// One unsigned comparison is both bounds.
-		if ((unsigned)u >= (unsigned)f(&ViewHeader::UH) || (unsigned)v >= (unsigned)f(&ViewHeader::UW))
-			return nullptr;
-		if (DIV) {
-			if (u % f(&ViewHeader::DY) != 0 || v % f(&ViewHeader::DX) != 0)
-				return nullptr;
+		const bool in = inside<DIV>(u, v);
+		if (DIV)
 			u /= f(&ViewHeader::DY), v /= f(&ViewHeader::DX);
-		}
-		return x + c.base + e.x + (long long)u * f(&ViewHeader::LD) + v;
+		// Inside an image, the offset is an int.
+		return Src{element(c.img, in ? e.x + u * ld + v : 0), in};
+	}
+
+	// src returns where the element of row e and column c is, as the one
+	// above, for a copy that shares its row with others (GatherMN's):
+	// rowOff, the row's offset in a plane (rowOff(e)), is added to the
+	// column's, one add where the coordinates took two.
+	__device__ __forceinline__ Src src(int4 e, const Col &c, int rowOff) const
+	{
+		const bool in = inside<false>(c.y + e.y, c.x + e.z);
+		return Src{element(c.img, in ? c.off + rowOff : 0), in};
+	}
+
+	// inside reports whether coordinates (u, v) lie in the view's plane
+	// (and, DIV, divide by (DY, DX)).
+	template <bool DIV>
+	__device__ __forceinline__ bool inside(int u, int v) const
+	{
+		// One unsigned comparison is both bounds.
+		const bool in = (unsigned)u < (unsigned)uh && (unsigned)v < (unsigned)uw;
+		return DIV ? in && u % f(&ViewHeader::DY) == 0 && v % f(&ViewHeader::DX) == 0 : in;
+	}
+
+	// rowOff returns row e's offset in a plane (see src). A row past the
+	// view's last (View::row) has none: the sum wraps, unsigned, and src
+	// does not use it.
+	__device__ __forceinline__ int rowOff(int4 e) const
+	{
+		return int((unsigned)e.x + (unsigned)e.y * (unsigned)ld + (unsigned)e.z);
 	}
 
 };
 
 // A gather copies its thread's share of a k step of a view into a tile
 // of shared memory, kCopies elements: each(v, k0, kEnd, f) calls f(c, o,
-// p) for copy c, o its place in the tile (place(c)) and p the element it
-// reads, null for a zero. Over a float32 image, load starts the copies
+// e) for copy c, o its place in the tile (place(c)) and e where the
+// element it reads is (View::Src). Over a float32 image, load starts the copies
 // (cp.async); over a bfloat16 one, stage loads them into registers and put
 // stores them into a tile.
 template <class G, class V>
 struct Gather {
 	__device__ __forceinline__ void load(float *s, const V &v, int k0, int kEnd) const
 	{
-		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int, int o, const float *p) { copy_or_zero(s + o, p, v.x); });
+		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int, int o, typename V::Src e) { copy_or_zero(s + o, e.p, e.in); });
 	}
 
 	template <int N>
 	__device__ __forceinline__ void stage(Staged<N> &st, const V &v, int k0, int kEnd) const
 	{
-		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int c, int, const bf16_t *p) { st.set(c, p); });
+		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int c, int, typename V::Src e) { st.set(c, e.p, e.in); });
 	}
 
 	template <int N>
@@ -182,9 +234,10 @@ struct GatherMN : Gather<GatherMN<T, BK, DIV, V>, V> {
 #pragma unroll
 		for (int i = 0; i < BK / kWarps; ++i) {
 			const int4 e = v.row(k0 + threadIdx.x / 32 + kWarps * i, kEnd);
+			const int off = v.rowOff(e);
 #pragma unroll
 			for (int q = 0; q < 4; ++q)
-				f(4 * i + q, place(4 * i + q), v.template src<DIV>(e, col[q]));
+				f(4 * i + q, place(4 * i + q), DIV ? v.template src<true>(e, col[q]) : v.src(e, col[q], off));
 		}
 	}
 };
@@ -316,6 +369,6 @@ __device__ __forceinline__ void gather_rows(float *s, const float *dy, int M, in
 #pragma unroll 4
 	for (int i = 0; i < kTile / RS; ++i) {
 		const bool inside = in && mn0 + r + RS * i < mnEnd;
-		copy_or_zero(s + T::at(r + RS * i, k), inside ? base + (long long)RS * i * P : nullptr, dy);
+		copy_or_zero(s + T::at(r + RS * i, k), base + (long long)RS * i * P, inside);
 	}
 }

@@ -286,13 +286,14 @@ struct Bf16Op {
 // C(g, 2t), C(g, 2t+1), C(g+8, 2t), C(g+8, 2t+1). Op rounds them into its
 // operands. An operand stored with k contiguous (A without TransA, B with
 // it) is read with ldmatrix: one instruction gives a0..a3, or b0, b1 of two
-// tiles. The k-major operands give their fragments in 64-bit pairs
-// instead, because the rows and columns of C a fragment stands for may be
-// any, as long as C uses the same (row and col): for A, fragment rows g and
-// g+8 are taken to be rows 2g and 2g+1 of the 16; for B, column g of the
-// tiles 2p and 2p+1 columns 2g and 2g+1 of the 16 the pair covers. Rows of
-// 36 floats (k-contiguous) or 136 (k-major) put the reads of a warp (or,
-// for 64-bit reads, of each half-warp) in different banks.
+// tiles. A k-major A gives its fragments in 64-bit pairs instead, because
+// fragment rows g and g+8 are taken to be rows 2g and 2g+1 of the 16 (any
+// order of the rows works if C uses the same); a k-major B needs two
+// 32-bit reads. (Read in 64-bit pairs too, its columns paired, B's
+// fragments came in the wrong registers for mma's operand pairs: ptxas
+// moved two registers for every mma.) Rows of 36 floats (k-contiguous) or
+// 136 (k-major) put the reads of a warp (or, for 64-bit reads, of each
+// half-warp) in different banks.
 template <bool TA, bool TB, class Op>
 struct TensorCore {
 	static constexpr int BK = 32;
@@ -312,10 +313,6 @@ struct TensorCore {
 	// row returns the row of the warp's 16-row tile i that fragment row g
 	// (h 0) or g+8 (h 1) stands for.
 	static __device__ __forceinline__ int row(int i, int g, int h) { return i * 16 + (TA ? 2 * g + h : g + 8 * h); }
-
-	// col returns the column of the warp's tile that column c of its
-	// 8-column tile j stands for.
-	static __device__ __forceinline__ int col(int j, int c) { return TB ? j * 8 + c : j / 2 * 16 + 2 * c + j % 2; }
 
 	// fragA reads x, the m16n8k8 fragment of the warp's 16-row tile i of
 	// A at k offset kk of the step.
@@ -352,15 +349,12 @@ struct TensorCore {
 				x[j + 1][0] = __uint_as_float(u[2]), x[j + 1][1] = __uint_as_float(u[3]);
 			}
 		} else {
-			// Tiles 2p and 2p+1 from one 64-bit read per k (see col).
 			const int g = lane / 4, t = lane % 4;
 #pragma unroll
-			for (int p = 0; p < 4; ++p) {
-				const int n = wn + col(2 * p, g);
-				const float2 u = *reinterpret_cast<const float2 *>(Bs + TileB::at(n, kk + t));
-				const float2 v = *reinterpret_cast<const float2 *>(Bs + TileB::at(n, kk + t + 4));
-				x[2 * p][0] = u.x, x[2 * p + 1][0] = u.y;
-				x[2 * p][1] = v.x, x[2 * p + 1][1] = v.y;
+			for (int j = 0; j < 8; ++j) {
+				const int n = wn + j * 8 + g;
+				x[j][0] = Bs[TileB::at(n, kk + t)];
+				x[j][1] = Bs[TileB::at(n, kk + t + 4)];
 			}
 		}
 	}
@@ -411,7 +405,7 @@ struct TensorCore {
 		for (int j = 0; j < 8; ++j)
 #pragma unroll
 			for (int e = 0; e < 2; ++e)
-				cs[j][e] = out.col(n0 + col(j, 2 * t + e));
+				cs[j][e] = out.col(n0 + j * 8 + 2 * t + e);
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll

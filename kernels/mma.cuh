@@ -6,14 +6,14 @@
 #pragma once
 #ifdef __CUDACC__
 
-// to_tf32 rounds x to TF32, to nearest with ties away from zero; the tensor
-// cores would otherwise drop the 13 low mantissa bits.
-__device__ __forceinline__ unsigned to_tf32(float x)
-{
-	unsigned r;
-	asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(x));
-	return r;
-}
+// to_tf32 rounds x to TF32, to nearest with ties away from zero, by adding
+// half a unit of TF32's last place to its bits: the tensor cores ignore
+// the 13 low ones. That is what ptxas makes of cvt.rna.tf32.f32 on sm_90,
+// but for a comparison that keeps a NaN whose payload lies in those 13
+// bits alone (such a NaN becomes an infinity here, a NaN that arithmetic
+// makes does not): one instruction for every operand an mma reads, where
+// cvt took two.
+__device__ __forceinline__ unsigned to_tf32(float x) { return __float_as_uint(x) + 0x1000u; }
 
 // to_bf16x2 rounds lo and hi to bfloat16, to nearest with ties to even (the
 // rounding of the CPU's BF16 products), and packs them into one register
