@@ -117,13 +117,8 @@ func checkStorage(t *testing.T, bin string, g productCase, s uint64, arith strin
 	// Lines 0-1: forward in float32, and into a bfloat16 y; 2-3, in BF16
 	// only: the same over a bfloat16 x.
 	forward := func(x16, y16 bool) {
-		fmt.Fprintf(&in, "data %s 0 1 %d %d 0 %d %d %d\n", arith, flag(x16), flag(y16), g.o, g.n*p, k)
-		hostrun.WriteArray(&in, ws)
-		hostrun.WriteArray(&in, xs)
-		hostrun.WriteArray(&in, fwd.Words())
-		hostrun.WriteArray(&in, bs)
-		hostrun.WriteArray(&in, []float32(nil))
-		hostrun.WriteArray(&in, make([]float32, g.n*g.o*p))
+		dataCmd{math: arith, relu: true, x16: x16, y16: y16, m: g.o, n: g.n * p, k: k, a: ws, x: xs, view: fwd,
+			bias: bs, c: make([]float32, g.n*g.o*p)}.write(&in)
 	}
 	forward(false, false)
 	forward(false, true)
@@ -134,21 +129,13 @@ func checkStorage(t *testing.T, bin string, g productCase, s uint64, arith strin
 	// The data gradient through the mask of a ReLU before the
 	// convolution, in float32 and in bfloat16.
 	for _, m16 := range []bool{false, true} {
-		fmt.Fprintf(&in, "data %s %d 0 0 0 %d %d %d %d\n", arith, flag(dg.Strided()), flag(m16), g.c, g.n*g.h*g.w, g.o*kk)
-		hostrun.WriteArray(&in, wt)
-		hostrun.WriteArray(&in, dys)
-		hostrun.WriteArray(&in, dg.Words())
-		hostrun.WriteArray(&in, []float32(nil))
-		hostrun.WriteArray(&in, relu(xs))
-		hostrun.WriteArray(&in, make([]float32, len(xs)))
+		dataCmd{math: arith, m16: m16, m: g.c, n: g.n * g.h * g.w, k: g.o * kk, a: wt, x: dys, view: dg,
+			mask: relu(xs), c: make([]float32, len(xs))}.write(&in)
 	}
 	if x16 {
 		for _, h := range []bool{false, true} {
-			fmt.Fprintf(&in, "weight %s %d %d %d %d %d 1 %d\n", arith, flag(h), g.o, k, g.n*p, p, (g.n*p+bk-1)/bk)
-			hostrun.WriteArray(&in, dys)
-			hostrun.WriteArray(&in, xs)
-			hostrun.WriteArray(&in, fwd.Words())
-			hostrun.WriteArray(&in, make([]float32, g.o*k))
+			weightCmd{math: arith, x16: h, m: g.o, n: k, k: g.n * p, p: p, slices: 1, chunk: (g.n*p + bk - 1) / bk,
+				dy: dys, x: xs, view: fwd, c: make([]float32, g.o*k)}.write(&in)
 		}
 	}
 	lines := hostrun.Run(t, bin, &in)

@@ -295,37 +295,21 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	var in bytes.Buffer
 	for _, pass := range []struct {
 		bias []float32
-		relu int
-	}{{nil, 0}, {bs, 0}, {bs, 1}} {
-		fmt.Fprintf(&in, "data %s 0 %d 0 0 0 %d %d %d\n", arith, pass.relu, g.o, g.n*p, k)
-		hostrun.WriteArray(&in, ws)
-		hostrun.WriteArray(&in, xs)
-		hostrun.WriteArray(&in, fwd.Words())
-		hostrun.WriteArray(&in, pass.bias)
-		hostrun.WriteArray(&in, []float32(nil))
-		hostrun.WriteArray(&in, nan(g.n*g.o*p))
+		relu bool
+	}{{nil, false}, {bs, false}, {bs, true}} {
+		dataCmd{math: arith, relu: pass.relu, m: g.o, n: g.n * p, k: k, a: ws, x: xs, view: fwd, bias: pass.bias,
+			c: nan(g.n * g.o * p)}.write(&in)
 	}
 	fmt.Fprintf(&in, "permute %d %d %d\n", g.o, g.c, kk)
 	hostrun.WriteArray(&in, ws)
-	strided := 0
-	if dg.Strided() {
-		strided = 1
-	}
-	fmt.Fprintf(&in, "data %s %d 0 0 0 0 %d %d %d\n", arith, strided, g.c, g.n*g.h*g.w, g.o*kk)
-	hostrun.WriteArray(&in, wt)
-	hostrun.WriteArray(&in, dys)
-	hostrun.WriteArray(&in, dg.Words())
-	hostrun.WriteArray(&in, []float32(nil))
-	hostrun.WriteArray(&in, relu(xs)) // the mask of a ReLU before the convolution
-	hostrun.WriteArray(&in, nan(len(xs)))
+	// The mask is that of a ReLU before the convolution.
+	dataCmd{math: arith, m: g.c, n: g.n * g.h * g.w, k: g.o * kk, a: wt, x: dys, view: dg, mask: relu(xs),
+		c: nan(len(xs))}.write(&in)
 	steps := (g.n*p + bk - 1) / bk
 	for _, slices := range []int{1, 3} {
 		chunk := (steps + slices - 1) / slices
-		fmt.Fprintf(&in, "weight %s 0 %d %d %d %d %d %d\n", arith, g.o, k, g.n*p, p, (steps+chunk-1)/chunk, chunk)
-		hostrun.WriteArray(&in, dys)
-		hostrun.WriteArray(&in, xs)
-		hostrun.WriteArray(&in, fwd.Words())
-		hostrun.WriteArray(&in, dw0s)
+		weightCmd{math: arith, m: g.o, n: k, k: g.n * p, p: p, slices: (steps + chunk - 1) / chunk, chunk: chunk,
+			dy: dys, x: xs, view: fwd, c: dw0s}.write(&in)
 	}
 	lines := hostrun.Run(t, bin, &in)
 	want := []struct {
@@ -484,4 +468,46 @@ func checkGemm(t *testing.T, bin string) {
 			}
 		}
 	}
+}
+
+// dataCmd is hostcheck's data command: conv_data over view of x (see
+// hostcheck.cpp), strided when the view divides.
+type dataCmd struct {
+	math                string
+	relu, x16, y16, m16 bool
+	m, n, k             int
+	a, x                []float32
+	view                *convmap.View
+	bias, mask, c       []float32
+}
+
+func (d dataCmd) write(in *bytes.Buffer) {
+	fmt.Fprintf(in, "data %s %d %d %d %d %d %d %d %d\n", d.math, flag(d.view.Strided()), flag(d.relu), flag(d.x16),
+		flag(d.y16), flag(d.m16), d.m, d.n, d.k)
+	hostrun.WriteArray(in, d.a)
+	hostrun.WriteArray(in, d.x)
+	hostrun.WriteArray(in, d.view.Words())
+	hostrun.WriteArray(in, d.bias)
+	hostrun.WriteArray(in, d.mask)
+	hostrun.WriteArray(in, d.c)
+}
+
+// weightCmd is hostcheck's weight command: conv_weight over dy and view of
+// x, in slices of chunk k steps, onto c.
+type weightCmd struct {
+	math          string
+	x16           bool
+	m, n, k, p    int
+	slices, chunk int
+	dy, x         []float32
+	view          *convmap.View
+	c             []float32
+}
+
+func (w weightCmd) write(in *bytes.Buffer) {
+	fmt.Fprintf(in, "weight %s %d %d %d %d %d %d %d\n", w.math, flag(w.x16), w.m, w.n, w.k, w.p, w.slices, w.chunk)
+	hostrun.WriteArray(in, w.dy)
+	hostrun.WriteArray(in, w.x)
+	hostrun.WriteArray(in, w.view.Words())
+	hostrun.WriteArray(in, w.c)
 }
