@@ -138,7 +138,9 @@ struct Tile {
 		constexpr int ROWS = GK ? BK : MN, COLS = GK ? MN : BK;
 		const int r0 = GK ? k0 : mn0, c0 = GK ? mn0 : k0;
 		const int rows = (GK ? kEnd : mnEnd) - r0, cols = (GK ? mnEnd : kEnd) - c0;
-		const float *g = x + (long long)r0 * ld + c0; // in bounds: r0 < rows end, c0 < cols end
+		// A copy names its element's address even past the edges, where
+		// its size is 0 and nothing is read (as the gathers' copies do).
+		const float *g = x + (long long)r0 * ld + c0;
 		if constexpr (GK == KMAJOR) {
 			// The orientation is kept: a thread copies 4 consecutive
 			// floats of rows r, r+RS, ..., in one 16-byte copy when vec
@@ -152,7 +154,7 @@ struct Tile {
 #pragma unroll
 				for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
 					const int m = r + i * RS < rows ? n : 0;
-					cp_async16(s + (r + i * RS) * LD + c, m > 0 ? p : g, 4 * m);
+					cp_async16(s + (r + i * RS) * LD + c, p, 4 * m);
 				}
 			} else {
 #pragma unroll
@@ -160,7 +162,7 @@ struct Tile {
 					const int m = r + i * RS < rows ? n : 0;
 #pragma unroll
 					for (int q = 0; q < 4; ++q)
-						cp_async4(s + (r + i * RS) * LD + c + q, q < m ? p + q : g, q < m ? 4 : 0);
+						cp_async4(s + (r + i * RS) * LD + c + q, p + q, q < m ? 4 : 0);
 				}
 			}
 		} else {
@@ -173,7 +175,7 @@ struct Tile {
 #pragma unroll
 			for (int i = 0; i < ROWS / RS; ++i, p += (long long)RS * ld) {
 				const bool in = r + i * RS < rows && c < cols;
-				cp_async4(s + c * LD + r + i * RS, in ? p : g, in ? 4 : 0);
+				cp_async4(s + c * LD + r + i * RS, p, in ? 4 : 0);
 			}
 		}
 	}
