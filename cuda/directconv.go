@@ -77,41 +77,36 @@ const maxViews = 256
 
 // convData launches conv_data: C = A x view, scattered into images of
 // m channels, plus bias unless it is 0, through a ReLU when relu is set,
-// and zero where mask (unless 0) is not positive. x16 picks the kernel
-// that reads x in bfloat16 (imageOperand says when), y16 and m16 say that
-// C and the mask are stored in bfloat16. Inside do.
-func (d *Device) convData(p tensor.Precision, strided, x16 bool, c, a, x, view, bias, mask cu.DevicePtr, m, n, k int, relu, y16, m16 bool) {
+// and zero where mask (unless 0) is not positive. y16 and m16 say that C
+// and the mask are stored in bfloat16. Inside do.
+func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias, mask cu.DevicePtr, m, n, k int, relu, y16, m16 bool) {
 	arith, _, shared := mathOf(p, d.exact.Load())
 	kernel := "conv_data_" + arith
 	if strided {
 		kernel += "_strided"
-	}
-	if x16 {
-		kernel += "_x16"
 	}
 	checkInt32("columns of the product", n)
 	d.launch(kernel, dim3{tilesOf(m, n), 1, 1}, dim3{gemmThreads, 1, 1}, shared,
 		c, a, x, view, bias, mask, m, n, k, k, copies16(a, k, 0, 1), flag(relu), flag(y16), flag(m16))
 }
 
-// imageOperand returns how a product in precision p reads the image x:
-// x itself, with x16 set when x is stored in bfloat16 and the math has
-// kernels that read it (BF16's, the only math of a network that stores its
-// activations so), or else a workspace holding x widened to float32,
-// which done gives back. Inside do.
-func (d *Device) imageOperand(x *tensor.Tensor, p tensor.Precision) (ptr cu.DevicePtr, x16 bool, done func()) {
+// imageOperand returns the float32 image a product reads for x: x itself,
+// or, for an x stored in bfloat16, a workspace holding it widened, which
+// done gives back. The widening is one pass over x, a few microseconds
+// for AlexNet's largest at batch 128 (9 million elements). Read inside
+// the product instead, through registers two bytes at a time (cp.async
+// copies four or more), the elements cost the main loop 15-145% more
+// instructions (kernels/conv.cu). Inside do.
+func (d *Device) imageOperand(x *tensor.Tensor) (ptr cu.DevicePtr, done func()) {
 	if x.DType() != tensor.BFloat16 {
-		return d.ptr(x), false, func() {}
-	}
-	if arith, _, _ := mathOf(p, d.exact.Load()); arith == "bf16" {
-		return d.ptr(x), true, func() {}
+		return d.ptr(x), func() {}
 	}
 	n := int64(x.Len())
 	ws, class := d.alloc(n * 4)
 	d.launch("widen_bf16", gridFor(n, threads), dim3{threads, 1, 1}, 0, ws, d.ptr(x), n)
 	// The stream runs in order: the block is free for reuse once the
 	// product that reads it is queued.
-	return ws, false, func() { d.release(ws, class) }
+	return ws, func() { d.release(ws, class) }
 }
 
 // ConvForward writes y = conv(x, w) + bias, and its ReLU when relu is
@@ -121,9 +116,9 @@ func (d *Device) ConvForward(y, x, w, bias *tensor.Tensor, win tensor.Window, p 
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
 		o, oh, ow := y.Dim(1), y.Dim(2), y.Dim(3)
 		v := d.view(viewKey{forwardView, c, h, wd, win})
-		xp, x16, done := d.imageOperand(x, p)
+		xp, done := d.imageOperand(x)
 		defer done()
-		d.convData(p, false, x16, d.ptr(y), d.ptr(w), xp, v, d.maybePtr(bias), 0, o, n*oh*ow, c*win.KH*win.KW,
+		d.convData(p, false, d.ptr(y), d.ptr(w), xp, v, d.maybePtr(bias), 0, o, n*oh*ow, c*win.KH*win.KW,
 			relu, y.DType() == tensor.BFloat16, false)
 	})
 }
@@ -140,7 +135,7 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
-		d.convData(p, win.SH > 1 || win.SW > 1, false, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
+		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
 			false, false, mask != nil && mask.DType() == tensor.BFloat16)
 	})
 }
@@ -157,14 +152,10 @@ func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p t
 		checkInt32("positions of the batch", k)
 		tiles := tilesOf(m, cols)
 		v := d.view(viewKey{forwardView, c, h, wd, win})
-		xp, x16, done := d.imageOperand(x, p)
+		xp, done := d.imageOperand(x)
 		defer done()
-		kernel := "conv_weight_" + arith
-		if x16 {
-			kernel += "_x16"
-		}
 		run := func(cp cu.DevicePtr, ldc int, strideC int64, chunk, z int, alpha, beta float32) {
-			d.launch(kernel, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
+			d.launch("conv_weight_"+arith, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
 				cp, d.ptr(dy), oh*ow, xp, v, m, cols, k, ldc, strideC, chunk, alpha, beta)
 		}
 		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)

@@ -29,10 +29,6 @@ func TestKernelTables(t *testing.T) {
 		for _, exact := range []bool{false, true} {
 			arith, _, _ := mathOf(p, exact)
 			built = append(built, "conv_data_"+arith, "conv_data_"+arith+"_strided", "conv_weight_"+arith)
-			if p == tensor.BF16 {
-				// imageOperand's kernels over images in bfloat16.
-				built = append(built, "conv_data_"+arith+"_x16", "conv_weight_"+arith+"_x16")
-			}
 			for _, ta := range []bool{false, true} {
 				for _, tb := range []bool{false, true} {
 					built = append(built, "gemm_"+arith+"_"+transName(ta)+transName(tb))

@@ -1,6 +1,5 @@
-// Widening of activations stored in bfloat16, for the products that have
-// no kernel reading them (the convolutions read them directly in the BF16
-// math, conv.cu).
+// Widening of activations stored in bfloat16, for the products that read
+// them (cuda/directconv.go's imageOperand).
 #include "common.cuh"
 
 // y = x widened to float32, exactly, over n elements.

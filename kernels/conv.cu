@@ -27,22 +27,23 @@
 // <math> is tf32, bf16 or f32, as for the GEMM. Each k step's image tile is
 // copied one float at a time (cp.async of 4 bytes, zero-filled for the
 // padding and the edges), spread over the threads so that a warp reads 32
-// consecutive columns: consecutive addresses for a stride-1 view. An image
-// stored in bfloat16 passes through registers and is widened on the way
-// (Fetch), and a C or mask in bfloat16 is rounded or widened in the
-// epilogue, so the tiles and the maths are the same for every storage.
+// consecutive columns: consecutive addresses for a stride-1 view. A C or
+// mask stored in bfloat16 is rounded or widened in the epilogue; an image
+// stored in bfloat16 the device widens into a workspace first (a pass of
+// a few microseconds: loaded through registers inside the product, two
+// bytes at a time where cp.async copies four, the elements had cost the
+// main loop 15-145% more instructions).
 #include "gemm_core.cuh"
 #include "conv_gather.cuh"
 
 namespace {
 
-// conv_data is the body of conv_data_*; Math is the <false, false> math, E
-// the element of X (float, or bf16_t for an image stored in bfloat16).
+// conv_data is the body of conv_data_*; Math is the <false, false> math.
 // C is written in bfloat16 when y16 is set, and the mask read in bfloat16
-// when m16 is (store_act, load_act).
-template <class Math, bool DIV, class E>
+// when m16 is (ImageOut).
+template <class Math, bool DIV>
 __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__restrict__ A,
-					  const E *__restrict__ X, const int *__restrict__ words,
+					  const float *__restrict__ X, const int *__restrict__ words,
 					  const float *__restrict__ bias, const void *__restrict__ mask, int M, int N,
 					  int K, int lda, int vecA, int withReLU, int y16, int m16)
 {
@@ -50,18 +51,16 @@ __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__r
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
 	const Place at(M, N);
-	const View<E> view(X, words);
-	const GatherMN<TileB, BK, DIV, View<E>> gather(view, at.n0, N);
-	const int steps = (K + BK - 1) / BK;
-	Fetch<decltype(gather), View<E>, Math::kStages> image(gather, view, steps);
+	const View view(X, words);
+	const GatherMN<TileB, BK, DIV> gather(view, at.n0, N);
 	int k0 = 0;
 	auto fetch = [&](float *As) {
 		TileA::template load<false>(As, A, lda, at.m0, M, k0, K, vecA);
-		image(As + TileA::SIZE, k0, K);
+		gather.load(As + TileA::SIZE, view, k0, K);
 		k0 += BK;
 	};
 	Math math;
-	mainloop(math, steps, fetch, at);
+	mainloop(math, (K + BK - 1) / BK, fetch, at);
 	const int P = view.f(&ViewHeader::P);
 	if (y16 && m16)
 		store(math, at, ImageOut<true, true>{C, bias, mask, M, N, P, withReLU});
@@ -73,27 +72,24 @@ __device__ __forceinline__ void conv_data(void *__restrict__ C, const float *__r
 		store(math, at, ImageOut<false, false>{C, bias, mask, M, N, P, withReLU});
 }
 
-// conv_weight is the body of conv_weight_*; Math is the <false, true> math,
-// E the element of X as for conv_data. Block z covers k steps [z*chunk,
-// z*chunk+chunk) and writes C + z*strideC.
-template <class Math, class E>
+// conv_weight is the body of conv_weight_*; Math is the <false, true> math.
+// Block z covers k steps [z*chunk, z*chunk+chunk) and writes C + z*strideC.
+template <class Math>
 __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *__restrict__ DY, int P,
-					    const E *__restrict__ X, const int *__restrict__ words, int M, int N,
+					    const float *__restrict__ X, const int *__restrict__ words, int M, int N,
 					    int K, int ldc, long long strideC, int chunk, float alpha, float beta)
 {
 	using TileA = typename Math::TileA;
 	using TileB = typename Math::TileB;
 	constexpr int BK = Math::BK;
 	const Place at(M, N);
-	const View<E> vb(X, words);
+	const View vb(X, words);
 	const int t0 = blockIdx.z * chunk;
 	const int steps = max(min(t0 + chunk, (K + BK - 1) / BK) - t0, 0);
-	const GatherK<TileB, BK, View<E>> gather(at.n0, N);
-	Fetch<decltype(gather), View<E>, Math::kStages> image(gather, vb, steps);
 	int k0 = t0 * BK;
 	auto fetch = [&](float *As) {
 		gather_rows<TileA, BK>(As, DY, M, P, at.m0, M, k0, K);
-		image(As + TileA::SIZE, k0, K);
+		gather_k<TileB, BK>(As + TileA::SIZE, vb, at.n0, N, k0, K);
 		k0 += BK;
 	};
 	Math math;
@@ -105,17 +101,14 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 
 // Entry points. Launch with 128 threads, grid (ceil(M/128)*ceil(N/128), 1,
 // z) and the dynamic shared memory of the GEMM of the same math (gemm.cu).
-// The _x16 variants read X stored in bfloat16; only the BF16 math has
-// them, as only a BF16 network stores its activations so (the device
-// widens X for the others).
 //
 // conv_data_*: C, A, X, view, bias, mask (device pointers; bias and mask
 // may be null), M, N, K, lda, vecA, withReLU, y16, m16 (int32; vecA
 // nonzero when A allows 16-byte copies, withReLU nonzero to write
 // max(C, 0), y16 and m16 nonzero for a C and a mask in bfloat16); z 1.
-#define CONV_DATA_ENTRY(name, Math, DIV, E)                                                                      \
+#define CONV_DATA_ENTRY(name, Math, DIV)                                                                          \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
-		name(void *__restrict__ C, const float *__restrict__ A, const E *__restrict__ X,                    \
+		name(void *__restrict__ C, const float *__restrict__ A, const float *__restrict__ X,                \
 		     const int *__restrict__ view, const float *__restrict__ bias, const void *__restrict__ mask,   \
 		     int M, int N, int K, int lda, int vecA, int withReLU, int y16, int m16)                       \
 	{                                                                                                          \
@@ -123,31 +116,29 @@ __device__ __forceinline__ void conv_weight(float *__restrict__ C, const float *
 						   m16);                                                           \
 	}
 
-CONV_DATA_ENTRY(conv_data_tf32, Tf32, false, float)
-CONV_DATA_ENTRY(conv_data_bf16, Bf16, false, float)
-CONV_DATA_ENTRY(conv_data_f32, F32, false, float)
-CONV_DATA_ENTRY(conv_data_tf32_strided, Tf32, true, float)
-CONV_DATA_ENTRY(conv_data_bf16_strided, Bf16, true, float)
-CONV_DATA_ENTRY(conv_data_f32_strided, F32, true, float)
-CONV_DATA_ENTRY(conv_data_bf16_x16, Bf16, false, bf16_t)
+CONV_DATA_ENTRY(conv_data_tf32, Tf32, false)
+CONV_DATA_ENTRY(conv_data_bf16, Bf16, false)
+CONV_DATA_ENTRY(conv_data_f32, F32, false)
+CONV_DATA_ENTRY(conv_data_tf32_strided, Tf32, true)
+CONV_DATA_ENTRY(conv_data_bf16_strided, Bf16, true)
+CONV_DATA_ENTRY(conv_data_f32_strided, F32, true)
 
 // conv_weight_*: C, DY (device pointers), P (int32, positions per output
 // image), X, view (device pointers), M, N, K, ldc (int32), strideC (int64,
 // floats between slices' outputs), chunk (int32, k steps per slice),
 // alpha, beta (float32); z the number of slices.
-#define CONV_WEIGHT_ENTRY(name, Math, E)                                                                         \
+#define CONV_WEIGHT_ENTRY(name, Math)                                                                            \
 	extern "C" __global__ void __launch_bounds__(kThreads, 2)                                                    \
-		name(float *__restrict__ C, const float *__restrict__ DY, int P, const E *__restrict__ X,           \
+		name(float *__restrict__ C, const float *__restrict__ DY, int P, const float *__restrict__ X,       \
 		     const int *__restrict__ view, int M, int N, int K, int ldc, long long strideC, int chunk,     \
 		     float alpha, float beta)                                                                       \
 	{                                                                                                          \
 		conv_weight<Math<false, true>>(C, DY, P, X, view, M, N, K, ldc, strideC, chunk, alpha, beta);     \
 	}
 
-CONV_WEIGHT_ENTRY(conv_weight_tf32, Tf32, float)
-CONV_WEIGHT_ENTRY(conv_weight_bf16, Bf16, float)
-CONV_WEIGHT_ENTRY(conv_weight_f32, F32, float)
-CONV_WEIGHT_ENTRY(conv_weight_bf16_x16, Bf16, bf16_t)
+CONV_WEIGHT_ENTRY(conv_weight_tf32, Tf32)
+CONV_WEIGHT_ENTRY(conv_weight_bf16, Bf16)
+CONV_WEIGHT_ENTRY(conv_weight_f32, F32)
 
 // conv_weight_t writes the weight w [O, C, KK] (KK the kernel's area)
 // permuted to wt [C, O, KK]: the data gradient's A, whose k = (o, kh, kw)

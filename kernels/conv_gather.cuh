@@ -19,57 +19,27 @@ constexpr int kWarps = kThreads / 32;
 // dozen instructions.)
 __device__ __forceinline__ void copy_or_zero(float *dst, const float *p, bool in) { cp_async4(dst, p, in ? 4 : 0); }
 
-#ifdef __CUDACC__
-// put_widened stores the bfloat16 value h, widened, into *dst. (The host
-// check brings its own, which also notes who stored what.)
-__device__ __forceinline__ void put_widened(float *dst, bf16_t h) { *dst = widen_bf16(h); }
-#endif
-
 // element returns p + i, in one instruction (mad.wide) where ptxas, left
 // to itself, widened and added the offset to the image's in four.
-template <class E>
-__device__ __forceinline__ const E *element(const E *p, int i)
+__device__ __forceinline__ const float *element(const float *p, int i)
 {
 #ifdef __CUDACC__
-	const E *r;
-	asm("mad.wide.s32 %0, %1, %2, %3;" : "=l"(r) : "r"(i), "n"((int)sizeof(E)), "l"(p));
+	const float *r;
+	asm("mad.wide.s32 %0, %1, 4, %2;" : "=l"(r) : "r"(i), "l"(p));
 	return r;
 #else
 	return p + i;
 #endif
 }
 
-// Staged holds N bfloat16 elements of an image in registers, two to a
-// word. cp.async copies 4, 8 or 16 bytes, never the 2 of a bfloat16
-// element, so a gather over an image stored in bfloat16 loads a k step's
-// elements into registers and stores them into the step's tile, widened,
-// later (Fetch): the tiles stay float32, and the maths read them
-// unchanged.
-template <int N>
-struct Staged {
-	unsigned w[(N + 1) / 2];
-
-	// set loads element c from p when in is set, or a zero.
-	__device__ __forceinline__ void set(int c, const bf16_t *p, bool in)
-	{
-		const unsigned h = in ? __ldg(p) : 0u;
-		w[c / 2] = c % 2 ? w[c / 2] | h << 16 : h;
-	}
-
-	__device__ __forceinline__ bf16_t get(int c) const { return bf16_t(w[c / 2] >> (c % 2 * 16)); }
-};
-
 // ViewHeader is the header of convmap.View.Words, field for field.
 struct ViewHeader {
 	int P, PW, Image, SY, OY, SX, OX, UH, UW, LD, DY, DX, pad[4];
 };
 
-// View reads an image tensor x, of elements E (float, or bf16_t for
-// activations stored in bfloat16), as a matrix (convmap.View).
-template <class E>
+// View reads an image tensor x as a matrix (convmap.View).
 struct View {
-	using Elem = E;
-	const E *x;
+	const float *x;
 	const int4 *table; // row t: Off, H, W, 0
 	// The header is read from global memory where used rather than
 	// copied whole: a copy of all twelve fields made ptxas spill the
@@ -79,7 +49,7 @@ struct View {
 	const ViewHeader *__restrict__ hp;
 	int uh, uw, ld;
 
-	__device__ __forceinline__ View(const E *x, const int *words)
+	__device__ __forceinline__ View(const float *x, const int *words)
 		: x(x), table(reinterpret_cast<const int4 *>(words + sizeof(ViewHeader) / sizeof(int))),
 		  hp(reinterpret_cast<const ViewHeader *>(words)), uh(f(&ViewHeader::UH)), uw(f(&ViewHeader::UW)),
 		  ld(f(&ViewHeader::LD))
@@ -94,7 +64,7 @@ struct View {
 	// (y*LD + x). Past the view's last column, y is far outside every
 	// view, so that every element of the column is a zero.
 	struct Col {
-		const E *img;
+		const float *img;
 		int y, x, off;
 	};
 
@@ -129,7 +99,7 @@ struct View {
 	// Src is where an element of the view is: p, read only when in is
 	// set (a zero otherwise, and p then c's image).
 	struct Src {
-		const E *p;
+		const float *p;
 		bool in;
 	};
 
@@ -176,45 +146,16 @@ struct View {
 
 };
 
-// A gather copies its thread's share of a k step of a view into a tile
-// of shared memory, kCopies elements: each(v, k0, kEnd, f) calls f(c, o,
-// e) for copy c, o its place in the tile (place(c)) and e where the
-// element it reads is (View::Src). Over a float32 image, load starts the copies
-// (cp.async); over a bfloat16 one, stage loads them into registers and put
-// stores them into a tile.
-template <class G, class V>
-struct Gather {
-	__device__ __forceinline__ void load(float *s, const V &v, int k0, int kEnd) const
-	{
-		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int, int o, typename V::Src e) { copy_or_zero(s + o, e.p, e.in); });
-	}
-
-	template <int N>
-	__device__ __forceinline__ void stage(Staged<N> &st, const V &v, int k0, int kEnd) const
-	{
-		static_cast<const G *>(this)->each(v, k0, kEnd, [&](int c, int, typename V::Src e) { st.set(c, e.p, e.in); });
-	}
-
-	template <int N>
-	__device__ __forceinline__ void put(float *s, const Staged<N> &st) const
-	{
-#pragma unroll
-		for (int c = 0; c < N; ++c)
-			put_widened(s + G::place(c), st.get(c));
-	}
-};
-
 // GatherMN copies a view whose columns run along the tile's MN side (the B
-// operand of conv_data, k-major) into shared memory tile T. Copy c = 4i + q
-// of a thread is element (lane + 32q, warp + kWarps*i) of the tile: its
-// four columns stay the same for the whole product, so the thread decodes
-// them once, and a warp's 32 lanes copy 32 neighbouring columns.
-template <class T, int BK, bool DIV, class V>
-struct GatherMN : Gather<GatherMN<T, BK, DIV, V>, V> {
-	static constexpr int kCopies = BK / kWarps * 4;
-	typename V::Col col[4];
+// operand of conv_data, k-major) into shared memory tile T. Copy (q, i) of
+// a thread is element (lane + 32q, warp + kWarps*i) of the tile: its four
+// columns stay the same for the whole product, so the thread decodes them
+// once, and a warp's 32 lanes copy 32 neighbouring columns.
+template <class T, int BK, bool DIV>
+struct GatherMN {
+	View::Col col[4];
 
-	__device__ __forceinline__ GatherMN(const V &v, int mn0, int mnEnd)
+	__device__ __forceinline__ GatherMN(const View &v, int mn0, int mnEnd)
 	{
 		const int lane = threadIdx.x % 32;
 #pragma unroll
@@ -222,89 +163,46 @@ struct GatherMN : Gather<GatherMN<T, BK, DIV, V>, V> {
 			col[q] = v.col(mn0 + lane + 32 * q, mnEnd);
 	}
 
-	static __device__ __forceinline__ int place(int c)
+	// load starts the copies of rows [k0, k0+BK) of the view, zeros from
+	// kEnd on.
+	__device__ __forceinline__ void load(float *s, const View &v, int k0, int kEnd) const
 	{
-		return T::at(threadIdx.x % 32 + 32 * (c % 4), threadIdx.x / 32 + kWarps * (c / 4));
-	}
-
-	// each walks rows [k0, k0+BK) of the view, zeros from kEnd on.
-	template <class F>
-	__device__ __forceinline__ void each(const V &v, int k0, int kEnd, F f) const
-	{
+		const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
 #pragma unroll
 		for (int i = 0; i < BK / kWarps; ++i) {
-			const int4 e = v.row(k0 + threadIdx.x / 32 + kWarps * i, kEnd);
+			const int k = warp + kWarps * i;
+			const int4 e = v.row(k0 + k, kEnd);
 			const int off = v.rowOff(e);
 #pragma unroll
-			for (int q = 0; q < 4; ++q)
-				f(4 * i + q, place(4 * i + q), DIV ? v.template src<true>(e, col[q]) : v.src(e, col[q], off));
+			for (int q = 0; q < 4; ++q) {
+				const View::Src x = DIV ? v.src<true>(e, col[q]) : v.src(e, col[q], off);
+				copy_or_zero(s + T::at(lane + 32 * q, k), x.p, x.in);
+			}
 		}
 	}
 };
 
-// GatherK copies a view whose columns run along k (conv_weight's image
+// gather_k copies a view whose columns run along k (conv_weight's image
 // operand, k-contiguous) into shared memory tile T: rows [mn0, mnEnd) and
-// columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy c of thread tid is
-// element (tid/BK + (kThreads/BK)*c, tid%BK) of the tile: the thread
+// columns [k0, k0+BK), zeros past mnEnd and kEnd. Copy i of thread tid is
+// element (tid/BK + (kThreads/BK)*i, tid%BK) of the tile: the thread
 // decodes its one column per step and walks the rows, and neighbouring
 // threads copy neighbouring columns.
-template <class T, int BK, class V>
-struct GatherK : Gather<GatherK<T, BK, V>, V> {
-	static constexpr int RS = kThreads / BK, kCopies = kTile / RS;
-	// Unrolled in fours over float32 images: fully unrolled, the rows'
-	// table entries and addresses crowd the registers and ptxas spills the
-	// accumulators. Staged copies must be unrolled to stay in registers.
-	static constexpr int kUnroll = sizeof(typename V::Elem) == sizeof(float) ? 4 : kCopies;
-	int mn0, mnEnd;
-
-	__device__ __forceinline__ GatherK(int mn0, int mnEnd) : mn0(mn0), mnEnd(mnEnd) {}
-
-	static __device__ __forceinline__ int place(int c) { return T::at(threadIdx.x / BK + RS * c, threadIdx.x % BK); }
-
-	template <class F>
-	__device__ __forceinline__ void each(const V &v, int k0, int kEnd, F f) const
-	{
-		const int r = threadIdx.x / BK;
-		const typename V::Col col = v.col(k0 + threadIdx.x % BK, kEnd);
-#pragma unroll kUnroll
-		for (int c = 0; c < kCopies; ++c)
-			f(c, place(c), v.template src<false>(v.row(mn0 + r + RS * c, mnEnd), col));
+template <class T, int BK>
+__device__ __forceinline__ void gather_k(float *s, const View &v, int mn0, int mnEnd, int k0, int kEnd)
+{
+	constexpr int RS = kThreads / BK;
+	const int k = threadIdx.x % BK, r = threadIdx.x / BK;
+	const View::Col c = v.col(k0 + k, kEnd);
+	// Unrolled in fours: fully unrolled, the rows' table entries and
+	// addresses crowd the registers and ptxas spills the accumulators.
+#pragma unroll 4
+	for (int i = 0; i < kTile / RS; ++i) {
+		const int mn = r + RS * i;
+		const View::Src x = v.src<false>(v.row(mn0 + mn, mnEnd), c);
+		copy_or_zero(s + T::at(mn, k), x.p, x.in);
 	}
-};
-
-// Fetch is the part of a product's fetch (mainloop) that copies the image
-// operand: each call copies gather g's share of the next k step into tile
-// s. Over a float32 image the copies start at once (cp.async). Over a
-// bfloat16 one they load into registers, and the call after stores them
-// into their tile, or the same call when it is the last of `steps`: so the
-// loads' latency passes while the steps before are multiplied. A tile is
-// first read two fetches after its own with three stages or more
-// (mainloop), once the stores of the fetch between are behind a barrier.
-template <class G, class V, int kStages>
-struct Fetch {
-	static_assert(kStages >= 3, "a staged tile is stored one fetch late");
-	const G &g;
-	const V &v;
-	int left;
-	Staged<G::kCopies> st;
-	float *pending = nullptr;
-
-	__device__ __forceinline__ Fetch(const G &g, const V &v, int steps) : g(g), v(v), left(steps) {}
-
-	__device__ __forceinline__ void operator()(float *s, int k0, int kEnd)
-	{
-		if constexpr (sizeof(typename V::Elem) == sizeof(float)) {
-			g.load(s, v, k0, kEnd);
-		} else {
-			if (pending)
-				g.put(pending, st);
-			g.stage(st, v, k0, kEnd);
-			pending = s;
-			if (--left == 0)
-				g.put(s, st);
-		}
-	}
-};
+}
 
 // ImageOut is the Out (gemm_core.cuh) of conv_data: element (m, n) of the
 // product lands at image n / P, channel m, position n % P of C [N, M, P]
@@ -352,7 +250,7 @@ struct ImageOut {
 
 // gather_rows copies the weight gradient's left operand, dy [N, M, P] read
 // as M rows of N*P columns (element (m, d) at OutOffset(m, d, M, P), the
-// forward pass's output layout), into tile T as GatherK copies a view:
+// forward pass's output layout), into tile T as gather_k copies a view:
 // rows [mn0, mnEnd), columns [k0, k0+BK), zeros past either end. Every
 // element is inside dy, so a row needs no table and no bounds but its own,
 // and a thread's rows are RS*P floats apart.
@@ -365,7 +263,7 @@ __device__ __forceinline__ void gather_rows(float *s, const float *dy, int M, in
 	const bool in = d < kEnd;
 	const int n = in ? d / P : 0;
 	const float *base = dy + n * ((long long)M * P) + (long long)(mn0 + r) * P + (d - n * P);
-	// Unrolled in fours, as GatherK is over float32 images.
+	// Unrolled in fours, as gather_k is.
 #pragma unroll 4
 	for (int i = 0; i < kTile / RS; ++i) {
 		const bool inside = in && mn0 + r + RS * i < mnEnd;

@@ -58,7 +58,7 @@ func checkGathers(t *testing.T, bin string) {
 		if c.kmajor {
 			kmajor = 1
 		}
-		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, flag(c.x16), c.mn0, c.mnEnd, c.k0, c.kEnd)
+		fmt.Fprintf(&in, "gather %d %d %d %d %d %d %d %d\n", c.kind, c.bk, kmajor, div, c.mn0, c.mnEnd, c.k0, c.kEnd)
 		hostrun.WriteArray(&in, c.view.Words())
 		fmt.Fprintf(&in, "%d\n", c.images*int(c.view.Image))
 	}
@@ -121,16 +121,13 @@ type gatherCase struct {
 	images               int // the tensor holds this many images of the view
 	kind, bk             int
 	kmajor               bool
-	x16                  bool // the tensor is stored in bfloat16
 	mn0, mnEnd, k0, kEnd int
 }
 
 // gatherCases covers every view kind and both gathers in the layouts the
 // kernels use (GatherMN into k-major tiles; gather_k into k-contiguous
 // tiles on the tensor cores, k-major ones in exact FP32), for both k steps,
-// over strided, padded and uneven convolutions, at tiles on the edges; and
-// the BF16 math's gathers of the forward view (k step 32) again over an
-// image stored in bfloat16.
+// over strided, padded and uneven convolutions, at tiles on the edges.
 func gatherCases() []gatherCase {
 	const images = 3
 	var cases []gatherCase
@@ -166,21 +163,13 @@ func gatherCases() []gatherCase {
 					if vw.kind == 1 {
 						mnEnd, kEnd = rows, cols
 					}
-					// The BF16 math's layouts: GatherMN into k-major
-					// tiles, gather_k into k-contiguous ones.
-					bf16Layout := vw.name != "datagrad" && bk == 32 && kmajor == (vw.kind == 0)
 					for _, at := range [][2]int{{0, 0}, {lastTile(mnEnd, kTileRows), lastTile(kEnd, bk)}, {0, kEnd / 2}} {
-						for _, x16 := range []bool{false, true} {
-							if x16 && !bf16Layout {
-								continue
-							}
-							cases = append(cases, gatherCase{
-								name:   fmt.Sprintf("%s %s bk %d kmajor %v x16 %v tile (%d, %d)", geom, vw.name, bk, kmajor, x16, at[0], at[1]),
-								view:   vw.v,
-								images: images, kind: vw.kind, bk: bk, kmajor: kmajor, x16: x16,
-								mn0: at[0], mnEnd: mnEnd, k0: at[1], kEnd: kEnd,
-							})
-						}
+						cases = append(cases, gatherCase{
+							name:   fmt.Sprintf("%s %s bk %d kmajor %v tile (%d, %d)", geom, vw.name, bk, kmajor, at[0], at[1]),
+							view:   vw.v,
+							images: images, kind: vw.kind, bk: bk, kmajor: kmajor,
+							mn0: at[0], mnEnd: mnEnd, k0: at[1], kEnd: kEnd,
+						})
 					}
 				}
 			}
@@ -473,17 +462,17 @@ func checkGemm(t *testing.T, bin string) {
 // dataCmd is hostcheck's data command: conv_data over view of x (see
 // hostcheck.cpp), strided when the view divides.
 type dataCmd struct {
-	math                string
-	relu, x16, y16, m16 bool
-	m, n, k             int
-	a, x                []float32
-	view                *convmap.View
-	bias, mask, c       []float32
+	math           string
+	relu, y16, m16 bool
+	m, n, k        int
+	a, x           []float32
+	view           *convmap.View
+	bias, mask, c  []float32
 }
 
 func (d dataCmd) write(in *bytes.Buffer) {
-	fmt.Fprintf(in, "data %s %d %d %d %d %d %d %d %d\n", d.math, flag(d.view.Strided()), flag(d.relu), flag(d.x16),
-		flag(d.y16), flag(d.m16), d.m, d.n, d.k)
+	fmt.Fprintf(in, "data %s %d %d %d %d %d %d %d\n", d.math, flag(d.view.Strided()), flag(d.relu), flag(d.y16),
+		flag(d.m16), d.m, d.n, d.k)
 	hostrun.WriteArray(in, d.a)
 	hostrun.WriteArray(in, d.x)
 	hostrun.WriteArray(in, d.view.Words())
@@ -496,7 +485,6 @@ func (d dataCmd) write(in *bytes.Buffer) {
 // x, in slices of chunk k steps, onto c.
 type weightCmd struct {
 	math          string
-	x16           bool
 	m, n, k, p    int
 	slices, chunk int
 	dy, x         []float32
@@ -505,7 +493,7 @@ type weightCmd struct {
 }
 
 func (w weightCmd) write(in *bytes.Buffer) {
-	fmt.Fprintf(in, "weight %s %d %d %d %d %d %d %d\n", w.math, flag(w.x16), w.m, w.n, w.k, w.p, w.slices, w.chunk)
+	fmt.Fprintf(in, "weight %s %d %d %d %d %d %d\n", w.math, w.m, w.n, w.k, w.p, w.slices, w.chunk)
 	hostrun.WriteArray(in, w.dy)
 	hostrun.WriteArray(in, w.x)
 	hostrun.WriteArray(in, w.view.Words())

@@ -13,25 +13,24 @@
 // Commands on stdin, one after another, whitespace-separated; arrays are
 // a length then that many numbers. Each prints one line of numbers.
 //
-//	gather kind bk kmajor div x16 mn0 mnEnd k0 kEnd words nx
-//	    Runs GatherMN (kind 0) or GatherK (kind 1) of conv_gather.cuh
+//	gather kind bk kmajor div mn0 mnEnd k0 kEnd words nx
+//	    Runs GatherMN (kind 0) or gather_k (kind 1) of conv_gather.cuh
 //	    for every thread of a block into one tile (bk 16 or 32, kmajor its
-//	    layout, div the strided variant) over a tensor of nx elements,
-//	    float32 or (x16 1) bfloat16, and prints two lines with element
-//	    (mn, k) at mn*bk + k: the element of x it was copied from (-1 for a
-//	    zero, -2 if never written), and the thread that copied it (-1
-//	    none, -2 more than one).
-//	data math strided relu x16 y16 m16 M N K A X words bias mask C
-//	    Launches conv_data_<math>[_strided|_x16] (math tf32, bf16 or f32)
-//	    over its grid with C as the output's initial contents (bias or
-//	    mask of length 0: none; relu 1 for the fused ReLU) and prints C.
-//	    x16, y16 and m16 store X, C and the mask in bfloat16 (their values
-//	    must be bfloat16's; C is printed widened).
-//	weight math x16 M N K P slices chunk DY X words C
-//	    Launches conv_weight_<math>[_x16] (P positions per image of DY,
-//	    X in bfloat16 when x16) with `slices` blocks along z of chunk
-//	    steps each (into a workspace, then gemm_reduce, when slices > 1),
-//	    alpha 1 and beta 1 into C, and prints C.
+//	    layout, div the strided variant) over a tensor of nx elements
+//	    holding x[i] = i + 1, and prints two lines with element (mn, k) at
+//	    mn*bk + k: the offset it was copied from (-1 for a zero, -2 if never
+//	    written), and the thread that copied it (-1 none, -2 more than one).
+//	data math strided relu y16 m16 M N K A X words bias mask C
+//	    Launches conv_data_<math>[_strided] (math tf32, bf16 or f32) over
+//	    its grid with C as the output's initial contents (bias or mask of
+//	    length 0: none; relu 1 for the fused ReLU) and prints C. y16 and
+//	    m16 store C and the mask in bfloat16 (their values must be
+//	    bfloat16's; C is printed widened).
+//	weight math M N K P slices chunk DY X words C
+//	    Launches conv_weight_<math> (P positions per image of DY) with
+//	    `slices` blocks along z of chunk steps each (into a workspace, then
+//	    gemm_reduce, when slices > 1), alpha 1 and beta 1 into C, and
+//	    prints C.
 //	gemm math ta tb M N K A B C
 //	    Launches gemm_<math>_<ta><tb> (n or t) on one product of packed
 //	    operands (lda = K, or M when A is transposed; likewise B), alpha 1,
@@ -142,13 +141,6 @@ static void watch(float *dst)
 static void cp_async4(float *dst, const float *src, int bytes)
 {
 	*dst = bytes == 4 ? *src : 0.0f;
-	watch(dst);
-}
-
-// put_widened is conv_gather.cuh's, watched.
-static void put_widened(float *dst, bf16_t h)
-{
-	*dst = widen_bf16(h);
 	watch(dst);
 }
 static void cp_async_commit() {}
@@ -367,24 +359,19 @@ struct Act {
 
 // Kernels are the convolution entry points of one math, with the dynamic
 // shared memory their launches take (kStages*kStageFloats floats) and the
-// math's k step; data_x16 and weight_x16 read X in bfloat16 (the BF16
-// math's only).
+// math's k step.
 struct Kernels {
 	decltype(&conv_data_f32) data, data_strided;
-	decltype(&conv_data_bf16_x16) data_x16;
 	decltype(&conv_weight_f32) weight;
-	decltype(&conv_weight_bf16_x16) weight_x16;
 	unsigned smem;
 	int bk;
 };
 
 template <class Math>
 static Kernels kernels_of(decltype(&conv_data_f32) data, decltype(&conv_data_f32) strided,
-			  decltype(&conv_weight_f32) weight, decltype(&conv_data_bf16_x16) data_x16 = nullptr,
-			  decltype(&conv_weight_bf16_x16) weight_x16 = nullptr)
+			  decltype(&conv_weight_f32) weight)
 {
-	return {data,       strided, data_x16, weight, weight_x16, Math::kStages * Math::kStageFloats * unsigned(sizeof(float)),
-		Math::BK};
+	return {data, strided, weight, Math::kStages * Math::kStageFloats * unsigned(sizeof(float)), Math::BK};
 }
 
 static Kernels kernels(const char *math)
@@ -392,8 +379,7 @@ static Kernels kernels(const char *math)
 	if (!strcmp(math, "tf32"))
 		return kernels_of<Tf32<false, false>>(conv_data_tf32, conv_data_tf32_strided, conv_weight_tf32);
 	if (!strcmp(math, "bf16"))
-		return kernels_of<Bf16<false, false>>(conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16,
-						      conv_data_bf16_x16, conv_weight_bf16_x16);
+		return kernels_of<Bf16<false, false>>(conv_data_bf16, conv_data_bf16_strided, conv_weight_bf16);
 	if (!strcmp(math, "f32"))
 		return kernels_of<F32<false, false>>(conv_data_f32, conv_data_f32_strided, conv_weight_f32);
 	exit(2);
@@ -403,92 +389,68 @@ template <int BK, bool KMAJOR> struct HostTile {
 	static int at(int mn, int k) { return KMAJOR ? k * kTile + mn : mn * BK + k; }
 };
 
-template <int BK, bool KMAJOR, bool DIV, class E>
-static void gather(int kind, const View<E> &v, int mn0, int mnEnd, int k0, int kEnd, float *s)
+template <int BK, bool KMAJOR, bool DIV>
+static void gather(int kind, const View &v, int mn0, int mnEnd, int k0, int kEnd, float *s)
 {
 	using T = HostTile<BK, KMAJOR>;
-	// copy runs gather g's copies of one step into s, through registers
-	// for a bfloat16 image as conv.cu's Fetch does.
-	auto copy = [&](const auto &g) {
-		if constexpr (sizeof(E) == sizeof(float)) {
-			g.load(s, v, k0, kEnd);
-		} else {
-			Staged<std::remove_cvref_t<decltype(g)>::kCopies> st;
-			g.stage(st, v, k0, kEnd);
-			g.put(s, st);
-		}
-	};
 	for (unsigned t = 0; t < kThreads; ++t) {
 		threadIdx = {t, 0, 0};
-		if (kind == 0)
-			copy(GatherMN<T, BK, DIV, View<E>>(v, mn0, mnEnd));
-		else
-			copy(GatherK<T, BK, View<E>>(mn0, mnEnd));
-	}
-}
-
-template <class E>
-static void gather_of(int key, int kind, const E *x, const std::vector<int> &words, int mn0, int mnEnd, int k0,
-		      int kEnd, float *s)
-{
-	const View<E> v(x, words.data());
-	switch (key) {
-	case 0: gather<16, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 1: gather<16, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 2: gather<16, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 3: gather<16, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 4: gather<32, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 5: gather<32, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	case 6: gather<32, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
-	default: gather<32, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s); break;
+		if (kind == 0) {
+			const GatherMN<T, BK, DIV> g(v, mn0, mnEnd);
+			g.load(s, v, k0, kEnd);
+		} else {
+			gather_k<T, BK>(s, v, mn0, mnEnd, k0, kEnd);
+		}
 	}
 }
 
 static void gather_cmd()
 {
-	int kind, bk, kmajor, div, x16, mn0, mnEnd, k0, kEnd, nx;
-	if (scanf("%d %d %d %d %d %d %d %d %d", &kind, &bk, &kmajor, &div, &x16, &mn0, &mnEnd, &k0, &kEnd) != 9)
+	int kind, bk, kmajor, div, mn0, mnEnd, k0, kEnd, nx;
+	if (scanf("%d %d %d %d %d %d %d %d", &kind, &bk, &kmajor, &div, &mn0, &mnEnd, &k0, &kEnd) != 8)
 		exit(2);
 	const std::vector<int> words = array<int>();
-	if (scanf("%d", &nx) != 1 || nx >= 0xffff)
+	if (scanf("%d", &nx) != 1)
 		exit(2);
-	// Element i holds i + 1: as a float32, or as the bits of a bfloat16,
-	// whose widened value then has them in its upper half.
 	std::vector<float> x(nx);
-	std::vector<bf16_t> x16s(nx);
 	for (int i = 0; i < nx; ++i)
-		x[i] = float(i + 1), x16s[i] = bf16_t(i + 1);
+		x[i] = float(i + 1);
 	const float unwritten = -3;
 	std::vector<float> s(kTile * bk, unwritten);
 	watched.base = s.data();
 	watched.owner.assign(s.size(), -1);
+	const View v(x.data(), words.data());
 	const int key = (bk == 32) * 4 + kmajor * 2 + div;
-	if (x16)
-		gather_of(key, kind, x16s.data(), words, mn0, mnEnd, k0, kEnd, s.data());
-	else
-		gather_of(key, kind, x.data(), words, mn0, mnEnd, k0, kEnd, s.data());
-	auto each = [&](auto value) {
-		for (int mn = 0; mn < kTile; ++mn)
-			for (int k = 0; k < bk; ++k)
-				printf("%d ", value(kmajor ? k * kTile + mn : mn * bk + k));
-		printf("\n");
-	};
-	each([&](size_t e) {
-		const float v = s[e];
-		return v == unwritten ? -2 : x16 ? int(float_bits(v) >> 16) - 1 : int(v) - 1;
-	});
-	each([](size_t e) { return watched.owner[e]; });
+	switch (key) {
+	case 0: gather<16, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 1: gather<16, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 2: gather<16, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 3: gather<16, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 4: gather<32, false, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 5: gather<32, false, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	case 6: gather<32, true, false>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	default: gather<32, true, true>(kind, v, mn0, mnEnd, k0, kEnd, s.data()); break;
+	}
+	for (int mn = 0; mn < kTile; ++mn)
+		for (int k = 0; k < bk; ++k) {
+			const float e = s[kmajor ? k * kTile + mn : mn * bk + k];
+			printf("%d ", e == unwritten ? -2 : int(e) - 1);
+		}
+	printf("\n");
+	for (int mn = 0; mn < kTile; ++mn)
+		for (int k = 0; k < bk; ++k)
+			printf("%d ", watched.owner[kmajor ? k * kTile + mn : mn * bk + k]);
+	printf("\n");
 	watched.base = nullptr;
 }
 
 static void data_cmd()
 {
 	char math[8];
-	int strided, withReLU, x16, y16, m16, M, N, K;
-	if (scanf("%7s %d %d %d %d %d %d %d %d", math, &strided, &withReLU, &x16, &y16, &m16, &M, &N, &K) != 9)
+	int strided, withReLU, y16, m16, M, N, K;
+	if (scanf("%7s %d %d %d %d %d %d %d", math, &strided, &withReLU, &y16, &m16, &M, &N, &K) != 8)
 		exit(2);
-	const std::vector<float> A = array<float>();
-	Act X(x16, array<float>());
+	const std::vector<float> A = array<float>(), X = array<float>();
 	const std::vector<int> words = array<int>();
 	const std::vector<float> bias = array<float>();
 	Act mask(m16, array<float>()), C(y16, array<float>());
@@ -496,15 +458,9 @@ static void data_cmd()
 	// A's rows start on 16-byte boundaries when K is a multiple of 4.
 	const int vecA = reinterpret_cast<uintptr_t>(A.data()) % 16 == 0 && K % 4 == 0;
 	const Kernels k = kernels(math);
-	if (x16 && (strided || !k.data_x16))
-		exit(2);
 	launch(tiles(M, N), 1, k.smem, [&] {
-		if (x16)
-			k.data_x16(C.data(), A.data(), X.b.data(), words.data(), b, mask.data(), M, N, K, K, vecA, withReLU,
-				   y16, m16);
-		else
-			(strided ? k.data_strided : k.data)(C.data(), A.data(), X.f.data(), words.data(), b, mask.data(), M,
-							    N, K, K, vecA, withReLU, y16, m16);
+		(strided ? k.data_strided : k.data)(C.data(), A.data(), X.data(), words.data(), b, mask.data(), M, N, K,
+						    K, vecA, withReLU, y16, m16);
 	});
 	C.print();
 }
@@ -512,21 +468,15 @@ static void data_cmd()
 static void weight_cmd()
 {
 	char math[8];
-	int x16, M, N, K, P, slices, chunk;
-	if (scanf("%7s %d %d %d %d %d %d %d", math, &x16, &M, &N, &K, &P, &slices, &chunk) != 8)
+	int M, N, K, P, slices, chunk;
+	if (scanf("%7s %d %d %d %d %d %d", math, &M, &N, &K, &P, &slices, &chunk) != 7)
 		exit(2);
 	const Kernels k = kernels(math);
-	if (x16 && !k.weight_x16)
-		exit(2);
-	const std::vector<float> DY = array<float>();
-	Act X(x16, array<float>());
+	const std::vector<float> DY = array<float>(), X = array<float>();
 	const std::vector<int> words = array<int>();
 	std::vector<float> C = array<float>();
 	auto run = [&](float *out, long long strideC, float beta) {
-		if (x16)
-			k.weight_x16(out, DY.data(), P, X.b.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
-		else
-			k.weight(out, DY.data(), P, X.f.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
+		k.weight(out, DY.data(), P, X.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
 	};
 	if (slices == 1) {
 		launch(tiles(M, N), 1, k.smem, [&] { run(C.data(), 0, 1.0f); });
