@@ -11,7 +11,7 @@
 # machine is sent.) To time the kernels against an earlier commit's in the
 # same run, build that commit's bench.test too, as .gpu/base/bench.test:
 #
-#	git worktree add /tmp/base <commit>
+#	git worktree add /tmp/base <commit> && mkdir -p .gpu/base
 #	(cd /tmp/base && go test -tags cuda -ldflags=-s -c -o "$OLDPWD/.gpu/base/bench.test" ./bench)
 #
 # Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
