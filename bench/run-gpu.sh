@@ -18,8 +18,8 @@
 # to $OUT (default ./gpu-results). Correctness first (the GPU against the
 # CPU), then the timings, GPU benchmarks before the slower CPU ones.
 # "quick" stops after the GPU benchmarks (convolutions both direct and
-# through im2col, for the same-run comparison), the comparison and
-# PyTorch's anchor. The anchor runs when the checkout holds the shared
+# through im2col, for the same-run comparison), the step's layer-by-layer
+# profile, the comparison and PyTorch's anchor. The anchor runs when the checkout holds the shared
 # scripts as shared/anchors (copy ../shared/anchors there first).
 set -eu
 out=${OUT:-gpu-results}
@@ -57,6 +57,12 @@ fi
 # run builds the model, so once).
 ../.gpu/bench.test -test.run '^$' -test.benchtime 1x -test.bench 'ModelMemory/.*/.*/cuda' 2>&1 | tee "$out/memory-cuda.txt"
 cd "$root"
+# The training step layer by layer on the GPU, in each precision: where
+# the step's time goes, what a faster kernel changes.
+for p in fp32 bf16; do
+	.gpu/alexnet bench -devices cuda -only profile -batch 128 -precision $p -json "$out/profile-$p.json" \
+		2>"$out/profile-$p.log" | tee "$out/profile-$p.txt"
+done
 
 # PyTorch on the same card, now: cuBLAS's GEMMs and its AlexNet step in
 # each precision (../shared/anchors/README.md).
