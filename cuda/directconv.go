@@ -135,6 +135,12 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
+		// The strided kernels divide a coordinate of dy's plane
+		// spread by the strides (below oh*SH) by a stride through a
+		// 32-bit product (kernels/conv_gather.cuh, View::quotient).
+		oh, ow := dy.Dim(2), dy.Dim(3)
+		checkInt32("the data gradient's rows times the stride squared", oh*win.SH*win.SH)
+		checkInt32("the data gradient's columns times the stride squared", ow*win.SW*win.SW)
 		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
 			false, false, mask != nil && mask.DType() == tensor.BFloat16)
 	})

@@ -48,12 +48,31 @@ struct View {
 	// they were two loads of every copy's few instructions.
 	const ViewHeader *__restrict__ hp;
 	int uh, uw, ld;
+	// The data gradient of a strided convolution divides coordinates by
+	// the strides (DY, DX), with these (see quotient); unused, ptxas
+	// drops them.
+	unsigned dy, dx, my, mx;
 
 	__device__ __forceinline__ View(const float *x, const int *words)
 		: x(x), table(reinterpret_cast<const int4 *>(words + sizeof(ViewHeader) / sizeof(int))),
 		  hp(reinterpret_cast<const ViewHeader *>(words)), uh(f(&ViewHeader::UH)), uw(f(&ViewHeader::UW)),
-		  ld(f(&ViewHeader::LD))
+		  ld(f(&ViewHeader::LD)), dy(f(&ViewHeader::DY)), dx(f(&ViewHeader::DX)), my(magic(dy)), mx(magic(dx))
 	{
+	}
+
+	// magic returns ceil(2^32 / d) for a divisor d above 1, and 0 for 1
+	// (see quotient).
+	static __device__ __forceinline__ unsigned magic(unsigned d) { return d > 1 ? 0xffffffffu / d + 1 : 0; }
+
+	// quotient returns n / d for the d whose magic m is, where n*d < 2^32
+	// (the device checks that every coordinate of the plane allows it):
+	// the high word of n*m, exact because n*m/2^32 exceeds n/d by less
+	// than n/2^32, less than 1/d. A division by a value known only at run
+	// time is a loop of about twenty instructions, and the strided data
+	// gradient divided twice in each of its copies.
+	static __device__ __forceinline__ unsigned quotient(unsigned n, unsigned d, unsigned m)
+	{
+		return d > 1 ? __umulhi(n, m) : n;
 	}
 
 	// f reads a header field, say f(&ViewHeader::P).
@@ -109,9 +128,12 @@ struct View {
 	__device__ __forceinline__ Src src(int4 e, const Col &c) const
 	{
 		int u = c.y + e.y, v = c.x + e.z;
-		const bool in = inside<DIV>(u, v);
-		if (DIV)
-			u /= f(&ViewHeader::DY), v /= f(&ViewHeader::DX);
+		bool in = inside(u, v);
+		if (DIV) {
+			const unsigned qu = quotient(u, dy, my), qv = quotient(v, dx, mx);
+			in = in && qu * dy == unsigned(u) && qv * dx == unsigned(v);
+			u = qu, v = qv;
+		}
 		// Inside an image, the offset is an int.
 		return Src{element(c.img, in ? e.x + u * ld + v : 0), in};
 	}
@@ -122,18 +144,15 @@ struct View {
 	// column's, one add where the coordinates took two.
 	__device__ __forceinline__ Src src(int4 e, const Col &c, int rowOff) const
 	{
-		const bool in = inside<false>(c.y + e.y, c.x + e.z);
+		const bool in = inside(c.y + e.y, c.x + e.z);
 		return Src{element(c.img, in ? c.off + rowOff : 0), in};
 	}
 
-	// inside reports whether coordinates (u, v) lie in the view's plane
-	// (and, DIV, divide by (DY, DX)).
-	template <bool DIV>
+	// inside reports whether coordinates (u, v) lie in the view's plane.
 	__device__ __forceinline__ bool inside(int u, int v) const
 	{
 		// One unsigned comparison is both bounds.
-		const bool in = (unsigned)u < (unsigned)uh && (unsigned)v < (unsigned)uw;
-		return DIV ? in && u % f(&ViewHeader::DY) == 0 && v % f(&ViewHeader::DX) == 0 : in;
+		return (unsigned)u < (unsigned)uh && (unsigned)v < (unsigned)uw;
 	}
 
 	// rowOff returns row e's offset in a plane (see src). A row past the

@@ -111,6 +111,8 @@ static inline unsigned __float_as_uint(float f)
 	return u;
 }
 
+static inline unsigned __umulhi(unsigned a, unsigned b) { return unsigned((unsigned long long)a * b >> 32); }
+
 static std::barrier<> *block_barrier;
 static void __syncthreads() { block_barrier->arrive_and_wait(); }
 
