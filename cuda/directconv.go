@@ -92,8 +92,10 @@ func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias,
 
 // imageOperand returns the float32 image a product reads for x: x itself,
 // or, for an x stored in bfloat16, a workspace holding it widened, which
-// done gives back. The widening is one pass over x, a few microseconds
-// for AlexNet's largest at batch 128 (9 million elements). Read inside
+// done gives back. The widening is one pass over x: for AlexNet's largest
+// at batch 128 (pool1's output, 8.3 million elements, 50 MB read and
+// written) some 15-20 microseconds at an H100's bandwidth, an estimate
+// not yet measured. Read inside
 // the product instead, through registers two bytes at a time (cp.async
 // copies four or more), the elements cost the main loop 15-145% more
 // instructions (kernels/conv.cu). Inside do.
@@ -135,13 +137,15 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 		defer d.release(wt, class) // the stream runs in order
 		d.launch("conv_weight_t", gridFor(size, threads), dim3{threads, 1, 1}, 0, wt, d.ptr(w), o, c, kk)
 		v := d.view(viewKey{dataGradView, o, h, wd, win})
-		// The strided kernels divide a coordinate of dy's plane
-		// spread by the strides (below oh*SH) by a stride through a
-		// 32-bit product (kernels/conv_gather.cuh, View::quotient).
-		oh, ow := dy.Dim(2), dy.Dim(3)
-		checkInt32("the data gradient's rows times the stride squared", oh*win.SH*win.SH)
-		checkInt32("the data gradient's columns times the stride squared", ow*win.SW*win.SW)
-		d.convData(p, win.SH > 1 || win.SW > 1, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
+		strided := win.SH > 1 || win.SW > 1
+		if strided {
+			// The strided kernels divide a coordinate of dy's plane
+			// spread by the strides (below oh*SH) by a stride through
+			// a 32-bit product (kernels/conv_gather.cuh, quotient).
+			checkInt32("the data gradient's rows times the stride squared", dy.Dim(2)*win.SH*win.SH)
+			checkInt32("the data gradient's columns times the stride squared", dy.Dim(3)*win.SW*win.SW)
+		}
+		d.convData(p, strided, d.ptr(dx), wt, d.ptr(dy), v, 0, d.maybePtr(mask), c, n*h*wd, o*kk,
 			false, false, mask != nil && mask.DType() == tensor.BFloat16)
 	})
 }

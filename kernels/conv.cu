@@ -29,10 +29,10 @@
 // padding and the edges), spread over the threads so that a warp reads 32
 // consecutive columns: consecutive addresses for a stride-1 view. A C or
 // mask stored in bfloat16 is rounded or widened in the epilogue; an image
-// stored in bfloat16 the device widens into a workspace first (a pass of
-// a few microseconds: loaded through registers inside the product, two
-// bytes at a time where cp.async copies four, the elements had cost the
-// main loop 15-145% more instructions).
+// stored in bfloat16 the device widens into a workspace first, one pass
+// over it (cuda's imageOperand): loaded through registers inside the
+// product, two bytes at a time where cp.async copies four, its elements
+// had cost the main loop 15-145% more instructions.
 #include "gemm_core.cuh"
 #include "conv_gather.cuh"
 

@@ -261,6 +261,10 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		batch = gemm.Workers(d.workers).SgemmBatchBF16
 	}
 	dxs, dys, ws := f32(dx), f32(dy), f32(w)
+	var masks activation
+	if mask != nil {
+		masks = activationOf(mask)
+	}
 	for i := 0; i < n; i += chunk {
 		m := min(chunk, n-i)
 		cols := (*buf)[:m*k*pos]
@@ -269,7 +273,7 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		a := convArgs{x: dxi, cols: cols, h: h, w: wd, oh: oh, ow: ow, win: win, planeInner: win.KH * win.KW * pos}
 		col2imLoop.For(d.workers, m*ch, 1, a)
 		if mask != nil {
-			activationOf(mask).mask(dxi, i*image)
+			masks.mask(dxi, i*image)
 		}
 	}
 }

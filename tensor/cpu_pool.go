@@ -10,38 +10,38 @@ import (
 // poolArgs carries a pooling call or its gradient (x and y then hold dx
 // and dy); planes (image, channel) are the units of work.
 type poolArgs struct {
-	x, y   []float32
-	mask   []float32 // MaxPoolGrad's, or nil
-	arg    []int32
-	h, w   int
-	oh, ow int
-	win    Window
-	// x16, y16 or mask16 replaces x, y or mask when that is BFloat16:
-	// MaxPool widens each plane of x into a buffer of the worker's and
-	// writes each of y there before rounding it.
-	x16, y16, mask16 []uint16
+	x, y []float32 // average pooling's, and MaxPoolGrad's dx and dy
+	// MaxPool's x and y, either of which may be BFloat16: it widens
+	// each plane of such an x into a buffer of the worker's, and writes
+	// each of such a y there before rounding it.
+	in, out activation
+	mask    activation // MaxPoolGrad's, or none
+	arg     []int32
+	h, w    int
+	oh, ow  int
+	win     Window
 }
 
 var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	in, out := a.h*a.w, a.oh*a.ow
 	var buf []float32
-	if a.x16 != nil || a.y16 != nil {
+	if a.in.h != nil || a.out.h != nil {
 		p := planes.get(in + out)
 		defer planes.put(p)
 		buf = *p
 	}
 	for plane := lo; plane < hi; plane++ {
 		var x, yp []float32
-		if a.x16 != nil {
+		if a.in.h != nil {
 			x = buf[:in]
-			bf16.WidenSlice(x, a.x16[plane*in:][:in])
+			bf16.WidenSlice(x, a.in.h[plane*in:][:in])
 		} else {
-			x = a.x[plane*in:][:in]
+			x = a.in.f[plane*in:][:in]
 		}
-		if a.y16 != nil {
+		if a.out.h != nil {
 			yp = buf[in:][:out]
 		} else {
-			yp = a.y[plane*out:][:out]
+			yp = a.out.f[plane*out:][:out]
 		}
 		for oh := range a.oh {
 			h0 := oh*a.win.SH - a.win.PH
@@ -66,8 +66,8 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 				}
 			}
 		}
-		if a.y16 != nil {
-			bf16.RoundSlice(a.y16[plane*out:][:out], yp)
+		if a.out.h != nil {
+			bf16.RoundSlice(a.out.h[plane*out:][:out], yp)
 		}
 	}
 })
@@ -140,14 +140,14 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		arg := a.arg[plane*out:][:out]
 		clear(dx)
 		switch {
-		case a.mask != nil:
-			m := a.mask[plane*in:][:in]
+		case a.mask.f != nil:
+			m := a.mask.f[plane*in:][:in]
 			for i, g := range dy {
 				p := arg[i]
 				dx[p] += math.Float32frombits(math.Float32bits(g) & keep(m[p]))
 			}
-		case a.mask16 != nil:
-			m := a.mask16[plane*in:][:in]
+		case a.mask.h != nil:
+			m := a.mask.h[plane*in:][:in]
 			for i, g := range dy {
 				p := arg[i]
 				dx[p] += math.Float32frombits(math.Float32bits(g) & keepBF16(m[p]))
@@ -161,17 +161,15 @@ var maxPoolGradLoop = newLoop(func(a *poolArgs, lo, hi int) {
 })
 
 func (d *cpuDevice) MaxPool(y, argmax, x *Tensor, w Window) {
-	a := poolArgs{arg: i32(argmax), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], win: w}
-	xs, ys := activationOf(x), activationOf(y)
-	a.x, a.x16, a.y, a.y16 = xs.f, xs.h, ys.f, ys.h
+	a := poolArgs{in: activationOf(x), out: activationOf(y), arg: i32(argmax), h: x.shape[2], w: x.shape[3],
+		oh: y.shape[2], ow: y.shape[3], win: w}
 	maxPoolLoop.For(d.workers, x.shape[0]*x.shape[1], grainFor(a.oh*a.ow*w.KH*w.KW), a)
 }
 
 func (d *cpuDevice) MaxPoolGrad(dx, dy, argmax *Tensor, _ Window, mask *Tensor) {
 	a := poolArgs{x: f32(dx), y: f32(dy), arg: i32(argmax), h: dx.shape[2], w: dx.shape[3], oh: dy.shape[2], ow: dy.shape[3]}
 	if mask != nil {
-		m := activationOf(mask)
-		a.mask, a.mask16 = m.f, m.h
+		a.mask = activationOf(mask)
 	}
 	maxPoolGradLoop.For(d.workers, dx.shape[0]*dx.shape[1], grainFor(a.h*a.w), a)
 }
