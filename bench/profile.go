@@ -12,7 +12,7 @@ import (
 // LayerTime is one row of a training step's breakdown: a layer (or the
 // loss, the gradient reset, the SGD update) with its share of the work.
 type LayerTime struct {
-	Name  string `json:"name"`  // conv1, pool1, fc1, ... or loss, zero_grad, sgd
+	Name  string `json:"name"`  // conv1, pool1, fc1, ... or loss, sgd
 	Layer string `json:"layer"` // as PyTorch prints it
 	// Out is the output shape for the whole batch.
 	Out []int `json:"out,omitempty"`
@@ -44,11 +44,11 @@ type StepProfile struct {
 }
 
 // Profile times each stage of m's AlexNet training step on dev at the
-// given batch: zero the gradients, every layer's forward, the loss, every
-// layer's backward in reverse, the SGD update. It runs TrainStep itself
-// with the network's Trace set to sync the device after each stage, so a
-// row's time is its own, and returns the medians of repeat instrumented
-// steps after one untimed step.
+// given batch: every layer's forward, the loss, every layer's backward in
+// reverse, the SGD update. It runs TrainStep itself with the network's
+// Trace set to sync the device after each stage, so a row's time is its
+// own, and returns the medians of repeat instrumented steps after one
+// untimed step.
 func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, error) {
 	am, err := m.On(dev)
 	if err != nil {
@@ -70,21 +70,20 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 	}
 
 	n := len(layers)
-	// times[k] collects one row's samples: 0 zero_grad, 1..n forward,
-	// n+1 loss, n+2..2n+1 backward (by layer), 2n+2 sgd.
-	times := make([][]time.Duration, 2*n+3)
+	// times[k] collects one row's samples: 0..n-1 forward, n loss,
+	// n+1..2n backward (by layer), 2n+1 sgd. The step zeroes no
+	// gradients: its backward pass writes them (see nn.Sequential.DiscardGrad).
+	times := make([][]time.Duration, 2*n+2)
 	slot := func(s nn.Stage) int {
 		switch {
-		case s.Name == "zero_grad":
-			return 0
 		case s.Name == "loss":
-			return n + 1
+			return n
 		case s.Name == "update":
-			return 2*n + 2
+			return 2*n + 1
 		case s.Backward:
-			return n + 2 + s.Layer
+			return n + 1 + s.Layer
 		}
-		return 1 + s.Layer
+		return s.Layer
 	}
 	var (
 		last    time.Time
@@ -112,8 +111,7 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 		return nil, timeErr
 	}
 
-	rows := make([]LayerTime, 0, n+3)
-	rows = append(rows, LayerTime{Name: "zero_grad", Layer: "fill the gradient arena with 0", ForwardMs: medianMs(times[0])})
+	rows := make([]LayerTime, 0, n+2)
 	summary := net.Summary()
 	names := LayerNames(layers)
 	for i, r := range summary {
@@ -123,16 +121,16 @@ func Profile(m *Model, dev tensor.Device, batch, repeat int) (*StepProfile, erro
 			Params: r.Params, ParamBytes: 4 * int64(r.Params),
 			ForwardFLOPs:  float64(r.Forward) * float64(batch),
 			BackwardFLOPs: float64(r.Backward) * float64(batch),
-			ForwardMs:     medianMs(times[1+i]),
-			BackwardMs:    medianMs(times[n+2+i]),
+			ForwardMs:     medianMs(times[i]),
+			BackwardMs:    medianMs(times[n+1+i]),
 		}
 		row.ActivationBytes = layers[i].Cost().ActivationBytes * int64(batch)
 		rows = append(rows, row)
 	}
 	params, _ := net.Arena()
 	rows = append(rows,
-		LayerTime{Name: "loss", Layer: "softmax cross-entropy and its gradient", ForwardMs: medianMs(times[n+1])},
-		LayerTime{Name: "sgd", Layer: fmt.Sprintf("SGD update of %d parameters", params.Len()), ForwardMs: medianMs(times[2*n+2])})
+		LayerTime{Name: "loss", Layer: "softmax cross-entropy and its gradient", ForwardMs: medianMs(times[n])},
+		LayerTime{Name: "sgd", Layer: fmt.Sprintf("SGD update of %d parameters", params.Len()), ForwardMs: medianMs(times[2*n+1])})
 	return &StepProfile{Device: dev.Name(), Batch: batch, Rows: rows, StepMs: ms(whole.Time)}, nil
 }
 

@@ -45,8 +45,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("%s: %+v, want GFLOP/s and %% of peak", row.Op, c)
 		}
 	}
-	if len(r.Profiles) != 1 || len(r.Profiles[0].Rows) != 21+3 {
-		t.Fatalf("%d profiles, want one of 21 layers and 3 more rows", len(r.Profiles))
+	if len(r.Profiles) != 1 || len(r.Profiles[0].Rows) != 21+2 {
+		t.Fatalf("%d profiles, want one of 21 layers, the loss and the update", len(r.Profiles))
 	}
 	if len(r.Sweep) != 2 || r.Sweep[1].PeakBytes <= 0 || r.Sweep[1].ImagesPerSec <= 0 {
 		t.Errorf("sweep %+v", r.Sweep)

@@ -199,8 +199,10 @@ func (m *Model) sgdStep(x, labels *tensor.Tensor, offset int, reduce func() erro
 	if m.opt == nil {
 		panic("classify: TrainStep of a model built for inference")
 	}
-	m.net.ZeroGrad()
-	if x != nil {
+	if x == nil {
+		m.net.ZeroGrad()
+	} else {
+		m.net.DiscardGrad() // the backward pass writes every gradient
 		seed := nn.MixSeed(^m.cfg.Seed, m.step)
 		logits := m.net.Forward(x, nn.Pass{Train: true, Seed: seed, Offset: offset})
 		loss, correct = m.loss.Forward(logits, labels, true)

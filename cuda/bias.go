@@ -30,12 +30,12 @@ func (d *Device) BiasAdd(y, b *tensor.Tensor) {
 	})
 }
 
-// BiasGrad computes db[c] += the sum of dy[n, c, ...], one block per
-// channel reducing in a fixed order.
-func (d *Device) BiasGrad(db, dy *tensor.Tensor) {
+// BiasGrad computes db[c] = beta*db[c] + the sum of dy[n, c, ...], one
+// block per channel reducing in a fixed order.
+func (d *Device) BiasGrad(db, dy *tensor.Tensor, beta float32) {
 	d.do("BiasGrad", func() {
 		outer, c, inner := channelDims(dy)
 		checkInt32("channels", c)
-		d.launch("bias_grad_f32", dim3{c, 1, 1}, dim3{biasGradThreads, 1, 1}, 0, d.ptr(db), d.ptr(dy), outer, c, inner)
+		d.launch("bias_grad_f32", dim3{c, 1, 1}, dim3{biasGradThreads, 1, 1}, 0, d.ptr(db), d.ptr(dy), outer, c, inner, beta)
 	})
 }

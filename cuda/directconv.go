@@ -150,10 +150,10 @@ func (d *Device) ConvDataGrad(dx, dy, w *tensor.Tensor, win tensor.Window, p ten
 	})
 }
 
-// ConvWeightGrad adds into dw with conv_weight over dy, read as the
+// ConvWeightGrad writes dw = beta*dw + conv_weight over dy, read as the
 // output's rows, and the forward view of x, sliced along the batch's
 // positions as the GEMM's batch sums are.
-func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p tensor.Precision) {
+func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p tensor.Precision, beta float32) {
 	d.do("ConvWeightGrad", func() {
 		n, c, h, wd := x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3)
 		o, oh, ow := dy.Dim(1), dy.Dim(2), dy.Dim(3)
@@ -168,7 +168,7 @@ func (d *Device) ConvWeightGrad(dw, dy, x *tensor.Tensor, win tensor.Window, p t
 			d.launch("conv_weight_"+arith, dim3{tiles, 1, z}, dim3{gemmThreads, 1, 1}, shared,
 				cp, d.ptr(dy), oh*ow, xp, v, m, cols, k, ldc, strideC, chunk, alpha, beta)
 		}
-		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, 1)
+		d.sliced(run, d.ptr(dw), m, cols, cols, tiles, (k+bk-1)/bk, 1, beta)
 	})
 }
 

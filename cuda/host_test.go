@@ -22,6 +22,7 @@ func TestKernelsOnHost(t *testing.T) {
 	bin := hostrun.Build(t)
 	t.Run("reduce", func(t *testing.T) { checkReduce(t, bin) })
 	t.Run("batchnorm", func(t *testing.T) { checkBatchNorm(t, bin) })
+	t.Run("bias", func(t *testing.T) { checkBiasGrad(t, bin) })
 	t.Run("pointwise", func(t *testing.T) { checkPointwise(t, bin) })
 }
 
@@ -79,15 +80,51 @@ func checkReduce(t *testing.T, bin string) {
 	}
 }
 
+// checkBiasGrad runs kernels/bias.cu's gradient as BiasGrad launches it
+// and compares db with the CPU device's: a Linear layer's [N, C] and
+// convolutions' planes, a channel of more values than a block unrolls in
+// one pass, db added into (beta 1) or, NaN at first, written (beta 0).
+func checkBiasGrad(t *testing.T, bin string) {
+	cpu := tensor.CPU()
+	for i, shape := range [][]int{{128, 37}, {3, 5, 7, 9}, {2, 3, 71, 60}, {1, 1}} {
+		beta := float32(i % 2)
+		t.Run(fmt.Sprintf("%v beta:%v", shape, beta), func(t *testing.T) {
+			c := shape[1]
+			dy := tensor.RandUniform(cpu, uint64(i), -1, 1, shape...)
+			db0 := devicetest.Floats(t, tensor.RandUniform(cpu, uint64(i)+10, -1, 1, c))
+			if beta == 0 {
+				for j := range db0 {
+					db0[j] = float32(math.NaN())
+				}
+			}
+			db := tensor.FromSlice(cpu, slices.Clone(db0), c)
+			cpu.BiasGrad(db, dy, beta)
+			var in bytes.Buffer
+			fmt.Fprintf(&in, "bias %d %d %d %g\n", shape[0], c, dy.Len()/shape[0]/c, beta)
+			hostrun.WriteArray(&in, devicetest.Floats(t, dy))
+			hostrun.WriteArray(&in, db0)
+			lines := hostrun.Run(t, bin, &in)
+			if len(lines) != 1 {
+				t.Fatalf("%d lines, want 1", len(lines))
+			}
+			if e := devicetest.RelErr(hostrun.Floats(t, lines[0]), devicetest.Floats(t, db)); !(e <= 1e-6) {
+				t.Errorf("db: relative error %.3g from the CPU's", e)
+			}
+		})
+	}
+}
+
 // checkBatchNorm runs kernels/batchnorm.cu, launched as BatchNorm and
 // BatchNormGrad launch it, and compares every output with the CPU device's, in training and in
 // evaluation: [N, C] and [N, C, ...] shapes, channels of fewer values than
-// a block has threads and of several values a thread, means far from 0.
+// a block has threads and of several values a thread, means far from 0;
+// DScale and DShift added into (beta 1) or, NaN at first, written (beta 0).
 func checkBatchNorm(t *testing.T, bin string) {
 	cpu := tensor.CPU()
 	for i, shape := range [][]int{{16, 5}, {3, 4, 5}, {4, 3, 9, 7}, {2, 1, 33, 40}, {7, 2, 1, 1}} {
 		for _, train := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%v train:%v", shape, train), func(t *testing.T) {
+			beta := float32(i % 2)
+			t.Run(fmt.Sprintf("%v train:%v beta:%v", shape, train, beta), func(t *testing.T) {
 				r := rand.New(rand.NewPCG(uint64(i), 6))
 				n, c, s := shape[0], shape[1], 1
 				for _, d := range shape[2:] {
@@ -108,6 +145,11 @@ func checkBatchNorm(t *testing.T, bin string) {
 				rm, rv := uniform(c, -1, 1), uniform(c, 0.5, 2)
 				dys := uniform(n*c*s, -1, 1)
 				ds0, dh0 := uniform(c, -1, 1), uniform(c, -1, 1)
+				if beta == 0 {
+					for j := range c {
+						ds0[j], dh0[j] = float32(math.NaN()), float32(math.NaN())
+					}
+				}
 				const eps, momentum = 1e-5, 0.1
 
 				a := &tensor.BatchNormArgs{
@@ -117,7 +159,7 @@ func checkBatchNorm(t *testing.T, bin string) {
 					RunningMean: tensor.FromSlice(cpu, rm, c), RunningVar: tensor.FromSlice(cpu, rv, c),
 					Train: train, Eps: eps, Momentum: momentum,
 					DY: tensor.FromSlice(cpu, dys, shape...), DX: tensor.Zeros(cpu, shape...),
-					DScale: tensor.FromSlice(cpu, ds0, c), DShift: tensor.FromSlice(cpu, dh0, c),
+					DScale: tensor.FromSlice(cpu, ds0, c), DShift: tensor.FromSlice(cpu, dh0, c), GradBeta: beta,
 				}
 				tensor.BatchNorm(a)
 				tensor.BatchNormGrad(a)
@@ -127,7 +169,7 @@ func checkBatchNorm(t *testing.T, bin string) {
 				if train {
 					trainFlag = 1
 				}
-				fmt.Fprintf(&in, "batchnorm %d %d %d %d %g %g\n", trainFlag, n, c, s, float32(eps), float32(momentum))
+				fmt.Fprintf(&in, "batchnorm %d %d %d %d %g %g %g\n", trainFlag, n, c, s, float32(eps), float32(momentum), beta)
 				for _, v := range [][]float32{xs, scale, shift, rm, rv, dys, ds0, dh0} {
 					hostrun.WriteArray(&in, v)
 				}

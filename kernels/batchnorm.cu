@@ -160,13 +160,13 @@ extern "C" __global__ void batchnorm_f32(float *y, const float *x, const float *
 }
 
 // The backward sums, one block per channel in a grid-stride loop: with
-// xhat = (x - mean) * invstd, dshift[c] += sum(dy) and dscale[c] +=
-// sum(dy * xhat). In training (means not null) it also writes means[c] =
+// xhat = (x - mean) * invstd, dshift[c] = beta*dshift[c] + sum(dy) and
+// dscale[c] = beta*dscale[c] + sum(dy * xhat) (see put_sum). In training (means not null) it also writes means[c] =
 // sum(dy)/count and means[C + c] = sum(dy * xhat)/count for
 // batchnorm_grad_f32.
 extern "C" __global__ void batchnorm_grad_reduce_f32(float *dscale, float *dshift, float *means, const float *dy,
                                                      const float *x, const float *mean, const float *invstd,
-                                                     long long N, int C, long long S)
+                                                     long long N, int C, long long S, float beta)
 {
 	double count = (double)N * S;
 	for (int c = blockIdx.x; c < C; c += gridDim.x) {
@@ -178,8 +178,8 @@ extern "C" __global__ void batchnorm_grad_reduce_f32(float *dscale, float *dshif
 			v[1] = g * ((x[at] - mc) * ic);
 		});
 		if (threadIdx.x == 0) {
-			dshift[c] += (float)sum[0];
-			dscale[c] += (float)sum[1];
+			put_sum(dshift + c, sum[0], beta);
+			put_sum(dscale + c, sum[1], beta);
 			if (means != nullptr) {
 				means[c] = (float)(sum[0] / count);
 				means[C + c] = (float)(sum[1] / count);

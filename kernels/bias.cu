@@ -17,12 +17,14 @@ extern "C" __global__ void bias_add_f32(float *y, const float *b, long long n, i
 // in flight to approach the memory bandwidth.
 #define BIAS_GRAD_UNROLL 4
 
-// db[c] += sum over n and k of dy[n, c, k]. One block per channel: thread t
+// db[c] = beta*db[c] + sum over n and k of dy[n, c, k] (see put_sum). One
+// block per channel: thread t
 // sums, in double, the elements t, t + T, t + 2T, ... (T threads) of the
 // channel taken in (n, k) order, then the block adds the threads' sums in a
 // fixed tree in shared memory. The result does not depend on scheduling and
 // loses little to rounding even for large batches.
-extern "C" __global__ void bias_grad_f32(float *db, const float *dy, long long outer, int C, long long inner)
+extern "C" __global__ void bias_grad_f32(float *db, const float *dy, long long outer, int C, long long inner,
+				     float beta)
 {
 	__shared__ double part[BIAS_GRAD_THREADS];
 	int c = blockIdx.x;
@@ -46,13 +48,13 @@ extern "C" __global__ void bias_grad_f32(float *db, const float *dy, long long o
 	}
 	part[threadIdx.x] = s;
 	__syncthreads();
-	for (int half = BIAS_GRAD_THREADS / 2; half > 0; half /= 2) {
+	for (unsigned half = BIAS_GRAD_THREADS / 2; half > 0; half /= 2) {
 		if (threadIdx.x < half) {
 			part[threadIdx.x] += part[threadIdx.x + half];
 		}
 		__syncthreads();
 	}
 	if (threadIdx.x == 0) {
-		db[c] += (float)part[0];
+		put_sum(db + c, part[0], beta);
 	}
 }

@@ -17,6 +17,15 @@
 // would.
 __device__ __forceinline__ float relu(float v) { return v < 0.0f ? 0.0f : v; }
 
+// put_sum stores beta*(*g) + s into *g, rounded once to float: how a
+// parameter's gradient summed in double (a bias, a batch normalisation's
+// scale and shift) is written, as the CPU's withBeta does. With beta 0 it
+// never reads *g, which may then hold anything, NaN included.
+__device__ __forceinline__ void put_sum(float *g, double s, float beta)
+{
+	*g = beta == 0.0f ? (float)s : (float)((double)beta * *g + s);
+}
+
 // PoolWindow is the part of an H x W plane that output (oh, ow) of a
 // pooling window covers: rows [h0, h1) and columns [w0, w1), the padding
 // left out.

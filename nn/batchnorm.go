@@ -29,6 +29,8 @@ type BatchNorm struct {
 	one          *tensor.Tensor // 1, added to batches each training step
 	y            batchBuf
 	args         tensor.BatchNormArgs // the last Forward's, reused by Backward
+
+	paramGrads // whether Backward overwrites the gradients (see gradOverwriter)
 }
 
 // NewBatchNorm1d returns a batch normalisation of samples [C] (after a
@@ -137,7 +139,7 @@ func (bn *BatchNorm) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 // Backward implements Layer: the input's gradient replaces dy.
 func (bn *BatchNorm) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	a := &bn.args
-	a.DY, a.DX, a.DScale, a.DShift = dy, dy, bn.dw, bn.db
+	a.DY, a.DX, a.DScale, a.DShift, a.GradBeta = dy, dy, bn.dw, bn.db, bn.gradBeta()
 	tensor.BatchNormGrad(a)
 	a.DY, a.DX = nil, nil
 	if !wantDX {

@@ -47,6 +47,8 @@ type Conv2d struct {
 	relu    bool              // apply the next layer's ReLU (see Sequential.fuse)
 	masked  bool              // apply the ReLU before's gradient, its output being x
 	rounded storage           // the output's element type (see Sequential.roundOutputs)
+
+	paramGrads // whether Backward overwrites the gradients (see gradOverwriter)
 }
 
 // NewConv2d returns a convolution to out channels over the given window;
@@ -209,9 +211,10 @@ func (c *Conv2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 
 // Backward implements Layer.
 func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
-	tensor.BiasGrad(c.db, dy)
+	beta := c.gradBeta()
+	tensor.BiasGrad(c.db, dy, beta)
 	if tensor.HasDirectConv(dy.Device()) {
-		tensor.ConvWeightGrad(c.dw, dy, c.x, c.Window, c.prec)
+		tensor.ConvWeightGrad(c.dw, dy, c.x, c.Window, c.prec, beta)
 		if !wantDX {
 			return nil
 		}
@@ -236,7 +239,10 @@ func (c *Conv2d) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		m := xi.Dim(0)
 		ci := colsOf(cols, m)
 		tensor.Im2col(ci, xi, c.Window)
-		c.g = tensor.GemmArgs{TransB: true, M: c.Out, N: c.k, K: p, Alpha: 1, Beta: 1,
+		if i > 0 {
+			beta = 1 // the later chunks add to what the first wrote
+		}
+		c.g = tensor.GemmArgs{TransB: true, M: c.Out, N: c.k, K: p, Alpha: 1, Beta: beta,
 			A: dys[i], LDA: p, StrideA: c.Out * p,
 			B: ci, LDB: p, StrideB: c.k * p,
 			C: c.dw, LDC: c.k, Batch: m, Precision: c.prec}

@@ -22,6 +22,8 @@ type Linear struct {
 	dx     gradBuf
 	g      tensor.GemmArgs  // reused so a call allocates nothing
 	prec   tensor.Precision // of every product (see BuildOptions)
+
+	paramGrads // whether Backward overwrites the gradients (see gradOverwriter)
 }
 
 // NewLinear returns a fully connected layer to out features; the input
@@ -95,9 +97,10 @@ func (l *Linear) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {
 // Backward implements Layer.
 func (l *Linear) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	n := l.x.Dim(0)
-	tensor.BiasGrad(l.db, dy)
-	// dW [out, in] += dy^T [out, n] * x [n, in]
-	l.g = tensor.GemmArgs{TransA: true, M: l.Out, N: l.in, K: n, Alpha: 1, Beta: 1,
+	beta := l.gradBeta()
+	tensor.BiasGrad(l.db, dy, beta)
+	// dW [out, in] = beta*dW + dy^T [out, n] * x [n, in]
+	l.g = tensor.GemmArgs{TransA: true, M: l.Out, N: l.in, K: n, Alpha: 1, Beta: beta,
 		A: dy, LDA: l.Out, B: l.x, LDB: l.in, C: l.dw, LDC: l.in, Precision: l.prec}
 	tensor.Gemm(&l.g)
 	if !wantDX {

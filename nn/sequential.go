@@ -28,6 +28,8 @@ type Sequential struct {
 	outs   [][]int // each layer's output sample shape, from Setup
 
 	params, grads, state *tensor.Tensor
+	layerGrads           [][]*tensor.Tensor // each layer's gradient views, by index
+	discarded            bool               // the next Backward writes the gradients (see DiscardGrad)
 	named, stateNamed    []Param
 	ws                   *Workspace
 	dx                   gradPair // the layers' input gradients (see shareInputGrads)
@@ -338,6 +340,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 	}
 	s.ws.resolve()
 	s.named, s.stateNamed = s.named[:0], s.stateNamed[:0]
+	s.layerGrads = make([][]*tensor.Tensor, len(s.layers))
 	s.first = s.firstTrained()
 	if !o.Inference {
 		s.shareInputGrads()
@@ -378,6 +381,7 @@ func (s *Sequential) Build(dev tensor.Device, in []int, o BuildOptions) {
 			vals, grads = append(vals, v), append(grads, g)
 		}
 		p.Attach(vals, grads)
+		s.layerGrads[i] = grads
 	}
 	s.built = true
 }
@@ -422,14 +426,33 @@ func (s *Sequential) workspaceElems(dev tensor.Device, n, budget int) int {
 
 // Backward takes the gradient of the loss with respect to the last
 // Forward's output and adds every parameter's gradient into the gradient
-// arena. The input's gradient is not computed, nor any layer's below the
-// first with trained parameters.
+// arena, or writes it there after DiscardGrad. The input's gradient is not
+// computed, nor any layer's below the first with trained parameters.
 func (s *Sequential) Backward(dy *tensor.Tensor) {
 	s.mustTrain("Backward")
 	s.dx.reserve(dy.Device(), dy.Dim(0))
 	for i := len(s.layers) - 1; i >= s.first; i-- {
+		s.startGrads(i)
 		dy = s.layers[i].Backward(dy, i > s.first)
 		s.trace(Stage{Layer: i, Backward: true})
+	}
+	s.discarded = false
+}
+
+// startGrads readies layer i's gradients for its Backward: added into, or
+// after DiscardGrad written, by the layer itself where it can and
+// otherwise zeroed first.
+func (s *Sequential) startGrads(i int) {
+	if o, ok := s.layers[i].(gradOverwriter); ok {
+		o.overwriteGrads(s.discarded)
+		return
+	}
+	if s.discarded {
+		for _, g := range s.layerGrads[i] {
+			if g != nil {
+				tensor.Fill(g, 0)
+			}
+		}
 	}
 }
 
@@ -437,7 +460,19 @@ func (s *Sequential) Backward(dy *tensor.Tensor) {
 func (s *Sequential) ZeroGrad() {
 	s.mustTrain("ZeroGrad")
 	tensor.Fill(s.grads, 0)
+	s.discarded = false
 	s.trace(Stage{Layer: -1, Name: "zero_grad"})
+}
+
+// DiscardGrad drops the gradients, as PyTorch's zero_grad(set_to_none=True)
+// does: the next Backward writes every parameter's gradient rather than
+// adding into it (those after add as usual). A training step then needs
+// neither ZeroGrad's pass over the arena nor the gradient products' reads
+// of it. Until that Backward the arena holds stale values, so a step that
+// may run no Backward calls ZeroGrad instead.
+func (s *Sequential) DiscardGrad() {
+	s.mustTrain("DiscardGrad")
+	s.discarded = true
 }
 
 // Mark reports to Trace, if set, the end of a stage outside the layers

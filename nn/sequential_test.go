@@ -666,3 +666,50 @@ func TestMinTrainBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscardGrad checks that after DiscardGrad the backward pass writes
+// the gradients, reading nothing of the arena (filled with NaN here), the
+// same bits as ZeroGrad and Backward give; that a layer which can only add
+// (counter) has its gradient zeroed first; and that a second Backward adds.
+// The im2col network's workspace holds one image's columns, so that its
+// convolutions run in chunks.
+func TestDiscardGrad(t *testing.T) {
+	for _, k := range cpuKinds {
+		t.Run(k.name, func(t *testing.T) {
+			newNet := func() *Sequential {
+				net := NewSequential(
+					NewConv2d(3, tensor.Square(3, 1, 1)), NewBatchNorm2d(), NewReLU(), &counter{},
+					NewConv2d(2, tensor.Square(2, 1, 0)), NewFlatten(), NewLinear(4))
+				net.Workspace().Bytes = 4 * 2 * 27 * 25
+				net.Build(k.dev, []int{2, 5, 5}, BuildOptions{Seed: 3})
+				return net
+			}
+			x := tensor.RandUniform(k.dev, 4, -1, 1, 3, 2, 5, 5)
+			labels := tensor.FromSlice(k.dev, []int32{0, 3, 1}, 3)
+			backward := func(net *Sequential) []float32 {
+				var ce CrossEntropy
+				ce.Forward(net.Forward(x, Pass{Train: true}), labels, true)
+				net.Backward(ce.Backward())
+				_, grads := net.Arena()
+				g, _ := grads.Float32s()
+				return g
+			}
+			zeroed, discarded := newNet(), newNet()
+			zeroed.ZeroGrad()
+			want := backward(zeroed)
+			_, grads := discarded.Arena()
+			tensor.Fill(grads, float32(math.NaN()))
+			discarded.DiscardGrad()
+			if got := backward(discarded); !slices.Equal(got, want) {
+				t.Fatalf("gradients after DiscardGrad\n%v\nwant (after ZeroGrad)\n%v", got, want)
+			}
+			twice := backward(discarded)
+			for i, g := range twice {
+				// Within rounding: the second sums add in their own order.
+				if math.Abs(float64(g)-2*float64(want[i])) > 1e-4*math.Abs(float64(want[i])) {
+					t.Fatalf("a second Backward: gradient %d is %v, want twice %v", i, g, want[i])
+				}
+			}
+		})
+	}
+}

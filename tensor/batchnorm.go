@@ -35,11 +35,15 @@ type BatchNormArgs struct {
 	Eps, Momentum float32
 
 	// DY is the gradient of the loss with respect to Y; BatchNormGrad
-	// writes the input's into DX (which may alias DY) and adds those of
-	// Scale and Shift into DScale and DShift. In training, the statistics
-	// depend on X and contribute to DX; otherwise they are constants.
+	// writes the input's into DX (which may alias DY) and those of Scale
+	// and Shift into DScale and DShift, scaled by GradBeta first. In
+	// training, the statistics depend on X and contribute to DX;
+	// otherwise they are constants.
 	DY, DX         *Tensor
 	DScale, DShift *Tensor
+	// GradBeta scales DScale and DShift before the gradients are added to
+	// them: 0 (the default) writes them without reading them, 1 adds.
+	GradBeta float32
 }
 
 // BatchNorm normalises a.X into a.Y and writes a.Mean and a.InvStd (see
@@ -64,8 +68,8 @@ func BatchNorm(a *BatchNormArgs) {
 	dev.BatchNorm(a)
 }
 
-// BatchNormGrad writes a.DX and adds into a.DScale and a.DShift the
-// gradients of the BatchNorm call that a describes, from a.DY.
+// BatchNormGrad writes a.DX, and a.DScale and a.DShift as a.GradBeta says,
+// from the gradients of the BatchNorm call that a describes, given a.DY.
 func BatchNormGrad(a *BatchNormArgs) {
 	dev := sameDevice("BatchNormGrad", a.X, a.DY, a.DX, a.Scale, a.Mean, a.InvStd, a.DScale, a.DShift)
 	checkBatchNorm("BatchNormGrad", a.X, a.DY, "DY", []named{

@@ -15,6 +15,7 @@ type batchNormArgs struct {
 	n, c, s         int
 	train           bool
 	eps, momentum   float64
+	gradBeta        float32
 }
 
 func newBatchNormArgs(a *BatchNormArgs) batchNormArgs {
@@ -23,7 +24,7 @@ func newBatchNormArgs(a *BatchNormArgs) batchNormArgs {
 		scale: f32(a.Scale), shift: f32(a.Shift), mean: f32(a.Mean), invStd: f32(a.InvStd),
 		runMean: f32(a.RunningMean), runVar: f32(a.RunningVar), dScale: f32(a.DScale), dShift: f32(a.DShift),
 		n: a.X.shape[0], c: a.X.shape[1], s: product(a.X.shape[2:]),
-		train: a.Train, eps: float64(a.Eps), momentum: float64(a.Momentum),
+		train: a.Train, eps: float64(a.Eps), momentum: float64(a.Momentum), gradBeta: a.GradBeta,
 	}
 }
 
@@ -98,8 +99,8 @@ var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 				sumDYX += g * (float64(v) - mean) * inv
 			}
 		}
-		a.dShift[c] = float32(float64(a.dShift[c]) + sumDY)
-		a.dScale[c] = float32(float64(a.dScale[c]) + sumDYX)
+		a.dShift[c] = withBeta(sumDY, a.gradBeta, a.dShift[c])
+		a.dScale[c] = withBeta(sumDYX, a.gradBeta, a.dScale[c])
 		k := inv * float64(a.scale[c])
 		meanDY, meanDYX := sumDY/count, sumDYX/count
 		for i := range a.n {

@@ -1,14 +1,26 @@
 package tensor
 
-// biasArgs views y (or dy) as [N, C, inner] with the bias b (or db) [C].
+// biasArgs views y (or dy) as [N, C, inner] with the bias b (or db) [C];
+// beta scales db before BiasGrad adds into it.
 type biasArgs struct {
 	y, b        []float32
 	n, c, inner int
+	beta        float32
 }
 
 func newBiasArgs(y, b *Tensor) biasArgs {
 	n, c := y.shape[0], y.shape[1]
 	return biasArgs{y: f32(y), b: f32(b), n: n, c: c, inner: checkShape(y.shape[2:])}
+}
+
+// withBeta returns beta*old + s rounded once to float32, the way every
+// parameter gradient the CPU sums in float64 is stored. With beta 0 the
+// result is s whatever old holds (NaN included), as BLAS's beta 0 ignores C.
+func withBeta(s float64, beta, old float32) float32 {
+	if beta == 0 {
+		return float32(s)
+	}
+	return float32(float64(beta)*float64(old) + s)
 }
 
 // grainFor returns how many units of the given size make a chunk worth
@@ -45,7 +57,7 @@ var biasGradLoop = newLoop(func(a *biasArgs, lo, hi int) {
 		for n := range a.n {
 			s.add(a.y[(n*a.c+c)*a.inner:][:a.inner])
 		}
-		a.b[c] += float32(s.total())
+		a.b[c] = withBeta(s.total(), a.beta, a.b[c])
 	}
 })
 
@@ -54,7 +66,8 @@ func (d *cpuDevice) BiasAdd(y, b *Tensor) {
 	biasAddLoop.For(d.workers, a.n*a.c, grainFor(a.inner), a)
 }
 
-func (d *cpuDevice) BiasGrad(db, dy *Tensor) {
+func (d *cpuDevice) BiasGrad(db, dy *Tensor, beta float32) {
 	a := newBiasArgs(dy, db)
+	a.beta = beta
 	biasGradLoop.For(d.workers, a.c, grainFor(a.n*a.inner), a)
 }

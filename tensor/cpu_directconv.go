@@ -283,12 +283,12 @@ func (d *cpuDevice) colsDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 // planes of its own.
 const colsBytes = 16 << 20
 
-func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
+func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision, beta float32) {
 	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	o, pos := dy.shape[1], dy.shape[2]*dy.shape[3]
 	k := ch * win.KH * win.KW
 	c := convCalls.Get().(*convCall)
 	c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: pos, A: f32(dy), LDA: pos, StrideA: o * pos,
-		Beta: 1, C: f32(dw), LDC: k, Batch: n}
+		Beta: beta, C: f32(dw), LDC: k, Batch: n}
 	c.run(d, gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x), p)
 }

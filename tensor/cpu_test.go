@@ -76,7 +76,7 @@ func TestCPUWorkerCountInvariance(t *testing.T) {
 
 	run := func() [][]float32 {
 		db := tensor.Zeros(dev, 37)
-		tensor.BiasGrad(db, dy)
+		tensor.BiasGrad(db, dy, 1)
 		dx := tensor.Zeros(dev, x.Shape()...)
 		tensor.Col2im(dx, cols, win)
 		loss, correct := tensor.Zeros(dev, 1), tensor.New(dev, tensor.Int32, 1)
@@ -171,7 +171,7 @@ func TestCPUNoAllocs(t *testing.T) {
 		"MaxPool":             func() { dev.MaxPool(y, argmax, x, pw) },
 		"MaxPoolGrad":         func() { dev.MaxPoolGrad(x, y, argmax, pw, nil) },
 		"BiasAdd":             func() { dev.BiasAdd(x, b) },
-		"BiasGrad":            func() { dev.BiasGrad(b, x) },
+		"BiasGrad":            func() { dev.BiasGrad(b, x, 0) },
 		"ReLU":                func() { dev.ReLU(x, x) },
 		"Dropout":             func() { dev.Dropout(p, v, p, 0.5, 1) },
 		"SoftmaxCrossEntropy": func() { dev.SoftmaxCrossEntropy(loss, correct, dlogits, logits, labels) },
@@ -193,13 +193,13 @@ func TestCPUNoAllocs(t *testing.T) {
 		"ConvForwardBF16":      func() { dc.ConvForward(cy, x, cw, cb, win, tensor.BF16, false) },
 		"ConvDataGrad":         func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.FP32, x) },
 		"ConvDataGradStrided":  func() { dc.ConvDataGrad(cdx, sy, cw, stride, tensor.FP32, nil) },
-		"ConvWeightGrad":       func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32) },
+		"ConvWeightGrad":       func() { dc.ConvWeightGrad(cdw, cy, x, win, tensor.FP32, 1) },
 		"ConvForwardToBF16":    func() { dc.ConvForward(cy16, x, cw, cb, win, tensor.BF16, true) },
 		"MaxPoolOfBF16":        func() { dev.MaxPool(y, argmax, x16, pw) },
 		"MaxPoolGradBF16Mask":  func() { dev.MaxPoolGrad(x, y, argmax, pw, x16) },
 		"MaxPoolToBF16":        func() { dev.MaxPool(y16, argmax, x, pw) },
 		"ConvForwardOfBF16":    func() { dc.ConvForward(cy, x16, cw, cb, win, tensor.BF16, false) },
-		"ConvWeightGradOfBF16": func() { dc.ConvWeightGrad(cdw, cy, x16, win, tensor.BF16) },
+		"ConvWeightGradOfBF16": func() { dc.ConvWeightGrad(cdw, cy, x16, win, tensor.BF16, 0) },
 		"ConvDataGradBF16Mask": func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.BF16, x16) },
 	}
 	withWorkers(2, func() {

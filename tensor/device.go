@@ -93,8 +93,9 @@ type Device interface {
 
 	// BiasAdd computes y[n, c, ...] += b[c] for y [N, C, ...] and b [C].
 	BiasAdd(y, b *Tensor)
-	// BiasGrad computes db[c] += sum over n and ... of dy[n, c, ...].
-	BiasGrad(db, dy *Tensor)
+	// BiasGrad computes db[c] = beta*db[c] + the sum over n and ... of
+	// dy[n, c, ...]; with beta 0, db is written and never read.
+	BiasGrad(db, dy *Tensor, beta float32)
 
 	// ReLU computes y = max(x, 0); y may alias x.
 	ReLU(y, x *Tensor)
@@ -126,8 +127,8 @@ type Device interface {
 	// a.InvStd; in training it also updates the running statistics (see
 	// BatchNormArgs).
 	BatchNorm(a *BatchNormArgs)
-	// BatchNormGrad writes a.DX and adds into a.DScale and a.DShift the
-	// gradients of the BatchNorm call a describes.
+	// BatchNormGrad writes a.DX, and the gradients of the BatchNorm call a
+	// describes into a.DScale and a.DShift (see BatchNormArgs.GradBeta).
 	BatchNormGrad(a *BatchNormArgs)
 
 	// Dropout sets mask[i] = 1/(1-p) where DropoutKeep(seed, i, p) and 0

@@ -27,10 +27,10 @@ type DirectConv interface {
 	// whose mask (dx's shape) is not positive gets 0 instead: the
 	// gradient also goes back through the ReLU whose output mask is.
 	ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor)
-	// ConvWeightGrad adds into dw [O, C*KH*KW] the gradient of the
-	// weight: the sum over the images of dy_n times x_n's columns,
-	// transposed.
-	ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision)
+	// ConvWeightGrad writes dw [O, C*KH*KW] = beta*dw + the gradient of
+	// the weight: the sum over the images of dy_n times x_n's columns,
+	// transposed. With beta 0, dw is never read.
+	ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision, beta float32)
 }
 
 // HasDirectConv reports whether dev computes convolutions directly: it is
@@ -91,11 +91,12 @@ func ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mask *Tensor) {
 	d.ConvDataGrad(dx, dy, w, win, p, mask)
 }
 
-// ConvWeightGrad adds into dw the gradient of the convolution's weight on
-// a DirectConv device; x may be BFloat16 where the device takes it.
-func ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision) {
+// ConvWeightGrad writes dw = beta*dw + the gradient of the convolution's
+// weight on a DirectConv device (beta 0 never reads dw); x may be BFloat16
+// where the device takes it.
+func ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision, beta float32) {
 	d := checkConv("ConvWeightGrad", "x", "dy", x, dy, dw, win)
 	wantActivation("ConvWeightGrad", "x", x)
 	wantDType("ConvWeightGrad", "dy", dy, Float32)
-	d.ConvWeightGrad(dw, dy, x, win, p)
+	d.ConvWeightGrad(dw, dy, x, win, p, beta)
 }

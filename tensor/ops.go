@@ -211,11 +211,11 @@ func BiasAdd(y, b *Tensor) {
 }
 
 // BiasGrad computes db[c] += the sum of dy[n, c, ...] over n and the rest.
-func BiasGrad(db, dy *Tensor) {
+func BiasGrad(db, dy *Tensor, beta float32) {
 	dev := sameDevice("BiasGrad", db, dy)
 	wantDType("BiasGrad", "dy", dy, Float32)
 	checkBias("BiasGrad", dy, db)
-	dev.BiasGrad(db, dy)
+	dev.BiasGrad(db, dy, beta)
 }
 
 // checkBias checks a bias b for activations y, whose dtype the caller

@@ -117,6 +117,7 @@ func testBatchNorm(c *checker) {
 // through the statistics cancels DY all but for eps, leaving a result
 // too small for a relative error to mean anything.
 func testBatchNormGrad(c *checker) {
+	run := 0
 	for _, shape := range batchNormShapes {
 		for _, train := range []bool{true, false} {
 			for _, alias := range []bool{false, true} {
@@ -125,10 +126,13 @@ func testBatchNormGrad(c *checker) {
 				if train && count < 3 {
 					continue
 				}
-				c.run(fmt.Sprintf("%v_train:%v_dx=dy:%v", shape, train, alias), func(c *checker) {
+				beta := gradBetas[run%len(gradBetas)]
+				run++
+				c.run(fmt.Sprintf("%v_train:%v_dx=dy:%v_beta%v", shape, train, alias, beta), func(c *checker) {
 					x := c.channelInputs(shape)
 					scale, dy := c.uniform(ch, 0.5, 2), c.uniform(len(x), -1, 1)
-					ds0, dsh0 := c.uniform(ch, -1, 1), c.uniform(ch, -1, 1)
+					ds0, wantDScale := c.gradStart(ch, beta)
+					dsh0, wantDShift := c.gradStart(ch, beta)
 					const eps = 1e-5
 					mean, invStd := make([]float32, ch), make([]float32, ch)
 					if train {
@@ -146,7 +150,7 @@ func testBatchNormGrad(c *checker) {
 					dScale, dShift := c.inout("DScale", ds0, ch), c.inout("DShift", dsh0, ch)
 					tensor.BatchNormGrad(&tensor.BatchNormArgs{X: c.in("X", x, shape...),
 						Scale: c.in("Scale", scale, ch), Mean: c.in("Mean", mean, ch), InvStd: c.in("InvStd", invStd, ch),
-						Train: train, Eps: eps, DY: dyb.t, DX: dx.t, DScale: dScale.t, DShift: dShift.t})
+						Train: train, Eps: eps, DY: dyb.t, DX: dx.t, DScale: dScale.t, DShift: dShift.t, GradBeta: beta})
 
 					xhat := make([]float64, len(x))
 					sumDY, sumDYX := make([]float64, ch), make([]float64, ch)
@@ -165,7 +169,6 @@ func testBatchNormGrad(c *checker) {
 						}
 						wantDX[i] = float64(invStd[k]) * float64(scale[k]) * d
 					}
-					wantDScale, wantDShift := wide64(ds0), wide64(dsh0)
 					for k := range ch {
 						wantDScale[k] += sumDYX[k]
 						wantDShift[k] += sumDY[k]

@@ -55,8 +55,8 @@ func testBF16Activations(c *checker) {
 				dy := c.in("dy", conv.dy, yShape...)
 				dw0 := c.uniform(o*conv.k, -1, 1)
 				dw, dw16 := c.inout("dw", dw0, o, conv.k), c.inout("dw16", dw0, o, conv.k)
-				tensor.ConvWeightGrad(dw.t, dy, x, wc.win, p)
-				tensor.ConvWeightGrad(dw16.t, dy, xb, wc.win, p)
+				tensor.ConvWeightGrad(dw.t, dy, x, wc.win, p, 1)
+				tensor.ConvWeightGrad(dw16.t, dy, xb, wc.win, p, 1)
 				c.sameFloats("dw from bfloat16 x", c.floats(dw16), c.floats(dw))
 
 				mask := roundAll(reluMask(c, len(conv.x)))

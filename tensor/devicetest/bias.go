@@ -31,12 +31,13 @@ func testBiasAdd(c *checker) {
 }
 
 func testBiasGrad(c *checker) {
-	for _, shape := range biasShapes {
-		c.run(fmt.Sprint(shape), func(c *checker) {
-			dy, db0 := c.uniform(elems(shape), -1, 1), c.uniform(shape[1], -1, 1)
+	for i, shape := range biasShapes {
+		beta := gradBetas[i%len(gradBetas)]
+		c.run(fmt.Sprintf("%v_beta%v", shape, beta), func(c *checker) {
+			dy := c.uniform(elems(shape), -1, 1)
+			db0, want := c.gradStart(shape[1], beta)
 			db := c.inout("db", db0, shape[1])
-			tensor.BiasGrad(db.t, c.in("dy", dy, shape...))
-			want := wide64(db0)
+			tensor.BiasGrad(db.t, c.in("dy", dy, shape...), beta)
 			for i, v := range dy {
 				want[channelOf(shape, i)] += float64(v)
 			}

@@ -302,6 +302,25 @@ func (c *checker) steps(n, lo, hi int) []float32 {
 	return s
 }
 
+// gradBetas are the betas of the operations that write a parameter's
+// gradient: 1 adds into it, 0 must ignore its old contents, which the
+// suite fills with NaN then.
+var gradBetas = []float32{1, 0.5, 0}
+
+// gradStart returns n starting values of a gradient for beta (NaN for
+// beta 0) and beta times them, where the reference starts.
+func (c *checker) gradStart(n int, beta float32) (start []float32, want []float64) {
+	start, want = c.uniform(n, -1, 1), make([]float64, n)
+	for i, v := range start {
+		if beta == 0 {
+			start[i] = float32(math.NaN())
+			continue
+		}
+		want[i] = float64(beta) * float64(v)
+	}
+	return start, want
+}
+
 // wide64 widens float32 values for a float64 reference.
 func wide64(s []float32) []float64 {
 	w := make([]float64, len(s))

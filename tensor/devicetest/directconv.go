@@ -37,7 +37,8 @@ func directConvIn(p tensor.Precision) func(c *checker) {
 			name := fmt.Sprintf("%v_out%d", wc, o)
 			c.run(name+"_forward", func(c *checker) { conv.forward(c, p, i%2 == 0, i%3 == 0) })
 			c.run(name+"_data", func(c *checker) { conv.dataGrad(c, p, i%2 == 1) })
-			c.run(name+"_weight", func(c *checker) { conv.weightGrad(c, p) })
+			beta := gradBetas[i%len(gradBetas)]
+			c.run(fmt.Sprintf("%s_weight_beta%v", name, beta), func(c *checker) { conv.weightGrad(c, p, beta) })
 		}
 	})
 }
@@ -134,12 +135,13 @@ func (cp *convProblem) dataGrad(c *checker, p tensor.Precision, withMask bool) {
 	c.product("dx", &g, cp.weightT, cp.dySpread, nil, cp.n, c.floats(dx), want)
 }
 
-// weightGrad checks ConvWeightGrad, which must add into dw.
-func (cp *convProblem) weightGrad(c *checker, p tensor.Precision) {
-	dw0 := c.uniform(cp.o*cp.k, -1, 1)
+// weightGrad checks ConvWeightGrad, which must scale dw by beta and add
+// into it.
+func (cp *convProblem) weightGrad(c *checker, p tensor.Precision, beta float32) {
+	dw0, _ := c.gradStart(cp.o*cp.k, beta)
 	dw := c.inout("dw", dw0, cp.o, cp.k)
-	tensor.ConvWeightGrad(dw.t, c.in("dy", cp.dy, cp.n, cp.o, cp.oh, cp.ow), c.in("x", cp.x, cp.wc.shape[:]...), cp.wc.win, p)
-	g := tensor.GemmArgs{TransB: true, M: cp.o, N: cp.k, K: cp.p, Alpha: 1, Beta: 1, LDA: cp.p, LDB: cp.p, LDC: cp.k,
+	tensor.ConvWeightGrad(dw.t, c.in("dy", cp.dy, cp.n, cp.o, cp.oh, cp.ow), c.in("x", cp.x, cp.wc.shape[:]...), cp.wc.win, p, beta)
+	g := tensor.GemmArgs{TransB: true, M: cp.o, N: cp.k, K: cp.p, Alpha: 1, Beta: beta, LDA: cp.p, LDB: cp.p, LDC: cp.k,
 		StrideA: cp.o * cp.p, StrideB: cp.k * cp.p, Batch: cp.n, Precision: p}
 	c.product("dw", &g, cp.dy, cp.cols, dw0, 1, c.floats(dw), GemmReference(&g, cp.dy, cp.cols, dw0, 1))
 }

@@ -40,11 +40,14 @@
 //	    Runs one pass of reduce_<op>_f32 (op sum or max) over blocks
 //	    blocks of REDUCE_THREADS with the layout given (cuda's
 //	    planReduce), and prints its output [outer, splits, inner].
-//	batchnorm train N C S eps momentum X SCALE SHIFT RUNMEAN RUNVAR DY DSCALE DSHIFT
+//	batchnorm train N C S eps momentum beta X SCALE SHIFT RUNMEAN RUNVAR DY DSCALE DSHIFT
 //	    Launches batchnorm.cu's kernels as cuda's BatchNorm and
 //	    BatchNormGrad do (the per-channel ones on C blocks of
 //	    BATCHNORM_THREADS), and prints Y, mean, invstd, the running mean
 //	    and variance, DX, DSCALE and DSHIFT, a line each.
+//	bias outer C inner beta DY DB
+//	    Launches bias_grad_f32 as cuda's BiasGrad does (C blocks of
+//	    BIAS_GRAD_THREADS) and prints DB.
 //	pointwise name A [B]
 //	    Runs the elementwise kernel name over A (unary: exp_f32, ...; the
 //	    gradients and add_f32, sub_f32, mul_f32, relu_grad_f32 over A and
@@ -257,6 +260,7 @@ static float4 smem4[110592 / sizeof(float4)];
 #include "../../relu.cu"
 #include "../../avgpool.cu"
 #include "../../bfloat16.cu"
+#include "../../bias.cu"
 
 // launch runs kernel over a grid of gx by gz blocks of kThreads threads, one
 // block after another, with smem bytes of dynamic shared memory.
@@ -539,8 +543,8 @@ static void batchnorm_cmd()
 {
 	int train, C;
 	long long N, S;
-	float eps, momentum;
-	if (scanf("%d %lld %d %lld %f %f", &train, &N, &C, &S, &eps, &momentum) != 6)
+	float eps, momentum, beta;
+	if (scanf("%d %lld %d %lld %f %f %f", &train, &N, &C, &S, &eps, &momentum, &beta) != 7)
 		exit(2);
 	const std::vector<float> x = array<float>(), scale = array<float>(), shift = array<float>();
 	std::vector<float> runmean = array<float>(), runvar = array<float>();
@@ -566,7 +570,7 @@ static void batchnorm_cmd()
 		C, 1, 0,
 		[&] {
 			batchnorm_grad_reduce_f32(dscale.data(), dshift.data(), m, dy.data(), x.data(), mean.data(),
-						  invstd.data(), N, C, S);
+						  invstd.data(), N, C, S, beta);
 		},
 		BATCHNORM_THREADS);
 	serial([&] {
@@ -574,6 +578,19 @@ static void batchnorm_cmd()
 	});
 	for (const auto *v : {&y, &mean, &invstd, &runmean, &runvar, &dx, &dscale, &dshift})
 		print(*v);
+}
+
+static void bias_cmd()
+{
+	long long outer, inner;
+	int C;
+	float beta;
+	if (scanf("%lld %d %lld %f", &outer, &C, &inner, &beta) != 4)
+		exit(2);
+	const std::vector<float> dy = array<float>();
+	std::vector<float> db = array<float>();
+	launch(C, 1, 0, [&] { bias_grad_f32(db.data(), dy.data(), outer, C, inner, beta); }, BIAS_GRAD_THREADS);
+	print(db);
 }
 
 static void pointwise_cmd()
@@ -690,6 +707,7 @@ static const struct {
 	{"gemm", gemm_cmd},
 	{"reduce", reduce_cmd},
 	{"batchnorm", batchnorm_cmd},
+	{"bias", bias_cmd},
 	{"pointwise", pointwise_cmd},
 	{"avgpool", avgpool_cmd},
 	{"maxpool", maxpool_cmd},
