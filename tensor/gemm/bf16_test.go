@@ -136,8 +136,11 @@ func TestPairTransposes(t *testing.T) {
 			}
 		}
 	}
-	for _, panels := range []int{1, 3} {
-		const nr, ps = 32, 40
+	// Panels of 16 and 48 columns too: packBBF16 pairs the whole groups
+	// of 16 columns of a partial panel as one narrower panel.
+	for _, pn := range [][2]int{{1, 32}, {3, 32}, {1, 16}, {2, 48}} {
+		panels, nr := pn[0], pn[1]
+		ps := nr + 8
 		src0, src1 := make([]float32, panels*nr), make([]float32, panels*nr)
 		for i := range src0 {
 			src0[i], src1[i] = value(), value()
