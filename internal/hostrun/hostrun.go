@@ -22,9 +22,18 @@ import (
 // which brings one, is installed).
 const CXXEnv = "KERNELS_HOST_CXX"
 
-// Build compiles hostcheck with the address and undefined-behaviour
-// sanitizers into a temporary directory of t's and returns its path. It
-// skips t when there is no g++, unless CXXEnv says one is required.
+// SanitizeEnv, set to "thread", builds hostcheck with the thread sanitizer
+// instead of the address and undefined-behaviour ones. A block's threads
+// are threads there, and __syncthreads a barrier, so a missing barrier
+// (shared memory written by one thread and read by another with none
+// between) is reported as a data race whatever the schedule, where with
+// the default sanitizers it passes unless the threads happen to interleave
+// badly. The two cannot be combined in one binary.
+const SanitizeEnv = "KERNELS_HOST_SANITIZE"
+
+// Build compiles hostcheck with the sanitizers SanitizeEnv chooses into a
+// temporary directory of t's and returns its path. It skips t when there
+// is no g++, unless CXXEnv says one is required.
 func Build(t testing.TB) string {
 	t.Helper()
 	cxx, err := exec.LookPath("g++")
@@ -39,8 +48,16 @@ func Build(t testing.TB) string {
 		t.Fatal("hostrun: cannot find its own source")
 	}
 	src := filepath.Join(filepath.Dir(self), "..", "..", "kernels", "internal", "hostcheck", "hostcheck.cpp")
+	sanitize := "-fsanitize=address,undefined"
+	switch v := os.Getenv(SanitizeEnv); v {
+	case "":
+	case "thread":
+		sanitize = "-fsanitize=thread"
+	default:
+		t.Fatalf("%s=%q: want thread, or unset for address and undefined", SanitizeEnv, v)
+	}
 	bin := filepath.Join(t.TempDir(), "hostcheck")
-	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+	build := exec.Command(cxx, "-std=c++20", "-O1", "-g", sanitize, "-fno-sanitize-recover=all",
 		"-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas", "-pthread", "-o", bin, src)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", build, err, out)
