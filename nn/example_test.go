@@ -37,9 +37,10 @@ func ExampleSequential() {
 	// training step: 0.000 GFLOP per sample
 }
 
-// One training step, llm.c style: zero the gradients, forward, loss,
-// backward, update. The loss and the count of correct predictions stay on
-// the device until read.
+// One training step, llm.c style: forward, loss, backward, update, the
+// backward pass writing the gradients afresh after DiscardGrad (ZeroGrad
+// would zero them for it to add into). The loss and the count of correct
+// predictions stay on the device until read.
 func Example_trainingStep() {
 	dev := tensor.CPU()
 	net := nn.NewSequential(nn.NewLinear(8), nn.NewReLU(), nn.NewDropout(0.25), nn.NewLinear(2))
@@ -52,7 +53,7 @@ func Example_trainingStep() {
 	labels := tensor.FromSlice(dev, []int32{0, 1}, 2)
 	var first float32
 	for step := range 20 {
-		net.ZeroGrad()
+		net.DiscardGrad()
 		logits := net.Forward(x, nn.Pass{Train: true, Seed: nn.MixSeed(1, uint64(step))})
 		loss, _ := ce.Forward(logits, labels, true)
 		net.Backward(ce.Backward())
