@@ -388,6 +388,9 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 					ap, ars, acs = j.a[ic*j.lda+pc:], j.lda, 1
 				default:
 					j.packA(ap, ic, rows, pc, kcur)
+					if kn.bf16 && !j.transA && ic+mr < m1 {
+						prefetchL2(j.a[(ic+mr)*j.lda+pc:], j.lda, min(mr, m1-ic-mr), kcur)
+					}
 				}
 				for jr := 0; jr < cols; jr += nr {
 					bp, ldb := ar.b, nr

@@ -95,6 +95,12 @@ func panelStride(kc, nr int) int { return kc*nr + panelPad }
 // of copying does not hide its latency.
 const prefetchRows = 4
 
+// prefetchL2 asks for rows rows of w floats, lds apart from src, to be
+// brought into L2, where the CPU has a prefetch instruction Go can reach
+// (the assembly version replaces it); Go has none, so here it does
+// nothing. src need not hold them all: a prefetch never faults.
+var prefetchL2 = func(src []float32, lds, rows, w int) {}
+
 // copyRows sets dst[r*ldd+j] = src[r*lds+j] for r < rows and j < w. The
 // assembly version, which replaces it where the CPU has one, also
 // prefetches the source ahead floats past each piece it reads; Go has no

@@ -2,7 +2,11 @@
 
 package gemm
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // transpose4AVX is transpose4 on raw pointers.
 //
@@ -19,8 +23,18 @@ func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, n int)
 //go:noescape
 func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w, ahead int)
 
+// prefetchRowsAVX is prefetchL2 on a raw address.
+//
+//go:noescape
+func prefetchRowsAVX(p uintptr, stride, rows, length int)
+
 func init() {
 	if cpu.X86.HasAVX {
+		prefetchL2 = func(src []float32, lds, rows, w int) {
+			if rows > 0 && w > 0 {
+				prefetchRowsAVX(uintptr(unsafe.Pointer(unsafe.SliceData(src))), 4*lds, rows, 4*w)
+			}
+		}
 		transpose4 = func(dst []float32, ldd int, src []float32, lds, n int) {
 			if n == 0 {
 				return

@@ -189,3 +189,31 @@ t16loop:
 t16done:
 	VZEROUPPER
 	RET
+
+// func prefetchRowsAVX(p uintptr, stride, rows, length int)
+// Asks for every cache line of rows rows of length bytes, stride bytes
+// apart from p, into L2 (PREFETCHT1): a prefetch never faults.
+TEXT ·prefetchRowsAVX(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), DX
+	MOVQ rows+16(FP), CX
+	MOVQ length+24(FP), R8
+	TESTQ CX, CX
+	JZ    pdone
+	TESTQ R8, R8
+	JZ    pdone
+
+prow:
+	XORQ AX, AX
+
+pline:
+	PREFETCHT1 (SI)(AX*1)
+	ADDQ $64, AX
+	CMPQ AX, R8
+	JLT  pline
+	ADDQ DX, SI
+	DECQ CX
+	JNZ  prow
+
+pdone:
+	RET
