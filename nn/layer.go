@@ -37,8 +37,10 @@ type Layer interface {
 	Forward(x *tensor.Tensor, p Pass) *tensor.Tensor
 	// Backward takes the gradient of the loss with respect to the last
 	// Forward's output, adds the gradients of the layer's parameters into
-	// its gradient views and, when wantDX is set, returns the gradient with
-	// respect to that Forward's input (nil otherwise). It may overwrite dy.
+	// its gradient views (nn's own layers write them instead when a
+	// Sequential asks, after DiscardGrad) and, when wantDX is set, returns
+	// the gradient with respect to that Forward's input (nil otherwise).
+	// It may overwrite dy.
 	Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor
 	// Kind names what the layer computes in one short lower-case word
 	// ("conv", "pool", "fc", "relu", "dropout", "flatten"): benchmarks and
