@@ -266,10 +266,16 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	dx := tensor.Zeros(cpu, g.n, g.c, g.h, g.w)
 	tensor.Col2im(dx, dcols, g.win)
 	tensor.ReLUGrad(dx, dx, tensor.FromSlice(cpu, relu(xs), x.Shape()...))
-	dw := tensor.Zeros(cpu, g.o, k)
+	// The weight gradient added into dw0 (beta 1), and written (beta 0).
+	dw, dwFresh := tensor.Zeros(cpu, g.o, k), tensor.Zeros(cpu, g.o, k)
 	tensor.Copy(dw, dw0)
-	tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: 1,
-		A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: dw, LDC: k, Batch: g.n, Precision: prec})
+	for _, c := range []struct {
+		dw   *tensor.Tensor
+		beta float32
+	}{{dw, 1}, {dwFresh, 0}} {
+		tensor.Gemm(&tensor.GemmArgs{TransB: true, M: g.o, N: k, K: p, Alpha: 1, Beta: c.beta,
+			A: dy, LDA: p, StrideA: g.o * p, B: cols, LDB: p, StrideB: k * p, C: c.dw, LDC: k, Batch: g.n, Precision: prec})
+	}
 
 	nan := func(n int) []float32 {
 		v := make([]float32, n)
@@ -295,10 +301,17 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 	dataCmd{math: arith, m: g.c, n: g.n * g.h * g.w, k: g.o * kk, a: wt, x: dys, view: dg, mask: relu(xs),
 		c: nan(len(xs))}.write(&in)
 	steps := (g.n*p + bk - 1) / bk
-	for _, slices := range []int{1, 3} {
-		chunk := (steps + slices - 1) / slices
+	for _, r := range []struct {
+		slices int
+		beta   float32
+	}{{1, 1}, {3, 1}, {3, 0}} {
+		chunk := (steps + r.slices - 1) / r.slices
+		c := dw0s
+		if r.beta == 0 {
+			c = nan(len(dw0s))
+		}
 		weightCmd{math: arith, m: g.o, n: k, k: g.n * p, p: p, slices: (steps + chunk - 1) / chunk, chunk: chunk,
-			dy: dys, x: xs, view: fwd, c: dw0s}.write(&in)
+			beta: r.beta, dy: dys, x: xs, view: fwd, c: c}.write(&in)
 	}
 	lines := hostrun.Run(t, bin, &in)
 	want := []struct {
@@ -306,7 +319,8 @@ func checkProduct(t *testing.T, bin string, g productCase, s uint64, arith strin
 		t    *tensor.Tensor
 	}{{"forward", y}, {"forward with bias", yb}, {"forward with bias and ReLU", yr}, {"conv_weight_t", nil},
 		{"data gradient through a ReLU's mask", dx},
-		{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw}}
+		{"weight gradient, one slice", dw}, {"weight gradient, three slices", dw},
+		{"weight gradient written (beta 0), three slices", dwFresh}}
 	if len(lines) != len(want) {
 		t.Fatalf("%d lines, want %d", len(lines), len(want))
 	}
@@ -482,18 +496,19 @@ func (d dataCmd) write(in *bytes.Buffer) {
 }
 
 // weightCmd is hostcheck's weight command: conv_weight over dy and view of
-// x, in slices of chunk k steps, onto c.
+// x, in slices of chunk k steps, onto c scaled by beta.
 type weightCmd struct {
 	math          string
 	m, n, k, p    int
 	slices, chunk int
+	beta          float32
 	dy, x         []float32
 	view          *convmap.View
 	c             []float32
 }
 
 func (w weightCmd) write(in *bytes.Buffer) {
-	fmt.Fprintf(in, "weight %s %d %d %d %d %d %d\n", w.math, w.m, w.n, w.k, w.p, w.slices, w.chunk)
+	fmt.Fprintf(in, "weight %s %d %d %d %d %d %d %g\n", w.math, w.m, w.n, w.k, w.p, w.slices, w.chunk, w.beta)
 	hostrun.WriteArray(in, w.dy)
 	hostrun.WriteArray(in, w.x)
 	hostrun.WriteArray(in, w.view.Words())

@@ -26,11 +26,11 @@
 //	    length 0: none; relu 1 for the fused ReLU) and prints C. y16 and
 //	    m16 store C and the mask in bfloat16 (their values must be
 //	    bfloat16's; C is printed widened).
-//	weight math M N K P slices chunk DY X words C
+//	weight math M N K P slices chunk beta DY X words C
 //	    Launches conv_weight_<math> (P positions per image of DY) with
 //	    `slices` blocks along z of chunk steps each (into a workspace, then
-//	    gemm_reduce, when slices > 1), alpha 1 and beta 1 into C, and
-//	    prints C.
+//	    gemm_reduce, when slices > 1), alpha 1 and beta into C, and prints
+//	    C.
 //	gemm math ta tb M N K A B C
 //	    Launches gemm_<math>_<ta><tb> (n or t) on one product of packed
 //	    operands (lda = K, or M when A is transposed; likewise B), alpha 1,
@@ -469,7 +469,8 @@ static void weight_cmd()
 {
 	char math[8];
 	int M, N, K, P, slices, chunk;
-	if (scanf("%7s %d %d %d %d %d %d", math, &M, &N, &K, &P, &slices, &chunk) != 7)
+	float beta;
+	if (scanf("%7s %d %d %d %d %d %d %f", math, &M, &N, &K, &P, &slices, &chunk, &beta) != 8)
 		exit(2);
 	const Kernels k = kernels(math);
 	const std::vector<float> DY = array<float>(), X = array<float>();
@@ -479,11 +480,11 @@ static void weight_cmd()
 		k.weight(out, DY.data(), P, X.data(), words.data(), M, N, K, N, strideC, chunk, 1.0f, beta);
 	};
 	if (slices == 1) {
-		launch(tiles(M, N), 1, k.smem, [&] { run(C.data(), 0, 1.0f); });
+		launch(tiles(M, N), 1, k.smem, [&] { run(C.data(), 0, beta); });
 	} else {
 		std::vector<float> W((size_t)slices * M * N, NAN);
 		launch(tiles(M, N), slices, k.smem, [&] { run(W.data(), (long long)M * N, 0.0f); });
-		serial([&] { gemm_reduce(C.data(), W.data(), M, N, N, slices, 1.0f, 1.0f); });
+		serial([&] { gemm_reduce(C.data(), W.data(), M, N, N, slices, 1.0f, beta); });
 	}
 	print(C);
 }
