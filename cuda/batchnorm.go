@@ -34,10 +34,9 @@ func (d *Device) BatchNorm(a *tensor.BatchNormArgs) {
 }
 
 // BatchNormGrad writes a.DX, and a.DScale and a.DShift as a.GradBeta says.
-// One block
-// per channel sums DY and DY*xhat in a fixed order and, in training, leaves
-// their means in a scratch block from the pool; then a launch over the
-// whole tensor writes DX. DX may alias DY: the sums are taken before DX is
+// One block per channel sums DY and DY*xhat in a fixed order and, in
+// training, leaves their means in a scratch block from the pool; then a
+// launch over the whole tensor writes DX. DX may alias DY: the sums are taken before DX is
 // written. The scratch goes back to the pool once both are queued.
 func (d *Device) BatchNormGrad(a *tensor.BatchNormArgs) {
 	d.do("BatchNormGrad", func() {

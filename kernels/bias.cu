@@ -18,11 +18,11 @@ extern "C" __global__ void bias_add_f32(float *y, const float *b, long long n, i
 #define BIAS_GRAD_UNROLL 4
 
 // db[c] = beta*db[c] + sum over n and k of dy[n, c, k] (see put_sum). One
-// block per channel: thread t
-// sums, in double, the elements t, t + T, t + 2T, ... (T threads) of the
-// channel taken in (n, k) order, then the block adds the threads' sums in a
-// fixed tree in shared memory. The result does not depend on scheduling and
-// loses little to rounding even for large batches.
+// block per channel: thread t sums, in double, the elements t, t + T,
+// t + 2T, ... (T threads) of the channel taken in (n, k) order, then the
+// block adds the threads' sums in a fixed tree in shared memory. The result
+// does not depend on scheduling and loses little to rounding even for large
+// batches.
 extern "C" __global__ void bias_grad_f32(float *db, const float *dy, long long outer, int C, long long inner,
 				     float beta)
 {
