@@ -31,7 +31,7 @@ type Device struct {
 	sms     int
 	ctx     cu.Context
 	stream  cu.Stream
-	kernels map[string]cu.Function
+	kernels map[string]kernel
 
 	exact  atomic.Bool // Gemm in exact FP32 rather than TF32
 	im2col bool        // set by Im2colConv, then read-only
@@ -109,7 +109,7 @@ func Open(opts ...Option) (*Device, error) {
 		return nil, fmt.Errorf("cuda: Open: no GPU number %d (the driver sees %d)", cfg.ordinal, count)
 	}
 
-	d := &Device{kernels: map[string]cu.Function{}, sharedAllowed: map[string]int{}, views: map[viewKey]cu.DevicePtr{},
+	d := &Device{kernels: map[string]kernel{}, sharedAllowed: map[string]int{}, views: map[viewKey]cu.DevicePtr{},
 		im2col: cfg.im2col}
 	d.exact.Store(cfg.exact)
 	d.pool.init()
@@ -151,15 +151,21 @@ func driverDevices() (count int, res cu.Result) {
 	return cu.DeviceGetCount(), cu.SUCCESS
 }
 
+// kernel is a loaded kernel and how many parameters it takes.
+type kernel struct {
+	fn     cu.Function
+	params int
+}
+
 // load has the driver JIT-compile a module for this GPU and records its
 // kernels by name.
 func (d *Device) load(m kernels.Module) {
 	mod := cu.ModuleLoadData(m.PTX)
 	for _, k := range m.Kernels {
-		if _, dup := d.kernels[k]; dup {
-			panic(fmt.Errorf("kernel %s is defined twice", k))
+		if _, dup := d.kernels[k.Name]; dup {
+			panic(fmt.Errorf("kernel %s is defined twice", k.Name))
 		}
-		d.kernels[k] = mod.GetFunction(k)
+		d.kernels[k.Name] = kernel{mod.GetFunction(k.Name), len(k.Params)}
 	}
 }
 

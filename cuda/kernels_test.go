@@ -20,7 +20,9 @@ func TestKernelTables(t *testing.T) {
 	}
 	var defined []string
 	for _, m := range mods {
-		defined = append(defined, m.Kernels...)
+		for _, k := range m.Kernels {
+			defined = append(defined, k.Name)
+		}
 	}
 	// The GEMM's and the convolutions' kernels are named for their
 	// arithmetic, which mathOf picks.

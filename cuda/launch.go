@@ -38,13 +38,20 @@ const maxArgs = 32
 // Each argument is passed by value in the order of the kernel's C
 // signature; allowed are cu.DevicePtr (for T*), int and int64 (for int or
 // long long: int only when the value fits), int32, uint64 and float32. A
-// launch with an empty grid does nothing, so operations on empty tensors
-// need no special case.
+// launch with another count of arguments than the kernel's parameters is
+// a programmer error: it panics rather than let the kernel read a
+// parameter that was never passed (TestLaunchArgs checks the launches it
+// can read without a GPU). A launch with an empty grid does nothing, so
+// operations on empty tensors need no special case.
 func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) {
-	f, ok := d.kernels[name]
+	k, ok := d.kernels[name]
 	if !ok {
 		panic(fmt.Errorf("no kernel named %s in the embedded PTX", name))
 	}
+	if len(args) != k.params {
+		panic(fmt.Errorf("kernel %s takes %d arguments, launched with %d", name, k.params, len(args)))
+	}
+	f := k.fn
 	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
 		return
 	}

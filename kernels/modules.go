@@ -17,7 +17,16 @@ type Module struct {
 	// PTX is the module's text, ready for the driver's JIT.
 	PTX string
 	// Kernels lists the entry points the module defines, in file order.
-	Kernels []string
+	Kernels []Kernel
+}
+
+// Kernel is one entry point of a module.
+type Kernel struct {
+	Name string
+	// Params are the PTX types of its parameters in order (".u64" for a
+	// pointer or a long long, ".u32" for an int, ".f32" for a float): a
+	// launch must pass one value for each.
+	Params []string
 }
 
 // Modules returns every embedded module, sorted by name.
@@ -42,18 +51,29 @@ func Modules() ([]Module, error) {
 	return mods, nil
 }
 
-// entries returns the names of the kernels a PTX text defines: nvcc writes
-// each extern "C" __global__ function as a line ".visible .entry name(".
-func entries(ptx string) []string {
-	var names []string
+// entries returns the kernels a PTX text defines: nvcc writes each
+// extern "C" __global__ function as a line ".visible .entry name(", then a
+// line ".param <type> <name>" for each parameter, then ")".
+func entries(ptx string) []Kernel {
+	var ks []Kernel
+	var in *Kernel // the kernel whose parameters are being read
 	for line := range strings.Lines(ptx) {
+		if in != nil {
+			f := strings.Fields(line)
+			if len(f) >= 3 && f[0] == ".param" {
+				in.Params = append(in.Params, f[1])
+				continue
+			}
+			in = nil
+		}
 		rest, ok := strings.CutPrefix(line, ".visible .entry ")
 		if !ok {
 			continue
 		}
 		if name, _, ok := strings.Cut(rest, "("); ok {
-			names = append(names, strings.TrimSpace(name))
+			ks = append(ks, Kernel{Name: strings.TrimSpace(name)})
+			in = &ks[len(ks)-1]
 		}
 	}
-	return names
+	return ks
 }

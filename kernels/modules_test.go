@@ -20,10 +20,10 @@ func TestModules(t *testing.T) {
 			t.Errorf("%s: not PTX for sm_80", m.Name)
 		}
 		for _, k := range m.Kernels {
-			if other, dup := seen[k]; dup {
-				t.Errorf("kernel %s in both %s and %s", k, other, m.Name)
+			if other, dup := seen[k.Name]; dup {
+				t.Errorf("kernel %s in both %s and %s", k.Name, other, m.Name)
 			}
-			seen[k] = m.Name
+			seen[k.Name] = m.Name
 		}
 	}
 	for _, k := range []string{"axpy_f32", "im2col_f32", "col2im_f32", "maxpool_grad_f32", "dropout_f32", "softmax_xent_reduce", "sgd_f32", "resize_u8",
@@ -39,9 +39,14 @@ func TestModules(t *testing.T) {
 	}
 }
 
+// TestEntries checks the parsing of kernels and their parameters, a
+// helper function's left out.
 func TestEntries(t *testing.T) {
-	ptx := ".version 7.8\n.visible .entry a_f32(\n\t.param .u64 a_f32_param_0\n)\n.func helper(\n.visible .entry b(\n"
-	if got := entries(ptx); !slices.Equal(got, []string{"a_f32", "b"}) {
-		t.Errorf("entries = %q", got)
+	ptx := ".version 7.8\n.visible .entry a_f32(\n\t.param .u64 a_f32_param_0,\n\t.param .f32 a_f32_param_1\n)\n{\n" +
+		"\tld.param.u64 \t%rd1, [a_f32_param_0];\n}\n.func helper(\n\t.param .u32 helper_param_0\n)\n.visible .entry b(\n)\n"
+	got := entries(ptx)
+	want := []Kernel{{"a_f32", []string{".u64", ".f32"}}, {"b", nil}}
+	if !slices.EqualFunc(got, want, func(a, b Kernel) bool { return a.Name == b.Name && slices.Equal(a.Params, b.Params) }) {
+		t.Errorf("entries = %q, want %q", got, want)
 	}
 }
