@@ -162,7 +162,6 @@ struct View {
 	{
 		return int((unsigned)e.x + (unsigned)e.y * (unsigned)ld + (unsigned)e.z);
 	}
-
 };
 
 // GatherMN copies a view whose columns run along the tile's MN side (the B

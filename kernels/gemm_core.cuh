@@ -25,8 +25,9 @@
 //           mma.sync m16n8k8 (TF32) per 8 k or m16n8k16 (BF16) per 16 k; a
 //           thread holds 128 accumulators in the mma fragment layout and
 //           reads its fragments from shared memory (ldmatrix where k is
-//           contiguous), rounding them with cvt.rna (TF32) or cvt.rn
-//           (BF16, two values packed per register).
+//           contiguous), rounding them to TF32 (mma.cuh's to_tf32, one
+//           add to the bits) or with cvt.rn (BF16, two values packed per
+//           register).
 //           FP32: a thread holds an 8x16 block of C (4x4 blocks 32 rows
 //           and 16 columns apart) and does a rank-1 update per k from two
 //           float4 reads of A and four of B.
@@ -191,7 +192,8 @@ __device__ __forceinline__ void put(float *c, float v, float alpha, float beta)
 // An Out writes a product's elements where they go: row(m) and col(n)
 // decode what depends on the row or the column alone, and put(r, c, v)
 // writes element (m, n), r and c their decodings, if it lies inside C
-// (see store).
+// (see store): DenseOut for a GEMM and a weight gradient, conv_gather.cuh's
+// ImageOut for a convolution's output.
 //
 // DenseOut writes C = alpha*product + beta*C into a dense row-major C of
 // M x N with leading dimension ldc.
@@ -396,28 +398,22 @@ struct TensorCore {
 		}
 	}
 
-	// store hands each accumulator to out (an Out); (m0, n0) is the
-	// corner of the warp's tile.
-	template <class Out>
-	__device__ __forceinline__ void store(int m0, int n0, int lane, const Out &out) const
+	// stash writes each accumulator into tile, the block's tile of C in
+	// shared memory (row m at tile + m*kTileLD); (wm, wn) is the corner of
+	// the warp's tile in the block's.
+	__device__ __forceinline__ void stash(float *tile, int wm, int wn, int lane) const
 	{
 		const int g = lane / 4, t = lane % 4;
-		typename Out::Col cs[8][2];
-#pragma unroll
-		for (int j = 0; j < 8; ++j)
-#pragma unroll
-			for (int e = 0; e < 2; ++e)
-				cs[j][e] = out.col(n0 + j * 8 + 2 * t + e);
 #pragma unroll
 		for (int i = 0; i < 4; ++i)
 #pragma unroll
 			for (int h = 0; h < 2; ++h) {
-				const typename Out::Row r = out.row(m0 + row(i, g, h));
+				float *r = tile + (wm + row(i, g, h)) * kTileLD + wn + 2 * t;
 #pragma unroll
 				for (int j = 0; j < 8; ++j)
 #pragma unroll
 					for (int e = 0; e < 2; ++e)
-						out.put(r, cs[j][e], acc[i][j][2 * h + e]);
+						r[j * 8 + e] = acc[i][j][2 * h + e];
 			}
 	}
 };
@@ -467,21 +463,16 @@ struct F32 {
 		}
 	}
 
-	// store hands each accumulator to out, as TensorCore's does.
-	template <class Out>
-	__device__ __forceinline__ void store(int m0, int n0, int lane, const Out &out) const
+	// stash writes each accumulator into tile, as TensorCore's does.
+	__device__ __forceinline__ void stash(float *tile, int wm, int wn, int lane) const
 	{
 		const int r = lane / 4, c = lane % 4;
-		typename Out::Col cs[16];
-#pragma unroll
-		for (int j = 0; j < 16; ++j)
-			cs[j] = out.col(n0 + j / 4 * 16 + c * 4 + j % 4);
 #pragma unroll
 		for (int i = 0; i < 8; ++i) {
-			const typename Out::Row rw = out.row(m0 + i / 4 * 32 + r * 4 + i % 4);
+			float *rw = tile + (wm + i / 4 * 32 + r * 4 + i % 4) * kTileLD + wn + c * 4;
 #pragma unroll
 			for (int j = 0; j < 16; ++j)
-				out.put(rw, cs[j], acc[i][j]);
+				rw[j / 4 * 16 + j % 4] = acc[i][j];
 		}
 	}
 };
@@ -517,20 +508,6 @@ struct Place {
 	}
 };
 
-// TileOut is the Out that stashes a block's tile of C in shared memory,
-// row m at s + (m - m0)*kTileLD.
-struct TileOut {
-	float *s;
-	int m0, n0;
-
-	using Row = float *;
-	using Col = int;
-
-	__device__ __forceinline__ Row row(int m) const { return s + (m - m0) * kTileLD; }
-	__device__ __forceinline__ Col col(int n) const { return n - n0; }
-	__device__ __forceinline__ void put(Row r, Col c, float v) const { r[c] = v; }
-};
-
 // store hands the block's tile of C to out (an Out). The warps first
 // stash their accumulators in shared memory (the ring, which the main
 // loop is done with); then thread tid walks column tid of the tile down
@@ -546,7 +523,7 @@ __device__ __forceinline__ void store(const Math &math, const Place &at, const O
 	static_assert(kThreads == kTile, "a thread a column");
 	float *tile = smem_ring<Math>();
 	__syncthreads(); // every warp is done with the ring
-	math.store(at.m0 + at.wm, at.n0 + at.wn, at.lane, TileOut{tile, at.m0, at.n0});
+	math.stash(tile, at.wm, at.wn, at.lane);
 	__syncthreads();
 	const int n = threadIdx.x;
 	const typename Out::Col c = out.col(at.n0 + n);

@@ -172,8 +172,9 @@ static unsigned float_bits(float f)
 	return u;
 }
 
-// to_tf32 is cvt.rna.tf32.f32: to 10 mantissa bits, ties away from zero
-// (the inputs are finite).
+// to_tf32 is mma.cuh's to_tf32 as the tensor cores read it, the 13 low
+// bits ignored: to 10 mantissa bits, ties away from zero (the inputs are
+// finite).
 static unsigned to_tf32(float x) { return (float_bits(x) + 0x1000u) & 0xffffe000u; }
 
 // bf16 is cvt.rn's rounding of one value to bfloat16, ties to even.
