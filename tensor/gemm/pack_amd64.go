@@ -23,18 +23,19 @@ func transpose16AVX512(dst *float32, ldd int, src *float32, lds int, n int)
 //go:noescape
 func copyRowsAVX(dst *float32, ldd int, src *float32, lds int, rows, w, ahead int)
 
-// prefetchRowsAVX is prefetchL2 on a raw address.
+// prefetchL2Rows is prefetchL2 on a raw address: PREFETCHT1, which every
+// x86-64 has.
 //
 //go:noescape
-func prefetchRowsAVX(p uintptr, stride, rows, length int)
+func prefetchL2Rows(p uintptr, stride, rows, length int)
 
 func init() {
-	if cpu.X86.HasAVX {
-		prefetchL2 = func(src []float32, lds, rows, w int) {
-			if rows > 0 && w > 0 {
-				prefetchRowsAVX(uintptr(unsafe.Pointer(unsafe.SliceData(src))), 4*lds, rows, 4*w)
-			}
+	prefetchL2 = func(src []float32, lds, rows, w int) {
+		if rows > 0 && w > 0 {
+			prefetchL2Rows(uintptr(unsafe.Pointer(unsafe.SliceData(src))), 4*lds, rows, 4*w)
 		}
+	}
+	if cpu.X86.HasAVX {
 		transpose4 = func(dst []float32, ldd int, src []float32, lds, n int) {
 			if n == 0 {
 				return

@@ -190,10 +190,10 @@ t16done:
 	VZEROUPPER
 	RET
 
-// func prefetchRowsAVX(p uintptr, stride, rows, length int)
+// func prefetchL2Rows(p uintptr, stride, rows, length int)
 // Asks for every cache line of rows rows of length bytes, stride bytes
 // apart from p, into L2 (PREFETCHT1): a prefetch never faults.
-TEXT ·prefetchRowsAVX(SB), NOSPLIT, $0-32
+TEXT ·prefetchL2Rows(SB), NOSPLIT, $0-32
 	MOVQ p+0(FP), SI
 	MOVQ stride+8(FP), DX
 	MOVQ rows+16(FP), CX
