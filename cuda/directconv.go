@@ -95,10 +95,10 @@ func (d *Device) convData(p tensor.Precision, strided bool, c, a, x, view, bias,
 // done gives back. The widening is one pass over x: for AlexNet's largest
 // at batch 128 (pool1's output, 8.3 million elements, 50 MB read and
 // written) some 15-20 microseconds at an H100's bandwidth, an estimate
-// not yet measured. Read inside
-// the product instead, through registers two bytes at a time (cp.async
-// copies four or more), the elements cost the main loop 15-145% more
-// instructions (kernels/conv.cu). Inside do.
+// not yet measured. Read inside the product instead, through registers
+// two bytes at a time (cp.async copies four or more), the elements cost
+// the main loop 15-145% more sm_90 instructions (kernels/conv.cu). Inside
+// do.
 func (d *Device) imageOperand(x *tensor.Tensor) (ptr cu.DevicePtr, done func()) {
 	if x.DType() != tensor.BFloat16 {
 		return d.ptr(x), func() {}

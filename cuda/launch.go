@@ -51,12 +51,11 @@ func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) 
 	if len(args) != k.params {
 		panic(fmt.Errorf("kernel %s takes %d arguments, launched with %d", name, k.params, len(args)))
 	}
-	f := k.fn
 	if grid.x == 0 || grid.y == 0 || grid.z == 0 {
 		return
 	}
 	if shared > defaultSharedBytes && shared > d.sharedAllowed[name] {
-		allowShared(f, shared)
+		allowShared(k.fn, shared)
 		d.sharedAllowed[name] = shared
 	}
 	// The driver reads each parameter from a pointer, as many bytes as the
@@ -87,7 +86,7 @@ func (d *Device) launch(name string, grid, block dim3, shared int, args ...any) 
 		}
 		ptrs[i] = unsafe.Pointer(&slots[i])
 	}
-	cu.LaunchKernel(f, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared, d.stream, ptrs[:len(args)])
+	cu.LaunchKernel(k.fn, grid.x, grid.y, grid.z, block.x, block.y, block.z, shared, d.stream, ptrs[:len(args)])
 }
 
 // ptr returns the device address of t's first element.

@@ -29,7 +29,8 @@ type Kernel struct {
 	Params []string
 }
 
-// Modules returns every embedded module, sorted by name.
+// Modules returns every embedded module, sorted by name. It is safe for
+// concurrent use; each call returns values of its own.
 func Modules() ([]Module, error) {
 	names, err := fs.Glob(ptxFiles, "*.ptx")
 	if err != nil {
