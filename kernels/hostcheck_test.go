@@ -17,8 +17,8 @@ import (
 )
 
 // TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
-// gemm.cu for its reduction) and max-pooling's as C++ with the address and
-// undefined-behaviour sanitizers, through kernels/internal/hostcheck,
+// gemm.cu for its reduction) and max-pooling's as C++ under sanitizers
+// (hostrun.Build), through kernels/internal/hostcheck,
 // which stands in for the GPU, and runs it on the CPU:
 //   - the gathers, for every thread of a block, over tiles at the corners
 //     and in the middle of every view kind, each element copied checked
