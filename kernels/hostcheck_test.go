@@ -18,8 +18,8 @@ import (
 
 // TestConvOnHost compiles the convolution's CUDA source (conv.cu, with
 // gemm.cu for its reduction) and max-pooling's as C++ under sanitizers
-// (hostrun.Build), through kernels/internal/hostcheck,
-// which stands in for the GPU, and runs it on the CPU:
+// (hostrun.Build), through kernels/internal/hostcheck, which stands in for
+// the GPU, and runs it on the CPU:
 //   - the gathers, for every thread of a block, over tiles at the corners
 //     and in the middle of every view kind, each element copied checked
 //     against convmap.View.At (the offset it reads, a zero of the padding,
