@@ -47,8 +47,9 @@ func TestSgemmBF16KernelsAgree(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(23, 24))
 	for _, s := range [][3]int{{12, 32, 8}, {37, 71, 301}, {5, 40, 33}, {130, 45, 600}} {
-		for _, beta := range []float32{0, 1} {
-			tc := newCase(rng, rng.IntN(2) == 0, rng.IntN(2) == 0, s[0], s[1], s[2], 1, beta, 3)
+		for tr := range 8 { // each transposition, beta 0 and 1
+			beta := float32(tr / 4)
+			tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], 1, beta, 3)
 			tc.bf16 = true
 			for _, m := range [][]float32{tc.a, tc.b} {
 				for i := range m {
