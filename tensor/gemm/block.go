@@ -408,7 +408,9 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 					}
 					c := c[ic*j.ldc+jc+jr:]
 					pf, pfEnd := ahead.next()
-					j.prefetchA(next, m1, pc, kcur, jr/nr, (cols+nr-1)/nr)
+					if next < m1 {
+						j.prefetchA(next, m1, pc, kcur, jr/nr, (cols+nr-1)/nr)
+					}
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
 						kn.full(kk, ap, ars, acs, bp, ldb, c, j.ldc, j.alpha, beta, pf, pfEnd)
@@ -424,15 +426,14 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 	}
 }
 
-// prefetchA asks for the share of kernel call call (of calls) of the row
-// tile of A at row ic, steps [pc, pc+kc), to be brought into L2; nothing
-// when ic is m1, past the block. A BF16 product rounds each row tile of
-// A before its kernels, reading it from L3: asked for by the tile before
-// it, a few rows before each of its kernel calls, the rows are there in
-// time. Measured on Zen 4, conv3 b1 at one thread: 2.5-3% faster than
-// asking for the whole tile before the first call, which itself was 5%
-// faster than no prefetch; the same for FP32's packed A gained nothing
-// measurable.
+// prefetchA asks for kernel call call's share (of calls) of the row tile
+// of A at row ic (before m1), steps [pc, pc+kc), to be brought into L2. A
+// BF16 product rounds each row tile of A before its kernels, reading it
+// from L3: asked for by the tile before it, a few rows before each of its
+// kernel calls, the rows are there in time. Measured on Zen 4, conv3 b1
+// at one thread: about 3% faster than asking for the whole tile before
+// the first call, which itself was 5% faster than no prefetch; the same
+// for FP32's packed A gained nothing measurable.
 func (j *job) prefetchA(ic, m1, pc, kc, call, calls int) {
 	mr := j.kn.mr
 	share := (mr + calls - 1) / calls
