@@ -14,18 +14,33 @@
 #	git worktree add /tmp/base <commit> && mkdir -p .gpu/base
 #	(cd /tmp/base && go test -tags cuda -ldflags=-s -c -o "$OLDPWD/.gpu/base/bench.test" ./bench)
 #
-# Start it in the repository root: sh bench/run-gpu.sh [quick]. Results go
+# Start it in the repository root: sh bench/run-gpu.sh [quick|recipe]. Results go
 # to $OUT (default ./gpu-results). Correctness first (the GPU against the
 # CPU), then the timings, GPU benchmarks before the slower CPU ones.
 # "quick" stops after the GPU benchmarks (convolutions both direct and
 # through im2col, for the same-run comparison), the step's layer-by-layer
 # profile, the comparison and PyTorch's anchor. The anchor runs when the checkout holds the shared
 # scripts as shared/anchors (copy ../shared/anchors there first).
+# "recipe" runs only the book's recipe (10 epochs, batch 128) on the GPU
+# in each precision, then PyTorch's on the same card, about six minutes:
+# a second call after "quick" within one loan of the GPU.
 set -eu
 out=${OUT:-gpu-results}
 mkdir -p "$out"
 root=$(pwd)
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv >"$out/gpu.txt" 2>&1 || true
+
+if [ "${1:-}" = recipe ]; then
+	for p in fp32 bf16; do
+		.gpu/alexnet train -device cuda -precision $p -epochs 10 -save '' -log-every 0 \
+			-log "$out/recipe-$p.json" -plot "$out/curves-$p.svg" 2>&1 | tee "$out/recipe-$p.txt"
+	done
+	# EPOCHS=10: the GEMM and step anchors again, then the recipe.
+	if [ -f shared/anchors/torch_gpu.py ]; then
+		EPOCHS=10 OUT="$out" python3 shared/anchors/torch_gpu.py 2>&1 | tee "$out/torch-recipe.txt"
+	fi
+	exit 0
+fi
 
 # 0. The conformance suite (every operation, the BF16 GEMM's cases
 #    among them), the BF16 GEMM's rounding, and every operation against
