@@ -5,7 +5,7 @@
 #	go test -tags cuda -ldflags=-s -c -o .gpu/cuda.test ./cuda
 #	go test -tags cuda -ldflags=-s -c -o .gpu/bench.test ./bench
 #	go build -tags cuda -ldflags=-s -o .gpu/alexnet ./cmd/alexnet
-#	go build -tags cuda -ldflags=-s -o .gpu/lenet ./cmd/lenet
+#	go build -tags cuda -ldflags=-s -o .gpu/d2l ./cmd/d2l
 #
 # (-s leaves out the symbol tables, so that the binaries fit what the GPU
 # machine is sent.) To time the kernels against an earlier commit's in the
@@ -91,7 +91,8 @@ fi
 .gpu/alexnet bench -json "$out/bench.json" 2>"$out/bench.log" | tee "$out/bench.txt"
 .gpu/alexnet bench -precision bf16 -json "$out/bench-bf16.json" 2>"$out/bench-bf16.log" | tee "$out/bench-bf16.txt"
 
-# 4. The book's LeNet recipes (batch 256, 10 epochs) on the GPU.
-for m in lenet lenet-bn; do
-	.gpu/lenet -model $m -device cuda -log "$out/$m.json" 2>&1 | tee "$out/$m.txt"
+# 4. The book's LeNet recipes (batch 256, 10 epochs) and NiN's (224x224,
+#    batch 128, 10 epochs) on the GPU.
+for m in lenet lenet-bn nin; do
+	.gpu/d2l -model $m -device cuda -log "$out/$m.json" 2>&1 | tee "$out/$m.txt"
 done

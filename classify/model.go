@@ -3,7 +3,8 @@
 // resumption, evaluation with a confusion matrix, prediction from a
 // dataset, images or a tensor, and a Predictor that serves concurrent
 // requests in batches. Any network whose output is one logit per class
-// fits; packages alexnet and lenet define some.
+// fits; packages alexnet, lenet and nin define some, the last two as
+// Recipes.
 //
 // Concurrency: a Model is not safe for concurrent use (its layers keep
 // their buffers between calls); a Predictor is, and is what a service
@@ -79,23 +80,11 @@ func New(dev tensor.Device, net *nn.Sequential, c Config) (*Model, error) {
 // build checks c and net's shapes, checks that the parameters fit in the
 // device's memory, then builds net, drawing its weights unless noInit.
 func build(dev tensor.Device, net *nn.Sequential, c Config, noInit bool) (*Model, error) {
-	if len(c.Input) != 3 {
-		return nil, fmt.Errorf("classify: input %v: want [channels, height, width]", c.Input)
-	}
-	for _, d := range c.Input {
-		if d < 1 || d > MaxImageSide {
-			return nil, fmt.Errorf("classify: input %v: each size must be 1 to %d", c.Input, MaxImageSide)
-		}
+	if err := checkInput(net, c.Input); err != nil {
+		return nil, err
 	}
 	c.Input = slices.Clone(c.Input)
 	c.Meta = maps.Clone(c.Meta)
-	out, err := setup(net, c.Input)
-	if err != nil {
-		return nil, err
-	}
-	if len(out) != 1 || out[0] < 1 {
-		return nil, fmt.Errorf("classify: the network maps %v to %v per sample, want one logit per class", c.Input, out)
-	}
 	if _, err := dev.GemmPrecision(c.Precision); err != nil {
 		return nil, fmt.Errorf("classify: precision %v: %w", c.Precision, err)
 	}
@@ -122,6 +111,28 @@ func build(dev tensor.Device, net *nn.Sequential, c Config, noInit bool) (*Model
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkInput sets net up for samples of shape in and reports what makes
+// in unfit: not [C, H, W] with sides in [1, MaxImageSide], a window
+// larger than its input, or an output other than one logit per class.
+func checkInput(net *nn.Sequential, in []int) error {
+	if len(in) != 3 {
+		return fmt.Errorf("classify: input %v: want [channels, height, width]", in)
+	}
+	for _, d := range in {
+		if d < 1 || d > MaxImageSide {
+			return fmt.Errorf("classify: input %v: each size must be 1 to %d", in, MaxImageSide)
+		}
+	}
+	out, err := setup(net, in)
+	if err != nil {
+		return err
+	}
+	if len(out) != 1 || out[0] < 1 {
+		return fmt.Errorf("classify: the network maps %v to %v per sample, want one logit per class", in, out)
+	}
+	return nil
 }
 
 // setup runs net.Setup on in, turning a layer's panic over sizes that do

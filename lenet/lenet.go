@@ -7,10 +7,7 @@
 package lenet
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
+	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -18,41 +15,15 @@ import (
 // Input is the shape of one sample: a 28x28 grey image.
 var Input = []int{1, 28, 28}
 
-// Model is one of the networks, with the recipe the book trains it with.
-type Model struct {
-	// Name is what the command line calls the model: "lenet", "lenet-bn"
-	// or "lenet-relu".
-	Name string
-	// Chapter is the book's section the network comes from.
-	Chapter string
-	// Net returns the network, not yet set up, for the given number of
-	// classes. Its layer indices are those of the book's nn.Sequential,
-	// so its checkpoints load into it with load_state_dict.
-	Net func(classes int) *nn.Sequential
-	// LR, Batch and Epochs are the book's recipe.
-	LR            float64
-	Batch, Epochs int
-}
-
-// Models lists the networks, the book's first. The package only reads it,
-// so goroutines may read it at once; each Net call makes a new network.
-var Models = []Model{
-	{Name: "lenet", Chapter: "7.6", Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10},
-	{Name: "lenet-bn", Chapter: "8.5", Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10},
-	{Name: "lenet-relu", Chapter: "7.6, exercises", Net: ReLU, LR: 0.1, Batch: 128, Epochs: 10},
-}
-
-// Find returns the model called name, or an error listing the names.
-func Find(name string) (Model, error) {
-	i := slices.IndexFunc(Models, func(m Model) bool { return m.Name == name })
-	if i < 0 {
-		names := make([]string, len(Models))
-		for j, m := range Models {
-			names[j] = m.Name
-		}
-		return Model{}, fmt.Errorf("unknown model %q (want one of %s)", name, strings.Join(names, ", "))
-	}
-	return Models[i], nil
+// Models lists the networks with the book's recipes, the book's first.
+// Their layer indices are those of the book's nn.Sequential, so their
+// checkpoints load into it with load_state_dict. The package only reads
+// it, so goroutines may read it at once; each Net call makes a new
+// network.
+var Models = []classify.Recipe{
+	{Name: "lenet", Source: "Dive into Deep Learning 7.6", Input: Input, Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10},
+	{Name: "lenet-bn", Source: "Dive into Deep Learning 8.5", Input: Input, Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10},
+	{Name: "lenet-relu", Source: "Dive into Deep Learning 7.6, exercises", Input: Input, Net: ReLU, LR: 0.1, Batch: 128, Epochs: 10},
 }
 
 // pool is the 2x2, stride-2 window of every LeNet pooling layer.

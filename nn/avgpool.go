@@ -12,6 +12,7 @@ import (
 type AvgPool2d struct {
 	Window tensor.Window // kernel, stride, padding
 
+	global  bool // the window is the whole input map (NewGlobalAvgPool2d)
 	in, out []int
 	y       batchBuf
 	dx      gradBuf
@@ -20,8 +21,16 @@ type AvgPool2d struct {
 // NewAvgPool2d returns an average-pooling layer over the given window.
 func NewAvgPool2d(w tensor.Window) *AvgPool2d { return &AvgPool2d{Window: w} }
 
+// NewGlobalAvgPool2d returns an average-pooling layer whose one window is
+// the whole input map, whatever its size (set by Setup): each channel's
+// mean, an output of [C, 1, 1], as PyTorch's AdaptiveAvgPool2d((1, 1)).
+func NewGlobalAvgPool2d() *AvgPool2d { return &AvgPool2d{global: true} }
+
 // Setup implements Layer: in is [C, H, W].
 func (a *AvgPool2d) Setup(in []int) []int {
+	if a.global && len(in) == 3 {
+		a.Window = tensor.Window{KH: in[1], KW: in[2], SH: in[1], SW: in[2]}
+	}
 	oh, ow := windowOut("AvgPool2d", a.Window, in)
 	a.in = append(a.in[:0], in...)
 	a.out = []int{in[0], oh, ow}
@@ -48,7 +57,12 @@ func (a *AvgPool2d) Free() {
 func (a *AvgPool2d) inputGrad() *gradBuf { return &a.dx }
 
 // String implements Layer.
-func (a *AvgPool2d) String() string { return fmt.Sprintf("AvgPool2d(%v)", a.Window) }
+func (a *AvgPool2d) String() string {
+	if a.global {
+		return fmt.Sprintf("GlobalAvgPool2d(%dx%d)", a.Window.KH, a.Window.KW)
+	}
+	return fmt.Sprintf("AvgPool2d(%v)", a.Window)
+}
 
 // Forward implements Layer.
 func (a *AvgPool2d) Forward(x *tensor.Tensor, _ Pass) *tensor.Tensor {

@@ -177,6 +177,31 @@ func TestTanh(t *testing.T) {
 func TestAvgPool2d(t *testing.T) {
 	checkLayer(t, NewAvgPool2d(tensor.Square(2, 2, 0)), 2, []int{2, 6, 7}, Pass{})
 	checkLayer(t, NewAvgPool2d(tensor.Window{KH: 3, KW: 2, SH: 2, SW: 1, PH: 1, PW: 1}), 2, []int{3, 5, 6}, Pass{})
+	checkLayer(t, NewGlobalAvgPool2d(), 2, []int{3, 5, 7}, Pass{})
+}
+
+// TestGlobalAvgPool2d checks that the global pool gives each channel's
+// mean for whatever map size it was last set up for.
+func TestGlobalAvgPool2d(t *testing.T) {
+	l := NewGlobalAvgPool2d()
+	for _, in := range [][]int{{2, 3, 4}, {3, 1, 6}, {1, 13, 13}} {
+		if out := l.Setup(in); !slices.Equal(out, []int{in[0], 1, 1}) {
+			t.Fatalf("%v: Setup(%v) = %v, want [%d 1 1]", l, in, out, in[0])
+		}
+		xs := append([]int{2}, in...)
+		x32, x64 := randHost(t, 3, xs...)
+		got, _ := l.Forward(tensor.FromSlice(tensor.CPU(), x32, xs...), Pass{}).Float32s()
+		plane := in[1] * in[2]
+		for i := range got {
+			var sum float64
+			for _, v := range x64[i*plane : (i+1)*plane] {
+				sum += v
+			}
+			if want := sum / float64(plane); math.Abs(float64(got[i])-want) > 1e-6 {
+				t.Fatalf("%v on %v: mean %d is %v, want %v", l, xs, i, got[i], want)
+			}
+		}
+	}
 }
 
 func TestBatchNorm(t *testing.T) {

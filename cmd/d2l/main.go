@@ -1,10 +1,11 @@
-// Command lenet trains the LeNet networks of Dive into Deep Learning on
-// 28x28 Fashion-MNIST with the book's recipes, on the CPU or the GPU, with
-// the same training loop, evaluation and checkpoints as AlexNet:
+// Command d2l trains networks of Dive into Deep Learning on Fashion-MNIST
+// with the book's recipes, on the CPU or the GPU, with the same training
+// loop, evaluation and checkpoints as AlexNet:
 //
-//	lenet -model lenet      # ch. 7.6: sigmoids, average pooling; lr 0.9, batch 256
-//	lenet -model lenet-bn   # ch. 8.5: with batch normalisation; lr 1.0, batch 256
-//	lenet -model lenet-relu # ReLU and max-pooling; lr 0.1, batch 128
+//	d2l -model lenet      # ch. 7.6: sigmoids, average pooling; lr 0.9, batch 256
+//	d2l -model lenet-bn   # ch. 8.5: with batch normalisation; lr 1.0, batch 256
+//	d2l -model lenet-relu # ReLU and max-pooling; lr 0.1, batch 128
+//	d2l -model nin        # ch. 8.3: Network in Network at 224x224; lr 0.1, batch 128
 //
 // It prints every epoch's loss and accuracies, then the test accuracy and
 // confusion matrix, and saves the weights where PyTorch's nn.Sequential of
@@ -31,29 +32,34 @@ import (
 	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/internal/atomicfile"
 	"github.com/tensorforge/tensorforge/lenet"
+	"github.com/tensorforge/tensorforge/nin"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
-// options are the command's settings; zero epochs, batch and lr stand
-// for the model's recipe.
+// models are the networks the command trains, with their recipes.
+var models = slices.Concat(lenet.Models, nin.Models)
+
+// options are the command's settings; zero epochs, batch, lr and size
+// stand for the model's recipe.
 type options struct {
-	model, device                            string
-	epochs, batch, limit, testLimit, threads int
-	lr                                       float64
-	seed                                     uint64
-	save, plot, log, data                    string
+	model, device                                  string
+	epochs, batch, limit, testLimit, threads, size int
+	lr                                             float64
+	seed                                           uint64
+	save, plot, log, data                          string
 }
 
 func main() {
 	var o options
-	fs := flag.NewFlagSet("lenet", flag.ContinueOnError)
-	fs.StringVar(&o.model, "model", "lenet", "network: lenet (ch. 7.6), lenet-bn (ch. 8.5) or lenet-relu")
+	fs := flag.NewFlagSet("d2l", flag.ContinueOnError)
+	fs.StringVar(&o.model, "model", "lenet", "network: lenet (ch. 7.6), lenet-bn (ch. 8.5), lenet-relu or nin (ch. 8.3)")
 	fs.StringVar(&o.device, "device", "cpu", "device to run on: cpu or cuda (cuda needs a binary built with -tags cuda)")
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "CPU worker threads")
 	fs.IntVar(&o.epochs, "epochs", 0, "epochs to train (0: the book's, 10)")
 	fs.IntVar(&o.batch, "batch", 0, "images per step (0: the book's recipe)")
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: the book's recipe)")
+	fs.IntVar(&o.size, "size", 0, "height and width the 28x28 images are resized to (0: the model's, 28 for lenet, 224 for nin)")
 	fs.IntVar(&o.limit, "limit", 0, "train on the first `N` images only (0: all)")
 	fs.IntVar(&o.testLimit, "test-limit", 0, "test on the first `N` images only (0: all)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights and the shuffling")
@@ -70,7 +76,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Stdout, o); err != nil {
-		fmt.Fprintln(os.Stderr, "lenet:", err)
+		fmt.Fprintln(os.Stderr, "d2l:", err)
 		var ue usageError
 		if errors.As(err, &ue) {
 			os.Exit(2)
@@ -84,13 +90,14 @@ type usageError struct{ error }
 
 // recipe fills o's zero values from the model's recipe and checks the
 // rest, naming the flag that is wrong.
-func recipe(o options) (lenet.Model, options, error) {
-	m, err := lenet.Find(o.model)
+func recipe(o options) (classify.Recipe, options, error) {
+	m, err := classify.FindRecipe(models, o.model)
 	if err != nil {
 		return m, o, usageError{fmt.Errorf("-model: %w", err)}
 	}
 	o.epochs = orDefault(o.epochs, m.Epochs)
 	o.batch = orDefault(o.batch, m.Batch)
+	o.size = orDefault(o.size, m.Input[1])
 	if o.lr == 0 {
 		o.lr = m.LR
 	}
@@ -105,6 +112,10 @@ func recipe(o options) (lenet.Model, options, error) {
 		return m, o, usageError{fmt.Errorf("-limit %d, -test-limit %d: want 0 (all) or more", o.limit, o.testLimit)}
 	case o.threads < 1:
 		return m, o, usageError{fmt.Errorf("-threads %d: want at least 1", o.threads)}
+	}
+	// Before any work: the network's windows must fit the input.
+	if err := m.Check(input(m, o.size)); err != nil {
+		return m, o, usageError{fmt.Errorf("-size %d: %w", o.size, err)}
 	}
 	if o.plot != "" {
 		if err := charts.CheckPath(o.plot); err != nil {
@@ -122,6 +133,9 @@ func recipe(o options) (lenet.Model, options, error) {
 	}
 	return m, o, nil
 }
+
+// input is the shape of one sample of m's network at size x size.
+func input(m classify.Recipe, size int) []int { return []int{m.Input[0], size, size} }
 
 // orDefault returns v, or def when v is 0.
 func orDefault(v, def int) int {
@@ -154,15 +168,15 @@ func run(ctx context.Context, out io.Writer, o options) error {
 		return err
 	}
 	m, err := classify.New(dev, model.Net(fashionmnist.NumClasses), classify.Config{
-		Input: lenet.Input, Seed: o.seed, SGD: tensor.SGDOptions{LR: float32(o.lr)},
+		Input: input(model, o.size), Seed: o.seed, SGD: tensor.SGDOptions{LR: float32(o.lr)},
 		Meta: map[string]string{"model": model.Name},
 	})
 	if err != nil {
 		return err
 	}
 	defer m.Free()
-	fmt.Fprintf(out, "%s (Dive into Deep Learning %s) on %s: %d epochs, batch %d, lr %g, seed %d\n",
-		model.Name, model.Chapter, o.device, o.epochs, o.batch, o.lr, o.seed)
+	fmt.Fprintf(out, "%s (%s) on %s: %dx%d input, %d epochs, batch %d, lr %g, seed %d\n",
+		model.Name, model.Source, o.device, o.size, o.size, o.epochs, o.batch, o.lr, o.seed)
 	nn.WriteSummary(out, m.Net().Summary())
 	runLog := &classify.RunLog{Batch: o.batch, Seed: o.seed, Meta: map[string]string{
 		"model": model.Name, "device": o.device, "sgd": fmt.Sprintf("lr %g", o.lr),
