@@ -140,6 +140,7 @@ func gatherCases() []gatherCase {
 		{4, 9, 13, 3, tensor.Window{KH: 2, KW: 3, SH: 2, SW: 3, PH: 3, PW: 1}},
 		{16, 12, 11, 9, tensor.Square(5, 1, 2)},
 		{5, 10, 7, 3, tensor.Square(3, 2, 1)},
+		{6, 5, 7, 4, tensor.Square(1, 1, 0)},
 	} {
 		geom := fmt.Sprintf("%dx%dx%d->%d %v", g.c, g.h, g.w, g.o, g.win)
 		views := []struct {
@@ -219,6 +220,7 @@ func checkProducts(t *testing.T, bin string) {
 		{3, 9, 12, 11, 6, tensor.Square(5, 1, 2)},
 		{2, 20, 6, 6, 70, tensor.Square(3, 1, 1)},
 		{2, 12, 7, 7, 70, tensor.Square(3, 2, 1)},
+		{2, 40, 6, 7, 20, tensor.Square(1, 1, 0)}, // NiN's 1x1 convolutions
 	} {
 		for _, m := range hostMaths {
 			// The emulated tensor cores are slow (a thread switch per

@@ -16,8 +16,8 @@ func (w windowCase) String() string { return fmt.Sprintf("%v_%v", w.shape, w.win
 
 // convCases are fixed corner cases (1x1 everything, AlexNet's 11x11 stride
 // 4, a stride beyond the kernel, padding wider than the kernel so whole
-// rows read padding, rows of more than 32 outputs) followed by random
-// windows.
+// rows read padding, rows of more than 32 outputs, a 1x1 window over
+// several channels) followed by random windows.
 func (c *checker) convCases() []windowCase {
 	cases := []windowCase{
 		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
@@ -28,8 +28,9 @@ func (c *checker) convCases() []windowCase {
 		{[4]int{2, 1, 23, 23}, tensor.Square(11, 4, 1)},
 		{[4]int{1, 4, 4, 4}, tensor.Square(2, 3, 0)},
 		{[4]int{1, 2, 3, 8}, tensor.Window{KH: 1, KW: 4, SH: 2, SW: 1, PH: 2, PW: 3}},
+		{[4]int{2, 5, 6, 7}, tensor.Square(1, 1, 0)}, // 1x1, as NiN's blocks have
 	}
-	for len(cases) < 12 {
+	for len(cases) < 13 {
 		w := tensor.Window{KH: 1 + c.rng.IntN(4), KW: 1 + c.rng.IntN(4), SH: 1 + c.rng.IntN(3), SW: 1 + c.rng.IntN(3), PH: c.rng.IntN(4), PW: c.rng.IntN(4)}
 		s := [4]int{1 + c.rng.IntN(2), 1 + c.rng.IntN(3), 1 + c.rng.IntN(10), 1 + c.rng.IntN(10)}
 		if oh, ow := w.Out(s[2], s[3]); oh >= 1 && ow >= 1 {

@@ -10,7 +10,8 @@ import (
 // poolCases are pooling windows: AlexNet's overlapping 3x3 stride 2 (on
 // rows of a few windows and of more than 32), padding up to half the kernel (where a corner window holds one real
 // pixel), uneven kernels and strides, strides past the kernel (pixels no
-// window reads), then random ones.
+// window reads), a window over the whole map (a global pool), then random
+// ones.
 func (c *checker) poolCases() []windowCase {
 	cases := []windowCase{
 		{[4]int{1, 1, 1, 1}, tensor.Square(1, 1, 0)},
@@ -21,8 +22,9 @@ func (c *checker) poolCases() []windowCase {
 		{[4]int{1, 1, 4, 6}, tensor.Window{KH: 2, KW: 3, SH: 1, SW: 2, PH: 1, PW: 1}},
 		{[4]int{1, 3, 9, 4}, tensor.Square(4, 3, 2)},
 		{[4]int{2, 2, 11, 9}, tensor.Window{KH: 2, KW: 3, SH: 3, SW: 4, PH: 1, PW: 1}},
+		{[4]int{2, 10, 5, 7}, tensor.Window{KH: 5, KW: 7, SH: 5, SW: 7}}, // global: one window, the whole map
 	}
-	for len(cases) < 11 {
+	for len(cases) < 12 {
 		w := tensor.Window{KH: 1 + c.rng.IntN(4), KW: 1 + c.rng.IntN(4), SH: 1 + c.rng.IntN(3), SW: 1 + c.rng.IntN(3)}
 		w.PH, w.PW = c.rng.IntN(w.KH/2+1), c.rng.IntN(w.KW/2+1)
 		s := [4]int{1 + c.rng.IntN(2), 1 + c.rng.IntN(3), 1 + c.rng.IntN(10), 1 + c.rng.IntN(10)}

@@ -1,15 +1,19 @@
 #!/usr/bin/python3
-"""The book's LeNet nets in PyTorch, beside tensorforge's (package lenet).
+"""The book's nets that `d2l` trains, in PyTorch, beside tensorforge's
+(packages lenet and nin).
 
-Train the book's recipe on the CPU, printing each epoch as `lenet` does:
+Train the book's recipe on the CPU, printing each epoch as `d2l` does:
 
-    /usr/bin/python3 lenet/testdata/torch_lenet.py --model lenet-bn --train
+    /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --model lenet-bn --train
 
-Load weights that `lenet -save` wrote into the same nn.Sequential with
+Load weights that `d2l -save` wrote into the same nn.Sequential with
 load_state_dict (strict: every name, shape and buffer must match) and
 measure their test accuracy in evaluation mode:
 
-    /usr/bin/python3 lenet/testdata/torch_lenet.py --model lenet-bn --load lenet-bn.safetensors
+    /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --model lenet-bn --load lenet-bn.safetensors
+
+NiN's images are resized to 224x224 as `d2l` resizes them (bilinear,
+align_corners false), a batch at a time.
 
 Needs PyTorch and the standard library only: the safetensors file is read
 here, and the data from data/fashion-mnist.
@@ -24,7 +28,7 @@ import time
 import torch
 from torch import nn
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "fashion-mnist")
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "..", "data", "fashion-mnist")
 
 
 def lenet():  # ch. 7.6
@@ -49,7 +53,24 @@ def lenet_bn():  # ch. 8.5, concise implementation
         nn.Linear(84, 10))
 
 
-MODELS = {"lenet": (lenet, 0.9), "lenet-bn": (lenet_bn, 1.0)}
+def nin_block(cin, cout, kernel, stride, padding):
+    return [nn.Conv2d(cin, cout, kernel, stride, padding), nn.ReLU(),
+            nn.Conv2d(cout, cout, kernel_size=1), nn.ReLU(),
+            nn.Conv2d(cout, cout, kernel_size=1), nn.ReLU()]
+
+
+def nin():  # ch. 8.3, its blocks' layers in one flat list, as package nin
+    return nn.Sequential(
+        *nin_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, stride=2),
+        *nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, stride=2),
+        *nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        *nin_block(384, 10, 3, 1, 1),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+
+
+# name: (network, learning rate, batch, input size)
+MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "nin": (nin, 0.1, 128, 224)}
 DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
 
 
@@ -82,16 +103,25 @@ def read_safetensors(path):
     return out
 
 
-def accuracy(net, images, labels, batch=256):
+def sized(x, size):
+    """The 28x28 images x resized to size x size, as tensorforge resizes."""
+    if size == x.shape[-1]:
+        return x
+    return nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+
+
+def accuracy(net, images, labels, size, batch=256, limit=0):
     net.eval()
+    n = min(limit, len(labels)) if limit else len(labels)
     correct = 0
     with torch.no_grad():
-        for i in range(0, len(labels), batch):
-            correct += (net(images[i:i + batch]).argmax(1) == labels[i:i + batch]).sum().item()
-    return correct / len(labels)
+        for i in range(0, n, batch):
+            j = min(i + batch, n)
+            correct += (net(sized(images[i:j], size)).argmax(1) == labels[i:j]).sum().item()
+    return correct / n
 
 
-def train(net, lr, epochs, batch, seed):
+def train(net, lr, epochs, batch, size, seed, limit=0, test_limit=0):
     train_x, train_y = fashion("train")
     test_x, test_y = fashion("t10k")
     torch.manual_seed(seed)
@@ -103,10 +133,10 @@ def train(net, lr, epochs, batch, seed):
     for epoch in range(1, epochs + 1):
         net.train()
         start, total, correct, loss_sum = time.time(), 0, 0, 0.0
-        order = torch.randperm(len(train_y))
+        order = torch.randperm(min(limit, len(train_y)) if limit else len(train_y))  # the first N, as d2l -limit
         for i in range(0, len(order), batch):
             idx = order[i:i + batch]
-            x, y = train_x[idx], train_y[idx]
+            x, y = sized(train_x[idx], size), train_y[idx]
             opt.zero_grad()
             out = net(x)
             loss = loss_fn(out, y)
@@ -117,7 +147,8 @@ def train(net, lr, epochs, batch, seed):
             correct += (out.argmax(1) == y).sum().item()
         seconds = time.time() - start
         print(f"epoch {epoch}: loss {loss_sum / total:.4f}, train acc {correct / total:.4f}, "
-              f"test acc {accuracy(net, test_x, test_y):.4f}, {total / seconds:.0f} img/s, {seconds:.1f} s", flush=True)
+              f"test acc {accuracy(net, test_x, test_y, size, limit=test_limit):.4f}, "
+              f"{total / seconds:.1f} img/s, {seconds:.1f} s", flush=True)
 
 
 def main():
@@ -126,21 +157,25 @@ def main():
     p.add_argument("--load")
     p.add_argument("--train", action="store_true")
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--batch", type=int, default=0, help="images per step (0: the recipe's)")
+    p.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
+    p.add_argument("--test-limit", type=int, default=0, help="test on the first N images (0: all)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    make, lr = MODELS[a.model]
+    make, lr, batch, size = MODELS[a.model]
+    batch = a.batch or batch
     net = make()
     if a.load:
         net.load_state_dict(read_safetensors(a.load), strict=True)
         test_x, test_y = fashion("t10k")
         print(f"{a.load}: loaded into PyTorch {torch.__version__}'s nn.Sequential (strict); "
-              f"test accuracy {accuracy(net, test_x, test_y):.4f}")
+              f"test accuracy {accuracy(net, test_x, test_y, size, limit=a.test_limit):.4f}")
     if a.train:
-        print(f"PyTorch {torch.__version__}, {a.model}, {a.threads} threads: {a.epochs} epochs, batch {a.batch}, lr {lr}")
-        train(net, lr, a.epochs, a.batch, a.seed)
+        print(f"PyTorch {torch.__version__}, {a.model}, {a.threads} threads: {size}x{size} input, "
+              f"{a.epochs} epochs, batch {batch}, lr {lr}", flush=True)
+        train(net, lr, a.epochs, batch, size, a.seed, a.limit, a.test_limit)
 
 
 if __name__ == "__main__":
