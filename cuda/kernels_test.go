@@ -3,7 +3,6 @@
 package cuda
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/tensorforge/tensorforge/kernels"
@@ -14,16 +13,7 @@ import (
 // name, and every name the GEMM and convolution launches build, is one the
 // embedded PTX defines.
 func TestKernelTables(t *testing.T) {
-	mods, err := kernels.Modules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var defined []string
-	for _, m := range mods {
-		for _, k := range m.Kernels {
-			defined = append(defined, k.Name)
-		}
-	}
+	defined := ptxParams(t)
 	// The GEMM's and the convolutions' kernels are named for their
 	// arithmetic, which mathOf picks.
 	var built []string
@@ -41,7 +31,7 @@ func TestKernelTables(t *testing.T) {
 	built = append(built, "gemm_reduce", "conv_weight_t", "widen_bf16", "maxpool_f32", "maxpool_grad_f32")
 	for _, table := range [][]string{unaryKernels[:], unaryGradKernels[:], binaryKernels[:], reduceKernels[:], built} {
 		for _, name := range table {
-			if !slices.Contains(defined, name) {
+			if _, ok := defined[name]; !ok {
 				t.Errorf("kernel %q is launched but no module defines it", name)
 			}
 		}
@@ -69,4 +59,21 @@ func TestConvEnv(t *testing.T) {
 	if _, err := envOptions(); err == nil {
 		t.Errorf("%s=implicit accepted", ConvEnv)
 	}
+}
+
+// ptxParams returns the parameter count of each kernel the embedded PTX
+// defines, by name.
+func ptxParams(t *testing.T) map[string]int {
+	t.Helper()
+	mods, err := kernels.Modules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]int{}
+	for _, m := range mods {
+		for _, k := range m.Kernels {
+			params[k.Name] = len(k.Params)
+		}
+	}
+	return params
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tensorforge/tensorforge/kernels"
 	"github.com/tensorforge/tensorforge/tensor"
 )
 
@@ -26,16 +25,7 @@ import (
 // Launches whose arguments are spread from a slice are left to launch's own
 // check, on a GPU.
 func TestLaunchArgs(t *testing.T) {
-	mods, err := kernels.Modules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	params := map[string]int{}
-	for _, m := range mods {
-		for _, k := range m.Kernels {
-			params[k.Name] = len(k.Params)
-		}
-	}
+	params := ptxParams(t)
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -16,9 +16,10 @@ import (
 // the book trains it.
 var Input = []int{1, 224, 224}
 
-// Models lists the network with the book's recipe (the first edition's:
-// SGD at learning rate 0.1, batch 128, 10 epochs). The package only reads
-// it, so goroutines may read it at once; each Net call makes a new
+// Models lists the network with the book's recipe: SGD at learning rate
+// 0.1, batch 128, 10 epochs, as in the release whose LeNet recipes
+// package lenet follows (later releases use 0.05). The package only
+// reads it, so goroutines may read it at once; each Net call makes a new
 // network.
 var Models = []classify.Recipe{
 	{Name: "nin", Source: "Dive into Deep Learning 8.3", Input: Input, Net: NiN, LR: 0.1, Batch: 128, Epochs: 10},

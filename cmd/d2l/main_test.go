@@ -47,12 +47,8 @@ func TestModelsLearn(t *testing.T) {
 			if acc, _ := strconv.ParseFloat(string(match[1]), 64); acc < minAcc {
 				t.Errorf("test accuracy %v after one epoch on %d images, want at least %v\n%s", acc, o.limit, minAcc, out.String())
 			}
-			size := m.Input[1]
-			if o.size != 0 {
-				size = o.size
-			}
 			model, info, err := classify.Load(tensor.CPU(), m.Net(fashionmnist.NumClasses), save,
-				classify.Config{Input: input(m, size), Inference: true, Meta: map[string]string{"model": m.Name}})
+				classify.Config{Input: input(m, orDefault(o.size, m.Input[1])), Inference: true, Meta: map[string]string{"model": m.Name}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -113,11 +113,12 @@ func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) 
 // roundRowsA rounds rows [i0, i0+rows) and steps [p0, p0+kc) of an A
 // that is not transposed to bfloat16 and keeps them as rows, ldd floats
 // apart: dst[i*ldd+q] holds A[i0+i][p0+2q] and [p0+2q+1] (a missing odd
-// step zero), the lower half the even step, as bfloat16 values in order
-// fall. The kernels read such rows through a row stride, as they read an
-// FP32 A in place, so no transpose into a panel's columns is needed: one
-// rounding pass a row. Measured on Zen 4, conv3 b1 (M 384, K 2304) at one
-// thread: pairing A into panels took 11% of the product.
+// step zero), the lower half the even step, which is where a row of
+// bfloat16 values in order puts them. The kernels read such rows through
+// a row stride, as they read an FP32 A in place, so no transpose into a
+// panel's columns is needed: one rounding pass a row. Measured on Zen 4,
+// conv3 b1 (M 384, K 2304) at one thread: pairing A into panels took 11%
+// of the product.
 func roundRowsA(dst []float32, ldd int, a []float32, lda, i0, rows, p0, kc int) {
 	for i := range rows {
 		h := unsafe.Slice((*uint16)(unsafe.Pointer(&dst[i*ldd])), 2*ldd)

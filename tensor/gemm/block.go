@@ -380,7 +380,7 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 			kk := j.depth(kcur)
 			for ic := m0; ic < m1; ic += mr {
 				rows := min(mr, m1-ic)
-				next := m1 // the row tile whose A to prefetch, if any
+				rounded := false // A's tile rounded here: prefetch the next one
 				ap, ars, acs := ar.a[:kk*mr], 1, mr
 				switch {
 				case j.pa != nil:
@@ -395,7 +395,7 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 					// (up to a multiple of partRows) and drops their
 					// results; zeros keep what it reads defined.
 					clear(ap[rows*kk:])
-					next = ic + mr
+					rounded = true
 				default:
 					j.packA(ap, ic, rows, pc, kcur)
 				}
@@ -408,8 +408,8 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 					}
 					c := c[ic*j.ldc+jc+jr:]
 					pf, pfEnd := ahead.next()
-					if next < m1 {
-						j.prefetchA(next, m1, pc, kcur, jr/nr, (cols+nr-1)/nr)
+					if rounded && ic+mr < m1 {
+						j.prefetchA(ic+mr, m1, pc, kcur, jr/nr, (cols+nr-1)/nr)
 					}
 					switch w := min(nr, cols-jr); {
 					case rows == mr && w == nr:
