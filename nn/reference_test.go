@@ -63,8 +63,40 @@ func refForward(l Layer, x []float64, xs []int, params [][]float64, p Pass) ([]f
 		return devicetest.AvgPoolReference(x, [4]int{xs[0], xs[1], xs[2], xs[3]}, l.Window), []int{xs[0], xs[1], oh, ow}
 	case *BatchNorm:
 		return refBatchNorm(x, xs, params, p.Train, float64(l.Eps)), xs
+	case *Residual:
+		var outs [2][]float64
+		var shape []int
+		for b, layers := range l.branches {
+			outs[b], shape, params = refLayers(layers, x, xs, params, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(b))})
+		}
+		y := make([]float64, len(outs[0]))
+		for i := range y {
+			y[i] = outs[0][i] + outs[1][i]
+		}
+		return y, shape
 	}
 	panic(fmt.Sprintf("no reference for %T", l))
+}
+
+// refLayers applies layers in order, as a Sequential or a Residual's
+// branch runs them, layer i with seed MixSeed(p.Seed, i). params are the
+// trained parameters of the parametric ones in order (state is left out:
+// training reads none); it returns the output, its shape and the
+// parameters left over.
+func refLayers(layers []Layer, x []float64, xs []int, params [][]float64, p Pass) ([]float64, []int, [][]float64) {
+	for i, l := range layers {
+		n := 0
+		if pl, ok := l.(Parametric); ok {
+			for _, spec := range pl.ParamSpecs() {
+				if !spec.State {
+					n++
+				}
+			}
+		}
+		x, xs = refForward(l, x, xs, params[:n], Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(i))})
+		params = params[n:]
+	}
+	return x, xs, params
 }
 
 func refConv(x []float64, xs []int, w, b []float64, out int, win tensor.Window) ([]float64, []int) {
@@ -108,9 +140,11 @@ func mapRef(x []float64, f func(float64) float64) []float64 {
 // mean and biased variance in training, else with the running ones
 // (params: weight, bias, running_mean, running_var).
 func refBatchNorm(x []float64, xs []int, params [][]float64, train bool, eps float64) []float64 {
-	mean, variance := params[2], params[3]
+	var mean, variance []float64
 	if train {
 		mean, variance = devicetest.ChannelStats(x, xs)
+	} else {
+		mean, variance = params[2], params[3]
 	}
 	c := xs[1]
 	s := len(x) / (xs[0] * c)

@@ -105,7 +105,7 @@ func (s *Sequential) Layers() []Layer { return s.layers }
 // returns the shape of one output sample. It allocates no tensors, so a
 // summary of a large model costs nothing.
 func (s *Sequential) Setup(in []int) []int {
-	s.checkInPlace()
+	checkInPlace(s.layers, false)
 	s.in = slices.Clone(in)
 	s.outs = s.outs[:0]
 	for _, l := range s.layers {
@@ -132,14 +132,23 @@ func (s *Sequential) MinTrainBatch() int {
 // checkInPlace panics when an in-place layer (ReLU, Sigmoid, Tanh) would
 // overwrite another's output, directly or through a view such as Flatten:
 // the first one's backward reads its output, which would then hold the
-// second's, and its gradients would be silently wrong.
-func (s *Sequential) checkInPlace() {
-	last := -1 // the in-place layer whose output the next layer receives
-	for i, l := range s.layers {
+// second's, and its gradients would be silently wrong. With keepInput it
+// also panics when one would overwrite the layers' input, which a
+// Residual's other branch reads.
+func checkInPlace(layers []Layer, keepInput bool) {
+	const input = -2
+	last := -1 // the in-place layer (or input) whose output the next layer receives
+	if keepInput {
+		last = input
+	}
+	for i, l := range layers {
 		if _, ok := l.(interface{ inPlace() }); ok {
-			if last >= 0 {
+			switch {
+			case last == input:
+				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the input its Residual's other branch reads; put a layer that writes a new tensor before it", i, l))
+			case last >= 0:
 				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the output of layer %d (%v), which its backward reads; put a layer that writes a new tensor between them",
-					i, l, last, s.layers[last]))
+					i, l, last, layers[last]))
 			}
 			last = i
 		} else if _, ok := l.(interface{ view() }); !ok {
@@ -160,16 +169,26 @@ func (s *Sequential) checkInPlace() {
 //
 // The ReLU layer then keeps its output for the others and computes
 // nothing in the pass folded away.
-func (s *Sequential) fuse(dev tensor.Device) {
-	direct := tensor.HasDirectConv(dev)
-	for i := 0; i+1 < len(s.layers); i++ {
-		switch l := s.layers[i].(type) {
+func (s *Sequential) fuse(dev tensor.Device) { fuseLayers(s.layers, tensor.HasDirectConv(dev)) }
+
+// fuseLayers folds the ReLUs of a list of layers run in order, as fuse
+// describes, on a device with a direct convolution where direct, and
+// within the lists a layer holds (a Residual's branches).
+func fuseLayers(layers []Layer, direct bool) {
+	for i, l := range layers {
+		if f, ok := l.(interface{ fuse(direct bool) }); ok {
+			f.fuse(direct)
+		}
+		if i+1 == len(layers) {
+			break
+		}
+		switch l := l.(type) {
 		case *Conv2d:
-			if r, ok := s.layers[i+1].(*ReLU); ok && direct {
+			if r, ok := layers[i+1].(*ReLU); ok && direct {
 				l.relu, r.applied = true, true
 			}
 		case *ReLU:
-			switch next := s.layers[i+1].(type) {
+			switch next := layers[i+1].(type) {
 			case *MaxPool2d:
 				next.masked, l.passed = true, true
 			case *Conv2d:

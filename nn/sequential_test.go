@@ -158,15 +158,7 @@ func checkGradients(t *testing.T, net *Sequential, dev tensor.Device, p tensor.P
 		params[i] = to64(v)
 	}
 	refLoss := func() float64 {
-		h, hs := x64, xs
-		pi := 0
-		for i, l := range net.Layers() {
-			var ps [][]float64
-			if _, ok := l.(Parametric); ok {
-				ps, pi = params[pi:pi+2], pi+2
-			}
-			h, hs = refForward(l, h, hs, ps, Pass{Train: pass.Train, Seed: MixSeed(pass.Seed, uint64(i))})
-		}
+		h, hs, _ := refLayers(net.Layers(), x64, xs, params, pass)
 		return refCrossEntropy(h, labels, hs[1])
 	}
 
@@ -204,7 +196,7 @@ func TestTrainStepAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet()} {
+	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet(), "residual": resNet(true)} {
 		t.Run(name, func(t *testing.T) { checkTrainStepAllocs(t, net, tensor.FP32) })
 	}
 	// A convolution's output stored in bfloat16 (see roundOutputs).

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The book's nets that `d2l` trains, in PyTorch, beside tensorforge's
-(packages lenet and nin).
+(packages lenet, nin and resnet).
 
 Train the book's recipe on the CPU, printing each epoch as `d2l` does:
 
@@ -12,8 +12,8 @@ measure their test accuracy in evaluation mode:
 
     /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --model lenet-bn --load lenet-bn.safetensors
 
-NiN's images are resized to 224x224 as `d2l` resizes them (bilinear,
-align_corners false), a batch at a time.
+NiN's images are resized to 224x224 and ResNet's to 96x96 as `d2l`
+resizes them (bilinear, align_corners false), a batch at a time.
 
 Needs PyTorch and the standard library only: the safetensors file is read
 here, and the data from data/fashion-mnist.
@@ -69,8 +69,41 @@ def nin():  # ch. 8.3, its blocks' layers in one flat list, as package nin
         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
 
 
+class Residual(nn.Module):
+    """body(x) + shortcut(x), as package nn's Residual: the book's Residual
+    (ch. 8.6) with its layers in two nn.Sequentials, the identity where the
+    shortcut has none, and its closing ReLU left to the layer after it."""
+
+    def __init__(self, body, shortcut=()):
+        super().__init__()
+        self.body, self.shortcut = nn.Sequential(*body), nn.Sequential(*shortcut)
+
+    def forward(self, x):
+        return self.body(x) + self.shortcut(x)
+
+
+def resnet_block(cin, cout, stride):
+    body = [nn.Conv2d(cin, cout, kernel_size=3, padding=1, stride=stride), nn.BatchNorm2d(cout), nn.ReLU(),
+            nn.Conv2d(cout, cout, kernel_size=3, padding=1), nn.BatchNorm2d(cout)]
+    shortcut = [nn.Conv2d(cin, cout, kernel_size=1, stride=stride)] if stride > 1 else []
+    return [Residual(body, shortcut), nn.ReLU()]
+
+
+def resnet18():  # ch. 8.6, its stages' blocks in one flat list, as package resnet
+    layers = [nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
+              nn.MaxPool2d(kernel_size=3, stride=2, padding=1)]
+    cin = 64
+    for i, cout in enumerate([64, 128, 256, 512]):
+        for j in range(2):
+            layers += resnet_block(cin, cout, 2 if i > 0 and j == 0 else 1)
+            cin = cout
+    layers += [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 10)]
+    return nn.Sequential(*layers)
+
+
 # name: (network, learning rate, batch, input size)
-MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "nin": (nin, 0.1, 128, 224)}
+MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "nin": (nin, 0.1, 128, 224),
+          "resnet18": (resnet18, 0.05, 256, 96)}
 DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
 
 
@@ -125,7 +158,7 @@ def train(net, lr, epochs, batch, size, seed, limit=0, test_limit=0):
     train_x, train_y = fashion("train")
     test_x, test_y = fashion("t10k")
     torch.manual_seed(seed)
-    for m in net:  # D2L's train_ch6 initialisation
+    for m in net.modules():  # D2L's train_ch6 initialisation
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
     opt = torch.optim.SGD(net.parameters(), lr=lr)
