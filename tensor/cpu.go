@@ -267,12 +267,19 @@ func (d *cpuDevice) Scale(x *Tensor, alpha float32) {
 	d.elementwise(scaleLoop, elemArgs{x: f32(x), alpha: alpha})
 }
 
-// reluLoop computes y = relu(x).
+// reluLoop computes y = relu(x), through addBias, whose vector code
+// takes a ReLU's signs without branching on them: the scalar loop, half
+// its branches mispredicted, took 5.5% of ResNet-18's training step on
+// Zen 4. The layers run it in place; elsewhere x is copied to y first.
 var reluLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs, ys := a.x[lo:hi], a.y[lo:hi]
-	for i, v := range xs {
-		ys[i] = relu(v)
+	if len(ys) == 0 {
+		return
 	}
+	if &xs[0] != &ys[0] {
+		copy(ys, xs)
+	}
+	addBias(ys, 0, true)
 })
 
 // relu returns v where it is positive or NaN, else +0: max(v, 0), with a

@@ -50,10 +50,7 @@ var batchNormLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 			mean := sum / count
 			var sq float64
 			for i := range a.n {
-				for _, v := range a.span(a.x, i, c) {
-					d := float64(v) - mean
-					sq += d * d
-				}
+				sq += sumSquaredDev(a.span(a.x, i, c), mean)
 			}
 			variance := sq / count
 			a.mean[c] = float32(mean)
@@ -92,12 +89,9 @@ var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 		mean, inv := float64(a.mean[c]), float64(a.invStd[c])
 		var sumDY, sumDYX float64
 		for i := range a.n {
-			dy := a.span(a.dy, i, c)
-			for j, v := range a.span(a.x, i, c) {
-				g := float64(dy[j])
-				sumDY += g
-				sumDYX += g * (float64(v) - mean) * inv
-			}
+			g, gx := sumsDY(a.span(a.dy, i, c), a.span(a.x, i, c), mean)
+			sumDY += g
+			sumDYX += gx * inv
 		}
 		a.dShift[c] = withBeta(sumDY, a.gradBeta, a.dShift[c])
 		a.dScale[c] = withBeta(sumDYX, a.gradBeta, a.dScale[c])
@@ -122,6 +116,42 @@ var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 		}
 	}
 })
+
+// sumSquaredDev returns the sum of (v-mean)^2 over xs in float64, in
+// four running sums: one sum waited on each add's latency, and the
+// statistics' passes took 9% of ResNet-18's training step on Zen 4.
+func sumSquaredDev(xs []float32, mean float64) float64 {
+	var s0, s1, s2, s3 float64
+	for ; len(xs) >= 4; xs = xs[4:] {
+		d0, d1, d2, d3 := float64(xs[0])-mean, float64(xs[1])-mean, float64(xs[2])-mean, float64(xs[3])-mean
+		s0, s1, s2, s3 = s0+d0*d0, s1+d1*d1, s2+d2*d2, s3+d3*d3
+	}
+	for _, v := range xs {
+		d := float64(v) - mean
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sumsDY returns the sums of dy and of dy*(x-mean) in float64, four
+// running sums each (see sumSquaredDev).
+func sumsDY(dy, x []float32, mean float64) (g, gx float64) {
+	dy = dy[:len(x)]
+	var g0, g1, g2, g3, h0, h1, h2, h3 float64
+	for ; len(x) >= 4; x, dy = x[4:], dy[4:] {
+		a0, a1, a2, a3 := float64(dy[0]), float64(dy[1]), float64(dy[2]), float64(dy[3])
+		g0, g1, g2, g3 = g0+a0, g1+a1, g2+a2, g3+a3
+		h0 += a0 * (float64(x[0]) - mean)
+		h1 += a1 * (float64(x[1]) - mean)
+		h2 += a2 * (float64(x[2]) - mean)
+		h3 += a3 * (float64(x[3]) - mean)
+	}
+	for j, v := range x {
+		g0 += float64(dy[j])
+		h0 += float64(dy[j]) * (float64(v) - mean)
+	}
+	return (g0 + g1) + (g2 + g3), (h0 + h1) + (h2 + h3)
+}
 
 func (d *cpuDevice) BatchNormGrad(a *BatchNormArgs) {
 	b := newBatchNormArgs(a)

@@ -14,39 +14,79 @@ import (
 // a convmap.View (gemm.SgemmGather), so the column matrix Im2col would
 // write, a whole batch's of it (or a workspace's chunk, read back from
 // memory), never exists. The products are the ones nn's im2col path runs,
-// with the same blocking and kernels: the forward pass and the weight
-// gradient give the same bits as Im2col and Gemm. The data gradient is one
-// product of the weight, as [C, O*KH*KW], with DataGrad's view of dy, where
-// the im2col path multiplies into columns and sums them with Col2im.
-// Epilogues (bias, ReLU, the ReLU mask) run on each image's output as soon
-// as its product is done, while it is still in cache.
+// with the same blocking and kernels: the forward pass gives the same bits
+// as Im2col and Gemm, and so does the weight gradient but over small maps.
+// The data gradient is one product of the weight, as [C, O*KH*KW], with
+// DataGrad's view of dy, where the im2col path multiplies into columns and
+// sums them with Col2im. Over small maps a product takes several images
+// side by side (see foldOf), whose weight gradient then sums over their
+// positions at once. Epilogues (bias, ReLU, the ReLU mask) run on each
+// image's output as soon as its product is done, while it is still in
+// cache.
 
 // ConvDirect implements DirectConv: true unless the device was made with
 // CPUIm2colConv.
 func (d *cpuDevice) ConvDirect() bool { return !d.im2col }
 
-// imageGather is an image tensor's batch read through a view: product b's
-// operand is the view of image first+b.
+// imageGather is an image tensor's batch read through a view: product
+// b's operand is the views of images first+b*fold .. first+b*fold+fold-1
+// side by side, each pos columns (positions) wide.
 type imageGather struct {
-	v     *convmap.View
-	src   activation
-	image int // elements from one image to the next
-	first int
+	v         *convmap.View
+	src       activation
+	image     int // elements from one image to the next
+	first     int
+	fold, pos int
 }
 
-// gatherOf returns the gather of t's images through v.
+// gatherOf returns the gather of t's images through v, one a product.
 func gatherOf(v *convmap.View, t *Tensor) imageGather {
-	return imageGather{v: v, src: activationOf(t), image: t.Len() / t.shape[0]}
+	return imageGather{v: v, src: activationOf(t), image: t.Len() / t.shape[0], fold: 1, pos: int(v.P)}
 }
 
-// Gather implements gemm.Gather.
+// Gather implements gemm.Gather, a piece of each image the columns
+// [j0, j0+n) cross at a time.
 func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
-	at := (g.first + b) * g.image
-	if g.src.h != nil {
-		g.v.GatherBF16(dst, ld, g.src.h[at:][:g.image], i0, rows, j0, n)
-		return
+	img, j := g.first+b*g.fold+j0/g.pos, j0%g.pos
+	for done := 0; done < n; img, j = img+1, 0 {
+		w := min(n-done, g.pos-j)
+		at := img * g.image
+		if g.src.h != nil {
+			g.v.GatherBF16(dst[done:], ld, g.src.h[at:][:g.image], i0, rows, j, w)
+		} else {
+			g.v.Gather(dst[done:], ld, g.src.f[at:][:g.image], i0, rows, j, w)
+		}
+		done += w
 	}
-	g.v.Gather(dst, ld, g.src.f[at:][:g.image], i0, rows, j0, n)
+}
+
+// foldCols is the least width a convolution's products are given by
+// folding images into one (see foldOf): a product one image wide over a
+// small map leaves most of the kernels' 32 columns empty (a 3x3 map, 9
+// of them).
+const foldCols = 128
+
+// foldOf returns how many of n images, of pos positions each, one product
+// takes side by side: 1 for maps of foldCols positions or more, else
+// enough to fill foldCols columns. It depends on the sizes alone, so the
+// products, and their bits, are the same for every worker count.
+func foldOf(pos, n int) int {
+	if pos >= foldCols {
+		return 1
+	}
+	return max(1, min(n, (foldCols+pos-1)/pos))
+}
+
+// foldPart is a run of a batch's images that products of fold images
+// each cover: first, the run's first image, and products of them.
+type foldPart struct{ first, products, fold int }
+
+// foldParts splits images [0, n) into products of fold images: the whole
+// groups, then one product of the images left; a part of no products is
+// empty.
+func foldParts(n, fold int) [2]foldPart {
+	whole := n / fold
+	return [2]foldPart{{0, whole, fold}, {whole * fold, min(1, n-whole*fold), n - whole*fold}}
 }
 
 // viewKey names a view: the data gradient's (grad) or the forward pass's,
@@ -92,16 +132,26 @@ func viewOf(k viewKey) *convmap.View {
 // convCall is one convolution product in flight: its arguments and its
 // epilogue. Calls are pooled, and the epilogues bound once, so a call
 // allocates nothing once warm.
+//
+// A product's output C has rows rows, each fold images of pos elements
+// side by side (ld = fold*pos apart); the images' own layout is rows
+// planes of pos elements. Where products take one image each and write
+// float32, C is the images' tensor itself; otherwise C is a buffer and
+// the epilogue moves each image to dst, or rounds it into rounded.
 type convCall struct {
-	args       gemm.GatherArgs
-	gather     imageGather
-	out, b     []float32  // the product's output and the bias
-	mask       activation // the ReLU's output, for the data gradient
-	rounded    []uint16   // a BFloat16 y, where out is a buffer for it
-	image, pos int        // elements of one image of out, and of one plane
-	relu       bool
-	biasReLU   func(i int) // bound to forward
-	masked     func(i int) // bound to unmask
+	args      gemm.GatherArgs
+	gather    imageGather
+	out       []float32  // the products' C
+	dst       []float32  // the images' float32 tensor, where out is a buffer
+	rounded   []uint16   // the images' BFloat16 tensor, where out is a buffer
+	b         []float32  // the bias, or nil
+	mask      activation // the ReLU's output, for the data gradient
+	first     int        // the index of the call's first image in mask
+	rows, pos int        // an image's planes, and their elements
+	fold, ld  int        // images a product, and elements of C's rows
+	relu      bool
+	biasReLU  func(i int) // bound to forward
+	masked    func(i int) // bound to unmask
 }
 
 var convCalls = sync.Pool{New: func() any {
@@ -110,76 +160,131 @@ var convCalls = sync.Pool{New: func() any {
 	return c
 }}
 
-// run computes the product c.args describes, over g's images, on d's
-// workers, and returns c to the pool.
+// call returns a pooled call whose products write C = out with rows rows
+// of fold images of pos elements each, products of them.
+func call(out []float32, rows, pos, fold, products int) *convCall {
+	c := convCalls.Get().(*convCall)
+	c.out, c.rows, c.pos, c.fold, c.ld = out, rows, pos, fold, fold*pos
+	c.args = gemm.GatherArgs{C: out, LDC: c.ld, StrideC: rows * c.ld, Batch: products}
+	return c
+}
+
+// run computes the product c.args describes, over g's images in products
+// of c.fold, on d's workers, and returns c to the pool.
 func (c *convCall) run(d *cpuDevice, g imageGather, p Precision) {
 	c.gather = g
+	c.gather.fold = c.fold
 	c.args.B, c.args.Alpha, c.args.BF16 = &c.gather, 1, p == BF16
 	gemm.Workers(d.workers).SgemmGather(&c.args)
 	*c = convCall{biasReLU: c.biasReLU, masked: c.masked} // drop the caller's slices
 	convCalls.Put(c)
 }
 
-// forward adds the bias (none where b is nil) to image i's output, then
-// applies relu where c.relu is set: what BiasAdd and ReLU do, on one
-// image, while it is in cache; then rounds it into c.rounded, if set.
-func (c *convCall) forward(i int) {
-	y := c.out[i*c.image:][:c.image]
-	for ch := range c.image / c.pos {
-		var v float32
-		if c.b != nil {
-			v = c.b[ch]
+// image returns image b of product i as it lies in C: its plane r is
+// image[r*c.ld:][:c.pos].
+func (c *convCall) image(i, b int) []float32 {
+	return c.out[i*c.rows*c.ld+b*c.pos:]
+}
+
+// place moves image b of product i, from where it lies in C (src) to
+// dst, or rounds it into rounded, where the call has either, and returns
+// the image's elements where they now lie in float32, or nil.
+func (c *convCall) place(i, b int, src []float32) []float32 {
+	size := c.rows * c.pos
+	img := (i*c.fold + b) * size
+	switch {
+	case c.rounded != nil && c.ld == c.pos:
+		bf16.RoundSlice(c.rounded[img:][:size], src[:size])
+	case c.rounded != nil:
+		for r := range c.rows {
+			bf16.RoundSlice(c.rounded[img+r*c.pos:][:c.pos], src[r*c.ld:][:c.pos])
 		}
-		if c.relu || c.b != nil {
-			addBias(y[ch*c.pos:][:c.pos], v, c.relu)
+	case c.dst != nil:
+		for r := range c.rows {
+			copy(c.dst[img+r*c.pos:][:c.pos], src[r*c.ld:][:c.pos])
 		}
+		return c.dst[img:][:size]
+	default:
+		return src[:size]
 	}
-	if c.rounded != nil {
-		bf16.RoundSlice(c.rounded[i*c.image:][:c.image], y)
+	return nil
+}
+
+// forward finishes product i: to each of its images it adds the bias
+// (none where b is nil) and applies relu where c.relu is set, what
+// BiasAdd and ReLU do, while the image is in cache; then places it.
+func (c *convCall) forward(i int) {
+	for b := range c.fold {
+		y := c.image(i, b)
+		if c.relu || c.b != nil {
+			for ch := range c.rows {
+				var v float32
+				if c.b != nil {
+					v = c.b[ch]
+				}
+				addBias(y[ch*c.ld:][:c.pos], v, c.relu)
+			}
+		}
+		c.place(i, b, y)
 	}
 }
 
-// unmask zeroes image i's data gradient where the mask is not positive.
+// unmask places product i's images of the data gradient and zeroes each
+// where the mask, if any, is not positive.
 func (c *convCall) unmask(i int) {
-	c.mask.mask(c.out[i*c.image:][:c.image], i*c.image)
+	for b := range c.fold {
+		dx := c.place(i, b, c.image(i, b))
+		if c.mask.f != nil || c.mask.h != nil {
+			c.mask.mask(dx, (c.first+i*c.fold+b)*len(dx))
+		}
+	}
 }
 
 func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, relu bool) {
 	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	o, pos := y.shape[1], y.shape[2]*y.shape[3]
 	g := gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x)
-	if y.DType() == Float32 {
-		d.convForward(f32(y), nil, g, w, bias, n, o, pos, p, relu)
+	fold := foldOf(pos, n)
+	if y.DType() == Float32 && fold == 1 {
+		d.convForward(call(f32(y), o, pos, 1, n), g, w, bias, p, relu)
 		return
 	}
-	// A BFloat16 y: the products write a few images at a time into a
-	// float32 buffer of at most colsBytes (but two images a worker), and
-	// each image's epilogue rounds it into y.
+	// The products write a few images at a time into a float32 buffer of
+	// at most colsBytes (but two products a worker), and each image's
+	// epilogue moves it into y or rounds it into a BFloat16 y.
 	image := o * pos
 	workers, _ := CPUWorkers(d)
-	chunk := max(1, min(n, max(colsBytes/(4*image), 2*workers)))
+	chunk := min(n, max(1, colsBytes/(4*image*fold), 2*workers)*fold)
 	buf := scratch.get(chunk * image)
 	defer scratch.put(buf)
-	ys := b16(y)
 	for i := 0; i < n; i += chunk {
-		m := min(chunk, n-i)
-		g.first = i
-		d.convForward((*buf)[:m*image], ys[i*image:][:m*image], g, w, bias, m, o, pos, p, relu)
+		for _, part := range foldParts(min(chunk, n-i), fold) {
+			if part.products == 0 {
+				continue
+			}
+			at := (i + part.first) * image
+			c := call((*buf)[:part.products*part.fold*image], o, pos, part.fold, part.products)
+			if y.DType() == Float32 {
+				c.dst = f32(y)[at:]
+			} else {
+				c.rounded = b16(y)[at:]
+			}
+			g.first = i + part.first
+			d.convForward(c, g, w, bias, p, relu)
+		}
 	}
 }
 
-// convForward runs ConvForward's product for the n images g gathers into
-// out, with its epilogue; out is a buffer when rounded, the images'
-// BFloat16 y, is set.
-func (d *cpuDevice) convForward(out []float32, rounded []uint16, g imageGather, w, bias *Tensor, n, o, pos int, p Precision, relu bool) {
+// convForward runs ConvForward's products, set up by call, over g's
+// images, with their epilogue.
+func (d *cpuDevice) convForward(c *convCall, g imageGather, w, bias *Tensor, p Precision, relu bool) {
 	k := w.shape[1]
-	c := convCalls.Get().(*convCall)
-	c.out, c.rounded, c.image, c.pos, c.relu = out, rounded, o*pos, pos, relu
-	c.args = gemm.GatherArgs{M: o, N: pos, K: k, A: f32(w), LDA: k, C: out, LDC: pos, StrideC: o * pos, Batch: n}
+	c.args.M, c.args.N, c.args.K, c.args.A, c.args.LDA = c.rows, c.ld, k, f32(w), k
+	c.relu = relu
 	if bias != nil {
 		c.b = f32(bias)
 	}
-	if bias != nil || relu || rounded != nil {
+	if bias != nil || relu || c.dst != nil || c.rounded != nil {
 		c.args.Then = c.biasReLU
 	}
 	c.run(d, g, p)
@@ -236,13 +341,43 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 	defer scratch.put(buf)
 	wt := (*buf)[:w.Len()]
 	convmap.PermuteWeight(wt, f32(w), o, ch, kk)
-	c := convCalls.Get().(*convCall)
-	c.out, c.image = f32(dx), ch*h*wd
-	c.args = gemm.GatherArgs{M: ch, N: h * wd, K: o * kk, A: wt, LDA: o * kk, C: c.out, LDC: h * wd, StrideC: c.image, Batch: n}
+	g := gatherOf(viewOf(viewKey{true, o, h, wd, win}), dy)
+	var masks activation
 	if mask != nil {
-		c.mask, c.args.Then = activationOf(mask), c.masked
+		masks = activationOf(mask)
 	}
-	c.run(d, gatherOf(viewOf(viewKey{true, o, h, wd, win}), dy), p)
+	pos := h * wd
+	fold := foldOf(pos, n)
+	if fold == 1 {
+		d.convDataGrad(call(f32(dx), ch, pos, 1, n), g, wt, masks, 0, p)
+		return
+	}
+	// Folded, the products write into a buffer, whose images the
+	// epilogue moves into dx.
+	out := scratch.get(dx.Len())
+	defer scratch.put(out)
+	for _, part := range foldParts(n, fold) {
+		if part.products == 0 {
+			continue
+		}
+		c := call((*out)[:part.products*part.fold*ch*pos], ch, pos, part.fold, part.products)
+		c.dst = f32(dx)[part.first*ch*pos:]
+		g.first = part.first
+		d.convDataGrad(c, g, wt, masks, part.first, p)
+	}
+}
+
+// convDataGrad runs ConvDataGrad's products, set up by call, of the
+// permuted weight wt and g's views of dy, with their epilogue; first is
+// the index of the call's first image in the batch, and mask's.
+func (d *cpuDevice) convDataGrad(c *convCall, g imageGather, wt []float32, mask activation, first int, p Precision) {
+	k := len(wt) / c.rows
+	c.args.M, c.args.N, c.args.K, c.args.A, c.args.LDA = c.rows, c.ld, k, wt, k
+	c.mask, c.first = mask, first
+	if mask.f != nil || mask.h != nil || c.dst != nil {
+		c.args.Then = c.masked
+	}
+	c.run(d, g, p)
 }
 
 // colsDataGrad is the data gradient as im2col computes it: the columns'
@@ -287,8 +422,44 @@ func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision, b
 	n, ch, h, wd := x.shape[0], x.shape[1], x.shape[2], x.shape[3]
 	o, pos := dy.shape[1], dy.shape[2]*dy.shape[3]
 	k := ch * win.KH * win.KW
-	c := convCalls.Get().(*convCall)
-	c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: pos, A: f32(dy), LDA: pos, StrideA: o * pos,
-		Beta: beta, C: f32(dw), LDC: k, Batch: n}
-	c.run(d, gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x), p)
+	g := gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x)
+	fold := foldOf(pos, n)
+	a := f32(dy)
+	if fold > 1 {
+		// Folded, each product's A is its images' dy side by side.
+		buf := scratch.get(len(a))
+		defer scratch.put(buf)
+		a = foldImages((*buf)[:len(a)], a, n, o, pos, fold)
+	}
+	for _, part := range foldParts(n, fold) {
+		if part.products == 0 {
+			continue
+		}
+		kk := part.fold * pos
+		c := convCalls.Get().(*convCall)
+		c.fold = part.fold
+		c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: kk, A: a[part.first*o*pos:], LDA: kk, StrideA: o * kk,
+			Beta: beta, C: f32(dw), LDC: k, Batch: part.products}
+		g.first = part.first
+		c.run(d, g, p)
+		beta = 1 // later parts add to what the first wrote
+	}
+}
+
+// foldImages writes into dst the n images of src, each rows planes of pos
+// elements, as products of fold images see them: the images of a product
+// side by side, row r of the product the images' planes r one after the
+// other; a last product of fewer images likewise. It returns dst.
+func foldImages(dst, src []float32, n, rows, pos, fold int) []float32 {
+	image := rows * pos
+	for first := 0; first < n; first += fold {
+		f := min(fold, n-first)
+		at := first * image
+		for b := range f {
+			for r := range rows {
+				copy(dst[at+r*f*pos+b*pos:][:pos], src[at+b*image+r*pos:][:pos])
+			}
+		}
+	}
+	return dst
 }

@@ -157,6 +157,9 @@ func TestCPUNoAllocs(t *testing.T) {
 	cy, cdx := tensor.Zeros(dev, 2, 8, 16, 16), tensor.Zeros(dev, x.Shape()...)
 	stride := tensor.Square(3, 2, 1)
 	sy := tensor.Zeros(dev, 2, 8, 8, 8)
+	fx := tensor.RandNormal(dev, 6, 0, 1, 18, 3, 4, 4)
+	fy, fdx := tensor.Zeros(dev, 18, 8, 4, 4), tensor.Zeros(dev, fx.Shape()...)
+	fy16 := tensor.New(dev, tensor.BFloat16, fy.Shape()...)
 	// Bfloat16 activations: a convolution's output, a pool's input and
 	// its mask.
 	cy16 := tensor.New(dev, tensor.BFloat16, cy.Shape()...)
@@ -201,6 +204,12 @@ func TestCPUNoAllocs(t *testing.T) {
 		"ConvForwardOfBF16":    func() { dc.ConvForward(cy, x16, cw, cb, win, tensor.BF16, false) },
 		"ConvWeightGradOfBF16": func() { dc.ConvWeightGrad(cdw, cy, x16, win, tensor.BF16, 0) },
 		"ConvDataGradBF16Mask": func() { dc.ConvDataGrad(cdx, cy, cw, win, tensor.BF16, x16) },
+		// A small map's images folded several to a product (see foldOf):
+		// groups of 8 and one of 2.
+		"ConvForwardFolded":     func() { dc.ConvForward(fy, fx, cw, cb, win, tensor.FP32, true) },
+		"ConvForwardFoldedBF16": func() { dc.ConvForward(fy16, fx, cw, cb, win, tensor.BF16, true) },
+		"ConvDataGradFolded":    func() { dc.ConvDataGrad(fdx, fy, cw, win, tensor.FP32, fx) },
+		"ConvWeightGradFolded":  func() { dc.ConvWeightGrad(cdw, fy, fx, win, tensor.FP32, 0) },
 	}
 	withWorkers(2, func() {
 		for name, op := range ops {
