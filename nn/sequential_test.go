@@ -677,31 +677,39 @@ func TestDiscardGrad(t *testing.T) {
 				return net
 			}
 			x := tensor.RandUniform(k.dev, 4, -1, 1, 3, 2, 5, 5)
-			labels := tensor.FromSlice(k.dev, []int32{0, 3, 1}, 3)
-			backward := func(net *Sequential) []float32 {
-				var ce CrossEntropy
-				ce.Forward(net.Forward(x, Pass{Train: true}), labels, true)
-				net.Backward(ce.Backward())
-				_, grads := net.Arena()
-				g, _ := grads.Float32s()
-				return g
-			}
-			zeroed, discarded := newNet(), newNet()
-			zeroed.ZeroGrad()
-			want := backward(zeroed)
-			_, grads := discarded.Arena()
-			tensor.Fill(grads, float32(math.NaN()))
-			discarded.DiscardGrad()
-			if got := backward(discarded); !slices.Equal(got, want) {
-				t.Fatalf("gradients after DiscardGrad\n%v\nwant (after ZeroGrad)\n%v", got, want)
-			}
-			twice := backward(discarded)
-			for i, g := range twice {
-				// Within rounding: the second sums add in their own order.
-				if math.Abs(float64(g)-2*float64(want[i])) > 1e-4*math.Abs(float64(want[i])) {
-					t.Fatalf("a second Backward: gradient %d is %v, want twice %v", i, g, want[i])
-				}
-			}
+			checkDiscardGrad(t, newNet, x, tensor.FromSlice(k.dev, []int32{0, 3, 1}, 3))
 		})
+	}
+}
+
+// checkDiscardGrad checks the networks newNet makes on a batch x: the
+// gradients of a Backward after DiscardGrad, the arena filled with NaN
+// before, against those after ZeroGrad, to the bit; then that a second
+// Backward adds to them.
+func checkDiscardGrad(t *testing.T, newNet func() *Sequential, x, labels *tensor.Tensor) {
+	t.Helper()
+	backward := func(net *Sequential) []float32 {
+		var ce CrossEntropy
+		ce.Forward(net.Forward(x, Pass{Train: true}), labels, true)
+		net.Backward(ce.Backward())
+		_, grads := net.Arena()
+		g, _ := grads.Float32s()
+		return g
+	}
+	zeroed, discarded := newNet(), newNet()
+	zeroed.ZeroGrad()
+	want := backward(zeroed)
+	_, grads := discarded.Arena()
+	tensor.Fill(grads, float32(math.NaN()))
+	discarded.DiscardGrad()
+	if got := backward(discarded); !slices.Equal(got, want) {
+		t.Fatalf("gradients after DiscardGrad\n%v\nwant (after ZeroGrad)\n%v", got, want)
+	}
+	twice := backward(discarded)
+	for i, g := range twice {
+		// Within rounding: the second sums add in their own order.
+		if math.Abs(float64(g)-2*float64(want[i])) > 1e-4*math.Abs(float64(want[i])) {
+			t.Fatalf("a second Backward: gradient %d is %v, want twice %v", i, g, want[i])
+		}
 	}
 }
