@@ -232,7 +232,7 @@ func (r *Residual) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 // copy is already its share of dx.
 func (r *Residual) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	dev, n := dy.Device(), dy.Dim(0)
-	var dx, short *tensor.Tensor
+	var short *tensor.Tensor
 	switch {
 	case len(r.branches[1]) > 0:
 		d := r.dy.get(dev, tensor.Float32, n, r.out)
@@ -246,7 +246,7 @@ func (r *Residual) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	if !wantDX {
 		return nil
 	}
-	dx = r.dx.get(dev, n, r.in)
+	dx := r.dx.get(dev, n, r.in)
 	tensor.Add(dx, body, short)
 	return dx
 }

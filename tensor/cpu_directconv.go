@@ -77,16 +77,29 @@ func foldOf(pos, n int) int {
 	return max(1, min(n, (foldCols+pos-1)/pos))
 }
 
-// foldPart is a run of a batch's images that products of fold images
-// each cover: first, the run's first image, and products of them.
-type foldPart struct{ first, products, fold int }
+// eachRun calls fn for the products of a batch of n images taken fold at
+// a time, in runs of at most chunk images (a multiple of fold, or n):
+// first, the run's first image, then how many products of how many
+// images each. A run's images left over by fold make a product of their
+// own, after its whole groups.
+func eachRun(n, fold, chunk int, fn func(first, products, fold int)) {
+	for i := 0; i < n; i += chunk {
+		m := min(chunk, n-i)
+		if whole := m / fold; whole > 0 {
+			fn(i, whole, fold)
+		}
+		if rest := m % fold; rest > 0 {
+			fn(i+m-rest, 1, rest)
+		}
+	}
+}
 
-// foldParts splits images [0, n) into products of fold images: the whole
-// groups, then one product of the images left; a part of no products is
-// empty.
-func foldParts(n, fold int) [2]foldPart {
-	whole := n / fold
-	return [2]foldPart{{0, whole, fold}, {whole * fold, min(1, n-whole*fold), n - whole*fold}}
+// foldChunk returns how many images of image output elements, fold a
+// product, a folded pass computes at a time into its buffer: at most
+// colsBytes of them, but two products a worker.
+func (d *cpuDevice) foldChunk(n, image, fold int) int {
+	workers, _ := CPUWorkers(d)
+	return min(n, max(1, colsBytes/(4*image*fold), 2*workers)*fold)
 }
 
 // viewKey names a view: the data gradient's (grad) or the forward pass's,
@@ -133,11 +146,12 @@ func viewOf(k viewKey) *convmap.View {
 // epilogue. Calls are pooled, and the epilogues bound once, so a call
 // allocates nothing once warm.
 //
-// A product's output C has rows rows, each fold images of pos elements
-// side by side (ld = fold*pos apart); the images' own layout is rows
-// planes of pos elements. Where products take one image each and write
-// float32, C is the images' tensor itself; otherwise C is a buffer and
-// the epilogue moves each image to dst, or rounds it into rounded.
+// A call covers the images from first on, fold a product. A product's
+// output C has rows rows, each fold images of pos elements side by side
+// (ld = fold*pos apart); the images' own layout is rows planes of pos
+// elements. Where products take one image each and write float32, C is
+// the images' tensor itself; otherwise C is a buffer and the epilogue
+// moves each image to dst, or rounds it into rounded.
 type convCall struct {
 	args      gemm.GatherArgs
 	gather    imageGather
@@ -146,7 +160,7 @@ type convCall struct {
 	rounded   []uint16   // the images' BFloat16 tensor, where out is a buffer
 	b         []float32  // the bias, or nil
 	mask      activation // the ReLU's output, for the data gradient
-	first     int        // the index of the call's first image in mask
+	first     int        // the call's first image in the batch (and in dst, rounded, mask)
 	rows, pos int        // an image's planes, and their elements
 	fold, ld  int        // images a product, and elements of C's rows
 	relu      bool
@@ -160,20 +174,22 @@ var convCalls = sync.Pool{New: func() any {
 	return c
 }}
 
-// call returns a pooled call whose products write C = out with rows rows
-// of fold images of pos elements each, products of them.
-func call(out []float32, rows, pos, fold, products int) *convCall {
+// call returns a pooled call over products of the images from first on,
+// fold a product, whose products write C = out with rows rows of fold
+// images of pos elements each.
+func call(out []float32, rows, pos, first, fold, products int) *convCall {
 	c := convCalls.Get().(*convCall)
-	c.out, c.rows, c.pos, c.fold, c.ld = out, rows, pos, fold, fold*pos
+	c.out, c.rows, c.pos, c.first, c.fold, c.ld = out, rows, pos, first, fold, fold*pos
 	c.args = gemm.GatherArgs{C: out, LDC: c.ld, StrideC: rows * c.ld, Batch: products}
 	return c
 }
 
-// run computes the product c.args describes, over g's images in products
-// of c.fold, on d's workers, and returns c to the pool.
+// run computes the product c.args describes, over g's images from
+// c.first on in products of c.fold, on d's workers, and returns c to the
+// pool.
 func (c *convCall) run(d *cpuDevice, g imageGather, p Precision) {
 	c.gather = g
-	c.gather.fold = c.fold
+	c.gather.first, c.gather.fold = c.first, c.fold
 	c.args.B, c.args.Alpha, c.args.BF16 = &c.gather, 1, p == BF16
 	gemm.Workers(d.workers).SgemmGather(&c.args)
 	*c = convCall{biasReLU: c.biasReLU, masked: c.masked} // drop the caller's slices
@@ -191,7 +207,7 @@ func (c *convCall) image(i, b int) []float32 {
 // the image's elements where they now lie in float32, or nil.
 func (c *convCall) place(i, b int, src []float32) []float32 {
 	size := c.rows * c.pos
-	img := (i*c.fold + b) * size
+	img := (c.first + i*c.fold + b) * size
 	switch {
 	case c.rounded != nil && c.ld == c.pos:
 		bf16.RoundSlice(c.rounded[img:][:size], src[:size])
@@ -246,33 +262,25 @@ func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, 
 	g := gatherOf(viewOf(viewKey{false, ch, h, wd, win}), x)
 	fold := foldOf(pos, n)
 	if y.DType() == Float32 && fold == 1 {
-		d.convForward(call(f32(y), o, pos, 1, n), g, w, bias, p, relu)
+		d.convForward(call(f32(y), o, pos, 0, 1, n), g, w, bias, p, relu)
 		return
 	}
-	// The products write a few images at a time into a float32 buffer of
-	// at most colsBytes (but two products a worker), and each image's
-	// epilogue moves it into y or rounds it into a BFloat16 y.
+	// The products write a few images at a time into a float32 buffer,
+	// and each image's epilogue moves it into y or rounds it into a
+	// BFloat16 y.
 	image := o * pos
-	workers, _ := CPUWorkers(d)
-	chunk := min(n, max(1, colsBytes/(4*image*fold), 2*workers)*fold)
+	chunk := d.foldChunk(n, image, fold)
 	buf := scratch.get(chunk * image)
 	defer scratch.put(buf)
-	for i := 0; i < n; i += chunk {
-		for _, part := range foldParts(min(chunk, n-i), fold) {
-			if part.products == 0 {
-				continue
-			}
-			at := (i + part.first) * image
-			c := call((*buf)[:part.products*part.fold*image], o, pos, part.fold, part.products)
-			if y.DType() == Float32 {
-				c.dst = f32(y)[at:]
-			} else {
-				c.rounded = b16(y)[at:]
-			}
-			g.first = i + part.first
-			d.convForward(c, g, w, bias, p, relu)
+	eachRun(n, fold, chunk, func(first, products, fold int) {
+		c := call((*buf)[:products*fold*image], o, pos, first, fold, products)
+		if y.DType() == Float32 {
+			c.dst = f32(y)
+		} else {
+			c.rounded = b16(y)
 		}
-	}
+		d.convForward(c, g, w, bias, p, relu)
+	})
 }
 
 // convForward runs ConvForward's products, set up by call, over g's
@@ -349,31 +357,28 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 	pos := h * wd
 	fold := foldOf(pos, n)
 	if fold == 1 {
-		d.convDataGrad(call(f32(dx), ch, pos, 1, n), g, wt, masks, 0, p)
+		d.convDataGrad(call(f32(dx), ch, pos, 0, 1, n), g, wt, masks, p)
 		return
 	}
-	// Folded, the products write into a buffer, whose images the
-	// epilogue moves into dx.
-	out := scratch.get(dx.Len())
+	// Folded, the products write a few images at a time into a buffer,
+	// whose images the epilogue moves into dx.
+	image := ch * pos
+	chunk := d.foldChunk(n, image, fold)
+	out := scratch.get(chunk * image)
 	defer scratch.put(out)
-	for _, part := range foldParts(n, fold) {
-		if part.products == 0 {
-			continue
-		}
-		c := call((*out)[:part.products*part.fold*ch*pos], ch, pos, part.fold, part.products)
-		c.dst = f32(dx)[part.first*ch*pos:]
-		g.first = part.first
-		d.convDataGrad(c, g, wt, masks, part.first, p)
-	}
+	eachRun(n, fold, chunk, func(first, products, fold int) {
+		c := call((*out)[:products*fold*image], ch, pos, first, fold, products)
+		c.dst = f32(dx)
+		d.convDataGrad(c, g, wt, masks, p)
+	})
 }
 
 // convDataGrad runs ConvDataGrad's products, set up by call, of the
-// permuted weight wt and g's views of dy, with their epilogue; first is
-// the index of the call's first image in the batch, and mask's.
-func (d *cpuDevice) convDataGrad(c *convCall, g imageGather, wt []float32, mask activation, first int, p Precision) {
+// permuted weight wt and g's views of dy, with their epilogue.
+func (d *cpuDevice) convDataGrad(c *convCall, g imageGather, wt []float32, mask activation, p Precision) {
 	k := len(wt) / c.rows
 	c.args.M, c.args.N, c.args.K, c.args.A, c.args.LDA = c.rows, c.ld, k, wt, k
-	c.mask, c.first = mask, first
+	c.mask = mask
 	if mask.f != nil || mask.h != nil || c.dst != nil {
 		c.args.Then = c.masked
 	}
@@ -431,19 +436,16 @@ func (d *cpuDevice) ConvWeightGrad(dw, dy, x *Tensor, win Window, p Precision, b
 		defer scratch.put(buf)
 		a = foldImages((*buf)[:len(a)], a, n, o, pos, fold)
 	}
-	for _, part := range foldParts(n, fold) {
-		if part.products == 0 {
-			continue
-		}
-		kk := part.fold * pos
+	// One C for all: each run's products add to what the last wrote.
+	eachRun(n, fold, n, func(first, products, fold int) {
+		kk := fold * pos
 		c := convCalls.Get().(*convCall)
-		c.fold = part.fold
-		c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: kk, A: a[part.first*o*pos:], LDA: kk, StrideA: o * kk,
-			Beta: beta, C: f32(dw), LDC: k, Batch: part.products}
-		g.first = part.first
+		c.first, c.fold = first, fold
+		c.args = gemm.GatherArgs{TransB: true, M: o, N: k, K: kk, A: a[first*o*pos:], LDA: kk, StrideA: o * kk,
+			Beta: beta, C: f32(dw), LDC: k, Batch: products}
 		c.run(d, g, p)
-		beta = 1 // later parts add to what the first wrote
-	}
+		beta = 1
+	})
 }
 
 // foldImages writes into dst the n images of src, each rows planes of pos
