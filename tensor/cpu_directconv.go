@@ -94,12 +94,19 @@ func eachRun(n, fold, chunk int, fn func(first, products, fold int)) {
 	}
 }
 
-// foldChunk returns how many images of image output elements, fold a
-// product, a folded pass computes at a time into its buffer: at most
-// colsBytes of them, but two products a worker.
-func (d *cpuDevice) foldChunk(n, image, fold int) int {
+// buffered runs a pass's products over n images, fold a product, a few
+// at a time into a pooled float32 buffer of at most colsBytes (but two
+// products a worker): start gets each run's call, whose C is in the
+// buffer, to say where its images go and to run it.
+func (d *cpuDevice) buffered(n, rows, pos, fold int, start func(c *convCall)) {
+	image := rows * pos
 	workers, _ := CPUWorkers(d)
-	return min(n, max(1, colsBytes/(4*image*fold), 2*workers)*fold)
+	chunk := min(n, max(1, colsBytes/(4*image*fold), 2*workers)*fold)
+	buf := scratch.get(chunk * image)
+	defer scratch.put(buf)
+	eachRun(n, fold, chunk, func(first, products, fold int) {
+		start(call((*buf)[:products*fold*image], rows, pos, first, fold, products))
+	})
 }
 
 // viewKey names a view: the data gradient's (grad) or the forward pass's,
@@ -265,15 +272,9 @@ func (d *cpuDevice) ConvForward(y, x, w, bias *Tensor, win Window, p Precision, 
 		d.convForward(call(f32(y), o, pos, 0, 1, n), g, w, bias, p, relu)
 		return
 	}
-	// The products write a few images at a time into a float32 buffer,
-	// and each image's epilogue moves it into y or rounds it into a
-	// BFloat16 y.
-	image := o * pos
-	chunk := d.foldChunk(n, image, fold)
-	buf := scratch.get(chunk * image)
-	defer scratch.put(buf)
-	eachRun(n, fold, chunk, func(first, products, fold int) {
-		c := call((*buf)[:products*fold*image], o, pos, first, fold, products)
+	// Each image's epilogue moves it from the buffer into y or rounds it
+	// into a BFloat16 y.
+	d.buffered(n, o, pos, fold, func(c *convCall) {
 		if y.DType() == Float32 {
 			c.dst = f32(y)
 		} else {
@@ -360,14 +361,8 @@ func (d *cpuDevice) ConvDataGrad(dx, dy, w *Tensor, win Window, p Precision, mas
 		d.convDataGrad(call(f32(dx), ch, pos, 0, 1, n), g, wt, masks, p)
 		return
 	}
-	// Folded, the products write a few images at a time into a buffer,
-	// whose images the epilogue moves into dx.
-	image := ch * pos
-	chunk := d.foldChunk(n, image, fold)
-	out := scratch.get(chunk * image)
-	defer scratch.put(out)
-	eachRun(n, fold, chunk, func(first, products, fold int) {
-		c := call((*out)[:products*fold*image], ch, pos, first, fold, products)
+	// Folded, each image's epilogue moves it from the buffer into dx.
+	d.buffered(n, ch, pos, fold, func(c *convCall) {
 		c.dst = f32(dx)
 		d.convDataGrad(c, g, wt, masks, p)
 	})
