@@ -170,10 +170,13 @@ func FromCheckpoint(dev tensor.Device, net *nn.Sequential, ck *Checkpoint, c Con
 		return nil, err
 	}
 	// Check names and shapes against the network's specs before building.
+	if err := checkNamings(net, c); err != nil {
+		return nil, err
+	}
 	var want []wanted
 	for _, ls := range net.Specs() {
 		for _, spec := range ls.Specs {
-			want = append(want, wanted{name: c.Prefix + ls.Name(spec), shape: spec.Shape, counter: spec.Counter})
+			want = append(want, wanted{name: ls.Name(spec), shape: spec.Shape, counter: spec.Counter})
 		}
 	}
 	if err := ck.check(want, c); err != nil {
@@ -202,7 +205,7 @@ func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
 	}
 	var want []wanted
 	for _, p := range slices.Concat(m.params, m.state) {
-		want = append(want, wanted{name: p.Name, shape: p.Value.Shape(), counter: p.Counter})
+		want = append(want, wanted{name: strings.TrimPrefix(p.Name, m.cfg.Prefix), shape: p.Value.Shape(), counter: p.Counter})
 	}
 	if err := ck.check(want, m.cfg); err != nil {
 		return ck.info, err
@@ -210,32 +213,64 @@ func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
 	return ck.info, m.restore(ck)
 }
 
-// wanted is a tensor a model holds, as check looks for it in a file: a
-// counter (see nn.ParamSpec) may be stored as an integer.
+// wanted is a tensor a model holds, as check looks for it in a file: its
+// name in the network (without Config.Prefix) and its shape; a counter
+// (see nn.ParamSpec) may be stored as an integer.
 type wanted struct {
 	name    string
 	shape   []int
 	counter bool
 }
 
+// fileNames returns the names the checkpoint gives the model's tensors,
+// called names in the network (without cfg.Prefix): the network's own
+// (with cfg.Prefix) or one of cfg.Namings', whichever finds the most of
+// them in the file (the network's own on a tie), with or without the
+// prefix as the file has it.
+func (c *Checkpoint) fileNames(cfg Config, names []string) func(string) string {
+	own := Naming{Prefix: cfg.Prefix}
+	best, bestPrefix, found := own, c.resolve(own.Prefix), -1
+	for _, n := range slices.Concat([]Naming{own}, cfg.Namings) {
+		prefix, count := c.resolve(n.Prefix), 0
+		for _, name := range names {
+			if to, ok := n.rename(name); ok {
+				if _, in := c.file.Tensors[prefix+to]; in {
+					count++
+				}
+			}
+		}
+		if count > found {
+			best, bestPrefix, found = n, prefix, count
+		}
+	}
+	return func(name string) string {
+		to, _ := best.rename(name) // checkNamings made sure of it
+		return bestPrefix + to
+	}
+}
+
 // check compares the checkpoint with the tensors a model of c holds: every
-// Meta entry it records must be c's, every tensor must be there with its
-// shape and a floating-point dtype, and nothing else may be (but
-// velocities of the parameters).
+// Meta entry it records must be c's, every tensor must be there, under
+// one of the names fileNames gives, with its shape and a floating-point
+// dtype, and nothing else may be (but velocities of the parameters).
 func (c *Checkpoint) check(want []wanted, cfg Config) error {
 	for _, key := range slices.Sorted(maps.Keys(cfg.Meta)) {
 		if got, ok := c.info.Meta[key]; ok && got != cfg.Meta[key] {
 			return fmt.Errorf("checkpoint %s: %s is %s, the model's is %s", c.Name(), key, got, cfg.Meta[key])
 		}
 	}
-	prefix := c.resolve(cfg.Prefix)
+	names := make([]string, len(want))
+	for i, s := range want {
+		names[i] = s.name
+	}
+	fileName := c.fileNames(cfg, names)
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("checkpoint %s: "+format, append([]any{c.Name()}, args...)...))
 	}
 	expected := map[string]bool{}
 	for _, s := range want {
-		name := prefix + strings.TrimPrefix(s.name, cfg.Prefix)
+		name := fileName(s.name)
 		expected[name], expected[name+MomentumSuffix] = true, true
 		t, ok := c.file.Tensors[name]
 		switch {
@@ -305,8 +340,9 @@ func isInt(d safetensors.DType) bool { return d == safetensors.I64 || d == safet
 // uses momentum takes the velocity too if ck has it, and starts it from
 // zero (as a fresh PyTorch optimizer does) if not.
 func (m *Model) restore(ck *Checkpoint) error {
-	prefix := ck.resolve(m.cfg.Prefix)
-	name := func(p nn.Param) string { return prefix + strings.TrimPrefix(p.Name, m.cfg.Prefix) }
+	all := slices.Concat(m.params, m.state)
+	fileName := ck.fileNames(m.cfg, m.netNames(all))
+	name := func(p nn.Param) string { return fileName(strings.TrimPrefix(p.Name, m.cfg.Prefix)) }
 	var scratch []float32
 	copyIn := func(p nn.Param, dst *tensor.Tensor, suffix string) error {
 		n := name(p) + suffix
@@ -326,7 +362,7 @@ func (m *Model) restore(ck *Checkpoint) error {
 		dst.CopyFrom(scratch)
 		return nil
 	}
-	for _, p := range slices.Concat(m.params, m.state) {
+	for _, p := range all {
 		if err := copyIn(p, p.Value, ""); err != nil {
 			return err
 		}
@@ -374,18 +410,19 @@ func (m *Model) write(path string, epochs int, velocity bool) error {
 	}
 	f.Metadata[MetaEpoch] = strconv.Itoa(epochs)
 	f.Metadata[MetaStep] = strconv.FormatUint(m.step, 10)
+	name := m.savedName()
 	params, _ := m.net.Arena()
-	if err := addTensors(f, params, m.params, ""); err != nil {
+	if err := addTensors(f, params, m.params, name, ""); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	if len(m.state) > 0 {
-		if err := addTensors(f, m.net.StateArena(), m.state, ""); err != nil {
+		if err := addTensors(f, m.net.StateArena(), m.state, name, ""); err != nil {
 			return fmt.Errorf("checkpoint %s: %w", path, err)
 		}
 	}
 	if velocity && m.opt != nil {
 		if v := m.opt.Velocity(); v != nil {
-			if err := addTensors(f, v, m.params, MomentumSuffix); err != nil {
+			if err := addTensors(f, v, m.params, name, MomentumSuffix); err != nil {
 				return fmt.Errorf("checkpoint %s: %w", path, err)
 			}
 		}
@@ -393,10 +430,33 @@ func (m *Model) write(path string, epochs int, velocity bool) error {
 	return safetensors.Write(path, f)
 }
 
+// netNames returns the names of ps in the network: without Config.Prefix.
+func (m *Model) netNames(ps []nn.Param) []string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = strings.TrimPrefix(p.Name, m.cfg.Prefix)
+	}
+	return names
+}
+
+// savedName returns the name a checkpoint gives a tensor of the model: its
+// own, or its name in the Naming called Config.SaveAs.
+func (m *Model) savedName() func(nn.Param) string {
+	i := slices.IndexFunc(m.cfg.Namings, func(n Naming) bool { return n.Name == m.cfg.SaveAs })
+	if m.cfg.SaveAs == "" || i < 0 {
+		return func(p nn.Param) string { return p.Name }
+	}
+	n := m.cfg.Namings[i]
+	return func(p nn.Param) string {
+		to, _ := n.rename(strings.TrimPrefix(p.Name, m.cfg.Prefix)) // checkNamings made sure of it
+		return n.Prefix + to
+	}
+}
+
 // addTensors downloads arena (an arena of ps, or a tensor laid out as it
-// is) in one transfer and adds each of ps's part to f under its name with
-// suffix.
-func addTensors(f *safetensors.File, arena *tensor.Tensor, ps []nn.Param, suffix string) error {
+// is) in one transfer and adds each of ps's part to f under its name
+// (name(p)) with suffix.
+func addTensors(f *safetensors.File, arena *tensor.Tensor, ps []nn.Param, name func(nn.Param) string, suffix string) error {
 	host, err := arena.Float32s()
 	if err != nil {
 		return err
@@ -409,10 +469,10 @@ func addTensors(f *safetensors.File, arena *tensor.Tensor, ps []nn.Param, suffix
 			for i, v := range vals {
 				counts[i] = int64(v)
 			}
-			f.Tensors[p.Name+suffix] = safetensors.FromInt64(p.Value.Shape(), counts)
+			f.Tensors[name(p)+suffix] = safetensors.FromInt64(p.Value.Shape(), counts)
 			continue
 		}
-		f.Tensors[p.Name+suffix] = safetensors.FromFloat32(p.Value.Shape(), vals)
+		f.Tensors[name(p)+suffix] = safetensors.FromFloat32(p.Value.Shape(), vals)
 	}
 	return nil
 }

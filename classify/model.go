@@ -46,6 +46,13 @@ type Config struct {
 	// checkpoints and Params: "net." for the models of Dive into Deep
 	// Learning, whose Classifier keeps its layers in a field called net.
 	Prefix string
+	// Namings are other module trees' names for the network's tensors
+	// (the book's own PyTorch modules, for a network built flat): a
+	// checkpoint may name them as the network does or as any of these.
+	Namings []Naming
+	// SaveAs is the name of the Naming that checkpoints are written in;
+	// "" writes the network's own names.
+	SaveAs string
 	// Meta is written into every checkpoint's metadata: what a builder
 	// needs to make the network again (AlexNet's sizes). A checkpoint
 	// loaded into the model must agree with every entry it has.
@@ -92,6 +99,9 @@ func build(dev tensor.Device, net *nn.Sequential, c Config, noInit bool) (*Model
 	if err := fits(dev, "the model's parameters", net.ParamBytes(o)); err != nil {
 		return nil, err
 	}
+	if err := checkNamings(net, c); err != nil {
+		return nil, err
+	}
 	net.Build(dev, c.Input, o)
 	m := &Model{cfg: c, net: net}
 	if !c.Inference {
@@ -111,6 +121,31 @@ func build(dev tensor.Device, net *nn.Sequential, c Config, noInit bool) (*Model
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkNamings reports a Naming of c that does not fit net (see
+// Naming.check), two of the same name, or a SaveAs that names none.
+func checkNamings(net *nn.Sequential, c Config) error {
+	var names []string
+	for _, ls := range net.Specs() {
+		for _, spec := range ls.Specs {
+			names = append(names, ls.Name(spec))
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range c.Namings {
+		if n.Name == "" || seen[n.Name] {
+			return fmt.Errorf("classify: naming %q: want a name of its own", n.Name)
+		}
+		seen[n.Name] = true
+		if err := n.check(names); err != nil {
+			return err
+		}
+	}
+	if c.SaveAs != "" && !seen[c.SaveAs] {
+		return fmt.Errorf("classify: SaveAs %q: not one of the model's namings", c.SaveAs)
+	}
+	return nil
 }
 
 // checkInput sets net up for samples of shape in and reports what makes

@@ -27,7 +27,20 @@ type Recipe struct {
 	// step and the passes over the data.
 	LR            float64
 	Batch, Epochs int
+	// Namings are the book's own module trees' names for the network's
+	// tensors (see Config.Namings).
+	Namings []Naming
 }
+
+// The names of the namings of the book's own module trees that recipes of
+// Dive into Deep Learning give (Recipe.Namings): NamingD2L is the current
+// release's, whose models keep their layers in a field called net;
+// NamingD2L017 is release 0.17's, whose recipes the book's nets here
+// follow and whose nets are plain nn.Sequentials.
+const (
+	NamingD2L    = "d2l"
+	NamingD2L017 = "d2l-0.17"
+)
 
 // FindRecipe returns the recipe called name, or an error listing the
 // names there are.

@@ -17,14 +17,19 @@ var Input = []int{1, 28, 28}
 
 // Models lists the networks with the book's recipes, the book's first.
 // Their layer indices are those of the book's nn.Sequential, so their
-// checkpoints load into it with load_state_dict. The package only reads
-// it, so goroutines may read it at once; each Net call makes a new
-// network.
+// checkpoints load into it with load_state_dict; the book's current
+// release keeps that nn.Sequential in its model's field net (Namings).
+// The package only reads it, so goroutines may read it at once; each Net
+// call makes a new network.
 var Models = []classify.Recipe{
-	{Name: "lenet", Source: "Dive into Deep Learning 7.6", Input: Input, Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10},
-	{Name: "lenet-bn", Source: "Dive into Deep Learning 8.5", Input: Input, Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10},
+	{Name: "lenet", Source: "Dive into Deep Learning 7.6", Input: Input, Net: LeNet, LR: 0.9, Batch: 256, Epochs: 10, Namings: namings},
+	{Name: "lenet-bn", Source: "Dive into Deep Learning 8.5", Input: Input, Net: BatchNorm, LR: 1.0, Batch: 256, Epochs: 10, Namings: namings},
 	{Name: "lenet-relu", Source: "Dive into Deep Learning 7.6, exercises", Input: Input, Net: ReLU, LR: 0.1, Batch: 128, Epochs: 10},
 }
+
+// namings are the book's names for the LeNets' tensors: the network's own,
+// behind "net." in the current release.
+var namings = []classify.Naming{{Name: classify.NamingD2L, Prefix: "net."}, {Name: classify.NamingD2L017}}
 
 // pool is the 2x2, stride-2 window of every LeNet pooling layer.
 var pool = tensor.Square(2, 2, 0)

@@ -7,6 +7,10 @@
 package nin
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
+
 	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/nn"
 	"github.com/tensorforge/tensorforge/tensor"
@@ -22,7 +26,7 @@ var Input = []int{1, 224, 224}
 // reads it, so goroutines may read it at once; each Net call makes a new
 // network.
 var Models = []classify.Recipe{
-	{Name: "nin", Source: "Dive into Deep Learning 8.3", Input: Input, Net: NiN, LR: 0.1, Batch: 128, Epochs: 10},
+	{Name: "nin", Source: "Dive into Deep Learning 8.3", Input: Input, Net: NiN, LR: 0.1, Batch: 128, Epochs: 10, Namings: namings()},
 }
 
 // NiN returns the book's network for the given number of classes: four
@@ -32,19 +36,44 @@ var Models = []classify.Recipe{
 // of each channel over the map. The layers stand in one flat list, where
 // the book nests each block in an nn.Sequential of its own: a PyTorch
 // nn.Sequential of the same layers in the same order loads the
-// checkpoints.
+// checkpoints, and the book's own loads them under its names (Namings).
 func NiN(classes int) *nn.Sequential {
-	pool := func() nn.Layer { return nn.NewMaxPool2d(tensor.Square(3, 2, 0)) }
-	var layers []nn.Layer
-	layers = append(layers, block(96, tensor.Square(11, 4, 0))...)
-	layers = append(layers, pool())
-	layers = append(layers, block(256, tensor.Square(5, 1, 2))...)
-	layers = append(layers, pool())
-	layers = append(layers, block(384, tensor.Square(3, 1, 1))...)
-	layers = append(layers, pool(), nn.NewDropout(0.5))
-	layers = append(layers, block(classes, tensor.Square(3, 1, 1))...)
-	layers = append(layers, nn.NewGlobalAvgPool2d(), nn.NewFlatten())
-	return nn.NewSequential(layers...)
+	return nn.NewSequential(slices.Concat(modules(classes)...)...)
+}
+
+// modules returns the entries of the book's nn.Sequential, each as its
+// layers: a NiN block's six, or one.
+func modules(classes int) [][]nn.Layer {
+	pool := func() []nn.Layer { return []nn.Layer{nn.NewMaxPool2d(tensor.Square(3, 2, 0))} }
+	return [][]nn.Layer{
+		block(96, tensor.Square(11, 4, 0)), pool(),
+		block(256, tensor.Square(5, 1, 2)), pool(),
+		block(384, tensor.Square(3, 1, 1)), pool(),
+		{nn.NewDropout(0.5)},
+		block(classes, tensor.Square(3, 1, 1)),
+		{nn.NewGlobalAvgPool2d()}, {nn.NewFlatten()},
+	}
+}
+
+// namings are the book's names for NiN's tensors: layer j of a block at
+// entry i of its nn.Sequential is "i.j" (another layer there is "i"),
+// behind "net." in the current release.
+func namings() []classify.Naming {
+	paths := map[string]string{}
+	flat := 0
+	for i, m := range modules(1) {
+		for j := range m {
+			paths[strconv.Itoa(flat)] = fmt.Sprintf("%d.%d", i, j)
+			if len(m) == 1 {
+				paths[strconv.Itoa(flat)] = strconv.Itoa(i)
+			}
+			flat++
+		}
+	}
+	return []classify.Naming{
+		{Name: classify.NamingD2L, Prefix: "net.", Modules: paths},
+		{Name: classify.NamingD2L017, Modules: paths},
+	}
 }
 
 // block is a NiN block: a convolution of out channels over window w, then

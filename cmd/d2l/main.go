@@ -11,8 +11,12 @@
 // It prints every epoch's loss and accuracies, then the test accuracy and
 // confusion matrix, and saves the weights where PyTorch's nn.Sequential of
 // the same layers loads them (safetensors.torch.load_file, then
-// load_state_dict). The exit status is 0 on success, 2 for a bad flag and
-// 1 for any other failure.
+// load_state_dict), or with -names d2l or d2l-0.17 the book's own model
+// of the current or the 0.17 release. -load starts from weights saved so,
+// or by the book's own model in PyTorch, whichever names they have; with
+// -eval it only evaluates them (and with -save writes them under -names).
+// The exit status is 0 on success, 2 for a bad flag and 1 for any other
+// failure.
 package main
 
 import (
@@ -25,6 +29,7 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/tensorforge/tensorforge/charts"
@@ -49,7 +54,8 @@ type options struct {
 	epochs, batch, limit, testLimit, threads, size int
 	lr                                             float64
 	seed                                           uint64
-	save, plot, log, data                          string
+	save, plot, log, data, load, names             string
+	eval                                           bool
 }
 
 func main() {
@@ -66,6 +72,9 @@ func main() {
 	fs.IntVar(&o.testLimit, "test-limit", 0, "test on the first `N` images only (0: all)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights and the shuffling")
 	fs.StringVar(&o.save, "save", "", "`file` for the trained weights, replaced atomically (empty: none)")
+	fs.StringVar(&o.names, "names", "flat", "tensor names -save writes: flat (an nn.Sequential of the layers), d2l or d2l-0.17 (the book's model, current or 0.17 release)")
+	fs.StringVar(&o.load, "load", "", "weights `file` to start from, under any of -names' names (a state dict of the book's PyTorch model too); resumes its epoch count")
+	fs.BoolVar(&o.eval, "eval", false, "evaluate -load's weights on the test set and stop")
 	fs.StringVar(&o.plot, "plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
 	fs.StringVar(&o.log, "log", "", "`file` the run's log is written to as JSON after every epoch")
 	fs.StringVar(&o.data, "data", "", "`directory` of the Fashion-MNIST files (default: the repository's)")
@@ -114,6 +123,25 @@ func recipe(o options) (classify.Recipe, options, error) {
 		return m, o, usageError{fmt.Errorf("-limit %d, -test-limit %d: want 0 (all) or more", o.limit, o.testLimit)}
 	case o.threads < 1:
 		return m, o, usageError{fmt.Errorf("-threads %d: want at least 1", o.threads)}
+	case o.eval && o.load == "":
+		return m, o, usageError{errors.New("-eval: evaluates the weights of -load, which is not given")}
+	}
+	if o.names == "" {
+		o.names = flatNames
+	}
+	if o.names != flatNames && !slices.ContainsFunc(m.Namings, func(n classify.Naming) bool { return n.Name == o.names }) {
+		want := []string{flatNames}
+		for _, n := range m.Namings {
+			want = append(want, n.Name)
+		}
+		return m, o, usageError{fmt.Errorf("-names %s: want one of %s for %s", o.names, strings.Join(want, ", "), m.Name)}
+	}
+	if o.load != "" {
+		if st, err := os.Stat(o.load); err != nil {
+			return m, o, usageError{fmt.Errorf("-load: %w", err)}
+		} else if !st.Mode().IsRegular() {
+			return m, o, usageError{fmt.Errorf("-load %s: not a regular file", o.load)}
+		}
 	}
 	// Before any work: the network's windows must fit the input.
 	if err := m.Check(input(m, o.size)); err != nil {
@@ -135,6 +163,9 @@ func recipe(o options) (classify.Recipe, options, error) {
 	}
 	return m, o, nil
 }
+
+// flatNames is -names' value for the network's own names.
+const flatNames = "flat"
 
 // input is the shape of one sample of m's network at size x size.
 func input(m classify.Recipe, size int) []int { return []int{m.Input[0], size, size} }
@@ -169,10 +200,14 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
-	m, err := classify.New(dev, model.Net(fashionmnist.NumClasses), classify.Config{
+	cfg := classify.Config{
 		Input: input(model, o.size), Seed: o.seed, SGD: tensor.SGDOptions{LR: float32(o.lr)},
-		Meta: map[string]string{"model": model.Name},
-	})
+		Meta: map[string]string{"model": model.Name}, Namings: model.Namings, Inference: o.eval,
+	}
+	if o.names != flatNames {
+		cfg.SaveAs = o.names
+	}
+	m, done, err := build(dev, model, cfg, o.load)
 	if err != nil {
 		return err
 	}
@@ -180,11 +215,23 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	fmt.Fprintf(out, "%s (%s) on %s: %dx%d input, %d epochs, batch %d, lr %g, seed %d\n",
 		model.Name, model.Source, o.device, o.size, o.size, o.epochs, o.batch, o.lr, o.seed)
 	nn.WriteSummary(out, m.Net().Summary())
+	if o.load != "" {
+		fmt.Fprintf(out, "weights from %s, after %d epochs\n", o.load, done)
+	}
+	if o.eval {
+		if err := evaluate(ctx, out, m, test, o); err != nil {
+			return err
+		}
+		if o.save == "" {
+			return nil
+		}
+		return m.SaveWeights(o.save, done)
+	}
 	runLog := &classify.RunLog{Batch: o.batch, Seed: o.seed, Meta: map[string]string{
 		"model": model.Name, "device": o.device, "sgd": fmt.Sprintf("lr %g", o.lr),
 	}}
 	history, err := classify.Train(ctx, m, train, test, classify.TrainOptions{
-		Epochs: o.epochs, Batch: o.batch, Limit: o.limit, TestLimit: o.testLimit, Seed: o.seed, Save: o.save,
+		Epochs: o.epochs, Batch: o.batch, Limit: o.limit, TestLimit: o.testLimit, Seed: o.seed, Save: o.save, Done: done,
 		Progress: classify.NewProgress(out, nil, 0),
 		AfterEpoch: func(history []classify.EpochStats) error {
 			var errs []error
@@ -204,10 +251,28 @@ func run(ctx context.Context, out io.Writer, o options) error {
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(out, "after %d epochs: ", done+len(history))
+	return evaluate(ctx, out, m, test, o)
+}
+
+// build makes the model of cfg: with weights drawn from its seed, or those
+// of the file load and the epochs it records.
+func build(dev tensor.Device, model classify.Recipe, cfg classify.Config, load string) (*classify.Model, int, error) {
+	net := model.Net(fashionmnist.NumClasses)
+	if load == "" {
+		m, err := classify.New(dev, net, cfg)
+		return m, 0, err
+	}
+	m, info, err := classify.Load(dev, net, load, cfg)
+	return m, info.Epoch, err
+}
+
+// evaluate prints the model's test accuracy and confusion matrix.
+func evaluate(ctx context.Context, out io.Writer, m *classify.Model, test classify.Dataset, o options) error {
 	ev, err := classify.Evaluate(ctx, m, test, o.batch, o.testLimit)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "after %d epochs: test accuracy %.4f (%d of %d)\n", len(history), ev.Accuracy(), ev.Correct(), ev.Total())
+	fmt.Fprintf(out, "test accuracy %.4f (%d of %d)\n", ev.Accuracy(), ev.Correct(), ev.Total())
 	return ev.WriteConfusion(out, fashionmnist.ClassName)
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -138,11 +141,124 @@ func TestFlags(t *testing.T) {
 		{options{model: "lenet-bn", device: "cpu", batch: 64, limit: 129, threads: 1}, "-batch 64: the last step of an epoch of 129 images would hold one image"},
 		{options{model: "lenet", threads: 1, save: "/proc/lenet.safetensors"}, "-save: "},
 		{options{model: "lenet", threads: 1, log: "/nonexistent/dir/log.json"}, "-log: "},
+		{options{model: "lenet", threads: 1, names: "flat", eval: true}, "-eval: evaluates the weights of -load, which is not given"},
+		{options{model: "lenet-relu", threads: 1, names: "d2l"}, "-names d2l: want one of flat for lenet-relu"},
+		{options{model: "nin", threads: 1, names: "book"}, "-names book: want one of flat, d2l, d2l-0.17 for nin"},
+		{options{model: "lenet", threads: 1, names: "flat", load: "/nonexistent.safetensors"}, "-load: "},
+		{options{model: "lenet", threads: 1, names: "flat", load: "/proc"}, "-load /proc: not a regular file"},
 	} {
 		err := run(context.Background(), new(bytes.Buffer), tc.o)
 		var ue usageError
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.As(err, &ue) {
 			t.Errorf("%+v: error %v, want a usage error with %q", tc.o, err, tc.want)
 		}
+	}
+}
+
+// TestBookNames checks every recipe's namings against the state dicts of
+// the book's own PyTorch models (testdata/book_state_dicts.txt, printed by
+// testdata/torch_d2l.py --state-dict-names): a file d2l writes under
+// -names holds exactly their names, shapes and dtypes.
+func TestBookNames(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "book_state_dicts.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{} // model and naming: name, shape
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		key := f[0] + " " + f[1]
+		if want[key] == nil {
+			want[key] = map[string]string{}
+		}
+		want[key][f[2]] = f[3]
+	}
+	seen := 0
+	for _, m := range models {
+		for _, n := range m.Namings {
+			key := m.Name + " " + n.Name
+			t.Run(strings.ReplaceAll(key, " ", "/"), func(t *testing.T) {
+				seen++
+				model, err := classify.New(tensor.CPU(), m.Net(fashionmnist.NumClasses),
+					classify.Config{Input: m.Input, Inference: true, Namings: m.Namings, SaveAs: n.Name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer model.Free()
+				path := filepath.Join(t.TempDir(), "w.safetensors")
+				if err := model.SaveWeights(path, 0); err != nil {
+					t.Fatal(err)
+				}
+				f, err := safetensors.Read(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]string{}
+				for name, v := range f.Tensors {
+					shape := strings.Trim(strings.ReplaceAll(fmt.Sprint(v.Shape), " ", ","), "[]")
+					got[name] = "[" + shape + "]"
+					wantType := safetensors.F32
+					if strings.HasSuffix(name, "num_batches_tracked") {
+						wantType = safetensors.I64
+					}
+					if v.DType != wantType {
+						t.Errorf("%s is %s, want %s", name, v.DType, wantType)
+					}
+				}
+				if !maps.Equal(got, want[key]) {
+					for _, name := range slices.Sorted(maps.Keys(want[key])) {
+						if got[name] != want[key][name] {
+							t.Errorf("%s: %q, the book's %q", name, got[name], want[key][name])
+						}
+					}
+					for _, name := range slices.Sorted(maps.Keys(got)) {
+						if _, ok := want[key][name]; !ok {
+							t.Errorf("%s: not in the book's state dict", name)
+						}
+					}
+				}
+			})
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d namings among the recipes, %d models and namings in the book's list", seen, len(want))
+	}
+}
+
+// TestLoadEval trains lenet-bn for an epoch, saving it under the book's
+// names, then evaluates the file (-load -eval: the same accuracy) and
+// resumes from it (the epochs count on).
+func TestLoadEval(t *testing.T) {
+	dir := t.TempDir()
+	save := filepath.Join(dir, "book.safetensors")
+	o := options{model: "lenet-bn", device: "cpu", epochs: 1, batch: 64, limit: 640, testLimit: 256, threads: 2, seed: 1, save: save, names: "d2l"}
+	var trained, evaluated, resumed bytes.Buffer
+	if err := run(context.Background(), &trained, o); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Read(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Tensors["net.1.running_mean"]; !ok {
+		t.Fatalf("-names d2l wrote %v", slices.Sorted(maps.Keys(f.Tensors)))
+	}
+	accuracy := regexp.MustCompile(`test accuracy \d\.\d+ \(\d+ of \d+\)`)
+	o.load, o.save, o.eval, o.names = save, filepath.Join(dir, "flat.safetensors"), true, "flat"
+	if err := run(context.Background(), &evaluated, o); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := accuracy.Find(trained.Bytes()), accuracy.Find(evaluated.Bytes()); a == nil || !bytes.Equal(a, b) {
+		t.Errorf("trained: %s; evaluated from the file: %s", a, b)
+	}
+	if g, err := safetensors.Read(o.save); err != nil || g.Tensors["1.running_mean"].Shape == nil {
+		t.Errorf("-eval -save wrote no flat names (%v)", err)
+	}
+	o.load, o.save, o.eval = o.save, "", false
+	if err := run(context.Background(), &resumed, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resumed.String(), "after 1 epochs\n") || !strings.Contains(resumed.String(), "epoch 2") || !strings.Contains(resumed.String(), "after 2 epochs: test accuracy") {
+		t.Errorf("resumed run:\n%s", resumed.String())
 	}
 }

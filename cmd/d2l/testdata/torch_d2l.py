@@ -12,6 +12,13 @@ measure their test accuracy in evaluation mode:
 
     /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --model lenet-bn --load lenet-bn.safetensors
 
+With --names d2l (or d2l-0.17) the network is the book's own module tree
+of the same layers, which loads what `d2l -names d2l -save` writes; --save
+writes its weights for `d2l -load`. --state-dict-names prints every book
+tree's names and shapes, which cmd/d2l's tests hold the namings to:
+
+    /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --state-dict-names >cmd/d2l/testdata/book_state_dicts.txt
+
 NiN's images are resized to 224x224 and ResNet's to 96x96 as `d2l`
 resizes them (bilinear, align_corners false), a batch at a time.
 
@@ -101,9 +108,94 @@ def resnet18():  # ch. 8.6, its stages' blocks in one flat list, as package resn
     return nn.Sequential(*layers)
 
 
+# The book's own module trees of the same layers, as `d2l -names` names
+# their tensors: "d2l-0.17" is the release whose recipes d2l runs, its nets
+# plain nn.Sequentials; "d2l" the current release, whose models keep their
+# layers in a field called net (d2l.Classifier) and name ResNet's stages
+# b2..b5 and its head last. The layers are made with their input channels
+# where the current release makes them lazily: the names are the same.
+
+
+def book_nin_block(cin, cout, kernel, stride, padding):
+    return nn.Sequential(*nin_block(cin, cout, kernel, stride, padding))
+
+
+def book_nin():  # ch. 8.3, both releases
+    return nn.Sequential(
+        book_nin_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, stride=2),
+        book_nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, stride=2),
+        book_nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        book_nin_block(384, 10, 3, 1, 1),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+
+
+class BookResidual(nn.Module):
+    """The book's Residual (ch. 8.6), closing ReLU included."""
+
+    def __init__(self, cin, cout, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, kernel_size=3, padding=1, stride=strides)
+        self.conv2 = nn.Conv2d(cout, cout, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(cin, cout, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        y = nn.functional.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        if self.conv3:
+            x = self.conv3(x)
+        return nn.functional.relu(y + x)
+
+
+def book_resnet_stages():
+    """The book's b1..b5 of ResNet-18."""
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    stages, cin = [b1], 64
+    for i, cout in enumerate([64, 128, 256, 512]):
+        first = i == 0
+        blocks = [BookResidual(cin, cout, use_1x1conv=not first, strides=1 if first else 2), BookResidual(cout, cout)]
+        stages.append(nn.Sequential(*blocks))
+        cin = cout
+    return stages
+
+
+def book_resnet18_017():
+    return nn.Sequential(*book_resnet_stages(), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 10))
+
+
+def book_resnet18():
+    stages = book_resnet_stages()
+    net = nn.Sequential(stages[0])
+    for i, stage in enumerate(stages[1:]):
+        net.add_module(f"b{i + 2}", stage)
+    net.add_module("last", nn.Sequential(nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, 10)))
+    return net
+
+
+class Classifier(nn.Module):
+    """What the current release's d2l.Classifier keeps: the layers in net."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        return self.net(x)
+
+
 # name: (network, learning rate, batch, input size)
 MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "nin": (nin, 0.1, 128, 224),
           "resnet18": (resnet18, 0.05, 256, 96)}
+# model: {naming: network of the book's modules}
+BOOK = {
+    "lenet": {"d2l-0.17": lenet, "d2l": lambda: Classifier(lenet())},
+    "lenet-bn": {"d2l-0.17": lenet_bn, "d2l": lambda: Classifier(lenet_bn())},
+    "nin": {"d2l-0.17": book_nin, "d2l": lambda: Classifier(book_nin())},
+    "resnet18": {"d2l-0.17": book_resnet18_017, "d2l": lambda: Classifier(book_resnet18())},
+}
 DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
 
 
@@ -134,6 +226,22 @@ def read_safetensors(path):
         v = torch.frombuffer(bytearray(data[lo:hi]), dtype=DTYPES[t["dtype"]])
         out[name] = v.reshape(t["shape"])
     return out
+
+
+def write_safetensors(path, tensors):
+    """Writes tensors (a state dict) as safetensors, float32 and int64."""
+    names = {torch.float32: "F32", torch.int64: "I64"}
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        t = t.detach().cpu().contiguous().clone()  # a storage of its own, exactly its size
+        b = bytes(t.untyped_storage() if hasattr(t, "untyped_storage") else t.storage().untyped())
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def sized(x, size):
@@ -184,31 +292,61 @@ def train(net, lr, epochs, batch, size, seed, limit=0, test_limit=0):
               f"{total / seconds:.1f} img/s, {seconds:.1f} s", flush=True)
 
 
+def state_dict_names():
+    """Prints every book module tree's state_dict: model, naming, name and
+    shape a line (cmd/d2l/testdata/book_state_dicts.txt)."""
+    for model, namings in BOOK.items():
+        for naming, make in namings.items():
+            for name, t in make().state_dict().items():
+                print(model, naming, name, "[" + ",".join(map(str, t.shape)) + "]")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", choices=MODELS, default="lenet")
+    p.add_argument("--names", choices=["flat", "d2l", "d2l-0.17"], default="flat",
+                   help="module tree: flat (d2l's own list of layers) or the book's, current or 0.17 release")
     p.add_argument("--load")
+    p.add_argument("--same-as", help="compare the logits with those of the flat modules holding this file's weights")
+    p.add_argument("--save", help="write the weights, after --load and --train, as safetensors to this file")
     p.add_argument("--train", action="store_true")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch", type=int, default=0, help="images per step (0: the recipe's)")
     p.add_argument("--limit", type=int, default=0, help="train on the first N images (0: all)")
     p.add_argument("--test-limit", type=int, default=0, help="test on the first N images (0: all)")
+    p.add_argument("--size", type=int, default=0, help="input height and width (0: the recipe's)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--state-dict-names", action="store_true", help="print the book's state_dict names and shapes")
     a = p.parse_args()
+    if a.state_dict_names:
+        state_dict_names()
+        return
     torch.set_num_threads(a.threads)
     make, lr, batch, size = MODELS[a.model]
-    batch = a.batch or batch
-    net = make()
+    batch, size = a.batch or batch, a.size or size
+    net = make() if a.names == "flat" else BOOK[a.model][a.names]()
     if a.load:
         net.load_state_dict(read_safetensors(a.load), strict=True)
         test_x, test_y = fashion("t10k")
-        print(f"{a.load}: loaded into PyTorch {torch.__version__}'s nn.Sequential (strict); "
+        print(f"{a.load}: loaded into PyTorch {torch.__version__}'s {a.names} modules (strict); "
               f"test accuracy {accuracy(net, test_x, test_y, size, limit=a.test_limit):.4f}")
+    if a.same_as:
+        flat = make()
+        flat.load_state_dict(read_safetensors(a.same_as), strict=True)
+        flat.eval(), net.eval()
+        test_x, _ = fashion("t10k")
+        with torch.no_grad():
+            x = sized(test_x[:a.test_limit or 256], size)
+            diff = (net(x) - flat(x)).abs().max().item()
+        print(f"largest difference of the logits from those of {a.same_as} in the flat modules: {diff:g}")
     if a.train:
-        print(f"PyTorch {torch.__version__}, {a.model}, {a.threads} threads: {size}x{size} input, "
+        print(f"PyTorch {torch.__version__}, {a.model} ({a.names} modules), {a.threads} threads: {size}x{size} input, "
               f"{a.epochs} epochs, batch {batch}, lr {lr}", flush=True)
         train(net, lr, a.epochs, batch, size, a.seed, a.limit, a.test_limit)
+    if a.save:
+        write_safetensors(a.save, net.state_dict())
+        print(f"wrote {a.save}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,58 @@
+package classify
+
+import "fmt"
+
+// A Naming is how another module tree holding the same layers names a
+// network's tensors in its state_dict: a network built here as one flat
+// list of layers, say, under the names the book's nested PyTorch modules
+// give it. A Naming is only read, so goroutines may share one.
+type Naming struct {
+	// Name is what options and messages call the naming, such as "d2l".
+	Name string
+	// Prefix is put before every renamed tensor; as with Config.Prefix, a
+	// file may hold the names with it or without it (the state_dict of a
+	// model, or of the module holding its layers).
+	Prefix string
+	// Modules maps module paths of the network ("4.body.0") to the other
+	// tree's ("b2.0.conv1"). A tensor's name is its module's path, a dot
+	// and the tensor's own name ("weight"); the longest path that begins
+	// a name is replaced. Nil keeps the network's paths.
+	Modules map[string]string
+}
+
+// rename returns the naming's name, without Prefix, of the network's
+// tensor called name (without Config.Prefix); ok is false if no path of
+// Modules begins name.
+func (n Naming) rename(name string) (to string, ok bool) {
+	if n.Modules == nil {
+		return name, true
+	}
+	// A path ends at a dot: try the longest first.
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] != '.' {
+			continue
+		}
+		if p, found := n.Modules[name[:i]]; found {
+			return p + name[i:], true
+		}
+	}
+	return "", false
+}
+
+// check reports a naming that leaves one of names (the network's, without
+// Config.Prefix) unnamed or gives two of them the same name: a naming made
+// for another network.
+func (n Naming) check(names []string) error {
+	seen := map[string]string{}
+	for _, name := range names {
+		to, ok := n.rename(name)
+		if !ok {
+			return fmt.Errorf("classify: naming %q does not name tensor %q", n.Name, name)
+		}
+		if other, dup := seen[to]; dup {
+			return fmt.Errorf("classify: naming %q names tensors %q and %q both %q", n.Name, other, name, to)
+		}
+		seen[to] = name
+	}
+	return nil
+}
