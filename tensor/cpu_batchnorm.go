@@ -28,12 +28,6 @@ func newBatchNormArgs(a *BatchNormArgs) batchNormArgs {
 	}
 }
 
-// span returns channel c's values of image i within xs, an [n, c, s]
-// tensor's elements.
-func (a *batchNormArgs) span(xs []float32, i, c int) []float32 {
-	return xs[(i*a.c+c)*a.s:][:a.s]
-}
-
 // batchNormLoop takes the statistics in float64 and in two passes, the
 // mean first and then the mean squared deviation from it, which loses
 // nothing to cancellation when the mean is large beside the spread.
@@ -41,18 +35,12 @@ func (a *batchNormArgs) span(xs []float32, i, c int) []float32 {
 // BatchNormGrad will read.
 var batchNormLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 	count := float64(a.n * a.s)
+	stride := a.c * a.s
 	for c := lo; c < hi; c++ {
+		x, y := a.x[c*a.s:], a.y[c*a.s:]
 		if a.train {
-			var sum float64
-			for i := range a.n {
-				sum += sum64(a.span(a.x, i, c))
-			}
-			mean := sum / count
-			var sq float64
-			for i := range a.n {
-				sq += sumSquaredDev(a.span(a.x, i, c), mean)
-			}
-			variance := sq / count
+			mean := bnSum(x, a.s, stride, a.n) / count
+			variance := bnSquaredDev(x, a.s, stride, a.n, mean) / count
 			a.mean[c] = float32(mean)
 			a.invStd[c] = float32(1 / math.Sqrt(variance+a.eps))
 			m := a.momentum
@@ -62,16 +50,7 @@ var batchNormLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 			a.mean[c] = a.runMean[c]
 			a.invStd[c] = float32(1 / math.Sqrt(float64(a.runVar[c])+a.eps))
 		}
-		// y = (v-mean)*k + shift in float32: v-mean first, exact to a
-		// rounding however large the mean is beside the spread (v*k +
-		// (shift-mean*k) would cancel there), then one multiply-add.
-		mean, k, shift := a.mean[c], float32(float64(a.invStd[c])*float64(a.scale[c])), a.shift[c]
-		for i := range a.n {
-			y := a.span(a.y, i, c)
-			for j, v := range a.span(a.x, i, c) {
-				y[j] = (v-mean)*k + shift
-			}
-		}
+		bnNormalize(y, x, a.s, stride, a.n, a.mean[c], float32(float64(a.invStd[c])*float64(a.scale[c])), a.shift[c])
 	}
 })
 
@@ -85,75 +64,129 @@ func (d *cpuDevice) BatchNorm(a *BatchNormArgs) {
 // may alias it.
 var batchNormGradLoop = newLoop(func(a *batchNormArgs, lo, hi int) {
 	count := float64(a.n * a.s)
+	stride := a.c * a.s
 	for c := lo; c < hi; c++ {
+		x, dy, dx := a.x[c*a.s:], a.dy[c*a.s:], a.dx[c*a.s:]
 		mean, inv := float64(a.mean[c]), float64(a.invStd[c])
-		var sumDY, sumDYX float64
-		for i := range a.n {
-			g, gx := sumsDY(a.span(a.dy, i, c), a.span(a.x, i, c), mean)
-			sumDY += g
-			sumDYX += gx * inv
-		}
+		sumDY, sumDYX := bnSumsDY(dy, x, a.s, stride, a.n, mean)
+		sumDYX *= inv
 		a.dShift[c] = withBeta(sumDY, a.gradBeta, a.dShift[c])
 		a.dScale[c] = withBeta(sumDYX, a.gradBeta, a.dScale[c])
 		k := inv * float64(a.scale[c])
-		meanDY, meanDYX := sumDY/count, sumDYX/count
-		for i := range a.n {
-			dy, dx := a.span(a.dy, i, c), a.span(a.dx, i, c)
-			if !a.train {
-				// The statistics are constants: only the direct path.
-				k32 := float32(k)
-				for j, g := range dy {
-					dx[j] = k32 * g
+		if !a.train {
+			// The statistics are constants: only the direct path.
+			k32 := float32(k)
+			for i := range a.n {
+				dyi, dxi := dy[i*stride:][:a.s], dx[i*stride:][:a.s]
+				for j, g := range dyi {
+					dxi[j] = k32 * g
 				}
-				continue
 			}
-			// In float64: the three terms nearly cancel when a channel
-			// has few values, and float32 would keep too few digits.
-			for j, v := range a.span(a.x, i, c) {
-				xhat := (float64(v) - mean) * inv
-				dx[j] = float32(k * (float64(dy[j]) - meanDY - xhat*meanDYX))
-			}
+			continue
 		}
+		bnDataGrad(dx, dy, x, a.s, stride, a.n, bnGradConsts{mean, inv, k, sumDY / count, sumDYX / count})
 	}
 })
-
-// sumSquaredDev returns the sum of (v-mean)^2 over xs in float64, in
-// four running sums: one sum waited on each add's latency, and the
-// statistics' passes took 9% of ResNet-18's training step on Zen 4.
-func sumSquaredDev(xs []float32, mean float64) float64 {
-	var s0, s1, s2, s3 float64
-	for ; len(xs) >= 4; xs = xs[4:] {
-		d0, d1, d2, d3 := float64(xs[0])-mean, float64(xs[1])-mean, float64(xs[2])-mean, float64(xs[3])-mean
-		s0, s1, s2, s3 = s0+d0*d0, s1+d1*d1, s2+d2*d2, s3+d3*d3
-	}
-	for _, v := range xs {
-		d := float64(v) - mean
-		s0 += d * d
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
-// sumsDY returns the sums of dy and of dy*(x-mean) in float64, four
-// running sums each (see sumSquaredDev).
-func sumsDY(dy, x []float32, mean float64) (g, gx float64) {
-	dy = dy[:len(x)]
-	var g0, g1, g2, g3, h0, h1, h2, h3 float64
-	for ; len(x) >= 4; x, dy = x[4:], dy[4:] {
-		a0, a1, a2, a3 := float64(dy[0]), float64(dy[1]), float64(dy[2]), float64(dy[3])
-		g0, g1, g2, g3 = g0+a0, g1+a1, g2+a2, g3+a3
-		h0 += a0 * (float64(x[0]) - mean)
-		h1 += a1 * (float64(x[1]) - mean)
-		h2 += a2 * (float64(x[2]) - mean)
-		h3 += a3 * (float64(x[3]) - mean)
-	}
-	for j, v := range x {
-		g0 += float64(dy[j])
-		h0 += float64(dy[j]) * (float64(v) - mean)
-	}
-	return (g0 + g1) + (g2 + g3), (h0 + h1) + (h2 + h3)
-}
 
 func (d *cpuDevice) BatchNormGrad(a *BatchNormArgs) {
 	b := newBatchNormArgs(a)
 	batchNormGradLoop.For(d.workers, b.c, grainFor(b.n*b.s), b)
+}
+
+// The passes of batch normalisation over one channel's values: n spans of
+// s elements, stride apart (x[i*stride:][:s], image i's). The sums run in
+// bnLanes float64 lanes, element j of a span into lane j%bnLanes, added
+// up pairwise at the end: many sums keep the adds in flight where one
+// waited on each add's latency, and they are the lanes of the AVX-512
+// versions (cpu_batchnorm_amd64.s), which give the same bits. No pass
+// fuses a multiply with an add, for the same reason.
+var (
+	// bnSum returns the sum of the values.
+	bnSum = bnSumGo
+	// bnSquaredDev returns the sum of (v-mean)^2 over the values.
+	bnSquaredDev = bnSquaredDevGo
+	// bnSumsDY returns the sums of dy and of dy*(x-mean).
+	bnSumsDY = bnSumsDYGo
+	// bnNormalize writes y = (x-mean)*k + shift in float32: x-mean first,
+	// exact to a rounding however large the mean is beside the spread
+	// (x*k + (shift-mean*k) would cancel there), then a multiply and an
+	// add.
+	bnNormalize = bnNormalizeGo
+	// bnDataGrad writes the data gradient of a training batch (see
+	// bnGradConsts), in float64: the three terms nearly cancel when a
+	// channel has few values, and float32 would keep too few digits.
+	bnDataGrad = bnDataGradGo
+)
+
+// bnLanes is the number of partial sums of the passes' sums.
+const bnLanes = 16
+
+// lanes are the partial sums of a pass.
+type lanes [bnLanes]float64
+
+// total adds the lanes pairwise: lane i and i+8, then i and i+4, ...
+func (l *lanes) total() float64 {
+	for w := bnLanes / 2; w > 0; w /= 2 {
+		for i := range w {
+			l[i] += l[i+w]
+		}
+	}
+	return l[0]
+}
+
+func bnSumGo(x []float32, s, stride, n int) float64 {
+	var acc lanes
+	for i := range n {
+		for j, v := range x[i*stride:][:s] {
+			acc[j%bnLanes] += float64(v)
+		}
+	}
+	return acc.total()
+}
+
+func bnSquaredDevGo(x []float32, s, stride, n int, mean float64) float64 {
+	var acc lanes
+	for i := range n {
+		for j, v := range x[i*stride:][:s] {
+			d := float64(v) - mean
+			acc[j%bnLanes] += d * d
+		}
+	}
+	return acc.total()
+}
+
+func bnSumsDYGo(dy, x []float32, s, stride, n int, mean float64) (g, gx float64) {
+	var sg, sgx lanes
+	for i := range n {
+		xi, dyi := x[i*stride:][:s], dy[i*stride:][:s]
+		for j, v := range xi {
+			a := float64(dyi[j])
+			sg[j%bnLanes] += a
+			sgx[j%bnLanes] += a * (float64(v) - mean)
+		}
+	}
+	return sg.total(), sgx.total()
+}
+
+func bnNormalizeGo(y, x []float32, s, stride, n int, mean, k, shift float32) {
+	for i := range n {
+		yi := y[i*stride:][:s]
+		for j, v := range x[i*stride:][:s] {
+			yi[j] = (v-mean)*k + shift
+		}
+	}
+}
+
+// bnGradConsts are a channel's constants of its data gradient: dx =
+// k*(dy - meanDY - xhat*meanDYX), xhat = (x-mean)*inv.
+type bnGradConsts struct{ mean, inv, k, meanDY, meanDYX float64 }
+
+func bnDataGradGo(dx, dy, x []float32, s, stride, n int, c bnGradConsts) {
+	for i := range n {
+		xi, dyi, dxi := x[i*stride:][:s], dy[i*stride:][:s], dx[i*stride:][:s]
+		for j, v := range xi {
+			xhat := (float64(v) - c.mean) * c.inv
+			dxi[j] = float32(c.k * (float64(dyi[j]) - c.meanDY - xhat*c.meanDYX))
+		}
+	}
 }
