@@ -61,3 +61,23 @@ func TestShiftedIm2colCol2im(t *testing.T) {
 		})
 	}
 }
+
+// TestFoldOf checks how many images a product of a small map takes: the
+// fewest filling 128 columns, or up to four times as many where whole
+// panels of 32 waste less.
+func TestFoldOf(t *testing.T) {
+	for _, c := range []struct{ pos, n, want int }{
+		{9, 256, 32},  // ResNet's 3x3: 288 columns, where 15 gave 135
+		{36, 256, 8},  // its 6x6: 288, where 4 gave 144
+		{16, 256, 8},  // 128 already whole panels
+		{100, 256, 8}, // LeNet's 10x10: 800
+		{25, 256, 23}, // NiN's 5x5: 575, 1 empty of 576
+		{9, 20, 20},   // no more than the batch
+		{144, 256, 1}, // 128 positions or more: one image
+		{169, 256, 1},
+	} {
+		if got := foldOf(c.pos, c.n); got != c.want {
+			t.Errorf("foldOf(%d, %d) = %d, want %d", c.pos, c.n, got, c.want)
+		}
+	}
+}

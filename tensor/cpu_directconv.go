@@ -45,18 +45,27 @@ func gatherOf(v *convmap.View, t *Tensor) imageGather {
 }
 
 // Gather implements gemm.Gather, a piece of each image the columns
-// [j0, j0+n) cross at a time.
+// [j0, j0+n) cross at a time, or whole images side by side in one call.
 func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
 	img, j := g.first+b*g.fold+j0/g.pos, j0%g.pos
-	for done := 0; done < n; img, j = img+1, 0 {
-		w := min(n-done, g.pos-j)
+	for done := 0; done < n; {
 		at := img * g.image
+		if whole := (n - done) / g.pos; j == 0 && whole > 1 {
+			if g.src.h != nil {
+				g.v.GatherImagesBF16(dst[done:], ld, g.src.h[at:][:whole*g.image], i0, rows, whole)
+			} else {
+				g.v.GatherImages(dst[done:], ld, g.src.f[at:][:whole*g.image], i0, rows, whole)
+			}
+			img, done = img+whole, done+whole*g.pos
+			continue
+		}
+		w := min(n-done, g.pos-j)
 		if g.src.h != nil {
 			g.v.GatherBF16(dst[done:], ld, g.src.h[at:][:g.image], i0, rows, j, w)
 		} else {
 			g.v.Gather(dst[done:], ld, g.src.f[at:][:g.image], i0, rows, j, w)
 		}
-		done += w
+		img, j, done = img+1, 0, done+w
 	}
 }
 
@@ -67,15 +76,34 @@ func (g *imageGather) Gather(dst []float32, ld, b, i0, rows, j0, n int) {
 const foldCols = 128
 
 // foldOf returns how many of n images, of pos positions each, one product
-// takes side by side: 1 for maps of foldCols positions or more, else
-// enough to fill foldCols columns. It depends on the sizes alone, so the
+// takes side by side: 1 for maps of foldCols positions or more, else at
+// least enough to fill foldCols columns, and up to four times that many
+// where their columns come closer to whole panels of the kernels' 32
+// (foldPanel): a 3x3 map takes 32 images, 288 columns, where 15 filled 4
+// panels and 7 columns of a fifth. It depends on the sizes alone, so the
 // products, and their bits, are the same for every worker count.
 func foldOf(pos, n int) int {
 	if pos >= foldCols {
 		return 1
 	}
-	return max(1, min(n, (foldCols+pos-1)/pos))
+	least := (foldCols + pos - 1) / pos
+	// waste is the columns a product of f images leaves empty in its last
+	// panel, as a fraction waste(f)/(f*pos).
+	waste := func(f int) int { return roundUp(f*pos, foldPanel) - f*pos }
+	best := least
+	for f := least + 1; f <= 4*least; f++ {
+		if waste(f)*best*pos < waste(best)*f*pos {
+			best = f
+		}
+	}
+	return max(1, min(n, best))
 }
+
+// foldPanel is the width foldOf fills whole panels of: a multiple of every
+// kernel's (AVX-512's 32, AVX2's 16 or 8).
+const foldPanel = 32
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // eachRun calls fn for the products of a batch of n images taken fold at
 // a time, in runs of at most chunk images (a multiple of fold, or n):

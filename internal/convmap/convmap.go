@@ -81,6 +81,24 @@ type View struct {
 	LD             int32 // elements from one row of a plane to the next
 	DY, DX         int32 // coordinates must divide by these, then are divided
 	Table          []Entry
+	// inside holds, for each row of Table, the positions whose
+	// coordinates fall inside the plane (see Gather), worked out once
+	// rather than with four divisions each time a row is gathered.
+	inside []span
+}
+
+// span is where a row's coordinates lie inside the plane: columns x of a
+// row of positions in [xlo, xhi), rows of positions y in [ylo, yhi).
+type span struct{ xlo, xhi, ylo, yhi int32 }
+
+// setInside fills v.inside from the finished table.
+func (v *View) setInside() {
+	v.inside = make([]span, len(v.Table))
+	for t, e := range v.Table {
+		xlo, xhi := insideOf(int(v.PW), int(v.UW), int(v.SX), int(v.OX+e.W))
+		ylo, yhi := insideOf(int(v.P/v.PW), int(v.UH), int(v.SY), int(v.OY+e.H))
+		v.inside[t] = span{int32(xlo), int32(xhi), int32(ylo), int32(yhi)}
+	}
 }
 
 // HeaderWords is the length of the header Words writes before the table,
@@ -142,6 +160,7 @@ func Forward(c, h, w int, win Window) *View {
 			}
 		}
 	}
+	v.setInside()
 	return v
 }
 
@@ -164,6 +183,7 @@ func DataGrad(o, h, w int, win Window) *View {
 			}
 		}
 	}
+	v.setInside()
 	return v
 }
 

@@ -253,6 +253,30 @@ func TestGather(t *testing.T) {
 					wide[i] = bf16.Widen(src16[i])
 				}
 				rows, p := c.v.Rows(), int(c.v.P)
+				// GatherImages: every image side by side, as Gather of
+				// each image gives it.
+				for _, rs := range [][2]int{{0, rows}, {rows / 2, rows - rows/2}} {
+					t0, nr := rs[0], rs[1]
+					ld := g.n*p + 3
+					got, got16, want, want16 := make([]float32, nr*ld), make([]float32, nr*ld), make([]float32, nr*ld), make([]float32, nr*ld)
+					for i := range got {
+						got[i] = float32(math.NaN())
+					}
+					copy(got16, got)
+					copy(want, got)
+					copy(want16, got)
+					c.v.GatherImages(got, ld, src, t0, nr, g.n)
+					c.v.GatherImagesBF16(got16, ld, src16, t0, nr, g.n)
+					for img := range g.n {
+						c.v.Gather(want[img*p:], ld, src[img*c.image:][:c.image], t0, nr, 0, p)
+						c.v.GatherBF16(want16[img*p:], ld, src16[img*c.image:][:c.image], t0, nr, 0, p)
+					}
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) || math.Float32bits(got16[i]) != math.Float32bits(want16[i]) {
+							t.Fatalf("%s rows [%d, +%d): GatherImages wrote %v (BF16 %v) at %d, Gather of each image %v (%v)", c.name, t0, nr, got[i], got16[i], i, want[i], want16[i])
+						}
+					}
+				}
 				pieces := [][4]int{{0, rows, 0, p}}
 				for range 40 {
 					t0, p0 := rng.IntN(rows), rng.IntN(p)
@@ -296,6 +320,41 @@ func TestGather(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkGather gathers every row of a 3x3 convolution's forward view
+// of one image, eight rows a call as the CPU's packing asks for them, at
+// the map sizes of ResNet-18's four stages at 96x96 (24x24 to 3x3).
+func BenchmarkGather(b *testing.B) {
+	for _, g := range []struct{ c, side int }{{64, 24}, {128, 12}, {256, 6}, {512, 3}} {
+		b.Run(fmt.Sprintf("%dx%dx%d", g.c, g.side, g.side), func(b *testing.B) {
+			v := convmap.Forward(g.c, g.side, g.side, convmap.Window(tensor.Square(3, 1, 1)))
+			src := make([]float32, g.c*g.side*g.side)
+			p := int(v.P)
+			dst := make([]float32, 8*p)
+			for b.Loop() {
+				for t := 0; t < v.Rows(); t += 8 {
+					v.Gather(dst, p, src, t, 8, 0, p)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*v.Rows()*p), "ns/element")
+		})
+		// The images a folded product takes side by side (tensor's
+		// foldOf): at least 128 positions.
+		images := max(1, (128+g.side*g.side-1)/(g.side*g.side))
+		b.Run(fmt.Sprintf("%dx%dx%d/images=%d", g.c, g.side, g.side, images), func(b *testing.B) {
+			v := convmap.Forward(g.c, g.side, g.side, convmap.Window(tensor.Square(3, 1, 1)))
+			src := make([]float32, images*g.c*g.side*g.side)
+			p := images * int(v.P)
+			dst := make([]float32, 8*p)
+			for b.Loop() {
+				for t := 0; t < v.Rows(); t += 8 {
+					v.GatherImages(dst, p, src, t, 8, images)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*v.Rows()*p), "ns/element")
 		})
 	}
 }

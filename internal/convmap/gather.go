@@ -24,9 +24,90 @@ func (v *View) GatherBF16(dst []float32, ld int, src []uint16, t0, rows, p0, n i
 // bits.
 type elem interface{ float32 | uint16 }
 
+// GatherImages is Gather of whole images side by side: rows [t0, t0+rows)
+// of all positions of each of images images, v.Image elements apart from
+// src[0], image i's positions of row t0+r at dst[r*ld+i*P:]. Over a small
+// map (ResNet's 3x3 holds 9 positions), what a row's gather works out
+// once serves every image.
+func (v *View) GatherImages(dst []float32, ld int, src []float32, t0, rows, images int) {
+	gatherImages(v, dst, ld, src, t0, rows, images)
+}
+
+// GatherImagesBF16 is GatherImages of images stored in bfloat16.
+func (v *View) GatherImagesBF16(dst []float32, ld int, src []uint16, t0, rows, images int) {
+	gatherImages(v, dst, ld, src, t0, rows, images)
+}
+
 func gather[E elem](v *View, dst []float32, ld int, src []E, t0, rows, p0, n int) {
 	for r := range rows {
-		gatherRow(v, dst[r*ld:][:n], src, v.Table[t0+r], p0)
+		gatherRow(v, dst[r*ld:][:n], src, t0+r, p0)
+	}
+}
+
+func gatherImages[E elem](v *View, dst []float32, ld int, src []E, t0, rows, images int) {
+	p := int(v.P)
+	if !v.shifted() {
+		for i := range images {
+			gather(v, dst[i*p:], ld, src[i*int(v.Image):], t0, rows, 0, p)
+		}
+		return
+	}
+	for r := range rows {
+		shiftedRow(v, dst[r*ld:][:images*p], src, t0+r, 0, p, images)
+	}
+}
+
+// shifted reports whether position p of a row reads element p of the
+// plane shifted by a fixed offset: unit strides, and rows of positions as
+// long as the plane's (a stride-1 convolution with "same" padding).
+func (v *View) shifted() bool {
+	return v.SY == 1 && v.SX == 1 && v.DY == 1 && v.DX == 1 && v.LD == v.PW
+}
+
+// shiftedRow writes row t of a shifted view at positions [p0, p0+n) of
+// each of images images, v.Image elements apart in src, image i's at
+// out[i*n:]. Each takes one copy from the first position inside the plane
+// to the last, then zeroes the padding around and between.
+func shiftedRow[E elem](v *View, out []float32, src []E, t, p0, n, images int) {
+	e, sp := v.Table[t], v.inside[t]
+	pw, image := int(v.PW), int(v.Image)
+	xlo, xhi := int(sp.xlo), int(sp.xhi)
+	first, last := max(p0, int(sp.ylo)*pw+xlo), min(p0+n, (int(sp.yhi)-1)*pw+xhi)
+	if xlo >= xhi || first >= last {
+		clear(out[:images*n])
+		return
+	}
+	at := int(e.Off) + int(v.OY+e.H)*pw + int(v.OX+e.W) // position p reads src[at+p]
+	gap, gapAt := pw-(xhi-xlo), (first/pw-1)*pw+xhi-first
+	for i := range images {
+		o := out[i*n:][:n]
+		from := i*image + at
+		widen(o[first-p0:last-p0], src[from+first:from+last])
+		clear(o[:first-p0])
+		clear(o[last-p0:])
+		if gap > 0 {
+			zeroGaps(o[first-p0:last-p0], gapAt, pw, gap)
+		}
+	}
+}
+
+// zeroGaps zeroes out's elements [s, s+gap), [s+pw, s+pw+gap), ...: the
+// padding between rows of positions, a few elements each, where a clear
+// call per gap costs more. s may be negative: the gaps before out's start
+// are cut there.
+func zeroGaps(out []float32, s, pw, gap int) {
+	for ; s < 0; s += pw {
+		if s+gap > 0 {
+			clear(out[:min(s+gap, len(out))])
+		}
+	}
+	for ; s+gap <= len(out); s += pw {
+		for i := range out[s : s+gap] {
+			out[s+i] = 0
+		}
+	}
+	if s < len(out) {
+		clear(out[s:])
 	}
 }
 
@@ -67,41 +148,17 @@ func widenStrided[E elem](dst []float32, src []E, start, stride int) {
 	}
 }
 
-// gatherRow writes the view's row e at positions [p0, p0+len(out)).
-func gatherRow[E elem](v *View, out []float32, src []E, e Entry, p0 int) {
+// gatherRow writes the view's row t at positions [p0, p0+len(out)).
+func gatherRow[E elem](v *View, out []float32, src []E, t, p0 int) {
+	if v.shifted() {
+		shiftedRow(v, out, src, t, p0, len(out), 1)
+		return
+	}
+	e, sp := v.Table[t], v.inside[t]
 	pw, ld := int(v.PW), int(v.LD)
 	oy, ox := int(v.OY+e.H), int(v.OX+e.W)
 	sy, sx, dy, dx := int(v.SY), int(v.SX), int(v.DY), int(v.DX)
-	// Positions x of a row whose coordinate x*sx+ox lies in [0, UW).
-	xlo, xhi := inside(pw, int(v.UW), sx, ox)
-	if sy == 1 && sx == 1 && dy == 1 && dx == 1 && ld == pw {
-		// Position p reads src[base+p]: the rows of positions and of the
-		// plane are as long. Copy from the first position inside to the
-		// last in one piece, then zero the padding between.
-		ylo, yhi := inside(int(v.P)/pw, int(v.UH), 1, oy)
-		base := int(e.Off) + oy*ld + ox
-		first, last := max(p0, ylo*pw+xlo), min(p0+len(out), (yhi-1)*pw+xhi)
-		if xlo >= xhi || first >= last {
-			clear(out)
-			return
-		}
-		widen(out[first-p0:last-p0], src[base+first:base+last])
-		clear(out[:first-p0])
-		clear(out[last-p0:])
-		if xlo == 0 && xhi == pw {
-			return
-		}
-		// The padding from the end of each row of positions to the start
-		// of the next, gap positions from s.
-		gap := pw - (xhi - xlo)
-		for s := (first/pw-1)*pw + xhi; s < last; s += pw {
-			// A few elements: a clear call per gap costs more.
-			for i := max(s, first); i < min(s+gap, last); i++ {
-				out[i-p0] = 0
-			}
-		}
-		return
-	}
+	xlo, xhi := int(sp.xlo), int(sp.xhi)
 	// Row by row of positions: y and x move on without dividing, and a
 	// stride of 1 (all but a strided data gradient) divides nothing. Where
 	// the view moves one element a position, whole rows of positions
@@ -110,10 +167,7 @@ func gatherRow[E elem](v *View, out []float32, src []E, e Entry, p0 int) {
 	// short for a copy each.
 	y, x := p0/pw, p0%pw
 	unit := sx == 1 && dx == 1 && dy == 1 && xlo < xhi
-	var ylo, yhi int
-	if unit {
-		ylo, yhi = inside(int(v.P)/pw, int(v.UH), sy, oy)
-	}
+	ylo, yhi := int(sp.ylo), int(sp.yhi)
 	for rest := out; len(rest) > 0; y, x = y+1, 0 {
 		if unit && x == 0 && len(rest) >= 2*pw && y >= ylo && y+1 < yhi {
 			n := min(len(rest)/pw, yhi-y)
@@ -174,9 +228,9 @@ func gatherRow[E elem](v *View, out []float32, src []E, e Entry, p0 int) {
 	}
 }
 
-// inside returns the positions [lo, hi) of [0, n) whose coordinate q*s+o
+// insideOf returns the positions [lo, hi) of [0, n) whose coordinate q*s+o
 // lies in [0, size), for s >= 1.
-func inside(n, size, s, o int) (lo, hi int) {
+func insideOf(n, size, s, o int) (lo, hi int) {
 	lo = min(n, max(0, ceilDiv(-o, s)))
 	hi = max(lo, min(n, ceilDiv(size-o, s)))
 	return lo, hi

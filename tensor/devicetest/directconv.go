@@ -21,13 +21,13 @@ func directConvIn(p tensor.Precision) func(c *checker) {
 			c.t.Skipf("device %s has no direct convolution", c.dev.Name())
 		}
 		// Small maps over batches, whose images the CPU folds several to
-		// a product: whole groups and a last, smaller one (4, 4 and 3 of
+		// a product: whole groups and a last, smaller one (8 and 3 of
 		// 6x6), one group of the whole batch (2x2), and groups that
-		// divide it (5x5).
+		// divide it (23 and 23 of 5x5).
 		cases := append(c.convCases(),
 			windowCase{[4]int{11, 3, 6, 6}, tensor.Square(3, 1, 1)},
 			windowCase{[4]int{9, 2, 3, 3}, tensor.Square(3, 2, 1)},
-			windowCase{[4]int{12, 4, 5, 5}, tensor.Square(3, 1, 1)})
+			windowCase{[4]int{46, 4, 5, 5}, tensor.Square(3, 1, 1)})
 		// Beyond one tile of the GPU's kernels in every dimension, with
 		// a weight gradient long enough to be cut into slices: padded,
 		// strided (the data gradient's divisions) and AlexNet's conv1.
