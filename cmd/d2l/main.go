@@ -37,6 +37,7 @@ import (
 	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
 	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/internal/atomicfile"
+	"github.com/tensorforge/tensorforge/internal/hostfile"
 	"github.com/tensorforge/tensorforge/lenet"
 	"github.com/tensorforge/tensorforge/nin"
 	"github.com/tensorforge/tensorforge/nn"
@@ -139,8 +140,8 @@ func recipe(o options) (classify.Recipe, options, error) {
 	if o.load != "" {
 		if st, err := os.Stat(o.load); err != nil {
 			return m, o, usageError{fmt.Errorf("-load: %w", err)}
-		} else if !st.Mode().IsRegular() {
-			return m, o, usageError{fmt.Errorf("-load %s: not a regular file", o.load)}
+		} else if err := hostfile.CheckRegular(st.Mode()); err != nil {
+			return m, o, usageError{fmt.Errorf("-load %s: %w", o.load, err)}
 		}
 	}
 	// Before any work: the network's windows must fit the input.

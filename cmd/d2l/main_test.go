@@ -145,7 +145,7 @@ func TestFlags(t *testing.T) {
 		{options{model: "lenet-relu", threads: 1, names: "d2l"}, "-names d2l: want one of flat for lenet-relu"},
 		{options{model: "nin", threads: 1, names: "book"}, "-names book: want one of flat, d2l, d2l-0.17 for nin"},
 		{options{model: "lenet", threads: 1, names: "flat", load: "/nonexistent.safetensors"}, "-load: "},
-		{options{model: "lenet", threads: 1, names: "flat", load: "/proc"}, "-load /proc: not a regular file"},
+		{options{model: "lenet", threads: 1, names: "flat", load: "/proc"}, "-load /proc: is a directory, want a regular file"},
 	} {
 		err := run(context.Background(), new(bytes.Buffer), tc.o)
 		var ue usageError
