@@ -1,6 +1,11 @@
 package classify
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tensorforge/tensorforge/nn"
+)
 
 // A Naming is how another module tree holding the same layers names a
 // network's tensors in its state_dict: a network built here as one flat
@@ -55,4 +60,24 @@ func (n Naming) check(names []string) error {
 		seen[to] = name
 	}
 	return nil
+}
+
+// NestedPaths returns Naming.Modules for a network built as one flat list
+// from the entries of a nested nn.Sequential, each entry given as its
+// layers: layer j of an entry i of several layers (an nn.Sequential of
+// its own) is "i.j" in the nested tree, the layer of an entry of one "i".
+func NestedPaths(entries [][]nn.Layer) map[string]string {
+	paths := map[string]string{}
+	flat := 0
+	for i, entry := range entries {
+		for j := range entry {
+			if len(entry) == 1 {
+				paths[strconv.Itoa(flat)] = strconv.Itoa(i)
+			} else {
+				paths[strconv.Itoa(flat)] = strconv.Itoa(i) + "." + strconv.Itoa(j)
+			}
+			flat++
+		}
+	}
+	return paths
 }

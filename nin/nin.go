@@ -7,9 +7,7 @@
 package nin
 
 import (
-	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/nn"
@@ -55,21 +53,11 @@ func modules(classes int) [][]nn.Layer {
 	}
 }
 
-// namings are the book's names for NiN's tensors: layer j of a block at
-// entry i of its nn.Sequential is "i.j" (another layer there is "i"),
-// behind "net." in the current release.
+// namings are the book's names for NiN's tensors: its blocks are
+// nn.Sequentials (classify.NestedPaths), behind "net." in the current
+// release.
 func namings() []classify.Naming {
-	paths := map[string]string{}
-	flat := 0
-	for i, m := range modules(1) {
-		for j := range m {
-			paths[strconv.Itoa(flat)] = fmt.Sprintf("%d.%d", i, j)
-			if len(m) == 1 {
-				paths[strconv.Itoa(flat)] = strconv.Itoa(i)
-			}
-			flat++
-		}
-	}
+	paths := classify.NestedPaths(modules(1))
 	return []classify.Naming{
 		{Name: classify.NamingD2L, Prefix: "net.", Modules: paths},
 		{Name: classify.NamingD2L017, Modules: paths},

@@ -23,9 +23,9 @@ import (
 // TestModelsLearn trains each network for one epoch on a part of
 // Fashion-MNIST with the shared loop, checks that it learned (ten
 // classes: chance is 0.1) and that its checkpoint loads for inference.
-// Three only train and load: the book's sigmoid LeNet stays at chance for
-// its first full epoch (as in the book), and NiN and ResNet-18, too costly
-// for more than a few steps here, run at a small input; their layers'
+// Four only train and load: the book's sigmoid LeNet stays at chance for
+// its first full epoch (as in the book), and VGG-11, NiN and ResNet-18,
+// too costly for more than a few steps here, run at a small input; their layers'
 // checks are nn's, their recipes' figures BENCHMARKS.md's.
 func TestModelsLearn(t *testing.T) {
 	for _, m := range models {
@@ -39,6 +39,8 @@ func TestModelsLearn(t *testing.T) {
 				minAcc = 0
 			case "nin":
 				o.size, o.batch, o.limit, o.testLimit, minAcc = 67, 32, 128, 64, 0
+			case "vgg11":
+				o.size, o.batch, o.limit, o.testLimit, minAcc = 32, 32, 128, 64, 0
 			case "resnet18":
 				o.size, o.batch, o.limit, o.testLimit, minAcc = 32, 32, 128, 64, 0
 			}
@@ -132,7 +134,7 @@ func TestFlags(t *testing.T) {
 		o    options
 		want string
 	}{
-		{options{model: "lenet5"}, `-model: unknown model "lenet5" (want one of lenet, lenet-bn, lenet-relu, nin, resnet18)`},
+		{options{model: "lenet5"}, `-model: unknown model "lenet5" (want one of lenet, lenet-bn, lenet-relu, vgg11, nin, resnet18)`},
 		{options{model: "nin", size: 63, threads: 1}, "-size 63: classify: the network does not fit input [1 63 63]"},
 		{options{model: "lenet", size: -3, threads: 1}, "-size -3: classify: input [1 -3 -3]: each size must be 1 to 4096"},
 		{options{model: "lenet", batch: -1, threads: 1}, "-batch -1"},
@@ -173,12 +175,12 @@ func TestBookNames(t *testing.T) {
 		}
 		want[key][f[2]] = f[3]
 	}
-	seen := 0
+	namings := 0
 	for _, m := range models {
 		for _, n := range m.Namings {
+			namings++
 			key := m.Name + " " + n.Name
 			t.Run(strings.ReplaceAll(key, " ", "/"), func(t *testing.T) {
-				seen++
 				model, err := classify.New(tensor.CPU(), m.Net(fashionmnist.NumClasses),
 					classify.Config{Input: m.Input, Inference: true, Namings: m.Namings, SaveAs: n.Name})
 				if err != nil {
@@ -220,8 +222,8 @@ func TestBookNames(t *testing.T) {
 			})
 		}
 	}
-	if seen != len(want) {
-		t.Errorf("%d namings among the recipes, %d models and namings in the book's list", seen, len(want))
+	if namings != len(want) {
+		t.Errorf("%d namings among the recipes, %d models and namings in the book's list", namings, len(want))
 	}
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The book's nets that `d2l` trains, in PyTorch, beside tensorforge's
-(packages lenet, nin and resnet).
+(packages lenet, vgg, nin and resnet).
 
 Train the book's recipe on the CPU, printing each epoch as `d2l` does:
 
@@ -19,7 +19,7 @@ tree's names and shapes, which cmd/d2l's tests hold the namings to:
 
     /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --state-dict-names >cmd/d2l/testdata/book_state_dicts.txt
 
-NiN's images are resized to 224x224 and ResNet's to 96x96 as `d2l`
+VGG's and NiN's images are resized to 224x224 and ResNet's to 96x96 as `d2l`
 resizes them (bilinear, align_corners false), a batch at a time.
 
 Needs PyTorch and the standard library only: the safetensors file is read
@@ -58,6 +58,34 @@ def lenet_bn():  # ch. 8.5, concise implementation
         nn.Linear(256, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
         nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
         nn.Linear(84, 10))
+
+
+VGG_ARCH = [(1, 16), (1, 32), (2, 64), (2, 128), (2, 128)]  # VGG-11's channels divided by 4, as the book trains it
+
+
+def vgg_block(cin, cout, convs):
+    layers = []
+    for _ in range(convs):
+        layers += [nn.Conv2d(cin, cout, kernel_size=3, padding=1), nn.ReLU()]
+        cin = cout
+    return layers + [nn.MaxPool2d(kernel_size=2, stride=2)]
+
+
+def vgg_head(cin):
+    return [nn.Flatten(), nn.Linear(cin * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 10)]
+
+
+def vgg_blocks():
+    blocks, cin = [], 1
+    for convs, cout in VGG_ARCH:
+        blocks.append(vgg_block(cin, cout, convs))
+        cin = cout
+    return blocks
+
+
+def vgg11():  # ch. 8.2, its blocks' layers in one flat list, as package vgg
+    return nn.Sequential(*[l for b in vgg_blocks() for l in b], *vgg_head(VGG_ARCH[-1][1]))
 
 
 def nin_block(cin, cout, kernel, stride, padding):
@@ -130,6 +158,10 @@ def book_nin():  # ch. 8.3, both releases
         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
 
 
+def book_vgg11():  # ch. 8.2, both releases
+    return nn.Sequential(*[nn.Sequential(*b) for b in vgg_blocks()], *vgg_head(VGG_ARCH[-1][1]))
+
+
 class BookResidual(nn.Module):
     """The book's Residual (ch. 8.6), closing ReLU included."""
 
@@ -187,12 +219,13 @@ class Classifier(nn.Module):
 
 
 # name: (network, learning rate, batch, input size)
-MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "nin": (nin, 0.1, 128, 224),
-          "resnet18": (resnet18, 0.05, 256, 96)}
+MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "vgg11": (vgg11, 0.05, 128, 224),
+          "nin": (nin, 0.1, 128, 224), "resnet18": (resnet18, 0.05, 256, 96)}
 # model: {naming: network of the book's modules}
 BOOK = {
     "lenet": {"d2l-0.17": lenet, "d2l": lambda: Classifier(lenet())},
     "lenet-bn": {"d2l-0.17": lenet_bn, "d2l": lambda: Classifier(lenet_bn())},
+    "vgg11": {"d2l-0.17": book_vgg11, "d2l": lambda: Classifier(book_vgg11())},
     "nin": {"d2l-0.17": book_nin, "d2l": lambda: Classifier(book_nin())},
     "resnet18": {"d2l-0.17": book_resnet18_017, "d2l": lambda: Classifier(book_resnet18())},
 }
