@@ -47,14 +47,19 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 			h0 := oh*a.win.SH - a.win.PH
 			y := yp[oh*a.ow:][:a.ow]
 			arg := a.arg[(plane*a.oh+oh)*a.ow:][:a.ow]
-			// [in0, in1) are the outputs whose 3x3 window lies inside x.
+			// [in0, in1) are the outputs whose window, 3x3 or 2x2 (the
+			// ones with a row loop of their own), lies inside x.
 			in0, in1 := 0, 0
-			if a.win.KH == 3 && a.win.KW == 3 && h0 >= 0 && h0+3 <= a.h {
+			row := maxPoolRow
+			if a.win.KH == 2 {
+				row = maxPool2Row
+			}
+			if k := a.win.KH; (k == 3 || k == 2) && a.win.KW == k && h0 >= 0 && h0+k <= a.h {
 				in0, in1 = validOut(a.ow, a.w, 0, a.win.SW, a.win.PW)
-				_, end := validOut(a.ow, a.w, 2, a.win.SW, a.win.PW)
+				_, end := validOut(a.ow, a.w, k-1, a.win.SW, a.win.PW)
 				in1 = max(in0, min(in1, end))
 			}
-			maxPoolRow(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
+			row(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
 			for _, span := range [2][2]int{{0, in0}, {in1, a.ow}} {
 				for ow := span[0]; ow < span[1]; ow++ {
 					at := argmaxWindow(x, a.h, a.w, h0, ow*a.win.SW-a.win.PW, a.win.KH, a.win.KW)
@@ -71,6 +76,28 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 		}
 	}
 })
+
+// maxPool2Row is maxPool2x2, or a vector version of it where the CPU has
+// one.
+var maxPool2Row = maxPool2x2
+
+// maxPool2x2 is maxPool3x3 for 2x2 windows (VGG's and LeNet's pools).
+func maxPool2x2(x, y []float32, arg []int32, i0, w, stride int) {
+	for o := range y {
+		r0, r1 := x[i0:i0+2], x[i0+w:i0+w+2]
+		m := max(max(r0[0], r0[1]), max(r1[0], r1[1]))
+		var at int
+		if m == m {
+			e := b2u(r0[0] == m) | b2u(r0[1] == m)<<1 | b2u(r1[0] == m)<<2 | b2u(r1[1] == m)<<3
+			first := bits.TrailingZeros(e)
+			at = i0 + first/2*w + first%2
+		} else {
+			at = i0 + argmaxWindow(x[i0:], 2, w, 0, 0, 2, 2)
+		}
+		y[o], arg[o] = x[at], int32(at)
+		i0 += stride
+	}
+}
 
 // argmaxWindow returns the index in x (an h x w plane) of the first
 // maximum, in row-major order, of the kh x kw window at (h0, w0), clipped

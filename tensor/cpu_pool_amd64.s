@@ -45,11 +45,105 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	VMOVAPS cand, K2, Z0; \
 	VMOVDQA32 off, K2, Z5
 
+// ROW2 loads the 32 columns of the row at R10 that 16 windows of 2x2
+// read, under the load masks K3 and K4, and deals them out into the
+// windows' left (columns 0, 2, ..., 30) and right (1, 3, ..., 31) pixels.
+#define ROW2(left, right) \
+	VMOVUPS.Z 0(R10), K3, left; \
+	VMOVUPS.Z 64(R10), K4, Z1; \
+	VMOVAPS left, right; \
+	VPERMT2PS Z1, Z31, left; \
+	VPERMT2PS Z1, Z30, right
+
 // OFFSET broadcasts into z the offset rows*w+cols, w in DX.
 #define OFFSET(rows, cols, z) \
 	IMUL3Q $rows, DX, R10; \
 	ADDQ $cols, R10; \
 	VPBROADCASTD R10, z
+
+// POOL_SETUP loads the arguments of a stride-2 pooling function (see
+// maxPool3x3s2AVX512) and sets the lanes' constants: Z31 and Z30 the even
+// and odd lanes' indices, Z29 each window's top-left index, Z28 the 16
+// windows' step in indices.
+#define POOL_SETUP \
+	MOVQ x+0(FP), SI; \
+	MOVQ w+8(FP), DX; \
+	MOVQ y+16(FP), DI; \
+	MOVQ arg+24(FP), BX; \
+	MOVQ blocks+32(FP), CX; \
+	MOVQ i0+40(FP), R8; \
+	MOVQ loadMasks+48(FP), R9; \
+	MOVQ storeMask+56(FP), R12; \
+	VMOVDQU32 iota16<>(SB), Z29; \
+	VPADDD    Z29, Z29, Z31; \
+	VPBROADCASTD R8, Z28; \
+	VPADDD    Z31, Z28, Z29; \
+	MOVL      $1, R10; \
+	VPBROADCASTD R10, Z28; \
+	VPADDD    Z28, Z31, Z30; \
+	MOVL      $32, R10; \
+	VPBROADCASTD R10, Z28
+
+// POOL_LOOP runs WINDOWS, which leaves 16 windows' maxima in Z0 and their
+// offsets from the windows' top-left in Z5 (R10 at the first row, DX the
+// row stride in bytes), over the blocks (CX), storing each block, then
+// once more with the tail's masks (K3-K6 from R9's four 16-bit masks, K7
+// from R12) if R12 is not 0.
+#define POOL_LOOP(WINDOWS) \
+	KXNORW K3, K3, K3; \
+	KXNORW K4, K4, K4; \
+	KXNORW K5, K5, K5; \
+	KXNORW K6, K6, K6; \
+	KXNORW K7, K7, K7; \
+loop:; \
+	TESTQ CX, CX; \
+	JZ    tail; \
+	MOVQ  SI, R10; \
+	WINDOWS; \
+	VPADDD    Z29, Z5, Z5; \
+	VMOVUPS   Z0, K7, (DI); \
+	VMOVDQU32 Z5, K7, (BX); \
+	VPADDD    Z28, Z29, Z29; \
+	ADDQ      $128, SI; \
+	ADDQ      $64, DI; \
+	ADDQ      $64, BX; \
+	DECQ      CX; \
+	JMP       loop; \
+tail:; \
+	TESTQ  R12, R12; \
+	JZ     done; \
+	KMOVW  R9, K3; \
+	SHRQ   $16, R9; \
+	KMOVW  R9, K4; \
+	SHRQ   $16, R9; \
+	KMOVW  R9, K5; \
+	SHRQ   $16, R9; \
+	KMOVW  R9, K6; \
+	KMOVW  R12, K7; \
+	XORQ   R12, R12; \
+	MOVQ   $1, CX; \
+	JMP    loop; \
+done:; \
+	VZEROUPPER; \
+	RET
+
+// WINDOWS3 takes the maxima of 16 3x3 windows.
+#define WINDOWS3 \
+	ROW(Z10, Z11, Z12); \
+	ADDQ  DX, R10; \
+	ROW(Z13, Z14, Z15); \
+	ADDQ  DX, R10; \
+	ROW(Z16, Z17, Z18); \
+	VMOVAPS Z10, Z0; \
+	VPXORD  Z5, Z5, Z5; \
+	TAKE(Z11, Z20); \
+	TAKE(Z12, Z21); \
+	TAKE(Z13, Z22); \
+	TAKE(Z14, Z23); \
+	TAKE(Z15, Z24); \
+	TAKE(Z16, Z25); \
+	TAKE(Z17, Z26); \
+	TAKE(Z18, Z27)
 
 // func maxPool3x3s2AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMasks, storeMask uint64)
 //
@@ -57,25 +151,7 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 // are taken in row-major order, so the first maximum wins, and the first
 // NaN wins over numbers.
 TEXT ·maxPool3x3s2AVX512(SB), NOSPLIT, $0-64
-	MOVQ x+0(FP), SI
-	MOVQ w+8(FP), DX
-	MOVQ y+16(FP), DI
-	MOVQ arg+24(FP), BX
-	MOVQ blocks+32(FP), CX
-	MOVQ i0+40(FP), R8
-	MOVQ loadMasks+48(FP), R9
-	MOVQ storeMask+56(FP), R12
-
-	VMOVDQU32 iota16<>(SB), Z29
-	VPADDD    Z29, Z29, Z31     // Z31: 0, 2, ..., 30
-	VPBROADCASTD R8, Z28
-	VPADDD    Z31, Z28, Z29     // Z29: each window's top-left index
-	MOVL      $1, R10
-	VPBROADCASTD R10, Z28
-	VPADDD    Z28, Z31, Z30     // Z30: 1, 3, ..., 31
-	MOVL      $32, R10
-	VPBROADCASTD R10, Z28       // Z28: 16 windows' step in indices
-
+	POOL_SETUP
 	// Z20-Z27: the offsets of candidates 1-8 from the window's top-left.
 	OFFSET(0, 1, Z20)
 	OFFSET(0, 2, Z21)
@@ -86,59 +162,27 @@ TEXT ·maxPool3x3s2AVX512(SB), NOSPLIT, $0-64
 	OFFSET(2, 1, Z26)
 	OFFSET(2, 2, Z27)
 	SHLQ $2, DX                 // DX: row stride in bytes
+	POOL_LOOP(WINDOWS3)
 
-	// Full blocks load and store every lane.
-	KXNORW K3, K3, K3
-	KXNORW K4, K4, K4
-	KXNORW K5, K5, K5
-	KXNORW K6, K6, K6
-	KXNORW K7, K7, K7
+// WINDOWS2 takes the maxima of 16 2x2 windows.
+#define WINDOWS2 \
+	ROW2(Z10, Z11); \
+	ADDQ  DX, R10; \
+	ROW2(Z13, Z14); \
+	VMOVAPS Z10, Z0; \
+	VPXORD  Z5, Z5, Z5; \
+	TAKE(Z11, Z20); \
+	TAKE(Z13, Z21); \
+	TAKE(Z14, Z22)
 
-loop:
-	TESTQ CX, CX
-	JZ    tail
-	MOVQ  SI, R10
-	ROW(Z10, Z11, Z12)
-	ADDQ  DX, R10
-	ROW(Z13, Z14, Z15)
-	ADDQ  DX, R10
-	ROW(Z16, Z17, Z18)
-	VMOVAPS Z10, Z0
-	VPXORD  Z5, Z5, Z5
-	TAKE(Z11, Z20)
-	TAKE(Z12, Z21)
-	TAKE(Z13, Z22)
-	TAKE(Z14, Z23)
-	TAKE(Z15, Z24)
-	TAKE(Z16, Z25)
-	TAKE(Z17, Z26)
-	TAKE(Z18, Z27)
-	VPADDD    Z29, Z5, Z5
-	VMOVUPS   Z0, K7, (DI)
-	VMOVDQU32 Z5, K7, (BX)
-	VPADDD    Z28, Z29, Z29
-	ADDQ      $128, SI
-	ADDQ      $64, DI
-	ADDQ      $64, BX
-	DECQ      CX
-	JMP       loop
-
-tail:
-	// Run the loop once more with the tail's masks, then stop.
-	TESTQ  R12, R12
-	JZ     done
-	KMOVW  R9, K3
-	SHRQ   $16, R9
-	KMOVW  R9, K4
-	SHRQ   $16, R9
-	KMOVW  R9, K5
-	SHRQ   $16, R9
-	KMOVW  R9, K6
-	KMOVW  R12, K7
-	XORQ   R12, R12
-	MOVQ   $1, CX
-	JMP    loop
-
-done:
-	VZEROUPPER
-	RET
+// func maxPool2x2s2AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMasks, storeMask uint64)
+//
+// maxPool3x3s2AVX512 for 2x2 windows: the four candidates in row-major
+// order; only the first two load masks count.
+TEXT ·maxPool2x2s2AVX512(SB), NOSPLIT, $0-64
+	POOL_SETUP
+	OFFSET(0, 1, Z20)
+	OFFSET(1, 0, Z21)
+	OFFSET(1, 1, Z22)
+	SHLQ $2, DX
+	POOL_LOOP(WINDOWS2)

@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestMaxPool3x3MatchesWindowScan checks the branch-free 3x3 path (and its
-// vector version, 16 windows a step) against the plain scan on planes full
-// of ties, signed zeros and NaNs, with padding that sends the border
-// windows down the plain path, and rows of fewer than 16 windows, exactly
-// 16, and several blocks and a tail.
-func TestMaxPool3x3MatchesWindowScan(t *testing.T) {
+// TestMaxPoolMatchesWindowScan checks the branch-free 3x3 and 2x2 paths
+// (and the 3x3's vector version, 16 windows a step) against the plain scan
+// on planes full of ties, signed zeros and NaNs, with padding that sends
+// the border windows down the plain path, and rows of fewer than 16
+// windows, exactly 16, and several blocks and a tail.
+func TestMaxPoolMatchesWindowScan(t *testing.T) {
 	dev := CPU()
 	rng := rand.New(rand.NewPCG(1, 2))
 	values := []float32{-1, 0, float32(math.Copysign(0, -1)), 1, 2, float32(math.NaN())}
@@ -22,6 +22,7 @@ func TestMaxPool3x3MatchesWindowScan(t *testing.T) {
 	}{
 		{Square(3, 2, 0), 14}, {Square(3, 2, 0), 33}, {Square(3, 2, 0), 71}, {Square(3, 2, 0), 98},
 		{Square(3, 2, 1), 14}, {Square(3, 2, 1), 67}, {Square(3, 1, 1), 14}, {Window{KH: 3, KW: 3, SH: 3, SW: 2}, 40},
+		{Square(2, 2, 0), 14}, {Square(2, 2, 0), 33}, {Square(2, 2, 0), 71}, {Square(2, 2, 1), 15}, {Square(2, 1, 0), 9}, {Window{KH: 2, KW: 2, SH: 1, SW: 2}, 20},
 	} {
 		win := tc.win
 		t.Run(fmt.Sprintf("%v_width%d", win, tc.width), func(t *testing.T) {
