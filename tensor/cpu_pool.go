@@ -81,7 +81,10 @@ var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 // one.
 var maxPool2Row = maxPool2x2
 
-// maxPool2x2 is maxPool3x3 for 2x2 windows (VGG's and LeNet's pools).
+// maxPool2x2 is maxPool3x3 for 2x2 windows (VGG's and LeNet's pools),
+// unrolled as it is: one function over k x k windows, looping over k, took
+// twice the time of maxPool3x3 for AlexNet's pools (a build without
+// assembly, where these loops serve every stride).
 func maxPool2x2(x, y []float32, arg []int32, i0, w, stride int) {
 	for o := range y {
 		r0, r1 := x[i0:i0+2], x[i0+w:i0+w+2]

@@ -8,7 +8,7 @@ import (
 )
 
 // TestMaxPoolMatchesWindowScan checks the branch-free 3x3 and 2x2 paths
-// (and the 3x3's vector version, 16 windows a step) against the plain scan
+// (and their vector versions, 16 windows a step) against the plain scan
 // on planes full of ties, signed zeros and NaNs, with padding that sends
 // the border windows down the plain path, and rows of fewer than 16
 // windows, exactly 16, and several blocks and a tail.
