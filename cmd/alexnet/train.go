@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"time"
 
 	"github.com/tensorforge/tensorforge/alexnet"
@@ -15,6 +14,7 @@ import (
 	"github.com/tensorforge/tensorforge/charts"
 	"github.com/tensorforge/tensorforge/classify"
 	"github.com/tensorforge/tensorforge/fashionmnist"
+	"github.com/tensorforge/tensorforge/internal/atomicfile"
 	"github.com/tensorforge/tensorforge/internal/buildinfo"
 	"github.com/tensorforge/tensorforge/tensor"
 )
@@ -223,14 +223,8 @@ func checkPaths(data, load, save, plot string, overwrite bool) error {
 // (the same file however named), unless overwrite: a typo or a forgotten
 // -load must not cost a finished training.
 func replaces(save, load string, overwrite bool) error {
-	st, err := os.Stat(save)
-	if err != nil || overwrite {
+	if overwrite || !atomicfile.Replaces(save, load) {
 		return nil
-	}
-	if load != "" {
-		if lt, err := os.Stat(load); err == nil && os.SameFile(st, lt) {
-			return nil
-		}
 	}
 	return usagef("-save %s: the file exists and this run did not load it; pass -load %s to resume from it, -overwrite to replace it, or another -save", save, save)
 }

@@ -16,7 +16,8 @@
 // of the current or the 0.17 release. -load starts from weights saved so,
 // or by the book's own model in PyTorch, whichever names they have; with
 // -eval it only evaluates them (and with -save writes them under -names).
-// The exit status is 0 on success, 2 for a bad flag and 1 for any other
+// A run does not replace an existing -save file it did not load unless
+// given -overwrite. The exit status is 0 on success, 2 for a bad flag and 1 for any other
 // failure.
 package main
 
@@ -58,7 +59,7 @@ type options struct {
 	lr                                             float64
 	seed                                           uint64
 	save, plot, log, data, load, names             string
-	eval                                           bool
+	eval, overwrite                                bool
 }
 
 func main() {
@@ -78,6 +79,7 @@ func main() {
 	fs.StringVar(&o.names, "names", "flat", "tensor names -save writes: flat (an nn.Sequential of the layers), d2l or d2l-0.17 (the book's model, current or 0.17 release)")
 	fs.StringVar(&o.load, "load", "", "weights `file` to start from, under any of -names' names (a state dict of the book's PyTorch model too); resumes its epoch count")
 	fs.BoolVar(&o.eval, "eval", false, "evaluate -load's weights on the test set and stop")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "let -save replace an existing file this run did not -load")
 	fs.StringVar(&o.plot, "plot", "", "`file` (.svg or .png) for the training curves, redrawn every epoch")
 	fs.StringVar(&o.log, "log", "", "`file` the run's log is written to as JSON after every epoch")
 	fs.StringVar(&o.data, "data", "", "`directory` of the Fashion-MNIST files (default: the repository's)")
@@ -154,6 +156,11 @@ func recipe(o options) (classify.Recipe, options, error) {
 		if err := charts.CheckPath(o.plot); err != nil {
 			return m, o, usageError{fmt.Errorf("-plot: %w", err)}
 		}
+	}
+	// An existing file is not replaced by a run that did not start from
+	// it: a typo or a forgotten -load must not cost a finished training.
+	if o.save != "" && !o.overwrite && atomicfile.Replaces(o.save, o.load) {
+		return m, o, usageError{fmt.Errorf("-save %s: the file exists and this run did not load it; pass -load %s to resume from it, -overwrite to replace it, or another -save", o.save, o.save)}
 	}
 	// Output paths are tried before any work, not after ten epochs.
 	for _, out := range []struct{ flag, path string }{{"save", o.save}, {"plot", o.plot}, {"log", o.log}} {

@@ -130,6 +130,10 @@ func TestBatchNormLoadsInPyTorch(t *testing.T) {
 // TestFlags checks that bad settings are refused, naming the flag, before
 // anything runs.
 func TestFlags(t *testing.T) {
+	existing := filepath.Join(t.TempDir(), "trained.safetensors")
+	if err := os.WriteFile(existing, []byte("weights"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		o    options
 		want string
@@ -148,6 +152,7 @@ func TestFlags(t *testing.T) {
 		{options{model: "nin", threads: 1, names: "book"}, "-names book: want one of flat, d2l, d2l-0.17 for nin"},
 		{options{model: "lenet", threads: 1, names: "flat", load: "/nonexistent.safetensors"}, "-load: "},
 		{options{model: "lenet", threads: 1, names: "flat", load: "/proc"}, "-load /proc: is a directory, want a regular file"},
+		{options{model: "lenet", threads: 1, save: existing}, "-save " + existing + ": the file exists and this run did not load it; pass -load " + existing + " to resume from it, -overwrite to replace it, or another -save"},
 	} {
 		err := run(context.Background(), new(bytes.Buffer), tc.o)
 		var ue usageError
@@ -228,8 +233,9 @@ func TestBookNames(t *testing.T) {
 }
 
 // TestLoadEval trains lenet-bn for an epoch, saving it under the book's
-// names, then evaluates the file (-load -eval: the same accuracy) and
-// resumes from it (the epochs count on).
+// names, then evaluates the file (-load -eval: the same accuracy), resumes
+// from the flat copy it wrote into that copy (the epochs count on), and
+// replaces the first file with -overwrite.
 func TestLoadEval(t *testing.T) {
 	dir := t.TempDir()
 	save := filepath.Join(dir, "book.safetensors")
@@ -256,9 +262,15 @@ func TestLoadEval(t *testing.T) {
 	if g, err := safetensors.Read(o.save); err != nil || g.Tensors["1.running_mean"].Shape == nil {
 		t.Errorf("-eval -save wrote no flat names (%v)", err)
 	}
-	o.load, o.save, o.eval = o.save, "", false
+	// Resumed, saving back into the file it loaded: not a replacement.
+	o.load, o.eval = o.save, false
 	if err := run(context.Background(), &resumed, o); err != nil {
 		t.Fatal(err)
+	}
+	// A fresh run onto an existing file, told to replace it.
+	o.load, o.save, o.overwrite = "", save, true
+	if err := run(context.Background(), new(bytes.Buffer), o); err != nil {
+		t.Errorf("-overwrite: %v", err)
 	}
 	if !strings.Contains(resumed.String(), "after 1 epochs\n") || !strings.Contains(resumed.String(), "epoch 2") || !strings.Contains(resumed.String(), "after 2 epochs: test accuracy") {
 		t.Errorf("resumed run:\n%s", resumed.String())

@@ -92,6 +92,23 @@ func CheckWritable(path string) error {
 	return nil
 }
 
+// Replaces reports whether writing path would replace a file that exists
+// and is not the file at loaded (the same file however named; "" for
+// none): what a command asks before a run whose output would overwrite
+// something it did not start from, as a typo or a forgotten resume would.
+func Replaces(path, loaded string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	if loaded != "" {
+		if lt, err := os.Stat(loaded); err == nil && os.SameFile(st, lt) {
+			return false
+		}
+	}
+	return true
+}
+
 // destWriter writes into a temporary file, naming the destination in its
 // errors: "write model.safetensors: no space left on device" says what
 // failed, where the temporary file's name would not.

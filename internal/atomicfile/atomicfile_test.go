@@ -295,3 +295,31 @@ func TestCheckWritable(t *testing.T) {
 		t.Errorf("directory holds %v, want only the link: CheckWritable must leave nothing", got)
 	}
 }
+
+// TestReplaces checks which outputs count as replacing a file: an existing
+// one, unless it is the loaded file, by its own name or another.
+func TestReplaces(t *testing.T) {
+	dir := t.TempDir()
+	a, b, link := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "link")
+	for _, p := range []string{a, b} {
+		if err := write(p, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	symlink(t, a, link)
+	for _, c := range []struct {
+		path, loaded string
+		want         bool
+	}{
+		{filepath.Join(dir, "new"), "", false},
+		{a, "", true},
+		{a, b, true},
+		{a, a, false},
+		{a, link, false},
+		{link, a, false},
+	} {
+		if got := Replaces(c.path, c.loaded); got != c.want {
+			t.Errorf("Replaces(%s, %q) = %v, want %v", filepath.Base(c.path), c.loaded, got, c.want)
+		}
+	}
+}
