@@ -179,14 +179,15 @@ func FromCheckpoint(dev tensor.Device, net *nn.Sequential, ck *Checkpoint, c Con
 			want = append(want, wanted{name: ls.Name(spec), shape: spec.Shape, counter: spec.Counter})
 		}
 	}
-	if err := ck.check(want, c); err != nil {
+	fileName, err := ck.check(want, c)
+	if err != nil {
 		return nil, err
 	}
 	m, err := build(dev, net, c, true)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", ck.Name(), err)
 	}
-	if err := m.restore(ck); err != nil {
+	if err := m.restore(ck, fileName); err != nil {
 		m.Free()
 		return nil, err
 	}
@@ -207,10 +208,11 @@ func (m *Model) LoadCheckpoint(path string) (CheckpointInfo, error) {
 	for _, p := range slices.Concat(m.params, m.state) {
 		want = append(want, wanted{name: strings.TrimPrefix(p.Name, m.cfg.Prefix), shape: p.Value.Shape(), counter: p.Counter})
 	}
-	if err := ck.check(want, m.cfg); err != nil {
+	fileName, err := ck.check(want, m.cfg)
+	if err != nil {
 		return ck.info, err
 	}
-	return ck.info, m.restore(ck)
+	return ck.info, m.restore(ck, fileName)
 }
 
 // wanted is a tensor a model holds, as check looks for it in a file: its
@@ -228,9 +230,9 @@ type wanted struct {
 // them in the file (the network's own on a tie), with or without the
 // prefix as the file has it.
 func (c *Checkpoint) fileNames(cfg Config, names []string) func(string) string {
-	own := Naming{Prefix: cfg.Prefix}
-	best, bestPrefix, found := own, c.resolve(own.Prefix), -1
-	for _, n := range slices.Concat([]Naming{own}, cfg.Namings) {
+	var best Naming
+	bestPrefix, found := "", -1
+	for _, n := range cfg.namings() {
 		prefix, count := c.resolve(n.Prefix), 0
 		for _, name := range names {
 			if to, ok := n.rename(name); ok {
@@ -251,19 +253,20 @@ func (c *Checkpoint) fileNames(cfg Config, names []string) func(string) string {
 
 // check compares the checkpoint with the tensors a model of c holds: every
 // Meta entry it records must be c's, every tensor must be there, under
-// one of the names fileNames gives, with its shape and a floating-point
-// dtype, and nothing else may be (but velocities of the parameters).
-func (c *Checkpoint) check(want []wanted, cfg Config) error {
+// the names fileNames gives, with its shape and a floating-point dtype,
+// and nothing else may be (but velocities of the parameters). It returns
+// those names, for restore.
+func (c *Checkpoint) check(want []wanted, cfg Config) (fileName func(string) string, err error) {
 	for _, key := range slices.Sorted(maps.Keys(cfg.Meta)) {
 		if got, ok := c.info.Meta[key]; ok && got != cfg.Meta[key] {
-			return fmt.Errorf("checkpoint %s: %s is %s, the model's is %s", c.Name(), key, got, cfg.Meta[key])
+			return nil, fmt.Errorf("checkpoint %s: %s is %s, the model's is %s", c.Name(), key, got, cfg.Meta[key])
 		}
 	}
 	names := make([]string, len(want))
 	for i, s := range want {
 		names[i] = s.name
 	}
-	fileName := c.fileNames(cfg, names)
+	fileName = c.fileNames(cfg, names)
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("checkpoint %s: "+format, append([]any{c.Name()}, args...)...))
@@ -306,7 +309,7 @@ func (c *Checkpoint) check(want []wanted, cfg Config) error {
 			fail("unexpected tensor %q (%s %v): not one of the model's", name, t.DType, t.Shape)
 		}
 	}
-	return errors.Join(errs...)
+	return fileName, errors.Join(errs...)
 }
 
 // nonFinite returns the index and value of t's first NaN or infinity, if
@@ -335,13 +338,12 @@ func isFloat(d safetensors.DType) bool {
 
 func isInt(d safetensors.DType) bool { return d == safetensors.I64 || d == safetensors.I32 }
 
-// restore copies ck's tensors, already checked, into the model, one at a
-// time through a buffer the size of the largest. A model whose optimizer
+// restore copies ck's tensors, already checked and named in the file as
+// fileName says (see check), into the model, one at a time through a
+// buffer the size of the largest. A model whose optimizer
 // uses momentum takes the velocity too if ck has it, and starts it from
 // zero (as a fresh PyTorch optimizer does) if not.
-func (m *Model) restore(ck *Checkpoint) error {
-	all := slices.Concat(m.params, m.state)
-	fileName := ck.fileNames(m.cfg, m.netNames(all))
+func (m *Model) restore(ck *Checkpoint, fileName func(string) string) error {
 	name := func(p nn.Param) string { return fileName(strings.TrimPrefix(p.Name, m.cfg.Prefix)) }
 	var scratch []float32
 	copyIn := func(p nn.Param, dst *tensor.Tensor, suffix string) error {
@@ -362,7 +364,7 @@ func (m *Model) restore(ck *Checkpoint) error {
 		dst.CopyFrom(scratch)
 		return nil
 	}
-	for _, p := range all {
+	for _, p := range slices.Concat(m.params, m.state) {
 		if err := copyIn(p, p.Value, ""); err != nil {
 			return err
 		}
@@ -430,25 +432,13 @@ func (m *Model) write(path string, epochs int, velocity bool) error {
 	return safetensors.Write(path, f)
 }
 
-// netNames returns the names of ps in the network: without Config.Prefix.
-func (m *Model) netNames(ps []nn.Param) []string {
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = strings.TrimPrefix(p.Name, m.cfg.Prefix)
-	}
-	return names
-}
-
-// savedName returns the name a checkpoint gives a tensor of the model: its
-// own, or its name in the Naming called Config.SaveAs.
+// savedName returns the name a checkpoint gives a tensor of the model: in
+// the naming Config.SaveAs names, the network's own by default.
 func (m *Model) savedName() func(nn.Param) string {
-	i := slices.IndexFunc(m.cfg.Namings, func(n Naming) bool { return n.Name == m.cfg.SaveAs })
-	if m.cfg.SaveAs == "" || i < 0 {
-		return func(p nn.Param) string { return p.Name }
-	}
-	n := m.cfg.Namings[i]
+	all := m.cfg.namings()
+	n := all[slices.IndexFunc(all, func(n Naming) bool { return n.Name == m.cfg.SaveAs })] // checkNamings made sure of it
 	return func(p nn.Param) string {
-		to, _ := n.rename(strings.TrimPrefix(p.Name, m.cfg.Prefix)) // checkNamings made sure of it
+		to, _ := n.rename(strings.TrimPrefix(p.Name, m.cfg.Prefix))
 		return n.Prefix + to
 	}
 }

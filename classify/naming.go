@@ -25,6 +25,12 @@ type Naming struct {
 	Modules map[string]string
 }
 
+// namings returns the network's own naming (Name "", Prefix the
+// Config's), then c.Namings.
+func (c Config) namings() []Naming {
+	return append([]Naming{{Prefix: c.Prefix}}, c.Namings...)
+}
+
 // rename returns the naming's name, without Prefix, of the network's
 // tensor called name (without Config.Prefix); ok is false if no path of
 // Modules begins name.
