@@ -38,6 +38,17 @@ func (d *Device) Copy(dst, src *tensor.Tensor) {
 	})
 }
 
+// CopyBlocks copies b's blocks from src to dst with one kernel over all
+// of their elements.
+func (d *Device) CopyBlocks(dst, src *tensor.Tensor, b tensor.Blocks) {
+	if b.Count == 0 || b.Len == 0 {
+		return
+	}
+	to := d.ptr(dst) + cu.DevicePtr(4*int64(b.DstOff))
+	from := d.ptr(src) + cu.DevicePtr(4*int64(b.SrcOff))
+	d.elementwise("CopyBlocks", "copy_blocks_f32", b.Count*b.Len, to, from, b.Len, b.DstStride, b.SrcStride)
+}
+
 // Axpy computes y += alpha*x.
 func (d *Device) Axpy(alpha float32, x, y *tensor.Tensor) {
 	d.elementwise("Axpy", "axpy_f32", y.Len(), d.ptr(y), d.ptr(x), alpha)

@@ -24,6 +24,36 @@ func TestKernelsOnHost(t *testing.T) {
 	t.Run("batchnorm", func(t *testing.T) { checkBatchNorm(t, bin) })
 	t.Run("bias", func(t *testing.T) { checkBiasGrad(t, bin) })
 	t.Run("pointwise", func(t *testing.T) { checkPointwise(t, bin) })
+	t.Run("copyblocks", func(t *testing.T) { checkCopyBlocks(t, bin) })
+}
+
+// checkCopyBlocks runs copy_blocks_f32 as CopyBlocks launches it, on
+// blocks that do not divide the grid's threads, with offsets and strides
+// that leave gaps on both sides, and as Concat and Split use it, and
+// compares what it leaves in dst, gaps included, with the CPU device's.
+func checkCopyBlocks(t *testing.T, bin string) {
+	cpu := tensor.CPU()
+	for i, b := range []tensor.Blocks{
+		{Count: 3, Len: 37, DstOff: 5, DstStride: 50, SrcOff: 2, SrcStride: 41},
+		{Count: 7, Len: 1, DstOff: 0, DstStride: 3, SrcOff: 1, SrcStride: 2},
+		{Count: 2, Len: 200, DstOff: 13, DstStride: 213, SrcOff: 0, SrcStride: 200},
+		{Count: 5, Len: 36, DstOff: 72, DstStride: 144, SrcOff: 0, SrcStride: 36},
+	} {
+		dst := tensor.RandUniform(cpu, uint64(i), -1, 1, b.DstOff+(b.Count-1)*b.DstStride+b.Len+3)
+		src := tensor.RandUniform(cpu, uint64(i)+10, -1, 1, b.SrcOff+(b.Count-1)*b.SrcStride+b.Len+2)
+		var in bytes.Buffer
+		fmt.Fprintf(&in, "copyblocks %d %d %d %d %d %d\n", b.Count, b.Len, b.DstOff, b.DstStride, b.SrcOff, b.SrcStride)
+		hostrun.WriteArray(&in, devicetest.Floats(t, dst))
+		hostrun.WriteArray(&in, devicetest.Floats(t, src))
+		lines := hostrun.Run(t, bin, &in)
+		if len(lines) != 1 {
+			t.Fatalf("%+v: %d lines", b, len(lines))
+		}
+		cpu.CopyBlocks(dst, src, b)
+		if got, want := hostrun.Floats(t, lines[0]), devicetest.Floats(t, dst); !slices.Equal(got, want) {
+			t.Errorf("%+v: dst differs from the CPU's: %s", b, firstDiff(got, want))
+		}
+	}
 }
 
 // checkReduce runs kernels/reduce.cu pass after pass with the layouts

@@ -14,6 +14,20 @@ extern "C" __global__ void scale_f32(float *x, float alpha, long long n)
 	FOR_EACH(i, n) { x[i] *= alpha; }
 }
 
+// The copy of n/len blocks of len elements (tensor.Blocks), block b from
+// src + b*src_stride to dst + b*dst_stride: one element a step of the
+// grid-stride loop over all n, so a concatenation of any batch is one
+// launch.
+extern "C" __global__ void copy_blocks_f32(float *dst, const float *src, long long len, long long dst_stride,
+					   long long src_stride, long long n)
+{
+	FOR_EACH(i, n)
+	{
+		const long long b = i / len, j = i - b * len;
+		dst[b * dst_stride + j] = src[b * src_stride + j];
+	}
+}
+
 namespace {
 
 // The operations of tensor.BinaryOp, one struct each for binary.

@@ -245,6 +245,13 @@ func (d *cpuDevice) Copy(dst, src *Tensor) {
 	}
 }
 
+func (d *cpuDevice) CopyBlocks(dst, src *Tensor, b Blocks) {
+	to, from := f32(dst), f32(src)
+	for i := range b.Count {
+		copy(to[b.DstOff+i*b.DstStride:][:b.Len], from[b.SrcOff+i*b.SrcStride:][:b.Len])
+	}
+}
+
 var axpyLoop = newLoop(func(a *elemArgs, lo, hi int) {
 	xs, ys := a.x[lo:hi], a.y[lo:hi]
 	for i, v := range xs {

@@ -58,6 +58,10 @@ type Device interface {
 	Fill(x *Tensor, v float32)
 	// Copy copies src into dst (same length and dtype).
 	Copy(dst, src *Tensor)
+	// CopyBlocks copies the blocks b describes from src to dst (Float32;
+	// distinct tensors, and b's blocks within them and not overlapping
+	// each other in dst).
+	CopyBlocks(dst, src *Tensor, b Blocks)
 	// Axpy computes y += alpha*x.
 	Axpy(alpha float32, x, y *Tensor)
 	// Scale computes x *= alpha.

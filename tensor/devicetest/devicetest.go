@@ -77,6 +77,8 @@ var ops = []struct {
 	{"Views", testViews},
 	{"Fill", testFill},
 	{"Copy", testCopy},
+	{"Concat", testConcat},
+	{"Split", testSplit},
 	{"Axpy", testAxpy},
 	{"Scale", testScale},
 	{"Add", testBinary(tensor.Add, func(x, y float64) float64 { return x + y })},

@@ -52,6 +52,10 @@
 //	    Runs the elementwise kernel name over A (unary: exp_f32, ...; the
 //	    gradients and add_f32, sub_f32, mul_f32, relu_grad_f32 over A and
 //	    B) and prints its output.
+//	copyblocks count len dst_off dst_stride src_off src_stride DST SRC
+//	    Runs copy_blocks_f32 as cuda's CopyBlocks launches it (its
+//	    pointers moved by the offsets), on a grid of 3 blocks of 32
+//	    threads, and prints DST.
 //	avgpool planes H W KH KW SH SW PH PW X DY
 //	    Runs avgpool_f32 over X and avgpool_grad_f32 over DY and prints y
 //	    and dx on two lines.
@@ -625,6 +629,23 @@ static void pointwise_cmd()
 	exit(2);
 }
 
+static void copyblocks_cmd()
+{
+	long long count, len, dst_off, dst_stride, src_off, src_stride;
+	if (scanf("%lld %lld %lld %lld %lld %lld", &count, &len, &dst_off, &dst_stride, &src_off, &src_stride) != 6)
+		exit(2);
+	std::vector<float> dst = array<float>();
+	const std::vector<float> src = array<float>();
+	launch(
+		3, 1, 0,
+		[&] {
+			copy_blocks_f32(dst.data() + dst_off, src.data() + src_off, len, dst_stride, src_stride,
+					count * len);
+		},
+		32);
+	print(dst);
+}
+
 static void avgpool_cmd()
 {
 	long long planes;
@@ -711,6 +732,7 @@ static const struct {
 	{"batchnorm", batchnorm_cmd},
 	{"bias", bias_cmd},
 	{"pointwise", pointwise_cmd},
+	{"copyblocks", copyblocks_cmd},
 	{"avgpool", avgpool_cmd},
 	{"maxpool", maxpool_cmd},
 	{"bf16", bf16_cmd},
