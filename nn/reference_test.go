@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/tensorforge/tensorforge/tensor"
 	"github.com/tensorforge/tensorforge/tensor/devicetest"
@@ -66,12 +67,31 @@ func refForward(l Layer, x []float64, xs []int, params [][]float64, p Pass) ([]f
 	case *Residual:
 		var outs [2][]float64
 		var shape []int
-		for b, layers := range l.branches {
+		for b, layers := range l.layers {
 			outs[b], shape, params = refLayers(layers, x, xs, params, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(b))})
 		}
 		y := make([]float64, len(outs[0]))
 		for i := range y {
 			y[i] = outs[0][i] + outs[1][i]
+		}
+		return y, shape
+	case *Concat:
+		// Image by image, each branch's channels in turn.
+		outs := make([][]float64, len(l.layers))
+		shape := slices.Clone(xs)
+		shape[1] = 0
+		for b, layers := range l.layers {
+			var s []int
+			outs[b], s, params = refLayers(layers, x, xs, params, Pass{Train: p.Train, Seed: MixSeed(p.Seed, uint64(b))})
+			shape[1] += s[1]
+			shape = append(shape[:2], s[2:]...)
+		}
+		var y []float64
+		for i := range xs[0] {
+			for _, o := range outs {
+				per := len(o) / xs[0]
+				y = append(y, o[i*per:(i+1)*per]...)
+			}
 		}
 		return y, shape
 	}

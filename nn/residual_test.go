@@ -119,7 +119,7 @@ func TestResidualDiscardGrad(t *testing.T) {
 	}
 	checkDiscardGrad(t, newNet, tensor.RandUniform(dev, 4, -1, 1, 3, 2, 5, 5), tensor.FromSlice(dev, []int32{0, 2, 1}, 3))
 	r := newNet().Layers()[1].(*Residual)
-	if !r.branches[0][2].(*ReLU).passed || !r.branches[0][3].(*Conv2d).masked {
+	if !r.layers[0][2].(*ReLU).passed || !r.layers[0][3].(*Conv2d).masked {
 		t.Error("the body's ReLU is not folded into the convolution after it")
 	}
 }

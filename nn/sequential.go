@@ -134,7 +134,7 @@ func (s *Sequential) MinTrainBatch() int {
 // the first one's backward reads its output, which would then hold the
 // second's, and its gradients would be silently wrong. With keepInput it
 // also panics when one would overwrite the layers' input, which a
-// Residual's other branch reads.
+// block's other branches read (Residual, Concat).
 func checkInPlace(layers []Layer, keepInput bool) {
 	const input = -2
 	last := -1 // the in-place layer (or input) whose output the next layer receives
@@ -145,7 +145,7 @@ func checkInPlace(layers []Layer, keepInput bool) {
 		if _, ok := l.(interface{ inPlace() }); ok {
 			switch {
 			case last == input:
-				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the input its Residual's other branch reads; put a layer that writes a new tensor before it", i, l))
+				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the input its block's other branches read; put a layer that writes a new tensor before it", i, l))
 			case last >= 0:
 				panic(fmt.Sprintf("nn: layer %d (%v) would overwrite the output of layer %d (%v), which its backward reads; put a layer that writes a new tensor between them",
 					i, l, last, layers[last]))

@@ -196,7 +196,7 @@ func TestTrainStepAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet(), "residual": resNet(true)} {
+	for name, net := range map[string]*Sequential{"tiny": tinyNet(), "norm": normNet(), "residual": resNet(true), "concat": inceptionNet(), "dense": denseNet()} {
 		t.Run(name, func(t *testing.T) { checkTrainStepAllocs(t, net, tensor.FP32) })
 	}
 	// A convolution's output stored in bfloat16 (see roundOutputs).
