@@ -327,27 +327,32 @@ func (d *cpuDevice) convForward(c *convCall, g imageGather, w, bias *Tensor, p P
 	c.run(d, g, p)
 }
 
-// floatPool holds float32 buffers of one use, so that a call gets back a
-// buffer of about the size it asked for before.
-type floatPool struct{ sync.Pool }
+// slicePool holds buffers of one use, so that a call gets back a buffer
+// of about the size it asked for before.
+type slicePool[T float32 | int32] struct{ sync.Pool }
 
-// get returns a pooled buffer of at least n floats; put returns it.
-func (p *floatPool) get(n int) *[]float32 {
-	buf, _ := p.Get().(*[]float32)
+// get returns a pooled buffer of at least n elements; put returns it.
+func (p *slicePool[T]) get(n int) *[]T {
+	buf, _ := p.Get().(*[]T)
 	if buf == nil || len(*buf) < n {
-		s := make([]float32, n)
+		s := make([]T, n)
 		buf = &s
 	}
 	return buf
 }
 
-func (p *floatPool) put(buf *[]float32) { p.Put(buf) }
+func (p *slicePool[T]) put(buf *[]T) { p.Put(buf) }
 
 // scratch holds the convolutions' buffers: the data gradient's permuted
 // weight, a few images' columns, or a few images' outputs on their way to
 // bfloat16 (at most colsBytes each); planes holds single image planes, a
-// pooling worker's widened from bfloat16.
-var scratch, planes floatPool
+// pooling worker's padded or widened from bfloat16, and the maxima of a
+// padded plane's windows with their indices (planeArgs) before they are
+// placed.
+var (
+	scratch, planes slicePool[float32]
+	planeArgs       slicePool[int32]
+)
 
 // implicitDataGrad reports whether the data gradient of a convolution of
 // images [c, h, w] into [o, oh, ow] runs as an implicit GEMM. Its operand,

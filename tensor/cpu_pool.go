@@ -24,58 +24,166 @@ type poolArgs struct {
 
 var maxPoolLoop = newLoop(func(a *poolArgs, lo, hi int) {
 	in, out := a.h*a.w, a.oh*a.ow
+	k := a.win.KH
+	rows := k == a.win.KW && (k == 3 || k == 2) // windows with row loops of their own
+	// Padded windows of stride 1 (GoogLeNet's, beside its convolutions)
+	// run on a padded copy of each plane (see padPlane).
+	padded := rows && (a.win.PH > 0 || a.win.PW > 0) && a.win.SH == 1 && a.win.SW == 1
+	ph, pw := a.h+2*a.win.PH, a.w+2*a.win.PW
+	// A worker's buffer holds a plane widened from bfloat16 or padded, and
+	// an output plane to round to bfloat16.
 	var buf []float32
-	if a.in.h != nil || a.out.h != nil {
-		p := planes.get(in + out)
+	need := 0
+	switch {
+	case padded:
+		need = ph * pw
+	case a.in.h != nil:
+		need = in
+	}
+	if a.out.h != nil {
+		need += out
+	}
+	if need > 0 {
+		p := planes.get(need)
 		defer planes.put(p)
 		buf = *p
 	}
 	for plane := lo; plane < hi; plane++ {
-		var x, yp []float32
-		if a.in.h != nil {
-			x = buf[:in]
+		var x, y []float32
+		rest := buf // what x leaves of the buffer
+		switch {
+		case padded:
+			x, rest = buf[:ph*pw], buf[ph*pw:]
+			a.padPlane(x, plane)
+		case a.in.h != nil:
+			x, rest = buf[:in], buf[in:]
 			bf16.WidenSlice(x, a.in.h[plane*in:][:in])
-		} else {
+		default:
 			x = a.in.f[plane*in:][:in]
 		}
 		if a.out.h != nil {
-			yp = buf[in:][:out]
+			y = rest[:out]
 		} else {
-			yp = a.out.f[plane*out:][:out]
+			y = a.out.f[plane*out:][:out]
 		}
-		for oh := range a.oh {
-			h0 := oh*a.win.SH - a.win.PH
-			y := yp[oh*a.ow:][:a.ow]
-			arg := a.arg[(plane*a.oh+oh)*a.ow:][:a.ow]
-			// [in0, in1) are the outputs whose window, 3x3 or 2x2 (the
-			// ones with a row loop of their own), lies inside x.
-			in0, in1 := 0, 0
-			row := maxPoolRow
-			if a.win.KH == 2 {
-				row = maxPool2Row
-			}
-			if k := a.win.KH; (k == 3 || k == 2) && a.win.KW == k && h0 >= 0 && h0+k <= a.h {
-				in0, in1 = validOut(a.ow, a.w, 0, a.win.SW, a.win.PW)
-				_, end := validOut(a.ow, a.w, k-1, a.win.SW, a.win.PW)
-				in1 = max(in0, min(in1, end))
-			}
-			row(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
-			for _, span := range [2][2]int{{0, in0}, {in1, a.ow}} {
-				for ow := span[0]; ow < span[1]; ow++ {
-					at := argmaxWindow(x, a.h, a.w, h0, ow*a.win.SW-a.win.PW, a.win.KH, a.win.KW)
-					best := float32(math.Inf(-1))
-					if at >= 0 {
-						best = x[at]
-					}
-					y[ow], arg[ow] = best, int32(at)
-				}
-			}
+		arg := a.arg[plane*out:][:out]
+		switch {
+		case padded:
+			a.maxPoolPadded(x, y, arg)
+		default:
+			a.maxPoolPlane(x, y, arg, rows)
 		}
 		if a.out.h != nil {
-			bf16.RoundSlice(a.out.h[plane*out:][:out], yp)
+			bf16.RoundSlice(a.out.h[plane*out:][:out], y)
 		}
 	}
 })
+
+// maxPoolPlane pools x, a plane of the input, into y and arg: the windows
+// that lie inside x, where rows, with the row loops, the others one at a
+// time.
+func (a *poolArgs) maxPoolPlane(x, y []float32, arg []int32, rows bool) {
+	k := a.win.KH
+	row := maxPoolRow
+	if k == 2 {
+		row = maxPool2Row
+	}
+	for oh := range a.oh {
+		h0 := oh*a.win.SH - a.win.PH
+		y, arg := y[oh*a.ow:][:a.ow], arg[oh*a.ow:][:a.ow]
+		// [in0, in1) are the outputs whose window lies inside x.
+		in0, in1 := 0, 0
+		if rows && h0 >= 0 && h0+k <= a.h {
+			in0, in1 = validOut(a.ow, a.w, 0, a.win.SW, a.win.PW)
+			_, end := validOut(a.ow, a.w, k-1, a.win.SW, a.win.PW)
+			in1 = max(in0, min(in1, end))
+			row(x, y[in0:in1], arg[in0:in1], h0*a.w+in0*a.win.SW-a.win.PW, a.w, a.win.SW)
+		}
+		for _, span := range [2][2]int{{0, in0}, {in1, a.ow}} {
+			for ow := span[0]; ow < span[1]; ow++ {
+				at := argmaxWindow(x, a.h, a.w, h0, ow*a.win.SW-a.win.PW, k, a.win.KW)
+				best := float32(math.Inf(-1))
+				if at >= 0 {
+					best = x[at]
+				}
+				y[ow], arg[ow] = best, int32(at)
+			}
+		}
+	}
+}
+
+// padPlane writes plane of the input into x, (h+2PH) x (w+2PW), inside a
+// border of -Inf as wide as the padding. A window over the padding then
+// lies inside x, where the row loops take it, and the padding never wins
+// over a pixel of the plane but where that pixel is -Inf too (see
+// maxPoolPadded). On GoogLeNet's 12x12 and smaller maps, most windows of
+// its stride-1 pools cross the border, which maxPoolPlane takes one
+// window at a time.
+func (a *poolArgs) padPlane(x []float32, plane int) {
+	inf := float32(math.Inf(-1))
+	pw := a.w + 2*a.win.PW
+	for i := range x[:a.win.PH*pw] {
+		x[i] = inf
+	}
+	for r := range a.h {
+		row := x[(a.win.PH+r)*pw:][:pw]
+		for i := range a.win.PW {
+			row[i], row[pw-1-i] = inf, inf
+		}
+		src := row[a.win.PW:][:a.w]
+		if a.in.h != nil {
+			bf16.WidenSlice(src, a.in.h[(plane*a.h+r)*a.w:][:a.w])
+		} else {
+			copy(src, a.in.f[(plane*a.h+r)*a.w:][:a.w])
+		}
+	}
+	for i := range x[(a.win.PH+a.h)*pw:] {
+		x[(a.win.PH+a.h)*pw+i] = inf
+	}
+}
+
+// maxPoolPadded pools x, a plane padPlane wrote for windows of stride 1,
+// into y, and writes each maximum's index in the plane itself to arg. It
+// takes every row's windows in one call, side by side, and drops those
+// that straddle two rows: on small maps a call a row cost more than the
+// windows it took. A window whose maximum is -Inf holds nothing but -Inf
+// and padding, where the padding may have won: the first pixel of the
+// plane in it is the one argmaxWindow's scan takes.
+func (a *poolArgs) maxPoolPadded(x, y []float32, arg []int32) {
+	row := maxPoolRow
+	if a.win.KH == 2 {
+		row = maxPool2Row
+	}
+	pw := a.w + 2*a.win.PW
+	n := (a.oh-1)*pw + a.ow // window (r, c) is at r*pw + c
+	pm, pa := planes.get(n), planeArgs.get(n)
+	defer planes.put(pm)
+	defer planeArgs.put(pa)
+	ms, ats := (*pm)[:n], (*pa)[:n]
+	row(x, ms, ats, 0, pw, 1)
+	inf := float32(math.Inf(-1))
+	for oh := range a.oh {
+		h0 := oh - a.win.PH
+		for ow := range a.ow {
+			m, at := ms[oh*pw+ow], int(ats[oh*pw+ow])
+			w0 := ow - a.win.PW
+			if m == inf {
+				r, c := max(h0, 0), max(w0, 0)
+				at = -1
+				if r < min(h0+a.win.KH, a.h) && c < min(w0+a.win.KW, a.w) {
+					at = r*a.w + c
+				}
+			} else {
+				// The maximum's row and column within its window, and so
+				// in the plane.
+				d := at - oh*pw - ow
+				dr := int(b2u(d >= pw) + b2u(d >= 2*pw))
+				at = (h0+dr)*a.w + w0 + d - dr*pw
+			}
+			y[oh*a.ow+ow], arg[oh*a.ow+ow] = m, int32(at)
+		}
+	}
+}
 
 // maxPool2Row is maxPool2x2, or a vector version of it where the CPU has
 // one.

@@ -14,6 +14,13 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func maxPool3x3s2AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMasks, storeMask uint64)
 
+// maxPool3x3s1AVX512 is maxPool3x3s2AVX512 for stride 1 (GoogLeNet's
+// pools beside its convolutions): its tail's three loads a row all take
+// the lanes of loadMask.
+//
+//go:noescape
+func maxPool3x3s1AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMask, storeMask uint64)
+
 // maxPool2x2s2AVX512 is maxPool3x3s2AVX512 for 2x2 windows; loadMasks has
 // two masks, for columns 0-15 and 16-31 of the tail's block.
 //
@@ -50,10 +57,16 @@ func maxPool2RowAVX512(x, y []float32, arg []int32, i0, w, stride int) {
 	maxPool2x2s2AVX512(&x[i0], w, &y[0], &arg[0], n/16, i0, load, store)
 }
 
-// maxPoolRowAVX512 runs stride-2 rows in AVX-512, sixteen windows per
-// step, and leaves other strides to maxPool3x3.
+// maxPoolRowAVX512 runs rows of stride 1 and 2 in AVX-512, sixteen
+// windows per step, and leaves other strides to maxPool3x3.
 func maxPoolRowAVX512(x, y []float32, arg []int32, i0, w, stride int) {
 	n := len(y)
+	if stride == 1 && n > 0 {
+		_, _ = x[i0+2*w+n+1], arg[n-1]
+		t := laneMask(n % 16)
+		maxPool3x3s1AVX512(&x[i0], w, &y[0], &arg[0], n/16, i0, t, t)
+		return
+	}
 	if stride != 2 || n == 0 {
 		maxPool3x3(x, y, arg, i0, w, stride)
 		return

@@ -61,10 +61,8 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	ADDQ $cols, R10; \
 	VPBROADCASTD R10, z
 
-// POOL_SETUP loads the arguments of a stride-2 pooling function (see
-// maxPool3x3s2AVX512) and sets the lanes' constants: Z31 and Z30 the even
-// and odd lanes' indices, Z29 each window's top-left index, Z28 the 16
-// windows' step in indices.
+// POOL_SETUP loads the arguments of a pooling function (see
+// maxPool3x3s2AVX512) and Z29 with 0, 1, ..., 15.
 #define POOL_SETUP \
 	MOVQ x+0(FP), SI; \
 	MOVQ w+8(FP), DX; \
@@ -74,7 +72,12 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	MOVQ i0+40(FP), R8; \
 	MOVQ loadMasks+48(FP), R9; \
 	MOVQ storeMask+56(FP), R12; \
-	VMOVDQU32 iota16<>(SB), Z29; \
+	VMOVDQU32 iota16<>(SB), Z29
+
+// STRIDE2 sets the lanes' constants of stride-2 windows: Z31 and Z30 the
+// even and odd lanes' indices, Z29 each window's top-left index, Z28 the
+// 16 windows' step in indices.
+#define STRIDE2 \
 	VPADDD    Z29, Z29, Z31; \
 	VPBROADCASTD R8, Z28; \
 	VPADDD    Z31, Z28, Z29; \
@@ -84,12 +87,20 @@ GLOBL iota16<>(SB), RODATA|NOPTR, $64
 	MOVL      $32, R10; \
 	VPBROADCASTD R10, Z28
 
+// STRIDE1 sets those of stride-1 windows: Z29 each window's top-left
+// index, Z28 the 16 windows' step.
+#define STRIDE1 \
+	VPBROADCASTD R8, Z28; \
+	VPADDD    Z29, Z28, Z29; \
+	MOVL      $16, R10; \
+	VPBROADCASTD R10, Z28
+
 // POOL_LOOP runs WINDOWS, which leaves 16 windows' maxima in Z0 and their
 // offsets from the windows' top-left in Z5 (R10 at the first row, DX the
-// row stride in bytes), over the blocks (CX), storing each block, then
-// once more with the tail's masks (K3-K6 from R9's four 16-bit masks, K7
-// from R12) if R12 is not 0.
-#define POOL_LOOP(WINDOWS) \
+// row stride in bytes), over the blocks (CX) of step bytes of x, storing
+// each block, then once more with the tail's masks (K3-K6 from R9's four
+// 16-bit masks, K7 from R12) if R12 is not 0.
+#define POOL_LOOP(WINDOWS, step) \
 	KXNORW K3, K3, K3; \
 	KXNORW K4, K4, K4; \
 	KXNORW K5, K5, K5; \
@@ -104,7 +115,7 @@ loop:; \
 	VMOVUPS   Z0, K7, (DI); \
 	VMOVDQU32 Z5, K7, (BX); \
 	VPADDD    Z28, Z29, Z29; \
-	ADDQ      $128, SI; \
+	ADDQ      $step, SI; \
 	ADDQ      $64, DI; \
 	ADDQ      $64, BX; \
 	DECQ      CX; \
@@ -127,13 +138,35 @@ done:; \
 	VZEROUPPER; \
 	RET
 
-// WINDOWS3 takes the maxima of 16 3x3 windows.
+// WINDOWS3 takes the maxima of 16 3x3 windows 2 columns apart.
 #define WINDOWS3 \
 	ROW(Z10, Z11, Z12); \
 	ADDQ  DX, R10; \
 	ROW(Z13, Z14, Z15); \
 	ADDQ  DX, R10; \
 	ROW(Z16, Z17, Z18); \
+	TAKE9
+
+// ROW1 loads the 18 columns of the row at R10 that 16 windows 1 column
+// apart read, as their left, middle and right pixels, under load mask K3.
+#define ROW1(left, mid, right) \
+	VMOVUPS.Z 0(R10), K3, left; \
+	VMOVUPS.Z 4(R10), K3, mid; \
+	VMOVUPS.Z 8(R10), K3, right
+
+// WINDOWS3S1 takes the maxima of 16 3x3 windows 1 column apart.
+#define WINDOWS3S1 \
+	ROW1(Z10, Z11, Z12); \
+	ADDQ  DX, R10; \
+	ROW1(Z13, Z14, Z15); \
+	ADDQ  DX, R10; \
+	ROW1(Z16, Z17, Z18); \
+	TAKE9
+
+// TAKE9 takes the maxima of the nine candidates of 16 3x3 windows, in
+// Z10-Z18 in row-major order, and their offsets (Z20-Z27 those of
+// candidates 1-8).
+#define TAKE9 \
 	VMOVAPS Z10, Z0; \
 	VPXORD  Z5, Z5, Z5; \
 	TAKE(Z11, Z20); \
@@ -145,6 +178,19 @@ done:; \
 	TAKE(Z17, Z26); \
 	TAKE(Z18, Z27)
 
+// OFFSETS3 sets Z20-Z27 to the offsets of a 3x3 window's candidates 1-8
+// from its top-left, and DX to the row stride in bytes.
+#define OFFSETS3 \
+	OFFSET(0, 1, Z20); \
+	OFFSET(0, 2, Z21); \
+	OFFSET(1, 0, Z22); \
+	OFFSET(1, 1, Z23); \
+	OFFSET(1, 2, Z24); \
+	OFFSET(2, 0, Z25); \
+	OFFSET(2, 1, Z26); \
+	OFFSET(2, 2, Z27); \
+	SHLQ $2, DX
+
 // func maxPool3x3s2AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMasks, storeMask uint64)
 //
 // Each step takes 16 windows 2 columns apart. The nine candidates of each
@@ -152,17 +198,19 @@ done:; \
 // NaN wins over numbers.
 TEXT ·maxPool3x3s2AVX512(SB), NOSPLIT, $0-64
 	POOL_SETUP
-	// Z20-Z27: the offsets of candidates 1-8 from the window's top-left.
-	OFFSET(0, 1, Z20)
-	OFFSET(0, 2, Z21)
-	OFFSET(1, 0, Z22)
-	OFFSET(1, 1, Z23)
-	OFFSET(1, 2, Z24)
-	OFFSET(2, 0, Z25)
-	OFFSET(2, 1, Z26)
-	OFFSET(2, 2, Z27)
-	SHLQ $2, DX                 // DX: row stride in bytes
-	POOL_LOOP(WINDOWS3)
+	STRIDE2
+	OFFSETS3
+	POOL_LOOP(WINDOWS3, 128)
+
+// func maxPool3x3s1AVX512(x *float32, w int, y *float32, arg *int32, blocks, i0 int, loadMask, storeMask uint64)
+//
+// maxPool3x3s2AVX512 for windows 1 column apart: 16 windows read 18
+// columns, three unaligned loads a row.
+TEXT ·maxPool3x3s1AVX512(SB), NOSPLIT, $0-64
+	POOL_SETUP
+	STRIDE1
+	OFFSETS3
+	POOL_LOOP(WINDOWS3S1, 64)
 
 // WINDOWS2 takes the maxima of 16 2x2 windows.
 #define WINDOWS2 \
@@ -181,8 +229,9 @@ TEXT ·maxPool3x3s2AVX512(SB), NOSPLIT, $0-64
 // order; only the first two load masks count.
 TEXT ·maxPool2x2s2AVX512(SB), NOSPLIT, $0-64
 	POOL_SETUP
+	STRIDE2
 	OFFSET(0, 1, Z20)
 	OFFSET(1, 0, Z21)
 	OFFSET(1, 1, Z22)
 	SHLQ $2, DX
-	POOL_LOOP(WINDOWS2)
+	POOL_LOOP(WINDOWS2, 128)
