@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The book's nets that `d2l` trains, in PyTorch, beside tensorforge's
-(packages lenet, vgg, nin and resnet).
+(packages lenet, vgg, nin, googlenet and resnet).
 
 Train the book's recipe on the CPU, printing each epoch as `d2l` does:
 
@@ -19,7 +19,7 @@ tree's names and shapes, which cmd/d2l's tests hold the namings to:
 
     /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --state-dict-names >cmd/d2l/testdata/book_state_dicts.txt
 
-VGG's and NiN's images are resized to 224x224 and ResNet's to 96x96 as `d2l`
+VGG's and NiN's images are resized to 224x224 and GoogLeNet's and ResNet's to 96x96 as `d2l`
 resizes them (bilinear, align_corners false), a batch at a time.
 
 Needs PyTorch and the standard library only: the safetensors file is read
@@ -102,6 +102,62 @@ def nin():  # ch. 8.3, its blocks' layers in one flat list, as package nin
         nn.Dropout(0.5),
         *nin_block(384, 10, 3, 1, 1),
         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+
+
+class Concat(nn.ModuleList):
+    """The branches' outputs concatenated along the channels, as package
+    nn's Concat: the book's Inception block (ch. 8.4) with each branch's
+    layers in an nn.Sequential, its ReLUs included."""
+
+    def __init__(self, *branches):
+        super().__init__(nn.Sequential(*b) for b in branches)
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self], dim=1)
+
+
+# Each Inception block's channels, stage by stage: the 1x1 branch's, the
+# 3x3 branch's reduction and output, the 5x5 branch's, the pool branch's.
+INCEPTIONS = [
+    [(64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64)],
+    [(192, 96, 208, 16, 48, 64), (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64),
+     (112, 144, 288, 32, 64, 64), (256, 160, 320, 32, 128, 128)],
+    [(256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128)],
+]
+
+
+def inception_out(c):
+    return c[0] + c[2] + c[4] + c[5]
+
+
+def inception(cin, c):
+    return Concat(
+        [nn.Conv2d(cin, c[0], kernel_size=1), nn.ReLU()],
+        [nn.Conv2d(cin, c[1], kernel_size=1), nn.ReLU(), nn.Conv2d(c[1], c[2], kernel_size=3, padding=1), nn.ReLU()],
+        [nn.Conv2d(cin, c[3], kernel_size=1), nn.ReLU(), nn.Conv2d(c[3], c[4], kernel_size=5, padding=2), nn.ReLU()],
+        [nn.MaxPool2d(kernel_size=3, stride=1, padding=1), nn.Conv2d(cin, c[5], kernel_size=1), nn.ReLU()])
+
+
+def googlenet_stages(block):
+    """The book's b1..b5 of GoogLeNet, each a list of layers, the Inception
+    blocks made by block(cin, channels)."""
+    pool = lambda: nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+    stages = [[nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.ReLU(), pool()],
+              [nn.Conv2d(64, 64, kernel_size=1), nn.ReLU(), nn.Conv2d(64, 192, kernel_size=3, padding=1), nn.ReLU(),
+               pool()]]
+    cin = 192
+    for i, blocks in enumerate(INCEPTIONS):
+        stage = []
+        for c in blocks:
+            stage.append(block(cin, c))
+            cin = inception_out(c)
+        stage += [pool()] if i < len(INCEPTIONS) - 1 else [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten()]
+        stages.append(stage)
+    return stages
+
+
+def googlenet():  # ch. 8.4, its stages' layers in one flat list, as package googlenet
+    return nn.Sequential(*[l for s in googlenet_stages(inception) for l in s], nn.Linear(1024, 10))
 
 
 class Residual(nn.Module):
@@ -207,6 +263,36 @@ def book_resnet18():
     return net
 
 
+class BookInception(nn.Module):
+    """The book's Inception block (ch. 8.4): its convolutions named by branch
+    and place, p1_1 ... p4_2 in release 0.17 and b1_1 ... b4_2 in the
+    current one."""
+
+    def __init__(self, cin, c, letter):
+        super().__init__()
+        self.letter = letter
+        convs = {"1_1": nn.Conv2d(cin, c[0], kernel_size=1),
+                 "2_1": nn.Conv2d(cin, c[1], kernel_size=1), "2_2": nn.Conv2d(c[1], c[2], kernel_size=3, padding=1),
+                 "3_1": nn.Conv2d(cin, c[3], kernel_size=1), "3_2": nn.Conv2d(c[3], c[4], kernel_size=5, padding=2),
+                 "4_1": nn.MaxPool2d(kernel_size=3, stride=1, padding=1), "4_2": nn.Conv2d(cin, c[5], kernel_size=1)}
+        for name, m in convs.items():
+            self.add_module(letter + name, m)
+
+    def forward(self, x):
+        m = lambda name: getattr(self, self.letter + name)
+        relu = nn.functional.relu
+        b1 = relu(m("1_1")(x))
+        b2 = relu(m("2_2")(relu(m("2_1")(x))))
+        b3 = relu(m("3_2")(relu(m("3_1")(x))))
+        b4 = relu(m("4_2")(m("4_1")(x)))
+        return torch.cat((b1, b2, b3, b4), dim=1)
+
+
+def book_googlenet(letter):
+    stages = googlenet_stages(lambda cin, c: BookInception(cin, c, letter))
+    return nn.Sequential(*[nn.Sequential(*s) for s in stages], nn.Linear(1024, 10))
+
+
 class Classifier(nn.Module):
     """What the current release's d2l.Classifier keeps: the layers in net."""
 
@@ -220,13 +306,14 @@ class Classifier(nn.Module):
 
 # name: (network, learning rate, batch, input size)
 MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "vgg11": (vgg11, 0.05, 128, 224),
-          "nin": (nin, 0.1, 128, 224), "resnet18": (resnet18, 0.05, 256, 96)}
+          "nin": (nin, 0.1, 128, 224), "googlenet": (googlenet, 0.1, 128, 96), "resnet18": (resnet18, 0.05, 256, 96)}
 # model: {naming: network of the book's modules}
 BOOK = {
     "lenet": {"d2l-0.17": lenet, "d2l": lambda: Classifier(lenet())},
     "lenet-bn": {"d2l-0.17": lenet_bn, "d2l": lambda: Classifier(lenet_bn())},
     "vgg11": {"d2l-0.17": book_vgg11, "d2l": lambda: Classifier(book_vgg11())},
     "nin": {"d2l-0.17": book_nin, "d2l": lambda: Classifier(book_nin())},
+    "googlenet": {"d2l-0.17": lambda: book_googlenet("p"), "d2l": lambda: Classifier(book_googlenet("b"))},
     "resnet18": {"d2l-0.17": book_resnet18_017, "d2l": lambda: Classifier(book_resnet18())},
 }
 DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
