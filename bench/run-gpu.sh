@@ -92,8 +92,9 @@ fi
 .gpu/alexnet bench -precision bf16 -json "$out/bench-bf16.json" 2>"$out/bench-bf16.log" | tee "$out/bench-bf16.txt"
 
 # 4. The book's LeNet recipes (batch 256, 10 epochs), VGG-11's and NiN's
-#    (224x224, batch 128, 10 epochs) and ResNet-18's (96x96, batch 256,
-#    10 epochs) on the GPU.
-for m in lenet lenet-bn vgg11 nin resnet18; do
+#    (224x224, batch 128, 10 epochs), GoogLeNet's (96x96, batch 128, 10
+#    epochs), ResNet-18's and DenseNet's (96x96, batch 256, 10 epochs) on
+#    the GPU.
+for m in lenet lenet-bn vgg11 nin googlenet resnet18 densenet; do
 	.gpu/d2l -model $m -device cuda -log "$out/$m.json" 2>&1 | tee "$out/$m.txt"
 done

@@ -9,6 +9,7 @@
 //	d2l -model nin        # ch. 8.3: Network in Network at 224x224; lr 0.1, batch 128
 //	d2l -model googlenet  # ch. 8.4: GoogLeNet, Inception blocks, at 96x96; lr 0.1, batch 128
 //	d2l -model resnet18   # ch. 8.6: ResNet-18 at 96x96; lr 0.05, batch 256
+//	d2l -model densenet   # ch. 8.7: DenseNet at 96x96; lr 0.1, batch 256
 //
 // It prints every epoch's loss and accuracies, then the test accuracy and
 // confusion matrix, and saves the weights where PyTorch's nn.Sequential of
@@ -38,6 +39,7 @@ import (
 	"github.com/tensorforge/tensorforge/charts"
 	"github.com/tensorforge/tensorforge/classify"
 	_ "github.com/tensorforge/tensorforge/cuda" // registers "cuda" in -tags cuda builds; empty otherwise
+	"github.com/tensorforge/tensorforge/densenet"
 	"github.com/tensorforge/tensorforge/fashionmnist"
 	"github.com/tensorforge/tensorforge/googlenet"
 	"github.com/tensorforge/tensorforge/internal/atomicfile"
@@ -51,7 +53,7 @@ import (
 )
 
 // models are the networks the command trains, with their recipes.
-var models = slices.Concat(lenet.Models, vgg.Models, nin.Models, googlenet.Models, resnet.Models)
+var models = slices.Concat(lenet.Models, vgg.Models, nin.Models, googlenet.Models, resnet.Models, densenet.Models)
 
 // options are the command's settings; zero epochs, batch, lr and size
 // stand for the model's recipe.
@@ -67,13 +69,13 @@ type options struct {
 func main() {
 	var o options
 	fs := flag.NewFlagSet("d2l", flag.ContinueOnError)
-	fs.StringVar(&o.model, "model", "lenet", "network: lenet (ch. 7.6), lenet-bn (ch. 8.5), lenet-relu, vgg11 (ch. 8.2), nin (ch. 8.3), googlenet (ch. 8.4) or resnet18 (ch. 8.6)")
+	fs.StringVar(&o.model, "model", "lenet", "network: lenet (ch. 7.6), lenet-bn (ch. 8.5), lenet-relu, vgg11 (ch. 8.2), nin (ch. 8.3), googlenet (ch. 8.4), resnet18 (ch. 8.6) or densenet (ch. 8.7)")
 	fs.StringVar(&o.device, "device", "cpu", "device to run on: cpu or cuda (cuda needs a binary built with -tags cuda)")
 	fs.IntVar(&o.threads, "threads", runtime.GOMAXPROCS(0), "CPU worker threads")
 	fs.IntVar(&o.epochs, "epochs", 0, "epochs to train (0: the book's, 10)")
 	fs.IntVar(&o.batch, "batch", 0, "images per step (0: the book's recipe)")
 	fs.Float64Var(&o.lr, "lr", 0, "learning rate (0: the book's recipe)")
-	fs.IntVar(&o.size, "size", 0, "height and width the 28x28 images are resized to (0: the model's, 28 for lenet, 224 for vgg11 and nin, 96 for googlenet and resnet18)")
+	fs.IntVar(&o.size, "size", 0, "height and width the 28x28 images are resized to (0: the model's, 28 for lenet, 224 for vgg11 and nin, 96 for googlenet, resnet18 and densenet)")
 	fs.IntVar(&o.limit, "limit", 0, "train on the first `N` images only (0: all)")
 	fs.IntVar(&o.testLimit, "test-limit", 0, "test on the first `N` images only (0: all)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the initial weights and the shuffling")

@@ -23,8 +23,9 @@ import (
 // TestModelsLearn trains each network for one epoch on a part of
 // Fashion-MNIST with the shared loop, checks that it learned (ten
 // classes: chance is 0.1) and that its checkpoint loads for inference.
-// Five only train and load: the book's sigmoid LeNet stays at chance for
-// its first full epoch (as in the book), and VGG-11, NiN, GoogLeNet and ResNet-18,
+// Six only train and load: the book's sigmoid LeNet stays at chance for
+// its first full epoch (as in the book), and VGG-11, NiN, GoogLeNet,
+// ResNet-18 and DenseNet,
 // too costly for more than a few steps here, run at a small input; their layers'
 // checks are nn's, their recipes' figures BENCHMARKS.md's.
 func TestModelsLearn(t *testing.T) {
@@ -41,7 +42,7 @@ func TestModelsLearn(t *testing.T) {
 				o.size, o.batch, o.limit, o.testLimit, minAcc = 67, 32, 128, 64, 0
 			case "vgg11":
 				o.size, o.batch, o.limit, o.testLimit, minAcc = 32, 32, 128, 64, 0
-			case "resnet18", "googlenet":
+			case "resnet18", "googlenet", "densenet":
 				o.size, o.batch, o.limit, o.testLimit, minAcc = 32, 32, 128, 64, 0
 			}
 			if err := run(context.Background(), &out, o); err != nil {
@@ -138,7 +139,7 @@ func TestFlags(t *testing.T) {
 		o    options
 		want string
 	}{
-		{options{model: "lenet5"}, `-model: unknown model "lenet5" (want one of lenet, lenet-bn, lenet-relu, vgg11, nin, googlenet, resnet18)`},
+		{options{model: "lenet5"}, `-model: unknown model "lenet5" (want one of lenet, lenet-bn, lenet-relu, vgg11, nin, googlenet, resnet18, densenet)`},
 		{options{model: "nin", size: 63, threads: 1}, "-size 63: classify: the network does not fit input [1 63 63]"},
 		{options{model: "lenet", size: -3, threads: 1}, "-size -3: classify: input [1 -3 -3]: each size must be 1 to 4096"},
 		{options{model: "lenet", batch: -1, threads: 1}, "-batch -1"},

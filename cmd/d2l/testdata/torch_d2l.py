@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The book's nets that `d2l` trains, in PyTorch, beside tensorforge's
-(packages lenet, vgg, nin, googlenet and resnet).
+(packages lenet, vgg, nin, googlenet, resnet and densenet).
 
 Train the book's recipe on the CPU, printing each epoch as `d2l` does:
 
@@ -19,7 +19,7 @@ tree's names and shapes, which cmd/d2l's tests hold the namings to:
 
     /usr/bin/python3 cmd/d2l/testdata/torch_d2l.py --state-dict-names >cmd/d2l/testdata/book_state_dicts.txt
 
-VGG's and NiN's images are resized to 224x224 and GoogLeNet's and ResNet's to 96x96 as `d2l`
+VGG's and NiN's images are resized to 224x224 and the others' but LeNet's to 96x96 as `d2l`
 resizes them (bilinear, align_corners false), a batch at a time.
 
 Needs PyTorch and the standard library only: the safetensors file is read
@@ -192,6 +192,32 @@ def resnet18():  # ch. 8.6, its stages' blocks in one flat list, as package resn
     return nn.Sequential(*layers)
 
 
+def densenet_parts(conv_block):
+    """The book's DenseNet (ch. 8.7) as its stem, its dense blocks (lists
+    of conv_block(cin)) and transition blocks in turn, and its head."""
+    stem = [nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.MaxPool2d(kernel_size=3, stride=2, padding=1)]
+    blocks, cin = [], 64
+    for i in range(4):
+        blocks.append([conv_block(cin + 32 * j) for j in range(4)])
+        cin += 4 * 32
+        if i < 3:
+            blocks.append([nn.BatchNorm2d(cin), nn.ReLU(), nn.Conv2d(cin, cin // 2, kernel_size=1),
+                           nn.AvgPool2d(kernel_size=2, stride=2)])
+            cin //= 2
+    head = [nn.BatchNorm2d(cin), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(cin, 10)]
+    return stem, blocks, head
+
+
+def dense_conv(cin):
+    return [nn.BatchNorm2d(cin), nn.ReLU(), nn.Conv2d(cin, 32, kernel_size=3, padding=1)]
+
+
+def densenet():  # ch. 8.7, its blocks' layers in one flat list, as package densenet
+    stem, blocks, head = densenet_parts(lambda cin: Concat([], dense_conv(cin)))
+    return nn.Sequential(*stem, *[l for b in blocks for l in b], *head)
+
+
 # The book's own module trees of the same layers, as `d2l -names` names
 # their tensors: "d2l-0.17" is the release whose recipes d2l runs, its nets
 # plain nn.Sequentials; "d2l" the current release, whose models keep their
@@ -293,6 +319,39 @@ def book_googlenet(letter):
     return nn.Sequential(*[nn.Sequential(*s) for s in stages], nn.Linear(1024, 10))
 
 
+class DenseBlock(nn.Module):
+    """The book's DenseBlock (ch. 8.7): each convolution block's output
+    concatenated to its input."""
+
+    def __init__(self, blocks):
+        super().__init__()
+        self.net = nn.Sequential(*[nn.Sequential(*b) for b in blocks])
+
+    def forward(self, x):
+        for blk in self.net:
+            x = torch.cat((x, blk(x)), dim=1)
+        return x
+
+
+def book_densenet_parts():
+    stem, blocks, head = densenet_parts(dense_conv)
+    return nn.Sequential(*stem), [DenseBlock(b) if i % 2 == 0 else nn.Sequential(*b) for i, b in enumerate(blocks)], head
+
+
+def book_densenet_017():
+    stem, blocks, head = book_densenet_parts()
+    return nn.Sequential(stem, *blocks, *head)
+
+
+def book_densenet():
+    stem, blocks, head = book_densenet_parts()
+    net = nn.Sequential(stem)
+    for i, b in enumerate(blocks):
+        net.add_module(f"dense_blk{i // 2 + 1}" if i % 2 == 0 else f"tran_blk{i // 2 + 1}", b)
+    net.add_module("last", nn.Sequential(*head))
+    return net
+
+
 class Classifier(nn.Module):
     """What the current release's d2l.Classifier keeps: the layers in net."""
 
@@ -306,7 +365,8 @@ class Classifier(nn.Module):
 
 # name: (network, learning rate, batch, input size)
 MODELS = {"lenet": (lenet, 0.9, 256, 28), "lenet-bn": (lenet_bn, 1.0, 256, 28), "vgg11": (vgg11, 0.05, 128, 224),
-          "nin": (nin, 0.1, 128, 224), "googlenet": (googlenet, 0.1, 128, 96), "resnet18": (resnet18, 0.05, 256, 96)}
+          "nin": (nin, 0.1, 128, 224), "googlenet": (googlenet, 0.1, 128, 96), "resnet18": (resnet18, 0.05, 256, 96),
+          "densenet": (densenet, 0.1, 256, 96)}
 # model: {naming: network of the book's modules}
 BOOK = {
     "lenet": {"d2l-0.17": lenet, "d2l": lambda: Classifier(lenet())},
@@ -315,6 +375,7 @@ BOOK = {
     "nin": {"d2l-0.17": book_nin, "d2l": lambda: Classifier(book_nin())},
     "googlenet": {"d2l-0.17": lambda: book_googlenet("p"), "d2l": lambda: Classifier(book_googlenet("b"))},
     "resnet18": {"d2l-0.17": book_resnet18_017, "d2l": lambda: Classifier(book_resnet18())},
+    "densenet": {"d2l-0.17": book_densenet_017, "d2l": lambda: Classifier(book_densenet())},
 }
 DTYPES = {"F32": torch.float32, "I64": torch.int64, "F64": torch.float64}
 
