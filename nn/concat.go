@@ -106,11 +106,19 @@ func (c *Concat) Forward(x *tensor.Tensor, p Pass) *tensor.Tensor {
 
 // Backward implements Layer. Each branch gets a copy of its channels of
 // dy, which it may overwrite; the branches' input gradients are then
-// added in order, so the sum's bits do not depend on the device.
+// added in order, so the sum's bits do not depend on the device. An
+// identity first branch (DenseNet's) has its channels copied straight
+// into dx, where the others' gradients are then added: one buffer and
+// one pass fewer.
 func (c *Concat) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 	dev, n := dy.Device(), dy.Dim(0)
+	inDX := wantDX && len(c.layers[0]) == 0
 	for b := range c.layers {
-		c.dxs[b] = c.dys[b].get(dev, tensor.Float32, n, c.outs[b])
+		if b == 0 && inDX {
+			c.dxs[b] = c.dx.get(dev, n, c.in)
+		} else {
+			c.dxs[b] = c.dys[b].get(dev, tensor.Float32, n, c.outs[b])
+		}
 	}
 	tensor.Split(c.dxs, dy)
 	for b, layers := range c.layers {
@@ -120,12 +128,16 @@ func (c *Concat) Backward(dy *tensor.Tensor, wantDX bool) *tensor.Tensor {
 		return nil
 	}
 	dx := c.dx.get(dev, n, c.in)
-	if len(c.dxs) == 1 {
+	rest := c.dxs[1:]
+	switch {
+	case inDX:
+	case len(c.dxs) == 1:
 		tensor.Copy(dx, c.dxs[0])
-		return dx
+	default:
+		tensor.Add(dx, c.dxs[0], c.dxs[1])
+		rest = c.dxs[2:]
 	}
-	tensor.Add(dx, c.dxs[0], c.dxs[1])
-	for _, d := range c.dxs[2:] {
+	for _, d := range rest {
 		tensor.Axpy(1, d, dx)
 	}
 	return dx
