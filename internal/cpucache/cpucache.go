@@ -1,6 +1,7 @@
 // Package cpucache reads the sizes of this CPU's data caches from CPUID,
-// so that blocking can follow the core it runs on. Virtual machines often
-// hide /sys's cache files but pass CPUID through.
+// so that blocking can follow the core it runs on, and its vendor, which
+// kernels' choices follow. Virtual machines often hide /sys's cache files
+// but pass CPUID through.
 package cpucache
 
 import "sync"
@@ -45,3 +46,8 @@ func Read() (Sizes, bool) {
 	once.Do(func() { sizes, known = read() })
 	return sizes, known
 }
+
+// Vendor returns CPUID's vendor string, such as "GenuineIntel" or
+// "AuthenticAMD", or "" where this build cannot ask. It is safe for
+// concurrent use.
+func Vendor() string { return vendor() }

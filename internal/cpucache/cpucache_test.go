@@ -39,3 +39,23 @@ func TestReadAgreesWithSysfs(t *testing.T) {
 		}
 	}
 }
+
+// TestVendorAgreesWithProcfs checks CPUID's vendor against Linux's.
+func TestVendorAgreesWithProcfs(t *testing.T) {
+	if !asks {
+		t.Skip("this build does not read CPUID")
+	}
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Skip("no /proc/cpuinfo")
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "vendor_id" {
+			if got, want := Vendor(), strings.TrimSpace(v); got != want {
+				t.Fatalf("Vendor() = %q, /proc/cpuinfo says %q", got, want)
+			}
+			return
+		}
+	}
+	t.Skip("/proc/cpuinfo names no vendor")
+}

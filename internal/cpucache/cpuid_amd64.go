@@ -8,12 +8,23 @@ const asks = true
 // cpuid executes CPUID with EAX = leaf and ECX = sub.
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 
+// vendor assembles leaf 0's vendor string from EBX, EDX and ECX.
+func vendor() string {
+	_, b, c, d := cpuid(0, 0)
+	var s [12]byte
+	for i, r := range []uint32{b, d, c} {
+		for j := 0; j < 4; j++ {
+			s[4*i+j] = byte(r >> (8 * j))
+		}
+	}
+	return string(s[:])
+}
+
 // read enumerates the data and unified caches with CPUID's deterministic
 // cache parameters: leaf 4 on Intel, 0x8000001D on AMD (same layout).
 func read() (Sizes, bool) {
-	_, b, c, d := cpuid(0, 0)
 	leaf := uint32(4)
-	if b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163 { // "AuthenticAMD"
+	if vendor() == "AuthenticAMD" {
 		if max, _, _, _ := cpuid(0x80000000, 0); max < 0x8000001D {
 			return Sizes{}, false
 		}

@@ -7,3 +7,6 @@ const asks = false
 
 // read has no way to ask this CPU: the caller keeps its defaults.
 func read() (Sizes, bool) { return Sizes{}, false }
+
+// vendor is unknown without CPUID.
+func vendor() string { return "" }

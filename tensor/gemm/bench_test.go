@@ -133,8 +133,12 @@ func BenchmarkKernel(b *testing.B) {
 			a := alignedFloats(kn.mr * kk)
 			p := alignedFloats(kn.nr * kk)
 			c := alignedFloats(kn.mr * kn.nr)
+			ars, acs := 1, kn.mr
+			if kn.aRows {
+				ars, acs = kk, 1
+			}
 			for b.Loop() {
-				kn.full(kk, a, 1, kn.mr, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
+				kn.full(kk, a, ars, acs, p, kn.nr, c, kn.nr, 1, 1, 0, 0)
 			}
 			b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})

@@ -119,13 +119,37 @@ func packABF16(dst, a []float32, lda int, trans bool, i0, rows, p0, kc, mr int) 
 // panel's columns is needed: one rounding pass a row. Measured on Zen 4,
 // conv3 b1 (M 384, K 2304) at one thread: pairing A into panels took 11%
 // of the product.
+//
+// Pairs past K's, up to ldd, are zero.
 func roundRowsA(dst []float32, ldd int, a []float32, lda, i0, rows, p0, kc int) {
 	for i := range rows {
 		h := unsafe.Slice((*uint16)(unsafe.Pointer(&dst[i*ldd])), 2*ldd)
 		bf16.RoundSlice(h, a[(i0+i)*lda+p0:][:kc])
-		if kc%2 == 1 {
-			h[kc] = 0
+		clear(h[kc:])
+	}
+}
+
+// packARowsBF16 writes rows [i0, i0+rows) and steps [p0, p0+kc) of op(A)
+// as roundRowsA does, rows of pairs ldd floats apart, from an A that may
+// be transposed: the layout of the kernels that read A by rows (aRows).
+func packARowsBF16(dst []float32, ldd int, a []float32, lda int, trans bool, i0, rows, p0, kc int) {
+	if !trans {
+		roundRowsA(dst, ldd, a, lda, i0, rows, p0, kc)
+		return
+	}
+	// op(A)[i][p] = a[p*lda+i]: a row of the panel is a column of a.
+	for i := range rows {
+		d := dst[i*ldd : i*ldd+ldd]
+		col := a[p0*lda+i0+i:]
+		q := 0
+		for ; 2*q+1 < kc; q++ {
+			d[q] = pairBF16(col[2*q*lda], col[(2*q+1)*lda])
 		}
+		if 2*q < kc {
+			d[q] = pairBF16(col[2*q*lda], 0)
+			q++
+		}
+		clear(d[q:])
 	}
 }
 

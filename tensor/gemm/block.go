@@ -47,13 +47,18 @@ func inPlaceBlock(s cpucache.Sizes, known bool) int {
 }
 
 // kBlock returns the depth of each K slice: k split into equal slices of at
-// most kcMax, rounded up to a multiple of 4 (the kernels' unrolling). It
-// depends on k alone, never on the worker count, so every element of C is
-// summed in the same order however the work is split.
-func kBlock(k int) int {
+// most kcMax, rounded up to a multiple of step (the kernels' unrolling, 4
+// steps, or for AMX two tiles' depth of pairs, 32, so that only the last
+// slice is padded). It depends on k and the kernel alone, never on the
+// worker count, so every element of C is summed in the same order however
+// the work is split.
+func kBlock(k, step int) int {
 	n := (k + kcMax - 1) / kcMax
-	return roundUp((k+n-1)/n, 4)
+	return roundUp((k+n-1)/n, step)
 }
+
+// kStep is the multiple kBlock rounds kernel kn's K slices to.
+func (kn *kernel) kStep() int { return max(4, 2*kn.depthStep) }
 
 // nBlock returns the width of the column blocks for w columns: equal
 // blocks of at most most columns, each a multiple of nr.
@@ -161,7 +166,7 @@ func newJob(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha flo
 	*j = job{
 		workers: workers, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
-		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k), loops: j.loops,
+		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k, kn.kStep()), loops: j.loops,
 	}
 	return j
 }
@@ -277,18 +282,39 @@ func (j *job) packAll(lo, hi int) {
 	}
 }
 
-// depth returns the rows a packed panel of kc steps of K has: kc, or for
-// a BF16 kernel its pairs.
-func (j *job) depth(kc int) int {
+// rowsOf returns the rows kc steps of K take in a packed panel: kc, or
+// for a BF16 kernel their pairs.
+func (j *job) rowsOf(kc int) int {
 	if j.kn.bf16 {
 		return pairsOf(kc)
 	}
 	return kc
 }
 
+// depth returns the rows a packed panel of kc steps of K has: rowsOf(kc)
+// padded to the kernel's depthStep, with zeros.
+func (j *job) depth(kc int) int {
+	return roundUp(j.rowsOf(kc), max(1, j.kn.depthStep))
+}
+
+// packedDepth is the rows all of K's slices take in packed panels.
+func (j *job) packedDepth() int {
+	d := 0
+	for pc := 0; pc < j.k; pc += j.kc {
+		d += j.depth(min(j.kc, j.k-pc))
+	}
+	return d
+}
+
 // packA packs one micro-panel of op(A), rows [i0, i0+rows) and steps
 // [p0, p0+kc), in the kernel's format.
 func (j *job) packA(dst []float32, i0, rows, p0, kc int) {
+	if j.kn.aRows {
+		kk := j.depth(kc)
+		packARowsBF16(dst, kk, j.a, j.lda, j.transA, i0, rows, p0, kc)
+		clear(dst[rows*kk : j.kn.mr*kk])
+		return
+	}
 	if j.kn.bf16 {
 		packABF16(dst, j.a, j.lda, j.transA, i0, rows, p0, kc, j.kn.mr)
 		return
@@ -333,7 +359,13 @@ func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
 			for r := range rows {
 				clear(g[r*w+cols : (r+1)*w])
 			}
-			pack(dst[j.depth(p)*nr:], g, w, false, 0, rows, 0, w, nr, ps)
+			pack(dst[j.rowsOf(p)*nr:], g, w, false, 0, rows, 0, w, nr, ps)
+		}
+	}
+	// Pairs past K's, where the kernel's depth is padded, are zero.
+	if kp, kk := j.rowsOf(kc), j.depth(kc); kk > kp {
+		for c := 0; c < cols; c += nr {
+			clear(dst[c/nr*ps+kp*nr : c/nr*ps+kk*nr])
 		}
 	}
 }
@@ -382,6 +414,9 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 				rows := min(mr, m1-ic)
 				rounded := false // A's tile rounded here: prefetch the next one
 				ap, ars, acs := ar.a[:kk*mr], 1, mr
+				if kn.aRows {
+					ars, acs = kk, 1
+				}
 				switch {
 				case j.pa != nil:
 					ap = j.pa[j.depth(pc)*mpad+ic*kk:][:kk*mr]

@@ -25,6 +25,15 @@ type kernel struct {
 	// pairs of steps, and its panels are packed by packABF16 and
 	// packBBF16, never read in place.
 	bf16 bool
+	// aRows marks a BF16 kernel that reads A's micro-panels as rows of
+	// pairs, element (i, q) at a[i*ars+q] (acs 1), never as packed columns.
+	aRows bool
+	// depthStep, where not 0, is what a BF16 kernel's k (pairs) must be a
+	// multiple of: its panels are padded with zero pairs to it.
+	depthStep int
+	// ownSums marks a BF16 kernel whose hardware sums a tile's pairs its
+	// own way (AMX), so that its bits differ from the other BF16 kernels'.
+	ownSums bool
 }
 
 // readsOnly reports whether a tile of rows rows reads no row of A past

@@ -121,7 +121,7 @@ func (j *job) shared(batch int) {
 		return
 	}
 	tm := (j.m + j.kn.mr - 1) / j.kn.mr
-	pa := getPacked(tm * j.kn.mr * j.k)
+	pa := getPacked(tm * j.kn.mr * j.packedDepth())
 	j.pa = pa.data
 	if j.m*j.k >= minParallelPack {
 		parallel.For(j.workers, tm, 1, j.loops.packA)

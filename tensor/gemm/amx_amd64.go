@@ -1,0 +1,69 @@
+//go:build !purego
+
+package gemm
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/cpu"
+)
+
+// AMX. Intel's Advanced Matrix Extensions multiply whole tiles: one
+// TDPBF16PS adds a 16x32 bfloat16 tile times a 32x16 one into a 16x16
+// float32 tile, 16,384 FLOPs, where a VDPBF16PS does 64. kernelAMX32x32
+// keeps a 32x32 tile of C in four tile registers and reads A as rows of
+// pairs (the layout roundRowsA writes) and B's packed panels as they are
+// (a pair row of 32 columns is two tiles' rows, 64 bytes each).
+//
+// A tile's sums are not VDPBF16PS's: measured on a Xeon with AMX, neither
+// adding the pairs' products in turn (either order) nor adding each pair's
+// rounded sum gives its bits, so the AMX kernel is a rounding of its own.
+// It is deterministic, and the same whatever the number of workers, but
+// BF16 results differ from those of the CPUs without it in the last bits.
+
+//go:noescape
+func kernelAMX32x32(cfg *byte, k int, a *float32, ars int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
+
+// amxTileConfig is what LDTILECFG loads: palette 1 and each of the eight
+// tiles 16 rows of 64 bytes (16 float32 lanes, or 16 bfloat16 pairs).
+var amxTileConfig = func() (cfg [64]byte) {
+	cfg[0] = 1
+	for t := range 8 {
+		cfg[16+2*t] = 64 // colsb, little-endian uint16
+		cfg[48+t] = 16   // rows
+	}
+	return cfg
+}()
+
+// amxUsable asks Linux for the tile registers (ARCH_REQ_XCOMP_PERM for
+// XTILEDATA), which a process must do before its first tile instruction;
+// kernels before 5.16 refuse, and AMX is then not used.
+func amxUsable() bool {
+	if !cpu.X86.HasAMXTile || !cpu.X86.HasAMXBF16 {
+		return false
+	}
+	const archReqXcompPerm, xfeatureXtiledata = 0x1023, 18
+	_, _, errno := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, archReqXcompPerm, xfeatureXtiledata, 0)
+	return errno == 0
+}
+
+// amxDepthStep is the pairs of K one TDPBF16PS takes: the kernel's k is a
+// multiple of it, panels being padded with zero pairs.
+const amxDepthStep = 16
+
+var amxKernel = &kernel{
+	name: "amx-bf16", mr: 32, nr: 32, bf16: true, aRows: true, depthStep: amxDepthStep, ownSums: true,
+	full: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, _, _ uintptr) {
+		if acs != 1 || k%amxDepthStep != 0 {
+			panic("gemm: the AMX kernel takes rows of pairs, k a multiple of 16")
+		}
+		_, _, _ = a[31*ars+k-1], b[(k-1)*ldb+31], c[31*ldc+31]
+		if alpha == 1 && (beta == 0 || beta == 1) {
+			kernelAMX32x32(&amxTileConfig[0], k, &a[0], ars, &b[0], ldb, &c[0], ldc, beta == 1)
+			return
+		}
+		var t [32 * 32]float32
+		kernelAMX32x32(&amxTileConfig[0], k, &a[0], ars, &b[0], ldb, &t[0], 32, false)
+		mergeTile(c, ldc, t[:], 32, 32, 32, alpha, beta)
+	},
+}
