@@ -60,10 +60,7 @@ var cpuPeak = cpuProbe("cpu", "fp32", peak.FMA())
 func cpuProbe(name, precision string, p peak.Probe) func(tensor.Device) (Peak, error) {
 	return func(tensor.Device) (Peak, error) {
 		workers := parallel.Workers()
-		what := p.Name() + " FMA"
-		if precision == "bf16" {
-			what = p.Name() + " VDPBF16PS"
-		}
+		what := p.Name() + " " + p.Instruction()
 		return Peak{Precision: precision, Case: Case{
 			Family: "Peak",
 			Name:   name,

@@ -2,7 +2,11 @@
 
 package peak
 
-import "golang.org/x/sys/cpu"
+import (
+	"golang.org/x/sys/cpu"
+
+	"github.com/tensorforge/tensorforge/internal/amx"
+)
 
 // Implemented in fma_amd64.s. Each iteration issues 24 (zmm) or 12 (ymm)
 // VFMADD231PS on independent accumulators: enough chains to cover the FMA
@@ -15,19 +19,34 @@ func fmaYMM(iters int)
 // iteration, each two products a lane. iters must be positive.
 func dotBF16ZMM(iters int)
 
+// Implemented in fma_amd64.s: 4 TDPBF16PS an iteration, each 16x16 lanes
+// of 32 products, after loading the tile configuration cfg. iters must be
+// positive.
+//
+//go:noescape
+func dotBF16Tiles(cfg *byte, iters int)
+
+// amxKernel is the tile loop, 4 x 16 x 16 x 32 products an iteration.
+var amxKernel = fmaKernel{name: "amx-bf16", instr: "TDPBF16PS", flopsPerIter: 4 * 16 * 16 * 32 * 2,
+	run: func(iters int) { dotBF16Tiles(&amx.Config[0], iters) }}
+
 // available lists the FMA kernels this CPU runs, widest first, and its
-// bfloat16 kernel, nil without AVX512_BF16.
+// fastest bfloat16 kernel: AMX's tiles where the process may use them,
+// else VDPBF16PS, nil without either.
 func available() ([]fmaKernel, *fmaKernel) {
 	var bf16 *fmaKernel
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BF16 {
-		bf16 = &fmaKernel{name: "avx512-bf16", run: dotBF16ZMM, flopsPerIter: 24 * 16 * 4}
+	switch {
+	case amx.Usable():
+		bf16 = &amxKernel
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512BF16:
+		bf16 = &fmaKernel{name: "avx512-bf16", instr: "VDPBF16PS", run: dotBF16ZMM, flopsPerIter: 24 * 16 * 4}
 	}
 	var ks []fmaKernel
 	if cpu.X86.HasAVX512F {
-		ks = append(ks, fmaKernel{name: "avx512", run: fmaZMM, flopsPerIter: 24 * 16 * 2})
+		ks = append(ks, fmaKernel{name: "avx512", instr: "FMA", run: fmaZMM, flopsPerIter: 24 * 16 * 2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, fmaKernel{name: "avx2", run: fmaYMM, flopsPerIter: 12 * 8 * 2})
+		ks = append(ks, fmaKernel{name: "avx2", instr: "FMA", run: fmaYMM, flopsPerIter: 12 * 8 * 2})
 	}
 	return append(ks, goKernel), bf16
 }

@@ -2,7 +2,8 @@ package peak
 
 // fmaKernel is one implementation of the probe's inner loop.
 type fmaKernel struct {
-	name string
+	name  string
+	instr string // the instruction it repeats: "FMA", "VDPBF16PS", "TDPBF16PS"
 	// run performs iters iterations of flopsPerIter operations each.
 	run          func(iters int)
 	flopsPerIter int
@@ -11,10 +12,10 @@ type fmaKernel struct {
 // goKernel is the portable loop: eight independent scalar chains of
 // multiply-adds. It measures what scalar Go reaches, not the machine's
 // vector peak.
-var goKernel = fmaKernel{name: "go", run: fmaGo, flopsPerIter: 8 * 2}
+var goKernel = fmaKernel{name: "go", instr: "FMA", run: fmaGo, flopsPerIter: 8 * 2}
 
 // fmaKernels are the FMA loops this CPU runs, widest first; bf16Kernel
-// is the bfloat16 loop, nil where the CPU has none.
+// is its fastest bfloat16 loop, nil where the CPU has none.
 var fmaKernels, bf16Kernel = available()
 
 // sink keeps the compiler from discarding the portable loop's results.

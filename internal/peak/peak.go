@@ -2,8 +2,8 @@
 // CPU can retire when it does nothing but multiply-adds, so that the
 // benchmarks can report "% of peak" from a figure measured on the machine
 // they run on instead of one quoted from a data sheet: FMA for float32
-// products, and bfloat16 dot products (VDPBF16PS) for BF16 ones where the
-// CPU has them.
+// products, and bfloat16 dot products for BF16 ones where the CPU has them
+// (AMX's tiles, or else VDPBF16PS).
 package peak
 
 import "sync"
@@ -19,8 +19,8 @@ type Probe struct{ k fmaKernel }
 // FMA returns the widest float32 FMA loop this CPU runs.
 func FMA() Probe { return Probe{fmaKernels[0]} }
 
-// BF16 returns the bfloat16 dot-product loop, and false on a CPU without
-// AVX512_BF16.
+// BF16 returns the fastest bfloat16 dot-product loop (AMX tiles where the
+// process may use them, else VDPBF16PS), and false on a CPU with neither.
 func BF16() (Probe, bool) {
 	if bf16Kernel == nil {
 		return Probe{}, false
@@ -32,9 +32,13 @@ func BF16() (Probe, bool) {
 // as "avx512" (zmm registers), "avx2" (ymm) or "go" (the portable loop).
 func ISA() string { return FMA().Name() }
 
-// Name names the probe's instruction set: "avx512", "avx2", "go" or
-// "avx512-bf16".
+// Name names the probe's instruction set: "avx512", "avx2", "go",
+// "avx512-bf16" or "amx-bf16".
 func (p Probe) Name() string { return p.k.name }
+
+// Instruction names the instruction the probe repeats: "FMA",
+// "VDPBF16PS" or "TDPBF16PS".
+func (p Probe) Instruction() string { return p.k.instr }
 
 // FlopsPerChunk returns the floating-point operations (two per product)
 // one worker performs in one chunk.

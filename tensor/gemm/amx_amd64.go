@@ -2,11 +2,7 @@
 
 package gemm
 
-import (
-	"syscall"
-
-	"golang.org/x/sys/cpu"
-)
+import "github.com/tensorforge/tensorforge/internal/amx"
 
 // AMX. Intel's Advanced Matrix Extensions multiply whole tiles: one
 // TDPBF16PS adds a 16x32 bfloat16 tile times a 32x16 one into a 16x16
@@ -24,29 +20,6 @@ import (
 //go:noescape
 func kernelAMX32x32(cfg *byte, k int, a *float32, ars int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
 
-// amxTileConfig is what LDTILECFG loads: palette 1 and each of the eight
-// tiles 16 rows of 64 bytes (16 float32 lanes, or 16 bfloat16 pairs).
-var amxTileConfig = func() (cfg [64]byte) {
-	cfg[0] = 1
-	for t := range 8 {
-		cfg[16+2*t] = 64 // colsb, little-endian uint16
-		cfg[48+t] = 16   // rows
-	}
-	return cfg
-}()
-
-// amxUsable asks Linux for the tile registers (ARCH_REQ_XCOMP_PERM for
-// XTILEDATA), which a process must do before its first tile instruction;
-// kernels before 5.16 refuse, and AMX is then not used.
-func amxUsable() bool {
-	if !cpu.X86.HasAMXTile || !cpu.X86.HasAMXBF16 {
-		return false
-	}
-	const archReqXcompPerm, xfeatureXtiledata = 0x1023, 18
-	_, _, errno := syscall.RawSyscall(syscall.SYS_ARCH_PRCTL, archReqXcompPerm, xfeatureXtiledata, 0)
-	return errno == 0
-}
-
 // amxDepthStep is the pairs of K one TDPBF16PS takes: the kernel's k is a
 // multiple of it, panels being padded with zero pairs.
 const amxDepthStep = 16
@@ -59,11 +32,11 @@ var amxKernel = &kernel{
 		}
 		_, _, _ = a[31*ars+k-1], b[(k-1)*ldb+31], c[31*ldc+31]
 		if alpha == 1 && (beta == 0 || beta == 1) {
-			kernelAMX32x32(&amxTileConfig[0], k, &a[0], ars, &b[0], ldb, &c[0], ldc, beta == 1)
+			kernelAMX32x32(&amx.Config[0], k, &a[0], ars, &b[0], ldb, &c[0], ldc, beta == 1)
 			return
 		}
 		var t [32 * 32]float32
-		kernelAMX32x32(&amxTileConfig[0], k, &a[0], ars, &b[0], ldb, &t[0], 32, false)
+		kernelAMX32x32(&amx.Config[0], k, &a[0], ars, &b[0], ldb, &t[0], 32, false)
 		mergeTile(c, ldc, t[:], 32, 32, 32, alpha, beta)
 	},
 }

@@ -5,6 +5,7 @@ package gemm
 import (
 	"golang.org/x/sys/cpu"
 
+	"github.com/tensorforge/tensorforge/internal/amx"
 	"github.com/tensorforge/tensorforge/internal/cpucache"
 )
 
@@ -100,7 +101,7 @@ func asmKernels() []*kernel {
 // fastest first.
 func asmBF16Kernels() []*kernel {
 	var ks []*kernel
-	if amxUsable() {
+	if amx.Usable() {
 		ks = append(ks, amxKernel)
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BF16 {
