@@ -35,8 +35,9 @@ func (d *cpuDevice) Gemm(g *GemmArgs) {
 	}
 }
 
-// GemmPrecision runs both precisions: BF16 on AVX512_BF16 kernels, or
-// with the same results on a pure-Go kernel where the CPU lacks them.
+// GemmPrecision runs both precisions: BF16 on AMX tiles or AVX512_BF16
+// kernels, or with VDPBF16PS's results on a pure-Go kernel where the CPU
+// has neither.
 func (d *cpuDevice) GemmPrecision(p Precision) (string, error) {
 	switch p {
 	case FP32:
@@ -45,7 +46,7 @@ func (d *cpuDevice) GemmPrecision(p Precision) (string, error) {
 		if gemm.HasBF16Instructions() {
 			return "", nil
 		}
-		return "this CPU lacks AVX512_BF16: bf16 products run on the pure-Go kernel, many times slower than fp32's", nil
+		return "this CPU lacks AMX and AVX512_BF16: bf16 products run on the pure-Go kernel, many times slower than fp32's", nil
 	}
 	return "", fmt.Errorf("cpu: no products in %v", p)
 }

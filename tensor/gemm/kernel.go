@@ -51,8 +51,9 @@ var kernels = append(asmKernels(), goKernel)
 var bf16Kernels = append(asmBF16Kernels(), goBF16Kernel)
 
 // HasBF16Instructions reports whether SgemmBF16 runs on this CPU's
-// bfloat16 dot-product instructions (AVX512_BF16) rather than on the
-// pure-Go kernel, which gives the same results many times slower.
+// bfloat16 instructions (AMX's tiles, or AVX512_BF16's VDPBF16PS) rather
+// than on the pure-Go kernel, which gives VDPBF16PS's results many times
+// slower.
 func HasBF16Instructions() bool { return len(bf16Kernels) > 1 }
 
 // active and activeBF16 are the kernels Sgemm and SgemmBF16 use: the

@@ -1,7 +1,7 @@
 package gemm
 
 // goBF16Kernel is the portable BF16 micro-kernel, a 4x4 tile of pairs: the
-// fallback where the CPU lacks AVX512_BF16, giving the assembly's bits.
+// fallback where the CPU lacks AMX and AVX512_BF16, giving VDPBF16PS's bits.
 var goBF16Kernel = &kernel{name: "go-bf16", mr: 4, nr: 4, full: kernelGoBF16, bf16: true}
 
 // kernelGoBF16 is kernelGo on panels of bfloat16 pairs (see dotBF16): k
