@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"cmp"
 	"sync"
 	"unsafe"
 
@@ -52,13 +53,18 @@ func inPlaceBlock(s cpucache.Sizes, known bool) int {
 // slice is padded). It depends on k and the kernel alone, never on the
 // worker count, so every element of C is summed in the same order however
 // the work is split.
-func kBlock(k, step int) int {
-	n := (k + kcMax - 1) / kcMax
+func kBlock(k, most, step int) int {
+	n := (k + most - 1) / most
 	return roundUp((k+n-1)/n, step)
 }
 
 // kStep is the multiple kBlock rounds kernel kn's K slices to.
 func (kn *kernel) kStep() int { return max(4, 2*kn.depthStep) }
+
+// kcMost and ncMost are kernel kn's K slice and column block limits:
+// kcMax and ncMax unless it sets its own.
+func (kn *kernel) kcMost() int { return cmp.Or(kn.kcMax, kcMax) }
+func (kn *kernel) ncMost() int { return cmp.Or(kn.ncMax, ncMax) }
 
 // nBlock returns the width of the column blocks for w columns: equal
 // blocks of at most most columns, each a multiple of nr.
@@ -72,7 +78,7 @@ func (j *job) maxBlockCols(rows int) int {
 	if j.inPlaceB(rows) {
 		return max(j.kn.nr, inPlaceBBytes/(4*j.kc))
 	}
-	return ncMax
+	return j.kn.ncMost()
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -91,11 +97,11 @@ func getArena(kn *kernel) *arena {
 	if ar == nil {
 		ar = new(arena)
 	}
-	nc := roundUp(ncMax, kn.nr)
-	bs := nc / kn.nr * panelStride(kcMax, kn.nr)
-	if len(ar.b) < bs || len(ar.a) < kcMax*kn.mr || len(ar.tile) < kn.mr*kn.nr {
+	nc, kc := roundUp(kn.ncMost(), kn.nr), kn.kcMost()
+	bs := nc / kn.nr * panelStride(kc, kn.nr)
+	if len(ar.b) < bs || len(ar.a) < kc*kn.mr || len(ar.tile) < kn.mr*kn.nr {
 		ar.b = alignedFloats(bs)
-		ar.a = alignedFloats(kcMax * kn.mr)
+		ar.a = alignedFloats(kc * kn.mr)
 		ar.tile = alignedFloats(kn.mr * kn.nr)
 	}
 	return ar
@@ -104,8 +110,8 @@ func getArena(kn *kernel) *arena {
 // gatherBuf returns the arena's buffer for gathered pieces of B (see
 // job.packB), made on first use: gatherRows rows of a column block, or
 // a panel's columns of a K slice.
-func (ar *arena) gatherBuf(nr int) []float32 {
-	if n := max(gatherRows*ncMax, nr*kcMax); len(ar.gather) < n {
+func (ar *arena) gatherBuf(kn *kernel) []float32 {
+	if n := max(gatherRows*kn.ncMost(), kn.nr*kn.kcMost()); len(ar.gather) < n {
 		ar.gather = alignedFloats(n)
 	}
 	return ar.gather
@@ -166,7 +172,7 @@ func newJob(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha flo
 	*j = job{
 		workers: workers, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
-		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k, kn.kStep()), loops: j.loops,
+		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k, kn.kcMost(), kn.kStep()), loops: j.loops,
 	}
 	return j
 }
@@ -343,7 +349,7 @@ func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
 	case j.src == nil:
 		pack(dst, b, j.ldb, j.transB, p0, kc, j0, cols, nr, ps)
 	case j.transB:
-		g := ar.gatherBuf(nr)
+		g := ar.gatherBuf(j.kn)
 		for c := 0; c < cols; c += nr {
 			w := min(nr, cols-c)
 			j.src.Gather(g, kc, bi, j0+c, w, p0, kc)
@@ -351,7 +357,7 @@ func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
 			pack(dst[c/nr*ps:], g, kc, true, 0, kc, 0, nr, nr, ps)
 		}
 	default:
-		g := ar.gatherBuf(nr)
+		g := ar.gatherBuf(j.kn)
 		w := roundUp(cols, nr)
 		for p := 0; p < kc; p += gatherRows {
 			rows := min(gatherRows, kc-p)
@@ -434,7 +440,18 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 				default:
 					j.packA(ap, ic, rows, pc, kcur)
 				}
-				for jr := 0; jr < cols; jr += nr {
+				jr := 0
+				if kn.strip != nil && rows == mr && j.alpha == 1 && (beta == 0 || beta == 1) && packed == 0 {
+					// The whole panels in one call.
+					if panels := cols / nr; panels > 0 {
+						if rounded && ic+mr < m1 {
+							j.prefetchA(ic+mr, m1, pc, kcur, 0, 1)
+						}
+						kn.strip(kk, ap, ars, acs, ar.b, nr, panelStride(kk, nr), panels, c[ic*j.ldc+jc:], j.ldc, beta == 1)
+						jr = panels * nr
+					}
+				}
+				for ; jr < cols; jr += nr {
 					bp, ldb := ar.b, nr
 					if jr < packed {
 						bp, ldb = b[pc*j.ldb+jc+jr:], j.ldb

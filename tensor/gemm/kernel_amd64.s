@@ -5833,43 +5833,46 @@ kernelBF16x4x16_done:
 	VZEROUPPER
 	RET
 
-// func kernelAMX32x32(cfg *byte, k int, a *float32, ars int, b *float32, ldb int, c *float32, ldc int, accumulate bool)
-// 32x32 tile, k a positive multiple of 16 (pairs).
-TEXT ·kernelAMX32x32(SB), NOSPLIT, $0-65
+// func kernelAMXStrip(cfg *byte, k int, a *float32, ars int, b *float32, ldb, ps, panels int, c *float32, ldc int, accumulate bool)
+// panels >= 1 tiles of 32x32, k a positive multiple of 16 (pairs).
+TEXT ·kernelAMXStrip(SB), NOSPLIT, $0-81
 	MOVQ cfg+0(FP), AX
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0x00 // LDTILECFG (AX)
-	MOVQ k+8(FP), CX
-	SHRQ $4, CX
-	MOVQ a+16(FP), SI
 	MOVQ ars+24(FP), DX
 	SHLQ $2, DX
-	MOVQ DX, R8
-	SHLQ $4, R8
-	ADDQ SI, R8
-	MOVQ b+32(FP), DI
 	MOVQ ldb+40(FP), BX
 	SHLQ $2, BX
 	MOVQ BX, R13
 	SHLQ $4, R13
-	MOVQ c+48(FP), R10
-	MOVQ ldc+56(FP), R11
+	MOVQ b+32(FP), AX
+	MOVQ panels+56(FP), R9
+	MOVQ c+64(FP), R10
+	MOVQ ldc+72(FP), R11
 	SHLQ $2, R11
 	MOVQ R11, R12
 	SHLQ $4, R12
 	ADDQ R10, R12
-	CMPB accumulate+64(FP), $0
-	JEQ kernelAMX32x32_zero
+kernelAMXStrip_panel:
+	MOVQ a+16(FP), SI
+	MOVQ DX, R8
+	SHLQ $4, R8
+	ADDQ SI, R8
+	MOVQ AX, DI
+	MOVQ k+8(FP), CX
+	SHRQ $4, CX
+	CMPB accumulate+80(FP), $0
+	JEQ kernelAMXStrip_zero
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7b; BYTE $0x4b; BYTE $0x04; BYTE $0x1a // TILELOADD 0(R10)(R11*1), TMM0
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7b; BYTE $0x4b; BYTE $0x4c; BYTE $0x1a; BYTE $0x40 // TILELOADD 64(R10)(R11*1), TMM1
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7b; BYTE $0x4b; BYTE $0x14; BYTE $0x1c // TILELOADD 0(R12)(R11*1), TMM2
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7b; BYTE $0x4b; BYTE $0x5c; BYTE $0x1c; BYTE $0x40 // TILELOADD 64(R12)(R11*1), TMM3
-	JMP kernelAMX32x32_loop
-kernelAMX32x32_zero:
+	JMP kernelAMXStrip_loop
+kernelAMXStrip_zero:
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xc0 // TILEZERO TMM0
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xc8 // TILEZERO TMM1
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xd0 // TILEZERO TMM2
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x49; BYTE $0xd8 // TILEZERO TMM3
-kernelAMX32x32_loop:
+kernelAMXStrip_loop:
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x24; BYTE $0x16 // TILELOADD (SI)(DX*1), TMM4
 	BYTE $0xc4; BYTE $0xc2; BYTE $0x7b; BYTE $0x4b; BYTE $0x2c; BYTE $0x10 // TILELOADD (R8)(DX*1), TMM5
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x7b; BYTE $0x4b; BYTE $0x34; BYTE $0x1f // TILELOADD (DI)(BX*1), TMM6
@@ -5882,10 +5885,16 @@ kernelAMX32x32_loop:
 	ADDQ $64, R8
 	ADDQ R13, DI
 	DECQ CX
-	JNZ kernelAMX32x32_loop
+	JNZ kernelAMXStrip_loop
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7a; BYTE $0x4b; BYTE $0x04; BYTE $0x1a // TILESTORED TMM0, 0(R10)(R11*1)
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7a; BYTE $0x4b; BYTE $0x4c; BYTE $0x1a; BYTE $0x40 // TILESTORED TMM1, 64(R10)(R11*1)
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7a; BYTE $0x4b; BYTE $0x14; BYTE $0x1c // TILESTORED TMM2, 0(R12)(R11*1)
 	BYTE $0xc4; BYTE $0x82; BYTE $0x7a; BYTE $0x4b; BYTE $0x5c; BYTE $0x1c; BYTE $0x40 // TILESTORED TMM3, 64(R12)(R11*1)
+	MOVQ ps+48(FP), CX
+	LEAQ (AX)(CX*4), AX
+	ADDQ $128, R10
+	ADDQ $128, R12
+	DECQ R9
+	JNZ kernelAMXStrip_panel
 	BYTE $0xc4; BYTE $0xe2; BYTE $0x78; BYTE $0x49; BYTE $0xc0 // TILERELEASE
 	RET

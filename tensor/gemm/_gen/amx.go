@@ -76,38 +76,37 @@ func tdpbf16ps(c, a, b int) string {
 	return bytesLine(append(vex3(0, 0, 0, b, 2), 0x5c, 0xc0|c<<3|a))
 }
 
-// writeAMX appends kernelAMX32x32: a 32x32 tile of C from rows of
-// bfloat16 pairs of A (ars floats apart, pairs consecutive) and a packed
-// 32-column panel of B's pairs (ldb floats a pair row), k pairs deep, k a
-// multiple of 16. C's four 16x16 quarters live in tmm0-3, A's two row
-// halves in tmm4-5 and B's two column halves in tmm6-7. With accumulate
-// the tile adds to C, otherwise it overwrites it.
+// writeAMX appends kernelAMXStrip: panels 32x32 tiles of C side by side
+// (32 columns apart), each from the same rows of bfloat16 pairs of A (ars
+// floats apart, pairs consecutive) and its own packed 32-column panel of
+// B's pairs (ldb floats a pair row, panels ps floats apart), k pairs deep,
+// k a multiple of 16. A tile's four 16x16 quarters live in tmm0-3, A's two
+// row halves in tmm4-5 and B's two column halves in tmm6-7. With
+// accumulate the tiles add to C, otherwise they overwrite it. The tile
+// configuration is loaded once for the strip: loading it and releasing
+// the tiles costs about as much as 16 pairs of a tile's arithmetic.
 func writeAMX(w *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	name := "kernelAMX32x32"
-	fmt.Fprintf(w, "\n// func %s(cfg *byte, k int, a *float32, ars int, b *float32, ldb int, c *float32, ldc int, accumulate bool)\n", name)
-	fmt.Fprintf(w, "// 32x32 tile, k a positive multiple of 16 (pairs).\n")
-	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-65\n", name)
+	name := "kernelAMXStrip"
+	fmt.Fprintf(w, "\n// func %s(cfg *byte, k int, a *float32, ars int, b *float32, ldb, ps, panels int, c *float32, ldc int, accumulate bool)\n", name)
+	fmt.Fprintf(w, "// panels >= 1 tiles of 32x32, k a positive multiple of 16 (pairs).\n")
+	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-81\n", name)
 	p("MOVQ cfg+0(FP), AX")
 	p("%s // LDTILECFG (AX)", ldtilecfg("AX"))
-	p("MOVQ k+8(FP), CX")
-	p("SHRQ $4, CX") // 16 pairs a step
-	// SI and R8: A's rows 0 and 16; DX: a row of A in bytes.
-	p("MOVQ a+16(FP), SI")
+	// DX: a row of A in bytes. BX: a pair row of B in bytes, R13 sixteen.
+	// AX: the current panel of B. R9: panels left.
 	p("MOVQ ars+24(FP), DX")
 	p("SHLQ $2, DX")
-	p("MOVQ DX, R8")
-	p("SHLQ $4, R8")
-	p("ADDQ SI, R8")
-	// DI: B's current 16 pair rows, BX a pair row in bytes, R13 sixteen.
-	p("MOVQ b+32(FP), DI")
 	p("MOVQ ldb+40(FP), BX")
 	p("SHLQ $2, BX")
 	p("MOVQ BX, R13")
 	p("SHLQ $4, R13")
-	// R10 and R12: C's rows 0 and 16; R11: a row of C in bytes.
-	p("MOVQ c+48(FP), R10")
-	p("MOVQ ldc+56(FP), R11")
+	p("MOVQ b+32(FP), AX")
+	p("MOVQ panels+56(FP), R9")
+	// R10 and R12: the current tile's rows 0 and 16 of C; R11: a row of C
+	// in bytes.
+	p("MOVQ c+64(FP), R10")
+	p("MOVQ ldc+72(FP), R11")
 	p("SHLQ $2, R11")
 	p("MOVQ R11, R12")
 	p("SHLQ $4, R12")
@@ -116,7 +115,17 @@ func writeAMX(w *bytes.Buffer) {
 		base string
 		disp int
 	}{{"R10", 0}, {"R10", 64}, {"R12", 0}, {"R12", 64}}
-	p("CMPB accumulate+64(FP), $0")
+	fmt.Fprintf(w, "%s_panel:\n", name)
+	// SI and R8: A's rows 0 and 16; DI: B's current 16 pair rows; CX:
+	// steps of 16 pairs left.
+	p("MOVQ a+16(FP), SI")
+	p("MOVQ DX, R8")
+	p("SHLQ $4, R8")
+	p("ADDQ SI, R8")
+	p("MOVQ AX, DI")
+	p("MOVQ k+8(FP), CX")
+	p("SHRQ $4, CX")
+	p("CMPB accumulate+80(FP), $0")
 	p("JEQ %s_zero", name)
 	for t, q := range quarters {
 		p("%s // TILELOADD %d(%s)(R11*1), TMM%d", tileMem(false, t, q.base, "R11", q.disp), q.disp, q.base, t)
@@ -143,6 +152,13 @@ func writeAMX(w *bytes.Buffer) {
 	for t, q := range quarters {
 		p("%s // TILESTORED TMM%d, %d(%s)(R11*1)", tileMem(true, t, q.base, "R11", q.disp), t, q.disp, q.base)
 	}
+	// The next panel of B and the next 32 columns of C.
+	p("MOVQ ps+48(FP), CX")
+	p("LEAQ (AX)(CX*4), AX")
+	p("ADDQ $128, R10")
+	p("ADDQ $128, R12")
+	p("DECQ R9")
+	p("JNZ %s_panel", name)
 	p("%s // TILERELEASE", tilerelease())
 	p("RET")
 }
