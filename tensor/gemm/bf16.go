@@ -153,9 +153,6 @@ func packARowsBF16(dst []float32, ldd int, a []float32, lda int, trans bool, i0,
 	}
 }
 
-// pairsMax is the most pairs a packed panel holds.
-const pairsMax = (kcMax + 1) / 2
-
 // packBBF16 packs rows [p0, p0+kc) and columns [j0, j0+cols) of op(B) as
 // packB does, but as pairs of bfloat16 in panels of pairsOf(kc) rows, ps
 // apart (panelStride(pairsOf(kc), nr) or a deeper panel's): dst[panel*ps +

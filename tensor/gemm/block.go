@@ -1,7 +1,6 @@
 package gemm
 
 import (
-	"cmp"
 	"sync"
 	"unsafe"
 
@@ -30,6 +29,9 @@ import (
 // L1d or more, where a 12 x 256 A micro-panel (12 KiB) fits, and the L3
 // share a B block of 2 MiB assumes cannot be read reliably (a virtual
 // machine reports the sharing of its own vCPUs, not the host's cores).
+// The AMX kernel keeps them too: on a Xeon with AMX, K slices of 512 to
+// 1024 steps with column blocks of 512 to 2048 were no faster for BF16
+// (results/cpu/2026-12-08-xeon).
 const (
 	kcMax = 256
 	ncMax = 2048
@@ -53,18 +55,13 @@ func inPlaceBlock(s cpucache.Sizes, known bool) int {
 // slice is padded). It depends on k and the kernel alone, never on the
 // worker count, so every element of C is summed in the same order however
 // the work is split.
-func kBlock(k, most, step int) int {
-	n := (k + most - 1) / most
+func kBlock(k, step int) int {
+	n := (k + kcMax - 1) / kcMax
 	return roundUp((k+n-1)/n, step)
 }
 
 // kStep is the multiple kBlock rounds kernel kn's K slices to.
 func (kn *kernel) kStep() int { return max(4, 2*kn.depthStep) }
-
-// kcMost and ncMost are kernel kn's K slice and column block limits:
-// kcMax and ncMax unless it sets its own.
-func (kn *kernel) kcMost() int { return cmp.Or(kn.kcMax, kcMax) }
-func (kn *kernel) ncMost() int { return cmp.Or(kn.ncMax, ncMax) }
 
 // nBlock returns the width of the column blocks for w columns: equal
 // blocks of at most most columns, each a multiple of nr.
@@ -78,7 +75,7 @@ func (j *job) maxBlockCols(rows int) int {
 	if j.inPlaceB(rows) {
 		return max(j.kn.nr, inPlaceBBytes/(4*j.kc))
 	}
-	return j.kn.ncMost()
+	return ncMax
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -97,11 +94,11 @@ func getArena(kn *kernel) *arena {
 	if ar == nil {
 		ar = new(arena)
 	}
-	nc, kc := roundUp(kn.ncMost(), kn.nr), kn.kcMost()
-	bs := nc / kn.nr * panelStride(kc, kn.nr)
-	if len(ar.b) < bs || len(ar.a) < kc*kn.mr || len(ar.tile) < kn.mr*kn.nr {
+	nc := roundUp(ncMax, kn.nr)
+	bs := nc / kn.nr * panelStride(kcMax, kn.nr)
+	if len(ar.b) < bs || len(ar.a) < kcMax*kn.mr || len(ar.tile) < kn.mr*kn.nr {
 		ar.b = alignedFloats(bs)
-		ar.a = alignedFloats(kc * kn.mr)
+		ar.a = alignedFloats(kcMax * kn.mr)
 		ar.tile = alignedFloats(kn.mr * kn.nr)
 	}
 	return ar
@@ -110,8 +107,8 @@ func getArena(kn *kernel) *arena {
 // gatherBuf returns the arena's buffer for gathered pieces of B (see
 // job.packB), made on first use: gatherRows rows of a column block, or
 // a panel's columns of a K slice.
-func (ar *arena) gatherBuf(kn *kernel) []float32 {
-	if n := max(gatherRows*kn.ncMost(), kn.nr*kn.kcMost()); len(ar.gather) < n {
+func (ar *arena) gatherBuf(nr int) []float32 {
+	if n := max(gatherRows*ncMax, nr*kcMax); len(ar.gather) < n {
 		ar.gather = alignedFloats(n)
 	}
 	return ar.gather
@@ -172,7 +169,7 @@ func newJob(kn *kernel, workers int, transA, transB bool, m, n, k int, alpha flo
 	*j = job{
 		workers: workers, transA: transA, transB: transB, m: m, n: n, k: k,
 		alpha: alpha, beta: beta, a: a, b: b, c: c,
-		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k, kn.kcMost(), kn.kStep()), loops: j.loops,
+		lda: lda, ldb: ldb, ldc: ldc, kn: kn, kc: kBlock(k, kn.kStep()), loops: j.loops,
 	}
 	return j
 }
@@ -349,7 +346,7 @@ func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
 	case j.src == nil:
 		pack(dst, b, j.ldb, j.transB, p0, kc, j0, cols, nr, ps)
 	case j.transB:
-		g := ar.gatherBuf(j.kn)
+		g := ar.gatherBuf(nr)
 		for c := 0; c < cols; c += nr {
 			w := min(nr, cols-c)
 			j.src.Gather(g, kc, bi, j0+c, w, p0, kc)
@@ -357,7 +354,7 @@ func (j *job) packB(ar *arena, dst, b []float32, bi, p0, kc, j0, cols int) {
 			pack(dst[c/nr*ps:], g, kc, true, 0, kc, 0, nr, nr, ps)
 		}
 	default:
-		g := ar.gatherBuf(j.kn)
+		g := ar.gatherBuf(nr)
 		w := roundUp(cols, nr)
 		for p := 0; p < kc; p += gatherRows {
 			rows := min(gatherRows, kc-p)

@@ -39,9 +39,6 @@ type kernel struct {
 	// ownSums marks a BF16 kernel whose hardware sums a tile's pairs its
 	// own way (AMX), so that its bits differ from the other BF16 kernels'.
 	ownSums bool
-	// kcMax and ncMax, where not 0, replace the constants of the same
-	// names as the kernel's K slice and column block limits.
-	kcMax, ncMax int
 }
 
 // readsOnly reports whether a tile of rows rows reads no row of A past
