@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"math"
 	"sync"
 	"unsafe"
 
@@ -507,7 +508,22 @@ const maxInPlaceRows = 144
 // inPlaceB reports whether a block of rows rows of C reads B's full
 // panels in place.
 func (j *job) inPlaceB(rows int) bool {
-	return j.src == nil && !j.kn.bf16 && !j.transB && rows <= maxInPlaceRows
+	return j.src == nil && !j.kn.bf16 && !j.transB && rows <= maxInPlaceRows && 4*j.ldb <= inPlaceBStride
+}
+
+// inPlaceBStride is the farthest apart, in bytes, a B's rows may be for it
+// to be read in place. On Intel, rows on different pages were slower in
+// place than packed (a Xeon with AMX, one thread: fc1 b128, rows 16 KiB
+// apart, 76 against 110 GFLOP/s; conv1 b1, 11.4 KiB, 115-125 against
+// 134-139), rows within a page faster (128^3: 165 against 148); on Zen 4
+// in place was faster at every stride measured (see maxInPlaceRows).
+var inPlaceBStride = inPlaceStride(cpucache.Vendor())
+
+func inPlaceStride(vendor string) int {
+	if vendor == "GenuineIntel" {
+		return 4096
+	}
+	return math.MaxInt
 }
 
 // maxInPlaceCols is the most columns of C a block computes from A read in

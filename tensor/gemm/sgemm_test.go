@@ -426,3 +426,13 @@ func TestInPlaceBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestInPlaceStride checks which vendors read a B whose rows lie on
+// different pages in place.
+func TestInPlaceStride(t *testing.T) {
+	for vendor, want := range map[string]int{"GenuineIntel": 4096, "AuthenticAMD": math.MaxInt, "": math.MaxInt} {
+		if got := inPlaceStride(vendor); got != want {
+			t.Errorf("%q: %d, want %d", vendor, got, want)
+		}
+	}
+}
