@@ -24,13 +24,18 @@ type (
 )
 
 // Describe names the hardware behind dev: the GPU, or the CPU's worker
-// count and the probe's instruction set.
+// count and the probes' instruction sets, FP32's and BF16's (as "avx512,
+// bf16 on amx-bf16"), so that runs from different CPUs say so.
 func Describe(dev tensor.Device) string {
 	if g, ok := dev.(gpuNamer); ok {
 		return g.GPU()
 	}
 	workers, _ := tensor.CPUWorkers(dev)
-	return fmt.Sprintf("%d workers (%d CPUs), %s, %s/%s", workers, runtime.NumCPU(), peak.ISA(), runtime.GOOS, runtime.GOARCH)
+	isa := peak.ISA()
+	if p, ok := peak.BF16(); ok {
+		isa += ", bf16 on " + p.Name()
+	}
+	return fmt.Sprintf("%d workers (%d CPUs), %s, %s/%s", workers, runtime.NumCPU(), isa, runtime.GOOS, runtime.GOARCH)
 }
 
 // exactGemm reports whether dev's GEMM computes in exact FP32; devices
