@@ -27,8 +27,8 @@ type kernel struct {
 	// rounded up to a multiple of it.
 	partRows int
 	// bf16 marks a kernel of bfloat16 pairs (see bf16.go): its k counts
-	// pairs of steps, and its panels are packed by packABF16 and
-	// packBBF16, never read in place.
+	// pairs of steps, and its panels are packed by packABF16 (or, for an
+	// aRows kernel, packARowsBF16) and packBBF16, never read in place.
 	bf16 bool
 	// aRows marks a BF16 kernel that reads A's micro-panels as rows of
 	// pairs, element (i, q) at a[i*ars+q] (acs 1), never as packed columns.
