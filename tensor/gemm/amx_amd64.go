@@ -19,9 +19,6 @@ import "github.com/tensorforge/tensorforge/internal/amx"
 // It is deterministic, and the same whatever the number of workers, but
 // BF16 results differ from those of the CPUs without it in the last bits.
 
-//go:noescape
-func kernelAMXStrip(cfg *byte, k int, a *float32, ars int, b *float32, ldb, ps, panels int, c *float32, ldc int, accumulate bool)
-
 // amxDepthStep is the pairs of K one TDPBF16PS takes: the kernel's k is a
 // multiple of it, panels being padded with zero pairs.
 const amxDepthStep = 16

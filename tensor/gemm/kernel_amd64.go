@@ -9,81 +9,24 @@ import (
 	"github.com/tensorforge/tensorforge/internal/cpucache"
 )
 
-//go:generate go run -C _gen . -out ../kernel_amd64.s
+//go:generate go run -C _gen . -out ../kernel_amd64.s -decl ../kernel_decl_amd64.go
 
-// The AVX-512 kernels compute the top-left RxC corner of a 12x32 tile
-// (kernelRxC) from R rows of A and 32 columns of B, keeping
-// the corner in zmm accumulators and taking A's elements by embedded
-// broadcast, so the 12x32 kernel uses 24 accumulators and no register for
-// A. They store the first rows rows of the corner and, of each row's last
-// 16 columns, only the lanes set in mask.
-
-//go:noescape
-func kernel12x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernel12x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernel8x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernel8x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernel4x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernel4x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-// kernelRegBcastRxC are the kernels above with each of A's elements
-// broadcast into a register of its own, which the row's FMAs then read:
-// the same FMAs in the same order, so the same bits.
-
-//go:noescape
-func kernelRegBcast12x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelRegBcast12x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelRegBcast8x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelRegBcast8x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelRegBcast4x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelRegBcast4x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-// kernelAVX2 computes a 6x16 tile with 12 ymm accumulators.
-//
-//go:noescape
-func kernelAVX2(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, pf, pfEnd uintptr)
-
-// kernelBF16xRxC are the kernels above on panels of bfloat16 pairs (k
-// counts pairs), each pair of A broadcast to a register and multiplied
-// with VDPBF16PS.
-
-//go:noescape
-func kernelBF16x12x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelBF16x12x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelBF16x8x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelBF16x8x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelBF16x4x32(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
-
-//go:noescape
-func kernelBF16x4x16(k int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32, rows int, mask uint64, pf, pfEnd uintptr)
+// The assembly kernels (declared in kernel_decl_amd64.go, both files
+// written by gemmgen):
+//   - kernelRxC, AVX-512: the top-left RxC corner of a 12x32 tile from R
+//     rows of A and 32 columns of B, the corner in zmm accumulators and
+//     A's elements taken by embedded broadcast, so the 12x32 kernel uses
+//     24 accumulators and no register for A. They store the first rows
+//     rows of the corner and, of each row's last 16 columns, only the
+//     lanes set in mask.
+//   - kernelRegBcastRxC: the same with each of A's elements broadcast into
+//     a register of its own, which the row's FMAs then read: the same FMAs
+//     in the same order, so the same bits.
+//   - kernelBF16xRxC: the same on panels of bfloat16 pairs (k counts
+//     pairs), each pair of A broadcast to a register and multiplied with
+//     VDPBF16PS.
+//   - kernelAVX2: a 6x16 tile with 12 ymm accumulators.
+//   - kernelAMXStrip: tiles of C on AMX (amx_amd64.go).
 
 // asmKernels returns the assembly kernels this CPU supports, fastest first.
 func asmKernels() []*kernel {

@@ -76,6 +76,13 @@ func tdpbf16ps(c, a, b int) string {
 	return bytesLine(append(vex3(0, 0, 0, b, 2), 0x5c, 0xc0|c<<3|a))
 }
 
+// The AMX kernel's name, Go parameters and what its arguments must be.
+const (
+	amxName     = "kernelAMXStrip"
+	amxParams   = "cfg *byte, k int, a *float32, ars int, b *float32, ldb, ps, panels int, c *float32, ldc int, accumulate bool"
+	amxContract = "panels >= 1 tiles of 32x32, k a positive multiple of 16 (pairs)"
+)
+
 // writeAMX appends kernelAMXStrip: panels 32x32 tiles of C side by side
 // (32 columns apart), each from the same rows of bfloat16 pairs of A (ars
 // floats apart, pairs consecutive) and its own packed 32-column panel of
@@ -87,9 +94,8 @@ func tdpbf16ps(c, a, b int) string {
 // the tiles costs about as much as 16 pairs of a tile's arithmetic.
 func writeAMX(w *bytes.Buffer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, "\t"+format+"\n", args...) }
-	name := "kernelAMXStrip"
-	fmt.Fprintf(w, "\n// func %s(cfg *byte, k int, a *float32, ars int, b *float32, ldb, ps, panels int, c *float32, ldc int, accumulate bool)\n", name)
-	fmt.Fprintf(w, "// panels >= 1 tiles of 32x32, k a positive multiple of 16 (pairs).\n")
+	name := amxName
+	fmt.Fprintf(w, "\n// func %s(%s)\n// %s.\n", name, amxParams, amxContract)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-81\n", name)
 	p("MOVQ cfg+0(FP), AX")
 	p("%s // LDTILECFG (AX)", ldtilecfg("AX"))
