@@ -1,8 +1,10 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 )
 
@@ -162,5 +164,46 @@ func TestPairTransposes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSgemmBF16Concurrent runs BF16 products from many goroutines at once
+// and checks each against the same product run alone: a kernel that keeps
+// state in its thread's registers between calls (AMX's tile configuration)
+// must set it up anew each call, as goroutines share threads in turn.
+func TestSgemmBF16Concurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(29, 30))
+	var cases []gemmCase
+	for _, s := range [][3]int{{40, 100, 70}, {96, 300, 512}, {33, 65, 129}, {100, 40, 33}} {
+		for tr := range 2 {
+			tc := newCase(rng, tr == 1, tr == 0, s[0], s[1], s[2], 1, float32(tr), 2)
+			tc.bf16 = true
+			cases = append(cases, tc)
+		}
+	}
+	want := make([][]float32, len(cases))
+	for i, tc := range cases {
+		want[i] = tc.run()
+	}
+	const rounds = 8
+	errs := make(chan string, len(cases)*rounds)
+	var wg sync.WaitGroup
+	for range rounds {
+		for i, tc := range cases {
+			wg.Go(func() {
+				got := tc.run()
+				for e := range got {
+					if math.Float32bits(got[e]) != math.Float32bits(want[i][e]) {
+						errs <- fmt.Sprintf("%v: element %d is %g at once with others, %g alone", tc, e, got[e], want[i][e])
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
