@@ -3,6 +3,8 @@
 // and holds the tile configuration the project's AMX code loads.
 package amx
 
+import "sync"
+
 // Config is what LDTILECFG loads: palette 1 and each of the eight tiles
 // 16 rows of 64 bytes (16 float32 lanes, or 16 bfloat16 pairs). Code that
 // runs tile instructions loads it first and releases the tiles
@@ -24,3 +26,8 @@ func Usable() bool {
 	once.Do(func() { usable = request() })
 	return usable
 }
+
+var (
+	once   sync.Once
+	usable bool
+)

@@ -3,15 +3,9 @@
 package amx
 
 import (
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/cpu"
-)
-
-var (
-	once   sync.Once
-	usable bool
 )
 
 // request asks Linux for the tile data state (ARCH_REQ_XCOMP_PERM for

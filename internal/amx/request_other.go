@@ -2,12 +2,5 @@
 
 package amx
 
-import "sync"
-
-var (
-	once   sync.Once
-	usable bool
-)
-
 // request has no way to ask for tiles here: AMX is not used.
 func request() bool { return false }

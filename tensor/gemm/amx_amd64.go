@@ -26,22 +26,26 @@ const amxDepthStep = 16
 var amxKernel = &kernel{
 	name: "amx-bf16", mr: 32, nr: 32, bf16: true, aRows: true, depthStep: amxDepthStep, ownSums: true,
 	full: func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, _, _ uintptr) {
-		if alpha == 1 && (beta == 0 || beta == 1) {
-			amxStrip(k, a, ars, acs, b, ldb, 0, 1, c, ldc, beta == 1)
-			return
-		}
-		var t [32 * 32]float32
-		amxStrip(k, a, ars, acs, b, ldb, 0, 1, t[:], 32, false)
-		mergeTile(c, ldc, t[:], 32, 32, 32, alpha, beta)
+		amxStrip(k, a, ars, acs, b, ldb, 0, 1, c, ldc, alpha, beta)
 	},
 	strip: amxStrip,
 }
 
-// amxStrip checks what the assembly cannot and runs kernelAMXStrip.
-func amxStrip(k int, a []float32, ars, acs int, b []float32, ldb, ps, panels int, c []float32, ldc int, accumulate bool) {
+// amxStrip checks what the assembly cannot and runs kernelAMXStrip, which
+// adds to C or overwrites it; other alphas and betas go through a tile
+// buffer a panel at a time (the models' products never ask for them).
+func amxStrip(k int, a []float32, ars, acs int, b []float32, ldb, ps, panels int, c []float32, ldc int, alpha, beta float32) {
 	if acs != 1 || k%amxDepthStep != 0 || panels < 1 {
 		panic("gemm: the AMX kernel takes rows of pairs, k a multiple of 16, a panel or more")
 	}
 	_, _, _ = a[31*ars+k-1], b[(panels-1)*ps+(k-1)*ldb+31], c[31*ldc+32*panels-1]
-	kernelAMXStrip(&amx.Config[0], k, &a[0], ars, &b[0], ldb, ps, panels, &c[0], ldc, accumulate)
+	if alpha == 1 && (beta == 0 || beta == 1) {
+		kernelAMXStrip(&amx.Config[0], k, &a[0], ars, &b[0], ldb, ps, panels, &c[0], ldc, beta == 1)
+		return
+	}
+	var t [32 * 32]float32
+	for p := range panels {
+		kernelAMXStrip(&amx.Config[0], k, &a[0], ars, &b[p*ps], ldb, ps, 1, &t[0], 32, false)
+		mergeTile(c[32*p:], ldc, t[:], 32, 32, 32, alpha, beta)
+	}
 }

@@ -439,15 +439,13 @@ func (j *job) block(ar *arena, bi, m0, m1, n0, n1 int) {
 					j.packA(ap, ic, rows, pc, kcur)
 				}
 				jr := 0
-				if kn.strip != nil && rows == mr && j.alpha == 1 && (beta == 0 || beta == 1) && packed == 0 {
+				if panels := cols / nr; kn.strip != nil && rows == mr && packed == 0 && panels > 0 {
 					// The whole panels in one call.
-					if panels := cols / nr; panels > 0 {
-						if rounded && ic+mr < m1 {
-							j.prefetchA(ic+mr, m1, pc, kcur, 0, 1)
-						}
-						kn.strip(kk, ap, ars, acs, ar.b, nr, panelStride(kk, nr), panels, c[ic*j.ldc+jc:], j.ldc, beta == 1)
-						jr = panels * nr
+					if rounded && ic+mr < m1 {
+						j.prefetchA(ic+mr, m1, pc, kcur, 0, 1)
 					}
+					kn.strip(kk, ap, ars, acs, ar.b, nr, panelStride(kk, nr), panels, c[ic*j.ldc+jc:], j.ldc, j.alpha, beta)
+					jr = panels * nr
 				}
 				for ; jr < cols; jr += nr {
 					bp, ldb := ar.b, nr

@@ -18,11 +18,11 @@ type kernel struct {
 	// part computes the top-left rows x cols corner of a tile, at the
 	// edges of C. Nil means through a tile buffer with full.
 	part func(k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, alpha, beta float32, rows, cols int, pf, pfEnd uintptr)
-	// strip, where not nil, computes panels whole tiles side by side: C's
-	// columns [0, panels*nr) from the packed panels of B ps floats apart,
-	// with alpha 1 and beta 1 (accumulate) or 0. It saves what a call of
-	// full costs beyond its arithmetic once per tile.
-	strip func(k int, a []float32, ars, acs int, b []float32, ldb, ps, panels int, c []float32, ldc int, accumulate bool)
+	// strip, where not nil, computes panels whole tiles side by side, as
+	// full would one by one: C's columns [0, panels*nr) from the packed
+	// panels of B ps floats apart. It saves what a call of full costs
+	// beyond its arithmetic once per tile.
+	strip func(k int, a []float32, ars, acs int, b []float32, ldb, ps, panels int, c []float32, ldc int, alpha, beta float32)
 	// partRows is how many rows of A part reads at a time: it reads rows
 	// rounded up to a multiple of it.
 	partRows int
